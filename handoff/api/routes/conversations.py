@@ -1,0 +1,92 @@
+"""The customer side of the public API: conversations, messages, satisfaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+
+from handoff.api.deps import ContextDep, CustomerConversation, SessionDep
+from handoff.core.errors import InvalidInput
+from handoff.models import Channel, CsatRating, CsatScore, Sender
+from handoff.schemas.conversations import (
+    ConversationCreated,
+    CreateConversation,
+    Csat,
+    CsatSaved,
+    MessageList,
+    PostMessage,
+    TurnResult,
+)
+from handoff.services import relay
+from handoff.services.conversations import (
+    append_message,
+    create_conversation,
+    message_view,
+    messages_after,
+)
+from handoff.services.phrases import phrase
+from handoff.services.text import clean_text
+
+router = APIRouter(prefix="/api/conversations", tags=["conversations"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
+async def create(body: CreateConversation, session: SessionDep) -> dict[str, Any]:
+    """Start a conversation; the reply carries the greeting and the customer's token."""
+    conversation, token = await create_conversation(session, Channel(body.channel), body.language)
+    greeting = await append_message(
+        session, conversation, Sender.bot, phrase("greeting", body.language)
+    )
+    await session.commit()
+    return {
+        "conversation_id": conversation.id,
+        "token": token,
+        "state": conversation.state.value,
+        "replies": [{"text": greeting.text, "buttons": []}],
+    }
+
+
+@router.post("/{conversation_id}/messages", response_model=TurnResult)
+async def post_message(
+    body: PostMessage,
+    conversation: CustomerConversation,
+    session: SessionDep,
+    ctx: ContextDep,
+) -> dict[str, Any]:
+    """Send the customer's message to whoever answers now (bot or agent)."""
+    text = clean_text(body.text)
+    if not text:
+        raise InvalidInput("The message is empty.", code="empty_message")
+    if len(text) > ctx.settings.max_message_chars:
+        raise InvalidInput(
+            f"The message is over {ctx.settings.max_message_chars} characters.",
+            code="message_too_long",
+        )
+    return await relay.handle_customer_message(
+        ctx, session, conversation, text, body.client_message_id
+    )
+
+
+@router.get("/{conversation_id}/messages", response_model=MessageList)
+async def list_messages(
+    conversation: CustomerConversation,
+    session: SessionDep,
+    after: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """Messages after `seq` in order: how a reconnecting widget catches up."""
+    messages = await messages_after(session, conversation.id, after)
+    return {"messages": [message_view(m) for m in messages]}
+
+
+@router.post("/{conversation_id}/csat", response_model=CsatSaved)
+async def rate(body: Csat, conversation: CustomerConversation, session: SessionDep) -> dict[str, Any]:
+    """Record the customer's satisfaction (rule 6); rating again replaces it."""
+    rating = await session.get(CsatRating, conversation.id)
+    comment = clean_text(body.comment) if body.comment else None
+    if rating is None:
+        rating = CsatRating(conversation_id=conversation.id, score=CsatScore(body.score))
+        session.add(rating)
+    rating.score, rating.comment = CsatScore(body.score), comment
+    await session.commit()
+    return {"score": rating.score.value}

@@ -1,0 +1,74 @@
+"""WebSocket push for customers: the first frame authenticates, tokens never go in URLs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from handoff.core.db import session_scope
+from handoff.core.errors import BankbotError
+from handoff.services.access import access_conversation_as_customer
+from handoff.services.context import AppContext
+from handoff.services.events import conversation_topic
+
+router = APIRouter()
+
+AUTH_TIMEOUT_S = 10.0
+PING_INTERVAL_S = 25.0
+# Close codes in the private range 4000-4999.
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+@router.websocket("/ws/conversations/{conversation_id}")
+async def conversation_events(websocket: WebSocket, conversation_id: str) -> None:
+    """Push every new message and state change of one conversation."""
+    ctx: AppContext = websocket.app.state.context
+    await websocket.accept()
+    try:
+        first = await asyncio.wait_for(websocket.receive_text(), AUTH_TIMEOUT_S)
+        frame = json.loads(first)
+        token = frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
+        async for session in session_scope(ctx.sessions):
+            conversation = await access_conversation_as_customer(session, conversation_id, token)
+    except (TimeoutError, ValueError, BankbotError) as exc:
+        code = CLOSE_NOT_FOUND if getattr(exc, "status_code", 0) == 404 else CLOSE_UNAUTHORIZED
+        await websocket.send_json({"type": "error", "error": {"code": "unauthorized", "message": "Authenticate first with the conversation token."}})
+        await websocket.close(code=code)
+        return
+    except WebSocketDisconnect:
+        return
+
+    async with ctx.hub.subscribe(conversation_topic(conversation.id)) as events:
+        await websocket.send_json(
+            {"type": "ready", "state": conversation.state.value, "last_seq": conversation.last_seq}
+        )
+        reader = asyncio.create_task(_drain_client(websocket))
+        try:
+            while not reader.done():
+                getter = asyncio.ensure_future(events.get())
+                done, _ = await asyncio.wait(
+                    {getter, reader}, timeout=PING_INTERVAL_S, return_when=asyncio.FIRST_COMPLETED
+                )
+                if getter in done:
+                    await websocket.send_json(getter.result())
+                else:
+                    getter.cancel()
+                    if not done:
+                        await websocket.send_json({"type": "ping"})
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await reader
+
+
+async def _drain_client(websocket: WebSocket) -> None:
+    """Read (and ignore) client frames so a disconnect is noticed at once."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await websocket.receive_text()

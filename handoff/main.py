@@ -1,0 +1,71 @@
+"""The gateway application: `uvicorn handoff.main:app` or `create_app(settings)` in tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from handoff.api.errors import install_error_handlers
+from handoff.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from handoff.api.routes import conversations, health, ws
+from handoff.core.config import Settings, get_settings
+from handoff.core.db import make_engine, make_sessionmaker
+from handoff.services.context import AppContext
+from handoff.services.engine import EngineClient
+from handoff.services.events import EventHub
+from handoff.services.locks import ConversationLocks
+
+
+def build_context(settings: Settings) -> AppContext:
+    """Wire the long-lived objects from the settings."""
+    db = make_engine(settings.database_url)
+    return AppContext(
+        settings=settings,
+        db=db,
+        sessions=make_sessionmaker(db),
+        engine=EngineClient(
+            settings.engine_url,
+            settings.engine_token.get_secret_value(),
+            connect_timeout=settings.engine_connect_timeout_s,
+            read_timeout=settings.engine_read_timeout_s,
+        ),
+        hub=EventHub(settings.redis_url),
+        locks=ConversationLocks(settings.redis_url),
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app; its context is created and closed with the app's lifespan."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        context = build_context(settings)
+        await context.start()
+        app.state.context = context
+        try:
+            yield
+        finally:
+            await context.stop()
+
+    app = FastAPI(
+        title="bankbot gateway",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.is_development else None,
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(conversations.router)
+    app.include_router(ws.router)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.allowed_origins)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def app() -> FastAPI:
+    """Factory for `uvicorn --factory handoff.main:app`."""
+    return create_app()

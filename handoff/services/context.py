@@ -1,0 +1,34 @@
+"""The long-lived objects one gateway process shares between requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from handoff.core.config import Settings
+from handoff.services.engine import EngineClient
+from handoff.services.events import EventHub
+from handoff.services.locks import ConversationLocks
+
+
+@dataclass
+class AppContext:
+    """Built at start-up by `handoff.main.create_app`, closed at shutdown."""
+
+    settings: Settings
+    db: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    engine: EngineClient
+    hub: EventHub
+    locks: ConversationLocks
+
+    async def start(self) -> None:
+        await self.hub.start()
+        await self.locks.start()
+
+    async def stop(self) -> None:
+        await self.engine.aclose()
+        await self.hub.stop()
+        await self.locks.stop()
+        await self.db.dispose()

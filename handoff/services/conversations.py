@@ -1,0 +1,96 @@
+"""Creating conversations and appending to their numbered message log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.models import Channel, Conversation, Message, Sender
+from handoff.models.base import utcnow
+from handoff.services.access import hash_token, new_token
+
+
+async def create_conversation(
+    session: AsyncSession, channel: Channel, language: str | None
+) -> tuple[Conversation, str]:
+    """A new conversation in bot mode and the customer's token for it."""
+    token = new_token()
+    conversation = Conversation(
+        id=secrets.token_hex(16),
+        token_hash=hash_token(token),
+        channel=channel,
+        language=language,
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation, token
+
+
+async def append_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    sender: Sender,
+    text: str,
+    *,
+    buttons: list[dict[str, str]] | None = None,
+    agent_name: str | None = None,
+) -> Message:
+    """Store a message under the next seq of its conversation (atomic on both backends)."""
+    now = utcnow()
+    seq = (
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id)
+            .values(last_seq=Conversation.last_seq + 1, updated_at=now)
+            .returning(Conversation.last_seq)
+        )
+    ).scalar_one()
+    conversation.last_seq = seq
+    message = Message(
+        conversation_id=conversation.id,
+        seq=seq,
+        sender=sender,
+        text=text,
+        buttons=buttons or None,
+        agent_name=agent_name,
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def messages_after(
+    session: AsyncSession, conversation_id: str, after: int, limit: int = 500
+) -> list[Message]:
+    """Messages with seq > `after`, oldest first."""
+    rows = await session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq > after)
+        .order_by(Message.seq)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def message_view(message: Message) -> dict[str, Any]:
+    """The public shape of a message (API and WebSocket)."""
+    view: dict[str, Any] = {
+        "seq": message.seq,
+        "sender": message.sender.value,
+        "text": message.text,
+        "created_at": _iso(message.created_at),
+    }
+    if message.buttons:
+        view["buttons"] = message.buttons
+    if message.agent_name:
+        view["agent_name"] = message.agent_name
+    return view
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,94 @@
+"""The gateway's client for the Rasa engine's REST channel.
+
+Every failure (refused connection, timeout, 5xx, an empty answer caused by a
+dead action server) becomes `EngineUnavailable`, so the relay has one case to
+handle: apologise and offer a human (service rule 17).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class EngineUnavailable(Exception):
+    """The engine could not produce an answer."""
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """One message from the engine as the gateway uses it."""
+
+    text: str | None = None
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    custom: dict[str, Any] | None = None
+
+
+def _parse(raw: list[dict[str, Any]]) -> list[BotReply]:
+    replies = []
+    for item in raw:
+        buttons = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in item.get("buttons") or []
+        ]
+        custom = item.get("custom")
+        replies.append(
+            BotReply(
+                text=item.get("text"),
+                buttons=buttons,
+                custom=custom if isinstance(custom, dict) else None,
+            )
+        )
+    return replies
+
+
+class EngineClient:
+    """Talks to one engine base URL; the URL can be switched for a model swap."""
+
+    def __init__(
+        self, base_url: str, token: str, *, connect_timeout: float, read_timeout: float
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def send(
+        self, conversation_id: str, text: str, metadata: dict[str, Any]
+    ) -> list[BotReply]:
+        """Relay one customer message and return the bot's replies."""
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/webhooks/rest/webhook",
+                json={"sender": conversation_id, "message": text, "metadata": metadata},
+            )
+            response.raise_for_status()
+            raw = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("engine unavailable: %s", type(exc).__name__)
+            raise EngineUnavailable(str(exc)) from exc
+        if not isinstance(raw, list) or not raw:
+            # Every rule of the assistant ends in a reply: silence means the
+            # action server failed inside the engine.
+            raise EngineUnavailable("engine returned no reply")
+        return _parse(raw)
+
+    async def healthy(self) -> bool:
+        """True when the engine answers its status endpoint with a loaded model."""
+        try:
+            response = await self._client.get(
+                f"{self.base_url}/status", params={"token": self._token}, timeout=2.0
+            )
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except (httpx.HTTPError, ValueError):
+            return False

@@ -1,0 +1,22 @@
+"""A cheap language guess for the gateway's own words (greeting, apologies).
+
+The engine decides the language of its answers with spaCy (`bot/language.py`);
+the gateway only needs a guess when it must answer without the engine.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def guess_language(text: str, default: str | None = None) -> str | None:
+    """`zh` when Chinese characters dominate, `en` for Latin words, else `default`."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN_WORD.findall(text))
+    if cjk == 0 and latin == 0:
+        return default
+    # One Chinese character carries about as much as one English word.
+    return "zh" if cjk >= latin else "en"

@@ -1,0 +1,56 @@
+"""One message at a time per conversation.
+
+Rasa would otherwise make the second of two simultaneous messages wait on its
+own lock and poll every second (RASA-NOTES). An asyncio lock serialises within
+a gateway; with Redis, a Redis lock serialises across gateways, so no sticky
+routing is needed behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+
+class ConversationLocks:
+    """Hands out a lock per conversation id, forgetting it when nobody holds it."""
+
+    def __init__(self, redis_url: str | None = None, timeout_s: float = 60.0) -> None:
+        self._local: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+        self._redis_url = redis_url
+        self._redis: Any = None
+        self._timeout_s = timeout_s
+
+    async def start(self) -> None:
+        if self._redis_url:
+            import redis.asyncio as redis
+
+            self._redis = redis.from_url(self._redis_url)
+
+    async def stop(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        lock = self._local.setdefault(conversation_id, asyncio.Lock())
+        self._users[conversation_id] = self._users.get(conversation_id, 0) + 1
+        try:
+            async with lock:
+                if self._redis is None:
+                    yield
+                else:
+                    async with self._redis.lock(
+                        f"bankbot:lock:{conversation_id}",
+                        timeout=self._timeout_s,
+                        blocking_timeout=self._timeout_s,
+                    ):
+                        yield
+        finally:
+            self._users[conversation_id] -= 1
+            if not self._users[conversation_id]:
+                del self._users[conversation_id]
+                self._local.pop(conversation_id, None)

@@ -1,0 +1,177 @@
+"""A customer's message, from arrival to answer.
+
+The message is stored (masked) and committed before the engine is called, so
+nothing is lost when the engine fails; the engine's replies are stored after.
+While an agent owns the conversation the bot is never asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.core.errors import Conflict
+from handoff.models import Conversation, ConversationState, HandoffReason, Priority, Sender
+from handoff.services import idempotency, queue
+from handoff.services.context import AppContext
+from handoff.services.conversations import append_message, message_view
+from handoff.services.engine import BotReply, EngineUnavailable
+from handoff.services.events import conversation_topic
+from handoff.services.language import guess_language
+from handoff.services.phrases import phrase
+from handoff.services.redaction import redact
+
+log = logging.getLogger(__name__)
+
+HUMAN_PAYLOAD = "/request_human"
+
+
+async def handle_customer_message(
+    ctx: AppContext,
+    session: AsyncSession,
+    conversation: Conversation,
+    text: str,
+    client_message_id: str,
+) -> dict[str, Any]:
+    """Process one message exactly once and return the API response body."""
+    async with ctx.locks.hold(conversation.id):
+        earlier = await idempotency.stored_reply(session, conversation.id, client_message_id)
+        if earlier is not None:
+            return earlier
+        await session.refresh(conversation)
+        if conversation.state == ConversationState.closed:
+            raise Conflict("This conversation has ended; please start a new one.", code="closed")
+
+        conversation.language = guess_language(text, default=conversation.language)
+        stored = await append_message(session, conversation, Sender.customer, redact(text))
+        await session.commit()
+        await _publish_messages(ctx, conversation.id, [stored])
+
+        outgoing: list[tuple[str, list[dict[str, str]]]] = []
+        handoff_info: dict[str, Any] | None = None
+        if conversation.state == ConversationState.bot:
+            outgoing, handoff_info = await _bot_turn(ctx, session, conversation, text)
+        elif conversation.state == ConversationState.queued:
+            handoff = await queue.open_handoff(session, conversation.id)
+            if handoff is not None:
+                place = await queue.standing(session, handoff)
+                outgoing.append(
+                    (phrase("still_queued", conversation.language, ahead=place.position - 1), [])
+                )
+                handoff_info = _handoff_view(handoff.reason, handoff.priority, place.position)
+        # In agent mode the agent answers; the customer's message reached them by event.
+
+        stored_replies = []
+        for reply_text, buttons in outgoing:
+            stored_replies.append(
+                await append_message(
+                    session, conversation, Sender.bot, redact(reply_text), buttons=buttons
+                )
+            )
+        response = {
+            "replies": [
+                {"text": m.text, "buttons": m.buttons or []} for m in stored_replies
+            ],
+            "state": conversation.state.value,
+            "handoff": handoff_info,
+        }
+        idempotency.remember_reply(session, conversation.id, client_message_id, response)
+        await session.commit()
+        await _publish_messages(ctx, conversation.id, stored_replies)
+        if handoff_info is not None:
+            await ctx.hub.publish(
+                conversation_topic(conversation.id),
+                {"type": "state", "state": conversation.state.value, "handoff": handoff_info},
+            )
+        return response
+
+
+async def _bot_turn(
+    ctx: AppContext, session: AsyncSession, conversation: Conversation, text: str
+) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
+    """Ask the engine; on failure apologise and offer a human (rule 17)."""
+    metadata = {"language": conversation.language, "channel": conversation.channel.value}
+    try:
+        replies = await ctx.engine.send(conversation.id, text, metadata)
+    except EngineUnavailable:
+        return await _engine_down(ctx, session, conversation, text)
+
+    outgoing: list[tuple[str, list[dict[str, str]]]] = []
+    requested: tuple[HandoffReason, Priority] | None = None
+    for reply in replies:
+        if reply.text:
+            outgoing.append((reply.text, reply.buttons))
+        wanted = _handoff_request(reply)
+        if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
+            requested = wanted
+    if requested is None:
+        return outgoing, None
+    handoff_info = await _enter_queue(session, conversation, *requested, outgoing)
+    return outgoing, handoff_info
+
+
+async def _engine_down(
+    ctx: AppContext,
+    session: AsyncSession, conversation: Conversation, text: str
+) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
+    outgoing: list[tuple[str, list[dict[str, str]]]] = []
+    if text.strip() == HUMAN_PAYLOAD:
+        # The customer took the offer of a human while the engine is still down.
+        info = await _enter_queue(
+            session, conversation, HandoffReason.system_error, Priority.normal, outgoing
+        )
+        return outgoing, info
+    outgoing.append(
+        (
+            phrase("system_failure", conversation.language, hotline=ctx.settings.hotline),
+            [{"title": phrase("button_human", conversation.language), "payload": HUMAN_PAYLOAD}],
+        )
+    )
+    return outgoing, None
+
+
+async def _enter_queue(
+    session: AsyncSession,
+    conversation: Conversation,
+    reason: HandoffReason,
+    priority: Priority,
+    outgoing: list[tuple[str, list[dict[str, str]]]],
+) -> dict[str, Any]:
+    handoff = await queue.enqueue(session, conversation, reason, priority)
+    place = await queue.standing(session, handoff)
+    outgoing.append(
+        (
+            phrase(
+                "queued",
+                conversation.language,
+                ahead=place.position - 1,
+                minutes=place.estimated_wait_minutes,
+            ),
+            [],
+        )
+    )
+    return _handoff_view(handoff.reason, handoff.priority, place.position)
+
+
+def _handoff_request(reply: BotReply) -> tuple[HandoffReason, Priority] | None:
+    """The (reason, priority) a bot message asks for, if it is a valid handoff request."""
+    if not reply.custom or not isinstance(reply.custom.get("handoff"), dict):
+        return None
+    raw = reply.custom["handoff"]
+    try:
+        return HandoffReason(raw.get("reason")), Priority(raw.get("priority"))
+    except ValueError:
+        log.warning("ignoring malformed handoff request from the engine")
+        return None
+
+
+def _handoff_view(reason: HandoffReason, priority: Priority, position: int) -> dict[str, Any]:
+    return {"reason": reason.value, "priority": priority.value, "queue_position": position}
+
+
+async def _publish_messages(ctx: AppContext, conversation_id: str, messages: list[Any]) -> None:
+    topic = conversation_topic(conversation_id)
+    for message in messages:
+        await ctx.hub.publish(topic, {"type": "message", "message": message_view(message)})
