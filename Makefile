@@ -1,0 +1,44 @@
+# bankbot — `make help` lists the targets. CI calls the same targets people use.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+APP := .venv/app/bin/python
+ENGINE := .venv/engine/bin/python
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help run test envs seed train eval bench lint lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+run: envs ## run the product: engine, action server and gateway on 127.0.0.1
+	@$(APP) -m bankbot run
+
+test: envs ## run the whole test suite (real engine, action server, PostgreSQL, Chromium)
+	@scripts/ensure-chromium
+	@scripts/run-tests
+
+envs: .venv/app/.bankbot-lock-hash .venv/engine/.bankbot-lock-hash ## create/update both environments from the lock files
+
+.venv/%/.bankbot-lock-hash: requirements/%.lock
+	@scripts/make-venv $*
+
+seed: envs ## (re)build the demo core bank
+	@$(APP) -m bankbot seed
+
+train: envs ## train the model if config, domain or data changed
+	@$(APP) -m bankbot train
+
+eval: envs ## NLU accuracy on the held-out test set, emotion detector figures, rasa test stories
+	@$(APP) -m bankbot eval
+
+bench: envs ## gateway vs engine latency, throughput and memory (BENCH_CONVERSATIONS=50)
+	@$(APP) -m bankbot.bench
+
+lint: envs ## ruff and mypy
+	@$(APP) -m ruff check handoff bankbot actions corebank && $(APP) -m mypy
+
+lock: ## regenerate requirements/*.lock from pyproject.toml (after changing a dependency)
+	@scripts/lock
+
+clean: ## remove environments, models and local data
+	rm -rf .venv models var

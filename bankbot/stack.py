@@ -1,0 +1,133 @@
+"""The three services of one bankbot installation, described once.
+
+`make run` starts them on the configured ports; the integration tests start
+the same services on their own ports with their own databases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from sqlalchemy.engine import make_url
+
+from bankbot.processes import Service
+from bankbot.training import ENGINE_PYTHON, engine_env
+from handoff.core.config import ROOT
+
+APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Everything the services need to find each other."""
+
+    model: Path
+    engine_url: str
+    engine_token: str
+    action_server_url: str
+    database_url: str
+    core_database_url: str
+    tracker_sqlite_path: Path
+    run_dir: Path
+    log_dir: Path
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    redis_url: str | None = None
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+
+def tracker_store(config: StackConfig) -> dict[str, object]:
+    """Rasa's SQL tracker store on the same backend as the gateway."""
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite":
+        return {"type": "SQL", "dialect": "sqlite", "db": str(config.tracker_sqlite_path)}
+    return {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "db": url.database,
+        "username": url.username or "postgres",
+        "password": url.password or "",
+    }
+
+
+def render_endpoints(config: StackConfig) -> Path:
+    """Write the endpoints file the engine reads (tracker, lock store, action server)."""
+    endpoints: dict[str, object] = {
+        "action_endpoint": {"url": config.action_server_url},
+        "tracker_store": tracker_store(config),
+    }
+    if config.redis_url:
+        redis = urlsplit(config.redis_url)
+        endpoints["lock_store"] = {
+            "type": "redis",
+            "url": redis.hostname or "127.0.0.1",
+            "port": redis.port or 6379,
+            "db": int((redis.path or "/0").strip("/") or 0),
+            "key_prefix": "bankbot",
+        }
+    config.run_dir.mkdir(parents=True, exist_ok=True)
+    path = config.run_dir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    path.chmod(0o600)  # may hold a database password
+    return path
+
+
+def _port(url: str) -> int:
+    port = urlsplit(url).port
+    if port is None:
+        raise ValueError(f"{url} needs an explicit port")
+    return port
+
+
+def services(config: StackConfig) -> list[Service]:
+    """Action server, engine, gateway: in the order they must start."""
+    common = {
+        "BANKBOT_STACK": "1",
+        "DATABASE_URL": config.database_url,
+        "CORE_DATABASE_URL": config.core_database_url,
+        "ENGINE_URL": config.engine_url,
+        "ENGINE_TOKEN": config.engine_token,
+        "ACTION_SERVER_URL": config.action_server_url,
+        **dict(config.extra_env),
+    }
+    if config.redis_url:
+        common["REDIS_URL"] = config.redis_url
+    endpoints = render_endpoints(config)
+    actions = Service(
+        name="action server",
+        argv=[str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+              "--port", str(_port(config.action_server_url))],
+        health_url=config.action_server_url.rsplit("/", 1)[0] + "/health",
+        log_path=config.log_dir / "actions.log",
+        env=common,
+        cwd=ROOT,
+    )  # fmt: skip
+    engine = Service(
+        name="engine",
+        argv=[str(ENGINE_PYTHON), "-m", "rasa", "run", "--enable-api",
+              "--auth-token", config.engine_token,
+              "-i", "127.0.0.1", "-p", str(_port(config.engine_url)),
+              "-m", str(config.model), "--endpoints", str(endpoints),
+              "--credentials", str(ROOT / "credentials.yml")],
+        health_url=f"{config.engine_url}/status?token={config.engine_token}",
+        log_path=config.log_dir / "engine.log",
+        env={**engine_env(), **common},
+        cwd=ROOT,
+        ready=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
+    )  # fmt: skip
+    gateway = Service(
+        name="gateway",
+        argv=[str(APP_PYTHON), "-m", "uvicorn", "--factory", "handoff.main:app",
+              "--host", config.gateway_host, "--port", str(config.gateway_port),
+              "--no-access-log"],
+        health_url=f"http://{config.gateway_host}:{config.gateway_port}/health",
+        log_path=config.log_dir / "gateway.log",
+        env=common,
+        cwd=ROOT,
+    )  # fmt: skip
+    return [actions, engine, gateway]
