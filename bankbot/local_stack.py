@@ -1,0 +1,77 @@
+"""A throw-away local stack on free ports: for the integration tests and the benchmark."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bankbot.processes import Service, ServiceFailed, stop_all, wait_ready
+from bankbot.stack import StackConfig, services
+
+
+def free_port() -> int:
+    """A port nothing listens on now, so a running `make run` is never disturbed."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningStack:
+    """Handles on the running services, for tests that stop and restart them."""
+
+    config: StackConfig
+    services: dict[str, Service] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.gateway_port}"
+
+    def restart(self, name: str, timeout_s: float = 180) -> None:
+        """Start a stopped service again and wait until it is healthy."""
+        service = self.services[name]
+        service.stop()
+        service.start()
+        wait_ready([service], timeout_s, say=lambda _: None)
+
+    def stop(self) -> None:
+        stop_all(list(self.services.values()))
+
+
+def start_stack(
+    model: Path,
+    workdir: Path,
+    *,
+    database_url: str | None = None,
+    core_database_url: str,
+    redis_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> RunningStack:
+    """Start all three services on free ports with databases under `workdir`."""
+    config = StackConfig(
+        model=model,
+        engine_url=f"http://127.0.0.1:{free_port()}",
+        engine_token=secrets.token_urlsafe(32),
+        action_server_url=f"http://127.0.0.1:{free_port()}/webhook",
+        database_url=database_url or f"sqlite:///{workdir}/gateway.db",
+        core_database_url=core_database_url,
+        tracker_sqlite_path=workdir / "tracker.db",
+        run_dir=workdir / "run",
+        log_dir=workdir / "log",
+        gateway_port=free_port(),
+        redis_url=redis_url,
+        extra_env=tuple((extra_env or {}).items()),
+    )
+    running = RunningStack(config)
+    started = services(config)
+    running.services = {s.name: s for s in started}
+    try:
+        for service in started:
+            service.start()
+        wait_ready(started, timeout_s=240, say=lambda _: None)
+    except ServiceFailed:
+        stop_all(started)
+        raise
+    return running
