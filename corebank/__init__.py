@@ -1,0 +1,1 @@
+"""The demo core-banking database: models, seed, and the repository actions read it through."""

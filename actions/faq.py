@@ -1,0 +1,234 @@
+"""``action_answer_faq``: answer a FAQ only when sure, otherwise ask.
+
+Used by the rules for the intents ``faq``, ``choose_faq`` (a clarification
+button) and ``nlu_fallback`` instead of a plain ``utter_faq``:
+
+* The intent ``faq`` can be confident while the *answer* is not (Rasa #9751:
+  the ``FallbackClassifier`` only sees the intent). So the action reads the
+  ResponseSelector's ranking in ``latest_message["response_selector"]["faq"]``
+  and answers ``utter_faq/<key>`` only when the top answer's confidence is at
+  least :data:`ANSWER_THRESHOLD` (the engine renders the customer's language
+  variant).
+* Below it, or on ``nlu_fallback``, the customer gets "did you mean…" with the
+  2-3 most likely FAQ questions as buttons, in their language; each button's
+  payload (``/choose_faq{"faq_key": "<key>"}``) selects that FAQ directly.
+  With nothing plausible (gibberish) it asks to rephrase instead.
+* A second miss in a row hands off to a human (``low_confidence``).
+
+Every answer records its key (slots ``last_faq`` and ``faqs_answered``) so
+repeated questions can be counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import request_handoff
+from actions.language import current_language
+
+logger = logging.getLogger(__name__)
+
+RETRIEVAL_INTENT = "faq"
+
+ANSWER_THRESHOLD = 0.55
+"""Minimum ResponseSelector confidence to answer directly (tuned on the
+held-out test sets: see the note in config.yml / the eval report)."""
+
+SUGGEST_THRESHOLD = 0.05
+"""Minimum answer confidence for a FAQ to be offered as a suggestion."""
+
+SUGGEST_INTENT_THRESHOLD = 0.15
+"""On ``nlu_fallback``, FAQs are suggested only if the intent ``faq`` itself
+reached this confidence; otherwise (gibberish, unrelated text) the customer
+is asked to rephrase."""
+
+MAX_SUGGESTIONS = 3
+MISSES_BEFORE_HANDOFF = 2
+
+HUMAN_BUTTON = {
+    "zh": {"title": "转人工客服", "payload": "/request_human"},
+    "en": {"title": "Talk to an agent", "payload": "/request_human"},
+}
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------- FAQ titles
+
+
+@dataclass(frozen=True)
+class _Titles:
+    stamp: tuple[float, ...]
+    questions: Dict[str, Dict[str, str]]
+
+
+_titles_cache: Optional[_Titles] = None
+
+
+def _content_stamp(folder: Path) -> tuple[float, ...]:
+    return tuple(sorted(p.stat().st_mtime for p in folder.glob("*.yml")))
+
+
+def faq_questions(root: Path = REPO_ROOT) -> Dict[str, Dict[str, str]]:
+    """``{faq_id: {"zh": question, "en": question}}`` from the content files
+    (``content/faqs``), or from the catalog while those do not exist.
+    Re-read when a content file changes, so a running action server follows
+    the content team's edits."""
+    global _titles_cache
+    from bot.faq_content import CATALOG_PATH, CONTENT_DIR, load_catalog, load_faqs
+
+    folder = root / CONTENT_DIR
+    stamp = _content_stamp(folder) if folder.is_dir() else ()
+    if _titles_cache is not None and _titles_cache.stamp == stamp:
+        return _titles_cache.questions
+    questions: Dict[str, Dict[str, str]] = {}
+    if stamp:
+        questions = {faq.id: dict(faq.question) for faq in load_faqs(folder)}
+    if not questions:
+        catalog = load_catalog(root / CATALOG_PATH)
+        questions = {key: dict(entry.question) for key, entry in catalog.entries.items()}
+    _titles_cache = _Titles(stamp, questions)
+    return questions
+
+
+# --------------------------------------------------------------------------- parse data
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    confidence: float
+
+
+def faq_ranking(latest_message: Dict[str, Any]) -> List[Candidate]:
+    """The ResponseSelector's ranking for ``faq``, best first."""
+    selector = (latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    ranking = selector.get("ranking") or []
+    out: List[Candidate] = []
+    for item in ranking:
+        key = str(item.get("intent_response_key") or "")
+        prefix = f"{RETRIEVAL_INTENT}/"
+        if key.startswith(prefix):
+            out.append(Candidate(key[len(prefix) :], float(item.get("confidence") or 0.0)))
+    if not out:  # some versions only give the chosen response
+        response = selector.get("response") or {}
+        key = str(response.get("intent_response_key") or "")
+        if key.startswith(f"{RETRIEVAL_INTENT}/"):
+            out.append(Candidate(key.split("/", 1)[1], float(response.get("confidence") or 0.0)))
+    return sorted(out, key=lambda c: -c.confidence)
+
+
+def intent_confidence(latest_message: Dict[str, Any], intent: str) -> float:
+    """Confidence of ``intent`` in the intent ranking (0 when absent)."""
+    for item in latest_message.get("intent_ranking") or []:
+        if item.get("name") == intent:
+            return float(item.get("confidence") or 0.0)
+    top = latest_message.get("intent") or {}
+    return float(top.get("confidence") or 0.0) if top.get("name") == intent else 0.0
+
+
+def previous_turn_missed(tracker: Tracker) -> bool:
+    """Whether the turn before this one ended in a miss (``faq_misses`` > 0
+    set between the previous user message and the current one)."""
+    seen_current = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_current:
+                return False  # reached the turn before the previous one
+            seen_current = True
+            continue
+        if not seen_current:
+            continue
+        if event.get("event") == "slot" and event.get("name") == "faq_misses":
+            return bool(event.get("value"))
+    return False
+
+
+# --------------------------------------------------------------------------- action
+
+
+class ActionAnswerFaq(Action):
+    """Answer, clarify or hand off (see module docs)."""
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        known = faq_questions()
+
+        if intent == "choose_faq":
+            key = next(tracker.get_latest_entity_values("faq_key"), None) or tracker.get_slot(
+                "faq_key"
+            )
+            if key in known:
+                return self._answer(dispatcher, tracker, key)
+            return self._miss(dispatcher, tracker, [])
+
+        ranking = [c for c in faq_ranking(message) if c.key in known]
+        if intent == RETRIEVAL_INTENT and ranking and ranking[0].confidence >= ANSWER_THRESHOLD:
+            return self._answer(dispatcher, tracker, ranking[0].key)
+
+        plausible = intent == RETRIEVAL_INTENT or (
+            intent_confidence(message, RETRIEVAL_INTENT) >= SUGGEST_INTENT_THRESHOLD
+        )
+        suggestions = (
+            [c for c in ranking if c.confidence >= SUGGEST_THRESHOLD][:MAX_SUGGESTIONS]
+            if plausible
+            else []
+        )
+        return self._miss(dispatcher, tracker, suggestions)
+
+    def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, key: str
+    ) -> List[EventType]:
+        dispatcher.utter_message(response=f"utter_faq/{key}")
+        answered = list(tracker.get_slot("faqs_answered") or []) + [key]
+        return [
+            SlotSet("last_faq", key),
+            SlotSet("faqs_answered", answered),
+            SlotSet("faq_misses", 0),
+            SlotSet("faq_key", None),
+        ]
+
+    def _miss(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        suggestions: List[Candidate],
+    ) -> List[EventType]:
+        misses = (
+            int(tracker.get_slot("faq_misses") or 0) if previous_turn_missed(tracker) else 0
+        ) + 1
+        if misses >= MISSES_BEFORE_HANDOFF:
+            events = request_handoff(dispatcher, "low_confidence", "normal")
+            return events + [SlotSet("faq_misses", 0), SlotSet("faq_key", None)]
+
+        language = current_language(tracker)
+        if suggestions:
+            questions = faq_questions()
+            buttons = [
+                {
+                    "title": questions[c.key].get(language) or questions[c.key].get("zh", c.key),
+                    "payload": f'/choose_faq{{"faq_key":"{c.key}"}}',
+                }
+                for c in suggestions
+            ]
+            buttons.append(HUMAN_BUTTON[language])
+            dispatcher.utter_message(response="utter_faq_clarify", buttons=buttons)
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+        return [SlotSet("faq_misses", misses), SlotSet("faq_key", None)]

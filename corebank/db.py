@@ -1,0 +1,79 @@
+"""Engines and sessions for the core-banking DB.
+
+Callers pass the URL (from their own settings); this module reads no
+environment, so tests and the ``bankbot seed`` CLI decide where data lives.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from corebank.models import Base
+
+__all__ = ["create_schema", "drop_schema", "make_engine", "normalise_url", "session_factory"]
+
+# Plain "postgresql://" (and Heroku-style "postgres://") would load psycopg2,
+# which is not installed; psycopg 3 is the driver we ship.
+_PG_DRIVER_ALIASES = {"postgres", "postgresql"}
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse ``url`` and pin PostgreSQL to the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in _PG_DRIVER_ALIASES:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    """Turn on what SQLite leaves off: FK enforcement, WAL, a lock wait.
+
+    WAL lets the action server read while a seed writes; foreign keys are off
+    by default in SQLite and would silently accept orphan rows.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL is durable against app crashes and much faster to commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Build an engine for SQLite or PostgreSQL (psycopg 3).
+
+    Extra keyword arguments go to :func:`sqlalchemy.create_engine`.
+    """
+    parsed = normalise_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    if backend == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(parsed, **kwargs)
+    raise ValueError(f"unsupported database backend {backend!r}: use sqlite or postgresql")
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the core-banking tables and indexes that do not exist yet."""
+    Base.metadata.create_all(engine)
+
+
+def drop_schema(engine: Engine) -> None:
+    """Drop the core-banking tables (and only those)."""
+    Base.metadata.drop_all(engine)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (we hand out copies anyway)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

@@ -1,0 +1,53 @@
+"""bot/tokenizer.py: jieba on normalised text, no whitespace tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.conftest import import_engine_module
+
+tokenizer = import_engine_module("bot.tokenizer")
+Message = import_engine_module("rasa.shared.nlu.training_data.message").Message
+normalise = import_engine_module("bot.normalise")
+
+pytestmark = pytest.mark.engine_env
+
+
+@pytest.fixture(scope="module")
+def tok():
+    config = {**tokenizer.BankJiebaTokenizer.get_default_config(), "dictionary_path": "bot/jieba_dict"}
+    tokenizer.BankJiebaTokenizer._load_custom_dictionary("bot/jieba_dict")
+    return tokenizer.BankJiebaTokenizer(config, None, None)
+
+
+def tokens(tok, text: str) -> list[tuple[str, int, int]]:
+    return [(t.text, t.start, t.end) for t in tok.tokenize(Message(data={"text": text}), "text")]
+
+
+def test_no_whitespace_tokens(tok) -> None:
+    assert tokens(tok, "what  are your\topening hours") == [
+        ("what", 0, 4),
+        ("are", 6, 9),
+        ("your", 10, 14),
+        ("opening", 15, 22),
+        ("hours", 23, 28),
+    ]
+
+
+def test_traditional_and_full_width_are_normalised_offsets_kept(tok) -> None:
+    text = "ＡＰＰ營業時間"
+    assert [(t, text[s:e]) for t, s, e in tokens(tok, text)] == [
+        ("APP", "ＡＰＰ"),
+        ("营业时间", "營業時間"),
+    ]
+
+
+def test_banking_dictionary(tok) -> None:
+    words = [t for t, _, _ in tokens(tok, "手机银行跨行转账限额")]
+    assert words == ["手机银行", "跨行", "转账", "限额"]
+
+
+def test_normalise_keeps_length() -> None:
+    for text in ["營業時間", "ＡＢＣ１２３", "帳戶", "㎡ ﬁ", "😀"]:
+        assert len(normalise.normalise(text)) == len(text)
+    assert normalise.normalise("帳戶餘額") == "账户余额"
