@@ -80,6 +80,7 @@ def cmd_run(_: argparse.Namespace) -> int:
         model=model,
         engine_url=settings.engine_url,
         engine_token=settings.engine_token.get_secret_value(),
+        otp_digest_key=settings.otp_digest_key.get_secret_value(),
         action_server_url=settings.action_server_url,
         database_url=settings.database_url,
         core_database_url=get_action_settings().core_database_url,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from handoff.core.config import ROOT
 
-GENERATED = ("ENGINE_TOKEN", "SESSION_SECRET")
+GENERATED = ("ENGINE_TOKEN", "SESSION_SECRET", "OTP_DIGEST_KEY")
 
 
 def ensure_secrets(path: Path = ROOT / ".env") -> list[str]:

@@ -54,6 +54,7 @@ def start_stack(
         model=model,
         engine_url=f"http://127.0.0.1:{free_port()}",
         engine_token=secrets.token_urlsafe(32),
+        otp_digest_key=secrets.token_urlsafe(32),
         action_server_url=f"http://127.0.0.1:{free_port()}/webhook",
         database_url=database_url or f"sqlite:///{workdir}/gateway.db",
         core_database_url=core_database_url,

@@ -27,6 +27,7 @@ class StackConfig:
     model: Path
     engine_url: str
     engine_token: str
+    otp_digest_key: str
     action_server_url: str
     database_url: str
     core_database_url: str
@@ -93,6 +94,8 @@ def services(config: StackConfig) -> list[Service]:
         "ENGINE_URL": config.engine_url,
         "ENGINE_TOKEN": config.engine_token,
         "ACTION_SERVER_URL": config.action_server_url,
+        "OTP_DIGEST_KEY": config.otp_digest_key,
+        "GATEWAY_URL": f"http://{config.gateway_host}:{config.gateway_port}",
         **dict(config.extra_env),
     }
     if config.redis_url:

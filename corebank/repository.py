@@ -239,15 +239,26 @@ def _cards_of(session: Session, customer_id: int) -> list[Card]:
     ]
 
 
+# What a Customer result is made of: never the ID number or its last four.
+_CUSTOMER_COLUMNS = (
+    CustomerRow.id,
+    CustomerRow.name,
+    CustomerRow.phone,
+    CustomerRow.language,
+    CustomerRow.date_of_birth,
+)
+
+
 # --------------------------------------------------------------------------- repository
 
 
 class CoreBankRepository:
     """Read (and, for freezing, write) one customer's banking data.
 
-    Every method takes the already-verified ``customer_id`` and can only ever
-    reach that customer's rows; verifying who the customer is stays the
-    action's job (SERVICE-RULES 7-8).
+    Apart from the phone lookup that starts verification, every method takes
+    a ``customer_id`` and can only reach that customer's rows. Deciding that
+    the person chatting *is* that customer (ID digits, one-time code, a fresh
+    check before a freeze) stays the action's job (SERVICE-RULES 7-8).
     """
 
     def __init__(
@@ -267,26 +278,14 @@ class CoreBankRepository:
         normalised = normalise_phone(phone)
         if normalised is None:
             return None
-        stmt = select(
-            CustomerRow.id,
-            CustomerRow.name,
-            CustomerRow.phone,
-            CustomerRow.language,
-            CustomerRow.date_of_birth,
-        ).where(CustomerRow.phone == normalised)
+        stmt = select(*_CUSTOMER_COLUMNS).where(CustomerRow.phone == normalised)
         with self._sessions() as session:
             row = session.execute(stmt).first()
         return None if row is None else Customer(*row)
 
     def get_customer(self, customer_id: int) -> Customer | None:
         """The customer with this id (e.g. to re-load a verified session)."""
-        stmt = select(
-            CustomerRow.id,
-            CustomerRow.name,
-            CustomerRow.phone,
-            CustomerRow.language,
-            CustomerRow.date_of_birth,
-        ).where(CustomerRow.id == customer_id)
+        stmt = select(*_CUSTOMER_COLUMNS).where(CustomerRow.id == customer_id)
         with self._sessions() as session:
             row = session.execute(stmt).first()
         return None if row is None else Customer(*row)
@@ -294,8 +293,9 @@ class CoreBankRepository:
     def check_id_last4(self, customer_id: int, last4: str) -> bool:
         """Whether ``last4`` are the last four characters of the customer's ID number.
 
-        Compared in constant time, and at the same cost when the customer does
-        not exist, so timing tells an attacker nothing. A lower-case ``x``
+        The digits are compared in constant time, also when the customer does
+        not exist, so response time does not reveal how many digits were
+        right. (Limiting attempts is the caller's job.) A lower-case ``x``
         (the check character) counts as ``X``; full-width digits count too.
         """
         typed = _halfwidth(last4).upper()

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Final
+from queue import Full, Queue
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, func, insert, literal, select, update
 
@@ -50,6 +52,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 #: The demo year runs up to (not including) this day, Beijing time.
 DEMO_TODAY: Final = date(2026, 11, 1)
@@ -131,7 +134,49 @@ def _after_load(engine: Engine) -> None:
             conn.exec_driver_sql(f"ANALYZE {table.name}")  # constant table names, no input
 
 
+def _ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+    """Run ``items`` in a worker thread, ``depth`` items ahead of the consumer.
+
+    The database does its share of an insert in its own process (and psycopg
+    waits without the GIL), so the next batch is generated meanwhile. Order is
+    untouched: there is one producer. Its exceptions surface here; if the
+    consumer stops early, the producer is told to stop.
+    """
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        queue.put((True, item), timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put((False, None))
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            queue.put((False, exc))
+
+    worker = threading.Thread(target=produce, name="corebank-seed-generator", daemon=True)
+    worker.start()
+    try:
+        while True:
+            ok, value = queue.get()
+            if not ok:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        worker.join()
+
+
 def _batches(gen: Generator, customers: int) -> Iterator[tuple[Batch, int]]:
+    """Batches of ``_CUSTOMERS_PER_BATCH`` synthetic customers, with the running count."""
     done = 0
     while done < customers:
         batch = Batch()
@@ -201,7 +246,7 @@ def seed(
         progress("named", len(NAMED_CUSTOMERS), len(NAMED_CUSTOMERS))
 
     gen.rng = random.Random(seed)
-    for batch, done in _batches(gen, customers):
+    for batch, done in _ahead(_batches(gen, customers)):
         with engine.begin() as conn:
             _insert_batch(conn, batch)
         if progress:

@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from handoff.api.cors import CustomerCorsMiddleware
 from handoff.api.errors import install_error_handlers
 from handoff.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from handoff.api.routes import conversations, health, ws
+from handoff.api.routes import conversations, dev, health, pages, ws
 from handoff.core.config import Settings, get_settings
 from handoff.core.db import make_engine, make_sessionmaker
 from handoff.services.context import AppContext
@@ -61,8 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(conversations.router)
     app.include_router(ws.router)
+    if settings.is_development:
+        app.include_router(dev.router)
+    app.include_router(pages.router)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.allowed_origins)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outermost: a foreign site is refused before anything reads its request.
+    app.add_middleware(CustomerCorsMiddleware, allowed_origins=settings.allowed_origins)
     return app
 
 

@@ -26,6 +26,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "engine_url": DEAD_ENGINE,
         "engine_token": "test-engine-token",
         "session_secret": "test-session-secret",
+        "otp_digest_key": "test-otp-digest-key",
         "redis_url": None,
         **overrides,
     }

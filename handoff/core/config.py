@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     session_secret: SecretStr = SecretStr("")
+    # Shared with the action server: one-time codes travel only as HMAC digests.
+    otp_digest_key: SecretStr = SecretStr("")
     allowed_origins: Annotated[list[str], NoDecode] = []
     agent_hours: str = "08:00-22:00"
     agent_timezone: str = "Asia/Shanghai"
@@ -74,7 +76,7 @@ class Settings(BaseSettings):
     def _refuse_weak_secrets_in_production(self) -> Settings:
         if self.env != "production":
             return self
-        for name in ("engine_token", "session_secret"):
+        for name in ("engine_token", "session_secret", "otp_digest_key"):
             secret: SecretStr = getattr(self, name)
             value = secret.get_secret_value()
             if value.lower() in KNOWN_WEAK_SECRETS or len(value) < 32:

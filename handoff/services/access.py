@@ -1,7 +1,12 @@
 """The one place that decides who may see a conversation (zulip's access_stream_by_id).
 
 Every route that loads a conversation goes through a function of this module;
-`tests/handoff/test_route_auth.py` checks that no route bypasses it.
+`tests/handoff/test_agent_route_auth.py` checks that no route bypasses
+authentication. Customers reach their own conversation by its token; staff:
+
+- agents: the handoffs they hold, and the waiting queue's summary;
+- supervisors: every handoff;
+- content editors: no customer data at all (403).
 """
 
 from __future__ import annotations
@@ -12,8 +17,8 @@ import secrets
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.core.errors import NotFound, Unauthorized
-from handoff.models import Conversation
+from handoff.core.errors import Forbidden, NotFound, Unauthorized
+from handoff.models import Agent, Conversation, DeskEntry, Handoff, StaffRole
 
 TOKEN_BYTES = 32  # 256 random bits; DESIGN.md asks for at least 128
 
@@ -40,3 +45,29 @@ async def access_conversation_as_customer(
     if not hmac.compare_digest(conversation.token_hash, hash_token(token)):
         raise Unauthorized("This token does not belong to this conversation.")
     return conversation
+
+
+def require_desk_staff(staff: Agent) -> None:
+    """Agents and supervisors work the desk; editors never see customer data."""
+    if staff.role not in (StaffRole.agent, StaffRole.supervisor):
+        raise Forbidden("Content editors have no access to customer conversations.")
+
+
+def require_supervisor(staff: Agent) -> None:
+    """Reassigning chats and watching every agent is a supervisor's job."""
+    if staff.role != StaffRole.supervisor:
+        raise Forbidden("Only a supervisor may do this.")
+
+
+async def access_handoff_as_staff(session: AsyncSession, staff: Agent, handoff_id: int) -> Handoff:
+    """The handoff, if `staff` may see it: a supervisor, or the agent who holds (held) it."""
+    require_desk_staff(staff)
+    handoff = await session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise NotFound("No such handoff.")
+    if staff.role == StaffRole.supervisor:
+        return handoff
+    entry = await session.get(DeskEntry, handoff_id)
+    if entry is None or entry.agent_id != staff.id:
+        raise Forbidden("This chat is not yours; claim it from the queue first.")
+    return handoff

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -10,6 +10,7 @@ from handoff.core.config import Settings
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
 from handoff.services.locks import ConversationLocks
+from handoff.services.sms_outbox import SmsOutbox
 
 
 @dataclass
@@ -22,6 +23,7 @@ class AppContext:
     engine: EngineClient
     hub: EventHub
     locks: ConversationLocks
+    sms_outbox: SmsOutbox = field(default_factory=SmsOutbox)
 
     async def start(self) -> None:
         await self.hub.start()

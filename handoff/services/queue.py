@@ -1,23 +1,33 @@
-"""The handoff queue: entering it, and where a customer stands in it."""
+"""The handoff queue: entering it, its order, and where a customer stands in it.
+
+Order: priority first (urgent, high, normal); within a priority, chats handed
+back by an agent who went offline come first, then the longest waiting.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.models import (
     Conversation,
     ConversationState,
+    DeskEntry,
     Handoff,
     HandoffReason,
     HandoffStatus,
     Priority,
 )
+from handoff.services.clock import as_utc
 
 # Average minutes an agent spends on a chat (rule 21 targets at most 5).
 AVERAGE_HANDLING_MINUTES = 4
+# Rule 15: a supervisor steps in when a customer has waited more than 10 minutes.
+ALERT_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -68,22 +78,57 @@ async def open_handoff(session: AsyncSession, conversation_id: str) -> Handoff |
     )
 
 
-async def standing(session: AsyncSession, handoff: Handoff) -> QueueStanding:
-    """1-based position among waiting handoffs (priority, then age) and a wait estimate."""
-    ahead = await session.scalar(
-        select(func.count())
-        .select_from(Handoff)
-        .where(
-            Handoff.status == HandoffStatus.waiting,
-            Handoff.id != handoff.id,
-            or_(
-                Handoff.priority_rank < handoff.priority_rank,
-                and_(
-                    Handoff.priority_rank == handoff.priority_rank,
-                    Handoff.created_at < handoff.created_at,
-                ),
-            ),
+async def waiting(session: AsyncSession) -> list[tuple[Handoff, DeskEntry | None]]:
+    """Every waiting handoff with its desk entry, in queue order."""
+    rows = await session.execute(
+        select(Handoff, DeskEntry)
+        .outerjoin(DeskEntry, DeskEntry.handoff_id == Handoff.id)
+        .where(Handoff.status == HandoffStatus.waiting)
+        .order_by(
+            Handoff.priority_rank,
+            func.coalesce(DeskEntry.requeued, false()).desc(),
+            Handoff.created_at,
+            Handoff.id,
         )
     )
-    position = (ahead or 0) + 1
+    return [row.tuple() for row in rows]
+
+
+async def standing(session: AsyncSession, handoff: Handoff) -> QueueStanding:
+    """1-based position among waiting handoffs (queue order) and a wait estimate."""
+    order = [h.id for h, _ in await waiting(session)]
+    position = order.index(handoff.id) + 1 if handoff.id in order else 1
     return QueueStanding(position, position * AVERAGE_HANDLING_MINUTES)
+
+
+def waited_seconds(handoff: Handoff, now: datetime) -> int:
+    """Seconds since the customer asked for a human (never negative)."""
+    return max(0, int((now - as_utc(handoff.created_at)).total_seconds()))
+
+
+def is_overdue(handoff: Handoff, now: datetime) -> bool:
+    """True when a waiting customer has waited longer than rule 15 allows."""
+    return handoff.status == HandoffStatus.waiting and now - as_utc(handoff.created_at) > ALERT_AFTER
+
+
+def queue_item(handoff: Handoff, position: int, now: datetime) -> dict[str, Any]:
+    """One entry of `GET /api/agent/queue` (DESIGN.md), plus the rule-15 alert flag."""
+    return {
+        "id": handoff.id,
+        "conversation_id": handoff.conversation_id,
+        "reason": handoff.reason.value,
+        "priority": handoff.priority.value,
+        "language": handoff.language,
+        "waited_s": waited_seconds(handoff, now),
+        "queue_position": position,
+        "status": handoff.status.value,
+        "alert": is_overdue(handoff, now),
+    }
+
+
+async def queue_items(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    """The waiting queue as staff see it."""
+    return [
+        queue_item(handoff, position, now)
+        for position, (handoff, _) in enumerate(await waiting(session), start=1)
+    ]

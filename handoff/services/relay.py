@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.errors import Conflict
 from handoff.models import Conversation, ConversationState, HandoffReason, Priority, Sender
-from handoff.services import idempotency, queue
+from handoff.services import commands, idempotency, queue
 from handoff.services.context import AppContext
 from handoff.services.conversations import append_message, message_view
 from handoff.services.engine import BotReply, EngineUnavailable
@@ -44,15 +44,26 @@ async def handle_customer_message(
         if conversation.state == ConversationState.closed:
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
 
-        conversation.language = guess_language(text, default=conversation.language)
-        stored = await append_message(session, conversation, Sender.customer, redact(text))
+        offered = await commands.offered_payloads(session, conversation.id)
+        code = commands.as_code(text) if conversation.expecting == "otp" else None
+        if code is not None:
+            shown = commands.CODE_MASK
+            engine_text = commands.code_command(
+                ctx.settings.otp_digest_key.get_secret_value(), conversation.id, code
+            )
+        else:
+            shown = redact(text)
+            engine_text = commands.neutralise_command(text, offered)
+            conversation.language = guess_language(text, default=conversation.language)
+        conversation.expecting = None
+        stored = await append_message(session, conversation, Sender.customer, shown)
         await session.commit()
         await _publish_messages(ctx, conversation.id, [stored])
 
         outgoing: list[tuple[str, list[dict[str, str]]]] = []
         handoff_info: dict[str, Any] | None = None
         if conversation.state == ConversationState.bot:
-            outgoing, handoff_info = await _bot_turn(ctx, session, conversation, text)
+            outgoing, handoff_info = await _bot_turn(ctx, session, conversation, engine_text)
         elif conversation.state == ConversationState.queued:
             handoff = await queue.open_handoff(session, conversation.id)
             if handoff is not None:
@@ -103,6 +114,8 @@ async def _bot_turn(
     for reply in replies:
         if reply.text:
             outgoing.append((reply.text, reply.buttons))
+        if reply.custom and reply.custom.get("expect") == "otp":
+            conversation.expecting = "otp"
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
             requested = wanted
