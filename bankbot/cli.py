@@ -49,10 +49,15 @@ def cmd_seed(args: argparse.Namespace) -> int:
             last[stage] = percent
             say(f"  seeding {stage}: {done:,}/{total:,} ({percent}%)")
 
-    started = time.monotonic()
     stats = seed(engine, progress=progress, reset=getattr(args, "reset", False))
     engine.dispose()
-    say(f"demo bank ready in {time.monotonic() - started:.1f} s: {stats}")
+    if stats.skipped:
+        say(f"  {stats.message or 'already seeded'}")
+    else:
+        say(
+            f"  {stats.customers:,} customers, {stats.accounts:,} accounts, {stats.cards:,} cards, "
+            f"{stats.transactions:,} transactions in {stats.seconds:.1f} s"
+        )
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -70,8 +70,28 @@ def create_schema(engine: Engine) -> None:
 
 
 def drop_schema(engine: Engine) -> None:
-    """Drop the core-banking tables (and only those)."""
-    Base.metadata.drop_all(engine)
+    """Drop the core-banking tables, and any table that references them.
+
+    Other modules may put tables on :class:`Base` or point foreign keys at
+    ``customers`` (verification state does); those go too, whether or not
+    their module is imported here, or PostgreSQL would refuse the drop. The
+    owners of such tables recreate them when missing. Unrelated tables in the
+    same database are left alone.
+    """
+    present = MetaData()
+    present.reflect(engine)
+    doomed = {name for name in present.tables if name in Base.metadata.tables}
+    grew = True
+    while grew:
+        dependants = {
+            table.name
+            for table in present.tables.values()
+            if table.name not in doomed
+            and any(fk.column.table.name in doomed for fk in table.foreign_keys)
+        }
+        doomed |= dependants
+        grew = bool(dependants)
+    present.drop_all(engine, tables=[present.tables[name] for name in doomed])
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

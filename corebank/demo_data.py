@@ -369,10 +369,10 @@ class Utility(NamedTuple):
 
 
 UTILITIES: tuple[Utility, ...] = (
-    Utility("electricity", "国家电网 电费", "State Grid - electricity", 1, 60, 450, 0.85),
-    Utility("gas", "华润燃气 燃气费", "China Resources Gas", 1, 30, 260, 0.5),
-    Utility("mobile", "中国移动 话费", "China Mobile - phone bill", 1, 38, 198, 0.55),
-    Utility("mobile_unicom", "中国联通 话费", "China Unicom - phone bill", 1, 38, 168, 0.25),
-    Utility("broadband", "中国电信 宽带", "China Telecom - broadband", 1, 60, 150, 0.3),
+    Utility("electricity", "国家电网 电费", "State Grid - electricity", 1, 60, 450, 0.6),
+    Utility("gas", "华润燃气 燃气费", "China Resources Gas", 1, 30, 260, 0.35),
+    Utility("mobile", "中国移动 话费", "China Mobile - phone bill", 1, 38, 198, 0.4),
+    Utility("mobile_unicom", "中国联通 话费", "China Unicom - phone bill", 1, 38, 168, 0.15),
+    Utility("broadband", "中国电信 宽带", "China Telecom - broadband", 1, 60, 150, 0.2),
     Utility("property", "物业管理费", "Property management fee", 3, 300, 1500, 0.35),
 )

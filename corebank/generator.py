@@ -610,10 +610,10 @@ class Generator:
             payday=rng.choice((5, 8, 10, 10, 15, 15, 20, 25)),
             income_from=source,
             purchases_per_month=min(8.0, rng.lognormvariate(math.log(2.2), 0.6)),
-            transfers_out_per_month=rng.uniform(0.2, 1.4),
+            transfers_out_per_month=rng.uniform(0.1, 1.0),
             transfers_in_per_month=rng.uniform(0.0, 0.6),
             atm_per_month=rng.uniform(0.6, 1.6) if age >= 60 else rng.uniform(0.0, 0.6),
-            sms_fee=rng.random() < 0.3,
+            sms_fee=rng.random() < 0.2,
             savings_share=rng.uniform(0.1, 0.4),
             bonus=kind == "salary" and rng.random() < 0.4,
         )
@@ -628,7 +628,7 @@ class Generator:
                 p.bills.append(
                     _Bill(u.zh, u.en, u.every, rng.randrange(1, 28), low, high, seasonal)
                 )
-        if rng.random() < 0.6:
+        if rng.random() < 0.4:  # water, billed every other month by the city's utility
             p.bills.append(
                 _Bill(
                     f"{p.city.water_zh} 水费",

@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "ACCOUNT_TYPES",
     "BANK_TZ",
+    "BigIntKey",
     "CARD_KINDS",
     "CARD_STATUSES",
     "LANGUAGES",
@@ -57,6 +58,7 @@ CARD_KINDS = ("debit", "credit")
 CARD_STATUSES = ("active", "frozen", "lost", "expired")
 
 # A 64-bit key on PostgreSQL; SQLite only auto-increments "INTEGER PRIMARY KEY".
+# Public: other tables on this Base (verification state) use it too.
 BigIntKey = BigInteger().with_variant(Integer(), "sqlite")
 
 

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from queue import Full, Queue
-from typing import Any, Final, TypeVar
+from typing import Final
 
 from sqlalchemy import Connection, Engine, Table, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
 
 from corebank.db import create_schema, drop_schema
 from corebank.generator import (
@@ -52,7 +51,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 #: The demo year runs up to (not including) this day, Beijing time.
 DEMO_TODAY: Final = date(2026, 11, 1)
@@ -134,47 +132,6 @@ def _after_load(engine: Engine) -> None:
             conn.exec_driver_sql(f"ANALYZE {table.name}")  # constant table names, no input
 
 
-def _ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
-    """Run ``items`` in a worker thread, ``depth`` items ahead of the consumer.
-
-    The database does its share of an insert in its own process (and psycopg
-    waits without the GIL), so the next batch is generated meanwhile. Order is
-    untouched: there is one producer. Its exceptions surface here; if the
-    consumer stops early, the producer is told to stop.
-    """
-    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        queue.put((True, item), timeout=0.1)
-                        break
-                    except Full:
-                        continue
-                if stop.is_set():
-                    return
-            queue.put((False, None))
-        except BaseException as exc:  # handed to the consumer, re-raised there
-            queue.put((False, exc))
-
-    worker = threading.Thread(target=produce, name="corebank-seed-generator", daemon=True)
-    worker.start()
-    try:
-        while True:
-            ok, value = queue.get()
-            if not ok:
-                if value is not None:
-                    raise value
-                return
-            yield value
-    finally:
-        stop.set()
-        worker.join()
-
-
 def _batches(gen: Generator, customers: int) -> Iterator[tuple[Batch, int]]:
     """Batches of ``_CUSTOMERS_PER_BATCH`` synthetic customers, with the running count."""
     done = 0
@@ -198,10 +155,16 @@ def seed(
 ) -> SeedStats:
     """Fill the core-banking DB with ``customers`` synthetic customers plus the two named ones.
 
+    Statements cover the year before ``today`` (Beijing time; the default
+    keeps every demo database identical). ``progress(stage, done, total)`` is
+    called after each committed batch: ``("named", 2, 2)`` once, then
+    ``("customers", done, customers)``. The returned counts include the named
+    customers.
+
     An already seeded database is left alone (``skipped=True`` and a message
     saying so) unless ``reset=True``, which drops and recreates the tables. A
-    database with rows but no finished seed raises :class:`SeedError` rather
-    than mixing datasets.
+    database with rows but no finished seed, or a seed running concurrently,
+    raises :class:`SeedError` rather than mixing datasets.
     """
     if customers < 0:
         raise ValueError("customers must be >= 0")
@@ -227,12 +190,15 @@ def seed(
             "run again with reset=True"
         )
 
-    with engine.begin() as conn:
-        conn.execute(
-            insert(_SEED_T).values(
-                id=1, seed=seed, customers=customers, today=today, complete=False
+    try:  # the fixed primary key doubles as a lock against a concurrent seed
+        with engine.begin() as conn:
+            conn.execute(
+                insert(_SEED_T).values(
+                    id=1, seed=seed, customers=customers, today=today, complete=False
+                )
             )
-        )
+    except IntegrityError:
+        raise SeedError("another seed of this database is running or just finished") from None
 
     # The named customers draw from their own fixed stream, so their history is
     # the same whatever ``seed`` and ``customers`` are.
@@ -246,7 +212,7 @@ def seed(
         progress("named", len(NAMED_CUSTOMERS), len(NAMED_CUSTOMERS))
 
     gen.rng = random.Random(seed)
-    for batch, done in _ahead(_batches(gen, customers)):
+    for batch, done in _batches(gen, customers):
         with engine.begin() as conn:
             _insert_batch(conn, batch)
         if progress:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, update
 
-from corebank.models import Account, Card, Customer, Transaction
+from corebank.db import make_engine
+from corebank.models import Account, Base, Card, Customer, Transaction
 from corebank.repository import (
     MAX_PAGE,
     CoreBankRepository,
@@ -17,9 +19,10 @@ from corebank.repository import (
     month_bounds,
     normalise_phone,
 )
-from corebank.seed import NAMED_CUSTOMERS
+from corebank.seed import NAMED_CUSTOMERS, seed
 
 ZHANG, EMILY = NAMED_CUSTOMERS
+SMALL = 20  # as in conftest's ``seeded``
 
 
 # --------------------------------------------------------------------------- identity
@@ -298,3 +301,14 @@ def test_normalise_phone() -> None:
     assert normalise_phone("1390013900") is None
     assert normalise_phone("１３９００１３９０００") == "13900139000"
     assert normalise_phone("+86１３９００１３９０００") == "13900139000"
+
+
+def test_seed_is_identical_on_every_backend(seeded: Engine, tmp_path: Path) -> None:
+    reference = make_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    seed(reference, customers=SMALL)
+    for name in ("customers", "accounts", "cards", "transactions"):
+        table = Base.metadata.tables[name]
+        stmt = select(table).order_by(table.c.id)
+        with seeded.connect() as got, reference.connect() as want:
+            assert got.execute(stmt).all() == want.execute(stmt).all(), name
+    reference.dispose()

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, inspect, select, text, update
 
 from corebank.db import make_engine
 from corebank.models import Account, Base, Card, Customer, SeedInfo, Transaction
@@ -261,3 +261,23 @@ def test_transactions_look_like_a_real_statement(sqlite_engine: Engine) -> None:
     start, _ = month_bounds(date(2025, 11, 1))
     _, end = month_bounds(date(2026, 10, 1))
     assert start <= window[0] and window[1] < end
+
+
+def test_reset_also_drops_tables_that_reference_customers(engine: Engine) -> None:
+    """Verification tables point at customers; a reset must not trip over them."""
+    seed(engine, customers=3)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE corebank_test_dependant ("
+                " id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id))"
+            )
+        )
+        conn.execute(text("INSERT INTO corebank_test_dependant VALUES (1, 1)"))
+        conn.execute(text("CREATE TABLE corebank_test_unrelated (id INTEGER PRIMARY KEY)"))
+    stats = seed(engine, customers=3, reset=True)
+    assert not stats.skipped
+    tables = set(inspect(engine).get_table_names())
+    assert "corebank_test_dependant" not in tables
+    assert "corebank_test_unrelated" in tables
+    assert {"customers", "accounts", "cards", "transactions"} <= tables
