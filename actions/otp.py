@@ -25,6 +25,7 @@ __all__ = [
     "looks_like_digest",
     "new_code",
     "typed_codes",
+    "MASKED_CODE",
 ]
 
 CODE_LENGTH = 6
@@ -32,6 +33,8 @@ CODE_LENGTH = 6
 _DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 # Six digits standing alone (not part of a phone or card number).
 _CODE_IN_TEXT = re.compile(r"(?<!\d)\d{6}(?!\d)")
+# What the gateway leaves of a code it masked inside a sentence.
+MASKED_CODE = "******"
 
 
 def code_digest(key: str, conversation_id: str, code: str) -> str:

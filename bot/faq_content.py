@@ -59,9 +59,7 @@ CATEGORIES: frozenset[str] = frozenset(
 )
 """Allowed ``category`` slugs (used to group FAQs in the content team's page)."""
 
-GENERATED_HEADER = (
-    "# generated from content/faqs by bot/faq_content.py — edit the content files"
-)
+GENERATED_HEADER = "# generated from content/faqs by bot/faq_content.py — edit the content files"
 """First line of every generated file, so nobody edits generated data by hand."""
 
 CLOSING_CHECK: Mapping[str, str] = {
@@ -261,8 +259,11 @@ def strip_annotations(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Normal form used to compare phrasings: NFKC (full-/half-width),
-    lower case, entity annotations, punctuation, symbols and spaces removed."""
+    """Normal form used to compare phrasings.
+
+    NFKC (full-/half-width), lower case, entity annotations, punctuation,
+    symbols and spaces removed.
+    """
     text = unicodedata.normalize("NFKC", strip_annotations(text)).lower()
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
@@ -280,8 +281,11 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def figures(text: str) -> set[str]:
-    """The numbers and figures in a text, normalised so "50,000" == "50000"
-    and full-width digits count: {"09:00", "50000", "0.05%", "7", "24"}."""
+    """The numbers and figures in a text.
+
+    Normalised so "50,000" == "50000" and full-width digits count:
+    {"09:00", "50000", "0.05%", "7", "24"}.
+    """
     text = unicodedata.normalize("NFKC", text)
     return {_THOUSANDS.sub("", m.group(0)) for m in _FIGURE.finditer(text)}
 
@@ -292,8 +296,11 @@ def has_cjk(text: str) -> bool:
 
 
 def _quote(text: str) -> str:
-    """A YAML double-quoted scalar: keeps Chinese as is, escapes the rest, so
-    output is stable and survives any special character."""
+    """A YAML double-quoted scalar.
+
+    Keeps Chinese as is and escapes the rest, so output is stable and survives
+    any special character.
+    """
     out = []
     for ch in text:
         if ch == "\\":
@@ -349,7 +356,9 @@ def load_faq(path: Path) -> Faq:
     """Read one content file; raise ContentError with a plain message if malformed."""
     data = _read_yaml(path)
     if not isinstance(data, dict):
-        raise ContentError(f"{path}: expected fields id, category, question, answer, examples, test.")
+        raise ContentError(
+            f"{path}: expected fields id, category, question, answer, examples, test."
+        )
     faq_id = data.get("id")
     if not isinstance(faq_id, str) or not faq_id:
         raise ContentError(f"{path}: the 'id' field is missing.")
@@ -411,7 +420,8 @@ def format_faq(faq: Faq) -> str:
     """A content file's canonical text (what ``content/faqs/<id>.yml`` looks like).
 
     Tools that write content (the content team's page, scripts) use this so
-    every file keeps the same layout and a diff shows only what changed."""
+    every file keeps the same layout and a diff shows only what changed.
+    """
     lines = [
         f"id: {faq.id}",
         f"category: {faq.category}",
@@ -449,8 +459,7 @@ def _nlu_file(blocks: Iterable[tuple[str, Sequence[str]]]) -> str:
 def render_nlu(faqs: Sequence[Faq]) -> str:
     """``data/nlu/faq.yml``: training examples, Chinese then English, per FAQ."""
     return _nlu_file(
-        (f.intent, [*f.examples["zh"], *f.examples["en"]])
-        for f in sorted(faqs, key=lambda f: f.id)
+        (f.intent, [*f.examples["zh"], *f.examples["en"]]) for f in sorted(faqs, key=lambda f: f.id)
     )
 
 
@@ -462,8 +471,11 @@ def render_testset(faqs: Sequence[Faq]) -> str:
 
 
 def render_domain(faqs: Sequence[Faq]) -> str:
-    """``domain/faq.yml``: the intent ``faq`` and one response per FAQ, a Chinese
-    variant without condition (the default) and an English one on slot language=en."""
+    """``domain/faq.yml``: the intent ``faq`` and one response per FAQ.
+
+    A Chinese variant without condition (the default) and an English one on
+    slot language=en.
+    """
     lines = [GENERATED_HEADER, 'version: "3.1"', "intents:", "  - faq", "responses:"]
     for faq in sorted(faqs, key=lambda f: f.id):
         lines.append(f"  utter_faq/{faq.id}:")
@@ -537,7 +549,10 @@ def _check_faq(
         lowered = answer.lower()
         for phrase in FORBIDDEN_PHRASES:
             if phrase.lower() in lowered:
-                add("forbidden_phrase", f"the {name} answer contains the forbidden phrasing '{phrase}'.")
+                add(
+                    "forbidden_phrase",
+                    f"the {name} answer contains the forbidden phrasing '{phrase}'.",
+                )
         if CLOSING_CHECK[lang] in answer:
             add(
                 "closing_in_content",
@@ -568,7 +583,10 @@ def _check_faq(
                         "which Rasa would read as markup.",
                     )
                 elif lang == "zh" and not has_cjk(text):
-                    add("wrong_language", f"the Chinese phrasing '{text}' has no Chinese characters.")
+                    add(
+                        "wrong_language",
+                        f"the Chinese phrasing '{text}' has no Chinese characters.",
+                    )
                 elif lang == "en" and has_cjk(text):
                     add(
                         "wrong_language",
@@ -589,8 +607,7 @@ def _check_faq(
             if missing:
                 add(
                     "missing_figure",
-                    f"the {name} answer does not state the catalog figure(s) "
-                    f"{', '.join(missing)}.",
+                    f"the {name} answer does not state the catalog figure(s) {', '.join(missing)}.",
                 )
             extra = sorted(answer_figures - fact_figures - bank_figures)
             if extra:
@@ -632,8 +649,11 @@ def _check_faq(
 
 
 def _check_phrases(phrases: list[_Phrase]) -> list[Problem]:
-    """Duplicates (within and across intents, examples vs tests) and
-    near-duplicates across intents."""
+    """Duplicates and near-duplicates between phrasings.
+
+    Exact duplicates within and across intents and between examples and tests;
+    near-duplicates across different intents.
+    """
     problems: list[Problem] = []
     by_norm: dict[str, list[_Phrase]] = defaultdict(list)
     for p in phrases:
@@ -646,27 +666,40 @@ def _check_phrases(phrases: list[_Phrase]) -> list[Problem]:
         first = group[0]
         for other in group[1:]:
             if first.owner == other.owner and first.where == other.where:
-                kind, msg = "duplicate_example", (
-                    f"'{other.text}' appears twice in its {other.where} list"
-                    + (f" (as '{first.text}')" if first.text != other.text else "")
-                    + "."
+                kind, msg = (
+                    "duplicate_example",
+                    (
+                        f"'{other.text}' appears twice in its {other.where} list"
+                        + (f" (as '{first.text}')" if first.text != other.text else "")
+                        + "."
+                    ),
                 )
             elif first.owner == other.owner:
-                kind, msg = "test_in_examples", (
-                    f"the test phrasing '{other.text}' is also a training example; "
-                    "test phrasings must be unseen."
+                kind, msg = (
+                    "test_in_examples",
+                    (
+                        f"the test phrasing '{other.text}' is also a training example; "
+                        "test phrasings must be unseen."
+                    ),
                 )
             elif "test" in (first.where, other.where) and first.where != other.where:
-                kind, msg = "test_in_examples", (
-                    f"'{other.text}' ({other.owner}, {other.where}) is also in "
-                    f"{first.owner}'s {first.where}; test phrasings must be unseen."
+                kind, msg = (
+                    "test_in_examples",
+                    (
+                        f"'{other.text}' ({other.owner}, {other.where}) is also in "
+                        f"{first.owner}'s {first.where}; test phrasings must be unseen."
+                    ),
                 )
             else:
-                kind, msg = "duplicate_across", (
-                    f"'{other.text}' appears under both {first.owner} and {other.owner}"
-                    f" ({first.where} / {other.where})."
+                kind, msg = (
+                    "duplicate_across",
+                    (
+                        f"'{other.text}' appears under both {first.owner} and {other.owner}"
+                        f" ({first.where} / {other.where})."
+                    ),
                 )
-            problems.append(Problem(kind, msg, other.owner))
+            owner = first.owner if first.where == "test" and other.where != "test" else other.owner
+            problems.append(Problem(kind, msg, owner))
 
     # Near-duplicates across different intents: bigram Jaccard >= threshold.
     # A Jaccard of t needs sizes within a factor t of each other, so compare
@@ -675,9 +708,7 @@ def _check_phrases(phrases: list[_Phrase]) -> list[Problem]:
     for p in phrases:
         if p.norm and len(p.norm) >= 3:
             unique.setdefault((p.owner, p.norm), p)
-    items = sorted(
-        ((bigrams(p.norm), p) for p in unique.values()), key=lambda t: len(t[0])
-    )
+    items = sorted(((bigrams(p.norm), p) for p in unique.values()), key=lambda t: len(t[0]))
     seen_pairs: set[tuple[str, str]] = set()
     for i, (grams_a, a) in enumerate(items):
         for grams_b, b in items[i + 1 :]:
@@ -812,7 +843,9 @@ def check(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``render`` writes the generated files; ``check`` prints problems (exit 1 if any)."""
-    parser = argparse.ArgumentParser(prog="python -m bot.faq_content", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.faq_content", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("command", choices=("render", "check"))
     parser.add_argument("--root", default=str(REPO_ROOT), help="repository root")
     parser.add_argument("--min-examples", type=int, default=DEFAULT_MIN_EXAMPLES)
@@ -837,7 +870,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             lang: (sum(len(f.examples[lang]) for f in faqs), sum(len(f.test[lang]) for f in faqs))
             for lang in LANGUAGES
         }
-        summary = ", ".join(f"{lang}: {ex} examples / {te} test phrasings" for lang, (ex, te) in counts.items())
+        summary = ", ".join(
+            f"{lang}: {ex} examples / {te} test phrasings" for lang, (ex, te) in counts.items()
+        )
         print(f"{len(faqs)} FAQs ({summary})")
     print(f"{len(problems)} problem(s)" if problems else "content OK: no problems")
     return 1 if problems else 0

@@ -10,13 +10,23 @@ from fastapi import FastAPI
 from handoff.api.cors import CustomerCorsMiddleware
 from handoff.api.errors import install_error_handlers
 from handoff.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from handoff.api.routes import conversations, dev, health, pages, ws
+from handoff.api.routes import (
+    agent,
+    agent_ws,
+    console_pages,
+    conversations,
+    dev,
+    health,
+    pages,
+    ws,
+)
 from handoff.core.config import Settings, get_settings
 from handoff.core.db import make_engine, make_sessionmaker
 from handoff.services.context import AppContext
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
 from handoff.services.locks import ConversationLocks
+from handoff.services.supervision import DeskRuntime
 
 
 def build_context(settings: Settings) -> AppContext:
@@ -46,9 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         context = build_context(settings)
         await context.start()
         app.state.context = context
+        desk = DeskRuntime(context)
         try:
+            # Staff accounts checked, desk background jobs started (handoff/services/supervision.py).
+            await desk.start()
+            app.state.desk = desk
             yield
         finally:
+            await desk.stop()
             await context.stop()
 
     app = FastAPI(
@@ -65,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.is_development:
         app.include_router(dev.router)
     app.include_router(pages.router)
+    app.include_router(agent.router)
+    app.include_router(agent_ws.router)
+    app.include_router(console_pages.router)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.allowed_origins)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outermost: a foreign site is refused before anything reads its request.

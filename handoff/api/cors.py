@@ -33,7 +33,7 @@ def normalise_origin(origin: str) -> str:
 
 
 class CustomerCorsMiddleware:
-    """CORS for the customer API, limited to the configured origins, plus a WebSocket Origin check."""
+    """CORS for the customer API, limited to the allowed origins, and a WebSocket Origin check."""
 
     def __init__(self, app: ASGIApp, allowed_origins: Iterable[str]) -> None:
         self.app = app
@@ -48,6 +48,7 @@ class CustomerCorsMiddleware:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the customer API's callers; pass everything else straight through."""
         path: str = scope.get("path", "")
         if scope["type"] == "websocket" and path.startswith(CUSTOMER_WS_PREFIX):
             if not self._may_call(scope):

@@ -10,9 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.config import Settings
 from handoff.core.db import session_scope
-from handoff.models import Conversation
+from handoff.core.errors import Forbidden
+from handoff.models import Agent, Conversation, StaffSession
+from handoff.services import staff
 from handoff.services.access import access_conversation_as_customer
+from handoff.services.clock import clock
 from handoff.services.context import AppContext
+from handoff.services.supervision import DeskRuntime
 
 
 def get_context(request: Request) -> AppContext:
@@ -58,3 +62,49 @@ async def customer_conversation(
 
 
 CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]
+
+
+# ---- staff (agents, supervisors, editors) -------------------------------------------
+
+STAFF_COOKIE = "bankbot_staff"
+# A cookie-authenticated unsafe request must carry this header. A foreign page
+# cannot add a custom header to a cross-site request without a CORS preflight,
+# which the gateway never grants on the agent API.
+CSRF_HEADER = "X-Requested-With"
+CSRF_VALUE = "bankbot-console"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def current_staff_session(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(bearer_token)],
+) -> tuple[Agent, StaffSession]:
+    """The staff member and session behind a Bearer token or the console's cookie."""
+    if token is None:
+        token = request.cookies.get(STAFF_COOKIE)
+        if token and request.method not in _SAFE_METHODS and (
+            request.headers.get(CSRF_HEADER) != CSRF_VALUE
+        ):
+            raise Forbidden("This request lacks the console's CSRF header.", code="csrf")
+    return await staff.authenticate(session, token, clock.now())
+
+
+async def current_staff(
+    pair: Annotated[tuple[Agent, StaffSession], Depends(current_staff_session)],
+) -> Agent:
+    """The logged-in staff member (any role; routes narrow it through `services.access`)."""
+    return pair[0]
+
+
+StaffSessionDep = Annotated[tuple[Agent, StaffSession], Depends(current_staff_session)]
+CurrentStaff = Annotated[Agent, Depends(current_staff)]
+
+
+def get_desk(request: Request) -> DeskRuntime:
+    """The desk's per-process parts (login limiter, background jobs)."""
+    desk: DeskRuntime = request.app.state.desk
+    return desk
+
+
+DeskDep = Annotated[DeskRuntime, Depends(get_desk)]

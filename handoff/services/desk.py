@@ -176,7 +176,6 @@ async def claim(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        await session.rollback()
         raise _refusal(await session.get(Handoff, handoff_id, populate_existing=True), "claim")
     await _set_holder(session, handoff_id, agent.id)
     handoff, conversation = await _reload(session, handoff_id)
@@ -235,16 +234,16 @@ async def close(
     outbox: Outbox,
 ) -> tuple[Handoff, Conversation]:
     """End the agent's part; back to the bot or closed, and ask for satisfaction (rule 6)."""
+    handoff_id = handoff.id
     result = await session.execute(
         update(Handoff)
-        .where(Handoff.id == handoff.id, Handoff.status == HandoffStatus.claimed)
+        .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.claimed)
         .values(status=HandoffStatus.closed, closed_at=now, resolution=resolution)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        await session.rollback()
-        raise _refusal(await session.get(Handoff, handoff.id, populate_existing=True), "close")
-    handoff, conversation = await _reload(session, handoff.id)
+        raise _refusal(await session.get(Handoff, handoff_id, populate_existing=True), "close")
+    handoff, conversation = await _reload(session, handoff_id)
     if return_to_bot:
         conversation.state = ConversationState.bot
         goodbye = desk_phrase("back_to_bot", conversation.language)
@@ -284,6 +283,7 @@ async def reassign(
     session: AsyncSession, handoff: Handoff, target_id: int, now: datetime, outbox: Outbox
 ) -> Handoff:
     """A supervisor gives a waiting or claimed chat to `target_id`."""
+    handoff_id = handoff.id
     target = await session.get(Agent, target_id)
     if target is None:
         raise NotFound("No such agent.")
@@ -305,8 +305,7 @@ async def reassign(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        await session.rollback()
-        raise _refusal(await session.get(Handoff, handoff.id, populate_existing=True), "reassign")
+        raise _refusal(await session.get(Handoff, handoff_id, populate_existing=True), "reassign")
     await _set_holder(session, handoff.id, target.id)
     handoff, conversation = await _reload(session, handoff.id)
     await _join(session, conversation, target, outbox)

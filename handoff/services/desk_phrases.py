@@ -38,9 +38,9 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Thank you for your feedback!",
     },
     "queue_update": {
-        "zh": "请稍候，我们没有忘记您：您前面还有{ahead}位客户，预计等待约{minutes}分钟。",
-        "en": "Thank you for waiting, we haven't forgotten you: {ahead} customers are ahead "
-        "of you, about {minutes} min to go.",
+        "zh": "请稍候，我们没有忘记您：您目前排在第{position}位，预计等待约{minutes}分钟。",
+        "en": "Thank you for waiting, we haven't forgotten you: you are number {position} "
+        "in the queue, about {minutes} min to go.",
     },
     "callback_offer_closed": {
         "zh": "目前是非人工服务时间（人工服务时间为每天{hours}，北京时间）。您可以继续等待，"

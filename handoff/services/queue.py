@@ -91,7 +91,7 @@ async def waiting(session: AsyncSession) -> list[tuple[Handoff, DeskEntry | None
             Handoff.id,
         )
     )
-    return [row.tuple() for row in rows]
+    return [(handoff, entry) for handoff, entry in rows]
 
 
 async def standing(session: AsyncSession, handoff: Handoff) -> QueueStanding:

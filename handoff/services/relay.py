@@ -2,23 +2,36 @@
 
 The message is stored (masked) and committed before the engine is called, so
 nothing is lost when the engine fails; the engine's replies are stored after.
-While an agent owns the conversation the bot is never asked.
+While an agent owns the conversation the bot is never asked: the message goes
+to the agent's console. While queued, the customer hears their place, may
+leave the queue or book a callback (`services/callbacks.py`).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.errors import Conflict
-from handoff.models import Conversation, ConversationState, HandoffReason, Priority, Sender
-from handoff.services import commands, idempotency, queue
+from handoff.models import (
+    Conversation,
+    ConversationState,
+    CsatRating,
+    CsatScore,
+    HandoffReason,
+    Priority,
+    Sender,
+)
+from handoff.services import callbacks, commands, desk, idempotency, queue, summary
+from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.conversations import append_message, message_view
 from handoff.services.engine import BotReply, EngineUnavailable
 from handoff.services.events import conversation_topic
+from handoff.services.desk_phrases import desk_phrase
 from handoff.services.language import guess_language
 from handoff.services.phrases import phrase
 from handoff.services.redaction import redact
@@ -41,6 +54,10 @@ async def handle_customer_message(
         if earlier is not None:
             return earlier
         await session.refresh(conversation)
+        now, outbox = clock.now(), desk.Outbox()
+        rated = await _rating_by_button(ctx, session, conversation, text, client_message_id)
+        if rated is not None:
+            return rated
         if conversation.state == ConversationState.closed:
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
 
@@ -54,25 +71,34 @@ async def handle_customer_message(
         else:
             shown = redact(text)
             engine_text = commands.neutralise_command(text, offered)
-            conversation.language = guess_language(text, default=conversation.language)
+            if not text.startswith("/"):  # a button payload says nothing about the language
+                conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None
         stored = await append_message(session, conversation, Sender.customer, shown)
         await session.commit()
         await _publish_messages(ctx, conversation.id, [stored])
 
+        state_before = conversation.state
         outgoing: list[tuple[str, list[dict[str, str]]]] = []
         handoff_info: dict[str, Any] | None = None
         if conversation.state == ConversationState.bot:
-            outgoing, handoff_info = await _bot_turn(ctx, session, conversation, engine_text)
+            outgoing, handoff_info = await _bot_turn(
+                ctx, session, conversation, engine_text, now, outbox
+            )
         elif conversation.state == ConversationState.queued:
-            handoff = await queue.open_handoff(session, conversation.id)
-            if handoff is not None:
-                place = await queue.standing(session, handoff)
-                outgoing.append(
-                    (phrase("still_queued", conversation.language, ahead=place.position - 1), [])
+            # Raw text: a callback needs the phone number the transcript masks.
+            turn = await callbacks.queued_turn(
+                session, ctx.settings, conversation, text, now, outbox
+            )
+            outgoing = turn.outgoing
+            if turn.handoff is not None:
+                place = await queue.standing(session, turn.handoff)
+                handoff_info = _handoff_view(
+                    turn.handoff.reason, turn.handoff.priority, place.position
                 )
-                handoff_info = _handoff_view(handoff.reason, handoff.priority, place.position)
-        # In agent mode the agent answers; the customer's message reached them by event.
+        else:
+            # Agent mode: the agent answers; the message goes to their console.
+            await desk.notify_staff(session, conversation.id, stored, outbox)
 
         stored_replies = []
         for reply_text, buttons in outgoing:
@@ -91,7 +117,8 @@ async def handle_customer_message(
         idempotency.remember_reply(session, conversation.id, client_message_id, response)
         await session.commit()
         await _publish_messages(ctx, conversation.id, stored_replies)
-        if handoff_info is not None:
+        await outbox.publish(ctx.hub)
+        if handoff_info is not None or conversation.state != state_before:
             await ctx.hub.publish(
                 conversation_topic(conversation.id),
                 {"type": "state", "state": conversation.state.value, "handoff": handoff_info},
@@ -99,15 +126,55 @@ async def handle_customer_message(
         return response
 
 
+async def _rating_by_button(
+    ctx: AppContext,
+    session: AsyncSession,
+    conversation: Conversation,
+    text: str,
+    client_message_id: str,
+) -> dict[str, Any] | None:
+    """A CSAT button sent as text (instead of POST /csat) is a rating, not a question."""
+    score = text.strip()
+    if score not in desk.CSAT_SCORES:
+        return None
+    facts = await summary.existing_facts(session, conversation.id)
+    if facts is None or not facts.csat_pending:
+        return None
+    facts.csat_pending = False
+    rating = await session.get(CsatRating, conversation.id)
+    if rating is None:
+        rating = CsatRating(conversation_id=conversation.id, score=CsatScore(score))
+        session.add(rating)
+    rating.score = CsatScore(score)
+    stored = await append_message(session, conversation, Sender.customer, score)
+    thanks = await append_message(
+        session, conversation, Sender.system, desk_phrase("csat_thanks", conversation.language)
+    )
+    response = {
+        "replies": [{"text": thanks.text, "buttons": []}],
+        "state": conversation.state.value,
+        "handoff": None,
+    }
+    idempotency.remember_reply(session, conversation.id, client_message_id, response)
+    await session.commit()
+    await _publish_messages(ctx, conversation.id, [stored, thanks])
+    return response
+
+
 async def _bot_turn(
-    ctx: AppContext, session: AsyncSession, conversation: Conversation, text: str
+    ctx: AppContext,
+    session: AsyncSession,
+    conversation: Conversation,
+    text: str,
+    now: datetime,
+    outbox: desk.Outbox,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
     """Ask the engine; on failure apologise and offer a human (rule 17)."""
     metadata = {"language": conversation.language, "channel": conversation.channel.value}
     try:
         replies = await ctx.engine.send(conversation.id, text, metadata)
     except EngineUnavailable:
-        return await _engine_down(ctx, session, conversation, text)
+        return await _engine_down(ctx, session, conversation, text, now, outbox)
 
     outgoing: list[tuple[str, list[dict[str, str]]]] = []
     requested: tuple[HandoffReason, Priority] | None = None
@@ -116,24 +183,33 @@ async def _bot_turn(
             outgoing.append((reply.text, reply.buttons))
         if reply.custom and reply.custom.get("expect") == "otp":
             conversation.expecting = "otp"
+        if summary.reports_facts(reply.custom):
+            summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
             requested = wanted
     if requested is None:
         return outgoing, None
-    handoff_info = await _enter_queue(session, conversation, *requested, outgoing)
+    handoff_info = await _enter_queue(
+        ctx, session, conversation, *requested, outgoing, now, outbox
+    )
     return outgoing, handoff_info
 
 
 async def _engine_down(
     ctx: AppContext,
-    session: AsyncSession, conversation: Conversation, text: str
+    session: AsyncSession,
+    conversation: Conversation,
+    text: str,
+    now: datetime,
+    outbox: desk.Outbox,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
     outgoing: list[tuple[str, list[dict[str, str]]]] = []
     if text.strip() == HUMAN_PAYLOAD:
         # The customer took the offer of a human while the engine is still down.
         info = await _enter_queue(
-            session, conversation, HandoffReason.system_error, Priority.normal, outgoing
+            ctx, session, conversation, HandoffReason.system_error, Priority.normal,
+            outgoing, now, outbox,
         )
         return outgoing, info
     outgoing.append(
@@ -146,12 +222,17 @@ async def _engine_down(
 
 
 async def _enter_queue(
+    ctx: AppContext,
     session: AsyncSession,
     conversation: Conversation,
     reason: HandoffReason,
     priority: Priority,
     outgoing: list[tuple[str, list[dict[str, str]]]],
+    now: datetime,
+    outbox: desk.Outbox,
 ) -> dict[str, Any]:
+    """Queue the conversation; the reply gives the place and a way out of the queue and,
+    outside agent hours or with nobody online, offers a callback (rule 17)."""
     handoff = await queue.enqueue(session, conversation, reason, priority)
     place = await queue.standing(session, handoff)
     outgoing.append(
@@ -162,9 +243,13 @@ async def _enter_queue(
                 ahead=place.position - 1,
                 minutes=place.estimated_wait_minutes,
             ),
-            [],
+            [callbacks.leave_button(conversation.language)],
         )
     )
+    offer = await callbacks.offer(session, ctx.settings, conversation.language, now)
+    if offer is not None:
+        outgoing.append(offer)
+    outbox.queue_event("new", handoff)
     return _handoff_view(handoff.reason, handoff.priority, place.position)
 
 

@@ -198,7 +198,7 @@ async def authenticate(
     found = row.first()
     if found is None:
         raise Unauthorized("This session is not valid; please log in again.", code="bad_session")
-    agent, staff_session = found.tuple()
+    agent, staff_session = found
     if as_utc(staff_session.expires_at) <= now:
         raise Unauthorized("This session has expired; please log in again.", code="expired_session")
     if agent.role != StaffRole.editor and (

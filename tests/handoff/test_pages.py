@@ -43,8 +43,10 @@ async def site(cors_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-async def websocket_handshake(app: FastAPI, path: str, origin: str, token: str) -> list[dict[str, Any]]:
-    """Open a WebSocket at the ASGI level as a browser on `origin` would; the frames the app sent."""
+async def websocket_handshake(
+    app: FastAPI, path: str, origin: str, token: str
+) -> list[dict[str, Any]]:
+    """Open a WebSocket at the ASGI level as a browser on `origin` would; return what was sent."""
     scope = {
         "type": "websocket",
         "asgi": {"version": "3.0"},
@@ -66,7 +68,9 @@ async def websocket_handshake(app: FastAPI, path: str, origin: str, token: str) 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
         if message["type"] == "websocket.accept":
-            inbox.put_nowait({"type": "websocket.receive", "text": json.dumps({"type": "auth", "token": token})})
+            inbox.put_nowait(
+                {"type": "websocket.receive", "text": json.dumps({"type": "auth", "token": token})}
+            )
         elif message["type"] == "websocket.send":
             inbox.put_nowait({"type": "websocket.disconnect", "code": 1000})
 
@@ -86,7 +90,9 @@ def assert_csp_clean(html: str) -> None:
 # ---- pages -------------------------------------------------------------------------
 
 
-async def test_demo_page_embeds_the_widget_with_one_tag_under_a_strict_csp(site: httpx.AsyncClient) -> None:
+async def test_demo_page_embeds_the_widget_with_one_tag_under_a_strict_csp(
+    site: httpx.AsyncClient,
+) -> None:
     response = await site.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -118,7 +124,7 @@ async def test_app_chat_page_is_fullscreen_without_a_launcher(site: httpx.AsyncC
     assert "content-security-policy" in response.headers
     assert_csp_clean(html)
     other = (await site.get("/chat", params={"channel": "<script>"})).text
-    assert 'data-channel="web"' in other and "<script>\"" not in other
+    assert 'data-channel="web"' in other and '<script>"' not in other
 
 
 async def test_widget_script_is_javascript_and_small(site: httpx.AsyncClient) -> None:
@@ -143,9 +149,12 @@ async def test_widget_stylesheet_and_demo_files(site: httpx.AsyncClient) -> None
 
 
 @pytest.mark.parametrize(
-    "path", ["/widget/..%2F..%2Fmain.py", "/widget/.hidden.js", "/widget/nope.js", "/widget/demo.html"]
+    "path",
+    ["/widget/..%2F..%2Fmain.py", "/widget/.hidden.js", "/widget/nope.js", "/widget/demo.html"],
 )
-async def test_widget_files_cannot_reach_outside_their_folder(site: httpx.AsyncClient, path: str) -> None:
+async def test_widget_files_cannot_reach_outside_their_folder(
+    site: httpx.AsyncClient, path: str
+) -> None:
     response = await site.get(path)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -154,7 +163,15 @@ async def test_widget_files_cannot_reach_outside_their_folder(site: httpx.AsyncC
 def test_widget_source_renders_text_only() -> None:
     """Message data never meets an HTML parser: no innerHTML, eval or inline style in the widget."""
     source = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
-    for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "setAttribute('style'"):
+    for banned in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "setAttribute('style'",
+    ):
         assert banned not in source, banned
     assert "textContent" in source
     # The token travels in a header and the first WebSocket frame, never in a URL.
@@ -175,7 +192,9 @@ async def test_allowed_origin_may_call_the_customer_api(site: httpx.AsyncClient)
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == ALLOWED
-    created = await site.post("/api/conversations", json={"channel": "web"}, headers={"origin": ALLOWED})
+    created = await site.post(
+        "/api/conversations", json={"channel": "web"}, headers={"origin": ALLOWED}
+    )
     assert created.status_code == 201
     assert created.headers["access-control-allow-origin"] == ALLOWED
     assert "access-control-allow-credentials" not in created.headers
@@ -195,17 +214,23 @@ async def test_other_origins_are_refused(site: httpx.AsyncClient) -> None:
     )
     assert preflight.status_code == 403
     assert "access-control-allow-origin" not in preflight.headers
-    created = await site.post("/api/conversations", json={"channel": "web"}, headers={"origin": FOREIGN})
+    created = await site.post(
+        "/api/conversations", json={"channel": "web"}, headers={"origin": FOREIGN}
+    )
     assert created.status_code == 403
     assert created.json()["error"]["code"] == "origin_not_allowed"
     assert "access-control-allow-origin" not in created.headers
     # `null` (sandboxed frames, file://) is another origin too.
-    null = await site.post("/api/conversations", json={"channel": "web"}, headers={"origin": "null"})
+    null = await site.post(
+        "/api/conversations", json={"channel": "web"}, headers={"origin": "null"}
+    )
     assert null.status_code == 403
 
 
 async def test_same_origin_and_servers_need_no_cors(site: httpx.AsyncClient) -> None:
-    same = await site.post("/api/conversations", json={"channel": "web"}, headers={"origin": "http://gateway"})
+    same = await site.post(
+        "/api/conversations", json={"channel": "web"}, headers={"origin": "http://gateway"}
+    )
     assert same.status_code == 201
     plain = await site.post("/api/conversations", json={"channel": "web"})
     assert plain.status_code == 201

@@ -94,7 +94,11 @@ async def demo_page(request: Request, lang: str | None = None) -> Response:
     return templates.TemplateResponse(
         request,
         "demo.html",
-        {"lang": language, "widget_src": "/widget.js", "gateway": str(request.base_url).rstrip("/")},
+        {
+            "lang": language,
+            "widget_src": "/widget.js",
+            "gateway": str(request.base_url).rstrip("/"),
+        },
     )
 
 

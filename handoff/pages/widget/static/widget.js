@@ -279,7 +279,8 @@
 
   // ---- the DOM (inside a Shadow DOM, styled by the widget.css file) ----------
 
-  const host = h('div', { id: 'bankbot-chat', hidden: true });
+  // A custom element name: host-page rules written for div, section, … never match it.
+  const host = h('bankbot-chat', { hidden: true });
   if (FULLSCREEN) host.classList.add('fullscreen');
   const shadow = host.attachShadow({ mode: 'open' });
   const stylesheet = h('link', { rel: 'stylesheet', href: GATEWAY + '/widget/widget.css' });
@@ -897,7 +898,8 @@
         setState(frame.state, frame.handoff);
         if (frame.agent_name || frame.agent?.name) conv.agentName = frame.agent_name || frame.agent.name;
         break;
-      case 'queue':
+      case 'queue': // {state, queue_position, estimated_wait_minutes}: the desk's periodic update
+        if (frame.state) setState(frame.state);
         setQueue(frame.handoff || frame);
         break;
       default: // ping, error, and event types added later

@@ -1,0 +1,91 @@
+"""Requests the assistant refuses, politely, with what to do instead (rule 9).
+
+* someone else's balance or details ("查一下我老公的余额") — only the account
+  holder, verified, hears about an account;
+* sending a password, PIN or code to anyone ("把密码发给我朋友");
+* asking the assistant for the customer's password ("我的密码是多少") — the
+  bank does not know it and never asks for it.
+
+The intents ``third_party_info``, ``share_credentials`` and ``ask_password``
+map to :class:`ActionRefuseRequest`; the account actions also call
+:func:`mentions_someone_else` on balance and statement requests, so a
+classifier slip ("查一下我老婆的余额" read as ``check_balance``) still never
+reaches another person's data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from corebank.repository import normalise_phone
+
+if TYPE_CHECKING:
+    from actions.verification import VerifiedCustomer
+
+RESPONSES: Dict[str, str] = {
+    "third_party_info": "utter_refuse_third_party",
+    "share_credentials": "utter_refuse_share_credentials",
+    "ask_password": "utter_refuse_ask_password",
+}
+
+_PEOPLE_ZH = (
+    "老公|老婆|丈夫|妻子|爱人|太太|先生|男朋友|女朋友|对象|爸爸|妈妈|爸|妈|父亲|母亲|"
+    "儿子|女儿|孩子|哥哥|姐姐|弟弟|妹妹|朋友|同事|老板|家人|亲戚|邻居|客户"
+)
+_THIRD_PARTY_ZH = re.compile(
+    rf"(我|我的)({_PEOPLE_ZH})的|(他|她|他们|她们|别人|他人|其他人)的|帮(他|她|别人)查"
+)
+_PEOPLE_EN = (
+    r"wife|husband|partner|friend|mother|mom|mum|father|dad|son|daughter|brother|sister|"
+    r"colleague|boss|neighbou?r|client|girlfriend|boyfriend|parents?|family"
+)
+_THIRD_PARTY_EN = re.compile(
+    rf"\bmy\s+({_PEOPLE_EN})(?:'s|’s|s')"
+    rf"|\bfor\s+my\s+({_PEOPLE_EN})\b"
+    r"|\b(someone|somebody)\s+else'?s?\b|\banother\s+person'?s?\b|\bother\s+people'?s?\b"
+    r"|\b(his|her|their)\s+(balance|account|card|transactions?|statement|details|money)\b",
+    re.IGNORECASE,
+)
+
+
+def mentions_someone_else(
+    tracker: Tracker, verified: Optional["VerifiedCustomer"] = None
+) -> bool:
+    """Whether the request is about another person's account.
+
+    Another person named ("my husband's balance", "他的余额"), or a phone
+    number that is not the verified customer's.
+    """
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if _THIRD_PARTY_ZH.search(text) or _THIRD_PARTY_EN.search(text):
+        return True
+    phone = next(tracker.get_latest_entity_values("phone"), None)
+    if phone and verified is not None:
+        return normalise_phone(str(phone)) != verified.customer.phone
+    return False
+
+
+def refuse_third_party(dispatcher: CollectingDispatcher) -> List[EventType]:
+    """The polite refusal for someone else's information."""
+    dispatcher.utter_message(response="utter_refuse_third_party")
+    return []
+
+
+class ActionRefuseRequest(Action):
+    """Refuses what rule 9 forbids, naming what the customer can do instead."""
+
+    def name(self) -> Text:
+        return "action_refuse_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        dispatcher.utter_message(response=RESPONSES.get(intent, "utter_refuse_third_party"))
+        return []

@@ -1,0 +1,246 @@
+"""The worker's side of the content tables: database access, model files, training.
+
+Synchronous on purpose: the worker is a plain process that runs one job at a
+time (`bankbot.worker`); the gateway reads the same tables asynchronously.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bankbot.training import _COMPONENT, _EPOCH, ENGINE_PYTHON, _pieces, engine_env
+from handoff.core.db import sync_url
+from handoff.models import (
+    ContentFaq,
+    ContentFaqVersion,
+    ContentModel,
+    ModelStatus,
+)
+from handoff.services.content.build import Build
+from handoff.services.content.faqdata import Content
+
+HEAVY_COMPONENTS = ("DIETClassifier", "ResponseSelector", "TEDPolicy")
+
+
+# --------------------------------------------------------------------------- database
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_db(database_url: str) -> sessionmaker[Session]:
+    """Synchronous sessions on the gateway's database."""
+    engine: Engine = create_engine(sync_url(database_url), pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _tune_sqlite)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(db: sessionmaker[Session]) -> Iterator[Session]:
+    """A session committed at the end of the block, rolled back on error."""
+    with db() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def approved(session: Session) -> tuple[dict[str, Content], dict[str, int]]:
+    """The active FAQs' approved content and their version ids (the snapshot)."""
+    rows = session.execute(
+        select(ContentFaq.id, ContentFaq.current_version_id, ContentFaqVersion.content)
+        .join(ContentFaqVersion, ContentFaqVersion.id == ContentFaq.current_version_id)
+        .where(ContentFaq.retired.is_(False))
+        .order_by(ContentFaq.id)
+    )
+    contents, versions = {}, {}
+    for faq_id, version_id, content in rows:
+        contents[faq_id], versions[faq_id] = content, version_id
+    return contents, versions
+
+
+def repository_snapshot(session: Session) -> dict[str, int]:
+    """What a model trained from the repository's files knows: the seeded versions."""
+    rows = session.execute(
+        select(ContentFaqVersion.faq_id, ContentFaqVersion.id).where(
+            ContentFaqVersion.number == 1, ContentFaqVersion.source == "repository"
+        )
+    )
+    return {faq_id: version_id for faq_id, version_id in rows}
+
+
+def live_model(session: Session) -> ContentModel | None:
+    return session.scalar(select(ContentModel).where(ContentModel.status == ModelStatus.live))
+
+
+# --------------------------------------------------------------------------- model files
+
+
+def model_file(models_dir: Path, name: str) -> Path:
+    return models_dir / f"{name}.tar.gz"
+
+
+def prune_models(session: Session, models_dir: Path, keep: int) -> list[str]:
+    """Delete the files of content models beyond the newest `keep` (never the live one,
+    never the repository's own models, which `make train` manages)."""
+    rows = list(
+        session.scalars(
+            select(ContentModel)
+            .where(ContentModel.from_repository.is_(False), ContentModel.status != ModelStatus.deleted)
+            .order_by(ContentModel.created_at.desc())
+        )
+    )
+    deleted = []
+    for model in rows[keep:]:
+        if model.status == ModelStatus.live:
+            continue
+        Path(model.path).unlink(missing_ok=True)
+        model.status = ModelStatus.deleted
+        deleted.append(model.id)
+    return deleted
+
+
+# --------------------------------------------------------------------------- training
+
+
+class TrainingCancelled(Exception):
+    """The editor cancelled the training."""
+
+
+class TrainingFailed(Exception):
+    """Rasa exited with an error; `log_tail` holds the end of its output."""
+
+    def __init__(self, message: str, log_tail: str) -> None:
+        super().__init__(message)
+        self.log_tail = log_tail
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    build: Build
+    models_dir: Path
+    repo_root: Path
+    log_path: Path
+    cache_dir: Path
+    finetune_from: Path | None = None
+    epoch_fraction: float = 0.3
+
+
+def heavy_components(config_path: Path) -> int:
+    """How many components report epochs (to turn them into one percentage)."""
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    names = [str(c.get("name", "")) for c in (config.get("pipeline") or []) + (config.get("policies") or [])]
+    return max(1, sum(name.split(".")[-1] in HEAVY_COMPONENTS for name in names))
+
+
+def train(
+    request: TrainRequest,
+    progress: Callable[[int, str], None],
+    cancelled: Callable[[], bool],
+) -> Path:
+    """`rasa train` in the engine environment on a build; progress in 0-100 per call."""
+    build = request.build
+    target = model_file(request.models_dir, build.model_name)
+    request.models_dir.mkdir(parents=True, exist_ok=True)
+    request.log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(ENGINE_PYTHON), "-m", "rasa", "train",
+        "--config", str(build.config), "--domain", str(build.domain), "--data", str(build.data),
+        "--out", str(request.models_dir), "--fixed-model-name", build.model_name,
+    ]  # fmt: skip
+    if request.finetune_from is not None:
+        command += ["--finetune", str(request.finetune_from),
+                    "--epoch-fraction", str(request.epoch_fraction)]  # fmt: skip
+    env = {**engine_env(), "PYTHONPATH": str(request.repo_root),
+           "RASA_CACHE_DIRECTORY": str(request.cache_dir)}  # fmt: skip
+    heavy = heavy_components(build.config)
+    done_heavy, component = 0, ""
+    pieces: queue.Queue[str | None] = queue.Queue()
+    with request.log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            command, cwd=request.repo_root, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True,
+        )  # fmt: skip
+        assert process.stdout is not None
+        stdout = process.stdout
+
+        def pump() -> None:
+            for piece in _pieces(stdout):
+                pieces.put(piece)
+            pieces.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        shown = -1
+        while True:
+            if cancelled():
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                raise TrainingCancelled()
+            try:
+                piece = pieces.get(timeout=1.0)
+            except queue.Empty:
+                progress(max(shown, 0), component)
+                continue
+            if piece is None:
+                break
+            log.write(piece if piece.endswith("\n") else piece + "\n")
+            if match := _COMPONENT.search(piece):
+                if component.split(".")[-1] in HEAVY_COMPONENTS:
+                    done_heavy += 1
+                component = match.group(1)
+            elif (match := _EPOCH.search(piece)) and component in HEAVY_COMPONENTS:
+                share = (min(done_heavy, heavy - 1) + int(match.group(1)) / 100) / heavy
+                percent = int(100 * share)
+                if percent != shown:
+                    shown = percent
+                    progress(percent, component)
+        code = process.wait()
+    if code != 0 or not target.exists():
+        tail = "\n".join(request.log_path.read_text(errors="replace").splitlines()[-30:])
+        raise TrainingFailed(f"rasa train exited with code {code}", tail)
+    return target
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+_ERROR_LINE = re.compile(r"(Exception|Error)\b.*", re.IGNORECASE)
+
+
+def plain_failure(tail: str) -> str:
+    """The most telling line of a failed training's output, for the page."""
+    for line in reversed(tail.splitlines()):
+        if _ERROR_LINE.search(line):
+            return line.strip()[:300]
+    return "see the training log"
+
+
+def wait(seconds: float) -> None:
+    time.sleep(seconds)

@@ -1,0 +1,196 @@
+"""The agent side of the public API (DESIGN.md): login, queue, claim, chat, close, supervise.
+
+Routes stay thin: who may see what is decided in `services.access`, what
+happens in `services.desk`; events are published after each commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import JSONResponse
+
+from handoff.api.deps import (
+    STAFF_COOKIE,
+    ContextDep,
+    CurrentStaff,
+    DeskDep,
+    SessionDep,
+    StaffSessionDep,
+)
+from handoff.core.errors import InvalidInput
+from handoff.models import StaffRole
+from handoff.schemas.agent import (
+    AgentMessage,
+    CallbackList,
+    CannedList,
+    Close,
+    Closed,
+    HandoffDetail,
+    Login,
+    LoginResult,
+    Me,
+    OpenChatList,
+    QueueList,
+    Reassign,
+    StaffList,
+)
+from handoff.schemas.conversations import MessageOut
+from handoff.services import callbacks, desk, queue, staff, supervision
+from handoff.services.access import access_handoff_as_staff, require_desk_staff, require_supervisor
+from handoff.services.clock import clock
+from handoff.services.conversations import message_view
+from handoff.services.desk_phrases import CANNED_REPLIES
+from handoff.services.redaction import redact
+from handoff.services.text import clean_text
+
+router = APIRouter(prefix="/api/agent", tags=["agent"])
+
+
+def client_ip(request: Request) -> str:
+    """The peer address (the gateway trusts no forwarding header)."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/login", response_model=LoginResult)
+async def login(body: Login, request: Request, session: SessionDep, runtime: DeskDep) -> Any:
+    """A staff session token; 401 on wrong credentials, 429 after repeated failures."""
+    token, agent = await staff.login(
+        session, runtime.limiter, body.username, body.password, client_ip(request), clock.now()
+    )
+    return {"token": token, "agent": staff.agent_view(agent)}
+
+
+@router.post("/logout")
+async def logout(pair: StaffSessionDep, session: SessionDep, ctx: ContextDep) -> JSONResponse:
+    """End this session; with no session left the agent is offline and their chats requeued."""
+    agent, staff_session = pair
+    outbox = desk.Outbox()
+    last = await staff.end_session(session, staff_session, clock.now())
+    if last and agent.role != StaffRole.editor:
+        await supervision.go_offline(session, agent.id, outbox)
+        outbox.add(desk.agent_topic(agent.id), {"type": "logout"})
+    await session.commit()
+    await outbox.publish(ctx.hub)
+    response = JSONResponse({"status": "logged_out"})
+    response.delete_cookie(STAFF_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/me", response_model=Me)
+async def me(agent: CurrentStaff) -> Any:
+    """Who is logged in (the console asks once on load)."""
+    return {"agent": staff.agent_view(agent)}
+
+
+@router.get("/queue", response_model=QueueList)
+async def waiting_queue(agent: CurrentStaff, session: SessionDep) -> Any:
+    """Waiting handoffs, priority then age; `alert` marks waits over 10 minutes (rule 15)."""
+    require_desk_staff(agent)
+    return {"items": await queue.queue_items(session, clock.now())}
+
+
+@router.get("/handoffs", response_model=OpenChatList)
+async def open_chats(agent: CurrentStaff, session: SessionDep) -> Any:
+    """The chats this agent holds; every claimed chat for a supervisor."""
+    require_desk_staff(agent)
+    return {"items": await desk.open_chats(session, agent, clock.now())}
+
+
+@router.post("/handoffs/{handoff_id}/claim", response_model=HandoffDetail)
+async def claim(handoff_id: int, agent: CurrentStaff, session: SessionDep, ctx: ContextDep) -> Any:
+    """Take a waiting chat; 409 if someone else has it, it ended, or the agent holds 3."""
+    require_desk_staff(agent)
+    outbox = desk.Outbox()
+    handoff = await desk.claim(session, agent, handoff_id, clock.now(), outbox)
+    await outbox.publish(ctx.hub)
+    return await desk.handoff_detail(session, handoff, clock.now())
+
+
+@router.get("/handoffs/{handoff_id}", response_model=HandoffDetail)
+async def detail(handoff_id: int, agent: CurrentStaff, session: SessionDep) -> Any:
+    """Reason, priority, verification, summary and the masked transcript."""
+    handoff = await access_handoff_as_staff(session, agent, handoff_id)
+    return await desk.handoff_detail(session, handoff, clock.now())
+
+
+@router.post(
+    "/handoffs/{handoff_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MessageOut,
+)
+async def send_message(
+    handoff_id: int, body: AgentMessage, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
+    """The agent's reply, cleaned and masked, pushed to the customer at once."""
+    handoff = await access_handoff_as_staff(session, agent, handoff_id)
+    text = clean_text(body.text)
+    if not text:
+        raise InvalidInput("The message is empty.", code="empty_message")
+    if len(text) > ctx.settings.max_message_chars:
+        raise InvalidInput(
+            f"The message is over {ctx.settings.max_message_chars} characters.",
+            code="message_too_long",
+        )
+    outbox = desk.Outbox()
+    message = await desk.post_message(session, agent, handoff, redact(text), outbox)
+    await outbox.publish(ctx.hub)
+    return message_view(message)
+
+
+@router.post("/handoffs/{handoff_id}/close", response_model=Closed)
+async def close(
+    handoff_id: int, body: Close, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
+    """End the agent's part: back to the bot or closed; the customer is asked for a rating."""
+    handoff = await access_handoff_as_staff(session, agent, handoff_id)
+    resolution = redact(clean_text(body.resolution))
+    if not resolution:
+        raise InvalidInput("Say how the chat was resolved.", code="empty_resolution")
+    outbox = desk.Outbox()
+    handoff, conversation = await desk.close(
+        session, handoff, resolution, body.return_to_bot, clock.now(), outbox
+    )
+    await outbox.publish(ctx.hub)
+    return {
+        "id": handoff.id,
+        "status": handoff.status.value,
+        "conversation_state": conversation.state.value,
+    }
+
+
+@router.post("/handoffs/{handoff_id}/reassign", response_model=HandoffDetail)
+async def reassign(
+    handoff_id: int, body: Reassign, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
+    """A supervisor gives a chat to another agent (409 if they are at capacity)."""
+    require_supervisor(agent)
+    handoff = await access_handoff_as_staff(session, agent, handoff_id)
+    outbox = desk.Outbox()
+    handoff = await desk.reassign(session, handoff, body.agent_id, clock.now(), outbox)
+    await outbox.publish(ctx.hub)
+    return await desk.handoff_detail(session, handoff, clock.now())
+
+
+@router.get("/staff", response_model=StaffList)
+async def staff_list(agent: CurrentStaff, session: SessionDep) -> Any:
+    """Agents with their load and presence (supervisors only)."""
+    require_supervisor(agent)
+    return {"items": await supervision.staff_overview(session)}
+
+
+@router.get("/callbacks", response_model=CallbackList)
+async def callback_list(agent: CurrentStaff, session: SessionDep, ctx: ContextDep) -> Any:
+    """Callbacks to make, soonest first; phone numbers masked."""
+    require_desk_staff(agent)
+    hours = callbacks.AgentHours.from_settings(ctx.settings)
+    tickets = await callbacks.open_tickets(session)
+    return {"items": [callbacks.ticket_view(ticket, hours) for ticket in tickets]}
+
+
+@router.get("/canned-replies", response_model=CannedList)
+async def canned_replies(agent: CurrentStaff) -> Any:
+    """The banks' standard phrasings in both languages (SERVICE-RULES.md)."""
+    require_desk_staff(agent)
+    return {"items": list(CANNED_REPLIES)}

@@ -1,0 +1,60 @@
+"""Settings of the content tool and its worker (environment variables `CONTENT_*`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handoff.core.config import ROOT
+
+
+class ContentSettings(BaseSettings):
+    """Where content lives, how models are judged, how long things are kept."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CONTENT_", env_file=ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # The repository whose content/faqs seeds the database and receives exports.
+    repo_root: Path = ROOT
+    # Trained models (the same folder `make train` uses) and the worker's scratch space.
+    models_dir: Path = ROOT / "models"
+    work_dir: Path = ROOT / "var" / "content"
+
+    min_examples: int = 10
+    # Share of each edited FAQ's training examples held out for the evaluation gate.
+    holdout_share: float = Field(0.2, ge=0.0, le=0.5)
+    gate_floor: float = 0.92
+    gate_margin: float = 0.01  # the candidate may be at most 1 point below the live model
+
+    # Consecutive finetunes before a full training again (finetuning drifts).
+    max_finetune_depth: int = 3
+    finetune_epoch_fraction: float = 0.3
+    rollback_depth: int = 5
+    keep_models: int = 8
+
+    max_upload_bytes: int = 2 * 1024 * 1024
+    upload_part_bytes: int = 48 * 1024  # below the gateway's 64 KB body limit
+    max_rows: int = 5000
+
+    live_poll_s: float = 1.0
+    # An unused candidate engine (kept for "try it") is stopped after this long.
+    candidate_ttl_s: float = 900.0
+    engine_start_timeout_s: float = 300.0
+
+    @property
+    def content_dir(self) -> Path:
+        return self.repo_root / "content" / "faqs"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.repo_root / "content" / "faq-catalog.yml"
+
+
+@lru_cache
+def get_content_settings() -> ContentSettings:
+    """The process-wide content settings (tests build their own)."""
+    return ContentSettings()

@@ -1,0 +1,208 @@
+"""What runs in the background of the desk, and what supervisors are told.
+
+- rule 15: a supervisor is alerted once when a customer has waited over 10 minutes;
+- an agent without a heartbeat for `heartbeat_timeout` is offline: their chats
+  go back to the queue at the front;
+- rule 23: queued customers hear their place and wait every minute (pushed,
+  not stored, so the transcript does not fill with ticks).
+
+Every job is idempotent, so several gateways may run it side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.models import Agent, Conversation, DeskEntry, StaffRole
+from handoff.services import desk, queue, staff
+from handoff.services.callbacks import AgentHours
+from handoff.services.clock import clock
+from handoff.services.context import AppContext
+from handoff.services.desk_phrases import desk_phrase
+from handoff.services.events import conversation_topic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeskConfig:
+    """Timings of the background jobs (tests shorten or stop them)."""
+
+    heartbeat_timeout: timedelta = timedelta(seconds=90)
+    sweep_every_s: float = 15.0
+    reassure_every_s: float = 60.0
+
+
+async def go_offline(session: AsyncSession, agent_id: int, outbox: desk.Outbox) -> list[int]:
+    """Mark the agent offline and return their chats to the queue (ids returned)."""
+    await session.execute(update(Agent).where(Agent.id == agent_id).values(online=False))
+    returned = await desk.requeue_held(session, agent_id, outbox)
+    return [handoff.id for handoff in returned]
+
+
+async def sweep_offline(
+    session: AsyncSession, timeout: timedelta, outbox: desk.Outbox
+) -> list[int]:
+    """Agents silent for longer than `timeout` go offline; returns the requeued handoff ids."""
+    cutoff = clock.now() - timeout
+    stale = list(
+        await session.scalars(
+            select(Agent.id).where(Agent.online.is_(True), Agent.last_seen_at < cutoff)
+        )
+    )
+    requeued: list[int] = []
+    for agent_id in stale:
+        result = await session.execute(
+            update(Agent)
+            .where(Agent.id == agent_id, Agent.online.is_(True), Agent.last_seen_at < cutoff)
+            .values(online=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            requeued += [h.id for h in await desk.requeue_held(session, agent_id, outbox)]
+    await session.commit()
+    return requeued
+
+
+async def raise_alerts(session: AsyncSession, outbox: desk.Outbox) -> list[int]:
+    """Alert supervisors once per handoff waiting longer than rule 15 allows."""
+    now = clock.now()
+    alerted = []
+    for position, (handoff, entry) in enumerate(await queue.waiting(session), start=1):
+        if not queue.is_overdue(handoff, now) or (entry is not None and entry.alerted_at):
+            continue
+        if entry is None:
+            entry = DeskEntry(handoff_id=handoff.id, requeued=False)
+            session.add(entry)
+        entry.alerted_at = now
+        outbox.add(desk.SUPERVISORS_TOPIC, {"type": "alert", **queue.queue_item(handoff, position, now)})
+        alerted.append(handoff.id)
+    await session.commit()
+    return alerted
+
+
+async def reassurance_events(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
+    """One `{"type": "queue", ...}` event per queued customer: place, wait, kind words."""
+    waiting = await queue.waiting(session)
+    ids = [handoff.conversation_id for handoff, _ in waiting]
+    languages: dict[str, str | None] = {}
+    if ids:
+        rows = await session.execute(
+            select(Conversation.id, Conversation.language).where(Conversation.id.in_(ids))
+        )
+        languages = {conversation_id: language for conversation_id, language in rows}
+    events = []
+    for position, (handoff, _) in enumerate(waiting, start=1):
+        minutes = position * queue.AVERAGE_HANDLING_MINUTES
+        language = languages.get(handoff.conversation_id)
+        events.append(
+            (
+                conversation_topic(handoff.conversation_id),
+                {
+                    "type": "queue",
+                    "state": "queued",
+                    "queue_position": position,
+                    "estimated_wait_minutes": minutes,
+                    "text": desk_phrase("queue_update", language, position=position, minutes=minutes),
+                },
+            )
+        )
+    return events
+
+
+class DeskRuntime:
+    """The desk's per-process parts: login limiter, account checks, background jobs."""
+
+    def __init__(self, ctx: AppContext, config: DeskConfig | None = None) -> None:
+        self.ctx = ctx
+        self.config = config or DeskConfig()
+        self.limiter = staff.LoginLimiter(ctx.settings.redis_url)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Check the accounts (seed in development, refuse demo passwords in production)."""
+        AgentHours.from_settings(self.ctx.settings)  # a malformed AGENT_HOURS fails at start
+        await self.limiter.start()
+        async with self.ctx.sessions() as session:
+            if self.ctx.settings.is_development:
+                await staff.seed_demo_accounts(session)
+            else:
+                weak = await staff.accounts_with_demo_passwords(session)
+                if weak:
+                    raise RuntimeError(
+                        "refusing to start in production: these staff accounts still have "
+                        f"their published demo password: {', '.join(weak)}"
+                    )
+        self._tasks = [
+            asyncio.create_task(self._every(self.config.sweep_every_s, self.sweep)),
+            asyncio.create_task(self._every(self.config.reassure_every_s, self.reassure)),
+        ]
+
+    async def stop_background(self) -> None:
+        """Stop the periodic jobs (tests then run them by hand)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def stop(self) -> None:
+        await self.stop_background()
+        await self.limiter.stop()
+
+    async def _every(self, interval_s: float, job: Callable[[], Awaitable[Any]]) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await job()
+            except Exception:  # noqa: BLE001 - a failed tick must not end the loop
+                log.exception("desk background job failed")
+
+    async def sweep(self) -> dict[str, list[int]]:
+        """Offline agents, overdue waits, expired sessions: one pass."""
+        outbox = desk.Outbox()
+        async with self.ctx.sessions() as session:
+            requeued = await sweep_offline(session, self.config.heartbeat_timeout, outbox)
+            alerted = await raise_alerts(session, outbox)
+            await staff.purge_expired_sessions(session, clock.now())
+            await session.commit()
+        await outbox.publish(self.ctx.hub)
+        return {"requeued": requeued, "alerted": alerted}
+
+    async def reassure(self) -> int:
+        """Push every queued customer their place and wait (rule 23)."""
+        async with self.ctx.sessions() as session:
+            events = await reassurance_events(session)
+        for topic, event in events:
+            await self.ctx.hub.publish(topic, event)
+        return len(events)
+
+
+async def staff_overview(session: AsyncSession) -> list[dict[str, Any]]:
+    """Agents and supervisors with their load, for a supervisor choosing whom to give a chat."""
+    rows = await session.scalars(
+        select(Agent)
+        .where(Agent.role.in_([StaffRole.agent, StaffRole.supervisor]))
+        .order_by(Agent.role, Agent.username)
+    )
+    overview = []
+    for member in rows:
+        overview.append(
+            {
+                **staff.agent_view(member),
+                "username": member.username,
+                "online": member.online,
+                "chats": await desk.held_count(session, member.id),
+                "capacity": member.capacity,
+            }
+        )
+    return overview
