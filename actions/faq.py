@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 RETRIEVAL_INTENT = "faq"
 
-ANSWER_THRESHOLD = 0.55
+ANSWER_THRESHOLD = 0.6
 """Minimum ResponseSelector confidence to answer directly (tuned on the
 held-out test sets: see the note in config.yml / the eval report)."""
 

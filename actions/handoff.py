@@ -99,11 +99,3 @@ class ActionHandoffComplexTopic(_HandoffAction):
 
     reason = "complex_topic"
     priority = "normal"
-
-
-class ActionHandoffFraudRisk(_HandoffAction):
-    """Safe-account scams, requests for SMS codes, unauthorised charges:
-    warn and escalate urgently (service rule 10)."""
-
-    reason = "fraud_risk"
-    priority = "urgent"

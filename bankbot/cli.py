@@ -15,7 +15,8 @@ from types import FrameType
 from actions.config import get_action_settings
 from bankbot.dotenv import ensure_secrets
 from bankbot.processes import ServiceFailed, stop_all, wait_ready
-from bankbot.stack import StackConfig, services
+from bankbot.local_stack import free_port
+from bankbot.stack import StackConfig, services, worker_service
 from bankbot.training import ensure_model
 from handoff.core.config import ROOT, Settings
 
@@ -96,7 +97,7 @@ def cmd_run(_: argparse.Namespace) -> int:
         gateway_port=settings.gateway_port,
         redis_url=settings.redis_url,
     )
-    stack = services(config)
+    stack = services(config) + [worker_service(config, free_port())]
     stopping = False
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -85,6 +85,29 @@ def _port(url: str) -> int:
     return port
 
 
+def worker_service(config: StackConfig, port: int) -> Service:
+    """The content team's training worker (`bankbot/worker.py`): trains, judges and deploys
+    models in engines of its own on free ports, with the same endpoints file and token.
+    Started after the other three; `GET /health` answers once the live model is served."""
+    return Service(
+        name="training worker",
+        argv=[str(APP_PYTHON), "-m", "bankbot.worker", "--port", str(port),
+              "--endpoints", str(config.run_dir / "endpoints.yml")],
+        health_url=f"http://127.0.0.1:{port}/health",
+        log_path=config.log_dir / "worker.log",
+        env={
+            "BANKBOT_STACK": "1",
+            "DATABASE_URL": config.database_url,
+            "ENGINE_URL": config.engine_url,
+            "ENGINE_TOKEN": config.engine_token,
+            "ACTION_SERVER_URL": config.action_server_url,
+            "LOG_DIR": str(config.log_dir),
+            **dict(config.extra_env),
+        },
+        cwd=ROOT,
+    )  # fmt: skip
+
+
 def services(config: StackConfig) -> list[Service]:
     """Action server, engine, gateway: in the order they must start."""
     common = {

@@ -97,9 +97,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         """Defaults chosen on the held-out test sets (README, NLU section)."""
         return {
             # SVM regularisation (smaller = smoother)
-            "C": 0.5,
+            "C": 1.0,
             # softmax(temperature * decision score): higher = more peaked
-            "temperature": 5.0,
+            "temperature": 8.0,
             # the retrieval intent whose sub-intents are answers
             "retrieval_intent": "faq",
             # sparse counts -> presence (0/1)

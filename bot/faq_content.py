@@ -734,6 +734,7 @@ def _check_phrases(phrases: list[_Phrase]) -> list[Problem]:
 
 
 def _core_phrases(path: Path, where: str) -> list[_Phrase]:
+    """The phrasings of a hand-written (non-FAQ) NLU file, if it exists."""
     if not path.exists():
         return []
     out = []
@@ -741,6 +742,23 @@ def _core_phrases(path: Path, where: str) -> list[_Phrase]:
         for ex in examples:
             text = strip_annotations(ex)
             out.append(_Phrase(text, intent, where, "zh" if has_cjk(text) else "en"))
+    return out
+
+
+def other_nlu_files(root: Path) -> list[tuple[Path, str]]:
+    """Hand-written NLU files beside the generated FAQ ones, with their role.
+
+    ``data/nlu/*.yml`` (training: core intents, verification, ...) and
+    ``tests/nlu/*.yml`` (held-out phrasings), except the files generated here.
+    An FAQ phrasing must not appear in any of them, nor a test phrasing in any
+    training file.
+    """
+    out: list[tuple[Path, str]] = []
+    for folder, where, generated in (
+        (root / NLU_PATH.parent, "examples", root / NLU_PATH),
+        (root / TESTSET_PATH.parent, "test", root / TESTSET_PATH),
+    ):
+        out += [(p, where) for p in sorted(folder.glob("*.yml")) if p != generated]
     return out
 
 
@@ -757,8 +775,9 @@ def check(
     """Every problem in the FAQ content, in plain language (empty list = all good).
 
     ``root`` is the repository root; paths default to the project layout.
-    ``include_core`` also compares the core intents' training and test phrasings
-    (``data/nlu/core.yml``, ``tests/nlu/core_testset.yml``) with the FAQs'.
+    ``include_core`` also compares the phrasings of the other NLU files (core
+    intents, verification, their test sets: see ``other_nlu_files``) with the
+    FAQs' and with each other.
     """
     root = Path(root)
     content = Path(content_dir) if content_dir else root / CONTENT_DIR
@@ -813,8 +832,8 @@ def check(
         for text in getattr(faq, where)[lang]
     ]
     if include_core:
-        phrases += _core_phrases(root / CORE_NLU_PATH, "examples")
-        phrases += _core_phrases(root / CORE_TESTSET_PATH, "test")
+        for path, where in other_nlu_files(root):
+            phrases += _core_phrases(path, where)
     problems.extend(_check_phrases(phrases))
 
     if check_generated:

@@ -14,6 +14,7 @@ from handoff.api.routes import (
     agent,
     agent_ws,
     console_pages,
+    content,
     conversations,
     dev,
     health,
@@ -22,6 +23,7 @@ from handoff.api.routes import (
 )
 from handoff.core.config import Settings, get_settings
 from handoff.core.db import make_engine, make_sessionmaker
+from handoff.services.content.runtime import ContentRuntime
 from handoff.services.context import AppContext
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
@@ -41,6 +43,7 @@ def build_context(settings: Settings) -> AppContext:
             settings.engine_token.get_secret_value(),
             connect_timeout=settings.engine_connect_timeout_s,
             read_timeout=settings.engine_read_timeout_s,
+            action_server_url=settings.action_server_url,
         ),
         hub=EventHub(settings.redis_url),
         locks=ConversationLocks(settings.redis_url),
@@ -58,11 +61,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.context = context
         desk = DeskRuntime(context)
         try:
-            # Staff accounts checked, desk background jobs started (handoff/services/supervision.py).
+            # Staff accounts checked, desk background jobs started (services/supervision.py).
             await desk.start()
             app.state.desk = desk
+            # FAQ store seeded, repository compared, live engine followed (services/content).
+            app.state.content = ContentRuntime(context)
+            await app.state.content.start()
             yield
         finally:
+            if getattr(app.state, "content", None) is not None:
+                await app.state.content.stop()
             await desk.stop()
             await context.stop()
 
@@ -83,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent.router)
     app.include_router(agent_ws.router)
     app.include_router(console_pages.router)
+    app.include_router(content.router)
+    app.include_router(content.pages)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.allowed_origins)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outermost: a foreign site is refused before anything reads its request.

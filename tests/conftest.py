@@ -1,15 +1,24 @@
-"""Fixtures shared by every test: settings on a throw-away database."""
+"""Fixtures shared by every test.
+
+Settings on a throw-away database for in-process gateway tests, and the real
+stack (engine, action server, gateway) started once per session for the
+integration and browser tests, with a model cached by content hash.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from handoff.core.config import Settings
+from bankbot.local_stack import RunningStack, start_stack
+from bankbot.training import ensure_model
+from corebank.db import create_schema, make_engine
+from corebank.seed import seed
+from handoff.core.config import ROOT, Settings
 from handoff.main import create_app
 from handoff.migrate import upgrade
 
@@ -28,6 +37,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "session_secret": "test-session-secret",
         "otp_digest_key": "test-otp-digest-key",
         "redis_url": None,
+        "action_server_url": DEAD_ENGINE + "/webhook",
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -49,3 +59,33 @@ async def api(gateway_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the repository's current data; trained only if its inputs changed."""
+    return ensure_model(ROOT / "var" / "log" / "test-train.log", say=print)
+
+
+@pytest.fixture(scope="session")
+def core_bank(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small deterministic demo bank (the two named customers plus a few hundred)."""
+    path = tmp_path_factory.mktemp("corebank") / "corebank.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    create_schema(engine)
+    seed(engine, customers=200)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def stack(
+    trained_model: Path, core_bank: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningStack]:
+    """Engine, action server and gateway, real processes, for the whole session."""
+    workdir = tmp_path_factory.mktemp("stack")
+    upgrade(f"sqlite:///{workdir}/gateway.db")
+    running = start_stack(trained_model, workdir, core_database_url=core_bank)
+    yield running
+    running.stop()

@@ -10,30 +10,42 @@ from handoff.schemas.conversations import MessageOut
 
 
 class _Strict(BaseModel):
+    """Unknown fields are an error, so a typo never passes silently."""
+
     model_config = ConfigDict(extra="forbid")
 
 
 class Login(_Strict):
+    """Credentials for `POST /api/agent/login`."""
+
     username: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=256)
 
 
 class StaffOut(BaseModel):
+    """A staff member as the API shows them."""
+
     id: int
     name: str
     role: Literal["agent", "supervisor", "editor"]
 
 
 class LoginResult(BaseModel):
+    """The session token and who it belongs to."""
+
     token: str
     agent: StaffOut
 
 
 class Me(BaseModel):
+    """The logged-in staff member."""
+
     agent: StaffOut
 
 
 class QueueItem(BaseModel):
+    """One waiting handoff in the queue."""
+
     id: int
     conversation_id: str
     reason: str
@@ -47,33 +59,47 @@ class QueueItem(BaseModel):
 
 
 class QueueList(BaseModel):
+    """`GET /api/agent/queue`."""
+
     items: list[QueueItem]
 
 
 class Holder(BaseModel):
+    """The agent who holds a chat."""
+
     id: int
     name: str
 
 
 class OpenChat(QueueItem):
+    """A claimed chat and its holder."""
+
     agent: Holder | None
 
 
 class OpenChatList(BaseModel):
+    """`GET /api/agent/handoffs`."""
+
     items: list[OpenChat]
 
 
 class Verification(BaseModel):
+    """Whether (and when) the customer passed identity verification."""
+
     verified: bool
     at: str | None
 
 
 class Failure(BaseModel):
+    """A place in the transcript where the bot did not manage."""
+
     seq: int
     kind: str
 
 
 class Summary(BaseModel):
+    """The digest an agent reads before answering."""
+
     intents: list[str]
     faq_keys: list[str]
     customer_messages: int
@@ -84,6 +110,8 @@ class Summary(BaseModel):
 
 
 class HandoffDetail(QueueItem):
+    """`GET /api/agent/handoffs/{id}`: everything about one chat."""
+
     conversation_state: str
     created_at: str | None
     claimed_at: str | None
@@ -97,26 +125,36 @@ class HandoffDetail(QueueItem):
 
 
 class AgentMessage(_Strict):
+    """The agent's reply."""
+
     # Length is checked after cleaning, like the customer's.
     text: str = Field(max_length=20_000)
 
 
 class Close(_Strict):
+    """How the chat ended, and whether the bot takes over again."""
+
     resolution: str = Field(min_length=1, max_length=2000)
     return_to_bot: bool = False
 
 
 class Closed(BaseModel):
+    """The handoff and conversation after closing."""
+
     id: int
     status: str
     conversation_state: str
 
 
 class Reassign(_Strict):
+    """The agent a supervisor gives the chat to."""
+
     agent_id: int
 
 
 class StaffMember(StaffOut):
+    """An agent's presence and load, for supervisors."""
+
     username: str
     online: bool
     chats: int
@@ -124,10 +162,14 @@ class StaffMember(StaffOut):
 
 
 class StaffList(BaseModel):
+    """`GET /api/agent/staff`."""
+
     items: list[StaffMember]
 
 
 class CallbackOut(BaseModel):
+    """A callback to make; the phone number is masked."""
+
     id: int
     reference: str
     conversation_id: str
@@ -140,10 +182,14 @@ class CallbackOut(BaseModel):
 
 
 class CallbackList(BaseModel):
+    """`GET /api/agent/callbacks`."""
+
     items: list[CallbackOut]
 
 
 class CannedReply(BaseModel):
+    """A standard phrasing in both languages."""
+
     key: str
     situation: str
     zh: str
@@ -151,4 +197,6 @@ class CannedReply(BaseModel):
 
 
 class CannedList(BaseModel):
+    """`GET /api/agent/canned-replies`."""
+
     items: list[CannedReply]

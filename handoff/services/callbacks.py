@@ -94,10 +94,13 @@ class AgentHours:
         local = moment.astimezone(self.zone)
         beijing = self.zone.key == "Asia/Shanghai"
         if language == "zh":
-            return f"{local.month}月{local.day}日 {local:%H:%M}（{'北京时间' if beijing else self.zone.key}）"
+            zone = "北京时间" if beijing else self.zone.key
+            return f"{local.month}月{local.day}日 {local:%H:%M}（{zone}）"
         if language == "en":
-            return f"{local:%H:%M} on {local.day} {local:%b} ({'Beijing time' if beijing else self.zone.key})"
-        return f"{local:%Y-%m-%d %H:%M} ({'北京时间 Beijing time' if beijing else self.zone.key})"
+            zone = "Beijing time" if beijing else self.zone.key
+            return f"{local:%H:%M} on {local.day} {local:%b} ({zone})"
+        zone = "北京时间 Beijing time" if beijing else self.zone.key
+        return f"{local:%Y-%m-%d %H:%M} ({zone})"
 
 
 def extract_phone(text: str) -> str | None:
@@ -172,8 +175,12 @@ async def queued_turn(
     command = text.strip()
     if command == LEAVE_PAYLOAD:
         left = await desk.leave_queue(
-            session, handoff, now, outbox,
-            status=HandoffStatus.cancelled, resolution="customer left the queue",
+            session,
+            handoff,
+            now,
+            outbox,
+            status=HandoffStatus.cancelled,
+            resolution="customer left the queue",
         )
         if left:
             facts.pending = None
@@ -184,7 +191,9 @@ async def queued_turn(
         hours = AgentHours.from_settings(settings)
         when = hours.describe(hours.callback_time(now), language)
         buttons = [_button("button_keep_waiting", KEEP_WAITING_PAYLOAD, language)]
-        return QueuedTurn([(desk_phrase("callback_ask_phone", language, when=when), buttons)], handoff)
+        return QueuedTurn(
+            [(desk_phrase("callback_ask_phone", language, when=when), buttons)], handoff
+        )
     if command == KEEP_WAITING_PAYLOAD:
         facts.pending = None
         return QueuedTurn(await _standing_reply(session, settings, handoff, language, now), handoff)
@@ -240,8 +249,12 @@ async def book(
     suffix = "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(5))
     reference = f"CB{call_at:%Y%m%d}-{suffix}"
     booked = await desk.leave_queue(
-        session, handoff, now, outbox,
-        status=HandoffStatus.closed, resolution=f"callback {reference}",
+        session,
+        handoff,
+        now,
+        outbox,
+        status=HandoffStatus.closed,
+        resolution=f"callback {reference}",
     )
     if not booked:
         return None

@@ -49,9 +49,11 @@ class Outbox:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def add(self, topic: str, event: dict[str, Any]) -> None:
+        """Queue one event for `topic`."""
         self.events.append((topic, event))
 
     def customer_messages(self, conversation_id: str, messages: list[Message]) -> None:
+        """New messages for the customer's widget."""
         for message in messages:
             self.add(
                 conversation_topic(conversation_id),
@@ -59,6 +61,7 @@ class Outbox:
             )
 
     def queue_event(self, event: str, handoff: Handoff, **extra: Any) -> None:
+        """A change of the queue (new, claimed, cancelled, closed, requeued, reassigned)."""
         self.add(
             DESK_TOPIC,
             {
@@ -71,6 +74,7 @@ class Outbox:
         )
 
     def staff_message(self, handoff: Handoff, holder_id: int | None, message: Message) -> None:
+        """A chat message for the holder's console and the supervisors'."""
         event = {
             "type": "message",
             "handoff_id": handoff.id,
@@ -82,6 +86,7 @@ class Outbox:
         self.add(SUPERVISORS_TOPIC, event)
 
     async def publish(self, hub: EventHub) -> None:
+        """Send everything queued, in order (call after the commit)."""
         for topic, event in self.events:
             await hub.publish(topic, event)
         self.events.clear()
@@ -143,9 +148,7 @@ async def _set_holder(session: AsyncSession, handoff_id: int, agent_id: int | No
 async def _reload(session: AsyncSession, handoff_id: int) -> tuple[Handoff, Conversation]:
     handoff = await session.get(Handoff, handoff_id, populate_existing=True)
     assert handoff is not None
-    conversation = await session.get(
-        Conversation, handoff.conversation_id, populate_existing=True
-    )
+    conversation = await session.get(Conversation, handoff.conversation_id, populate_existing=True)
     assert conversation is not None
     return handoff, conversation
 
@@ -157,10 +160,13 @@ def _refusal(handoff: Handoff | None, action: str) -> Exception:
     if handoff.status == HandoffStatus.claimed:
         return Conflict(f"Cannot {action}: another agent has this chat.", code="already_claimed")
     if handoff.status == HandoffStatus.waiting:
-        return Conflict(f"Cannot {action}: the chat is still waiting; claim it first.",
-                        code="not_claimed")
-    return Conflict(f"Cannot {action}: this handoff is {handoff.status.value}.",
-                    code=f"handoff_{handoff.status.value}")
+        return Conflict(
+            f"Cannot {action}: the chat is still waiting; claim it first.", code="not_claimed"
+        )
+    return Conflict(
+        f"Cannot {action}: this handoff is {handoff.status.value}.",
+        code=f"handoff_{handoff.status.value}",
+    )
 
 
 async def claim(
@@ -317,9 +323,7 @@ async def reassign(
     return handoff
 
 
-async def requeue_held(
-    session: AsyncSession, agent_id: int, outbox: Outbox
-) -> list[Handoff]:
+async def requeue_held(session: AsyncSession, agent_id: int, outbox: Outbox) -> list[Handoff]:
     """Put an offline agent's chats back in the queue, ahead of their priority band."""
     returned = []
     for held in await held_handoffs(session, agent_id):
@@ -336,7 +340,9 @@ async def requeue_held(
         handoff, conversation = await _reload(session, held.id)
         conversation.state = ConversationState.queued
         note = await append_message(
-            session, conversation, Sender.system,
+            session,
+            conversation,
+            Sender.system,
             desk_phrase("agent_stepped_away", conversation.language),
         )
         outbox.customer_messages(conversation.id, [note])

@@ -7,6 +7,7 @@ handle: apologise and offer a human (service rule 17).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,10 +52,21 @@ class EngineClient:
     """Talks to one engine base URL; the URL can be switched for a model swap."""
 
     def __init__(
-        self, base_url: str, token: str, *, connect_timeout: float, read_timeout: float
+        self,
+        base_url: str,
+        token: str,
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        action_server_url: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
+        self._actions_health = (
+            action_server_url.rstrip("/").rsplit("/", 1)[0] + "/health"
+            if action_server_url
+            else None
+        )
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
@@ -66,22 +78,48 @@ class EngineClient:
     async def send(
         self, conversation_id: str, text: str, metadata: dict[str, Any]
     ) -> list[BotReply]:
-        """Relay one customer message and return the bot's replies."""
+        """Relay one customer message and return the bot's replies.
+
+        The action server is probed at the same time: when it is down the
+        engine still answers, but only with a generic fallback, so the
+        customer gets the system-failure apology instead (rule 17).
+        """
+        answer, actions_up = await asyncio.gather(
+            self._post_message(conversation_id, text, metadata), self.actions_healthy()
+        )
+        if not actions_up:
+            log.warning("action server unavailable")
+            raise EngineUnavailable("action server unavailable")
+        raw = answer
+        if not isinstance(raw, list) or not raw:
+            # Every rule of the assistant ends in a reply: silence means the
+            # action server failed inside the engine.
+            raise EngineUnavailable("engine returned no reply")
+        return _parse(raw)
+
+    async def _post_message(
+        self, conversation_id: str, text: str, metadata: dict[str, Any]
+    ) -> Any:
         try:
             response = await self._client.post(
                 f"{self.base_url}/webhooks/rest/webhook",
                 json={"sender": conversation_id, "message": text, "metadata": metadata},
             )
             response.raise_for_status()
-            raw = response.json()
+            return response.json()
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("engine unavailable: %s", type(exc).__name__)
             raise EngineUnavailable(str(exc)) from exc
-        if not isinstance(raw, list) or not raw:
-            # Every rule of the assistant ends in a reply: silence means the
-            # action server failed inside the engine.
-            raise EngineUnavailable("engine returned no reply")
-        return _parse(raw)
+
+    async def actions_healthy(self) -> bool:
+        """True when the action server answers its health endpoint (or none is configured)."""
+        if self._actions_health is None:
+            return True
+        try:
+            response = await self._client.get(self._actions_health, timeout=2.0)
+            return response.status_code == 200
+        except httpx.HTTPError:
+            return False
 
     async def healthy(self) -> bool:
         """True when the engine answers its status endpoint with a loaded model."""

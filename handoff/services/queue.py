@@ -108,7 +108,9 @@ def waited_seconds(handoff: Handoff, now: datetime) -> int:
 
 def is_overdue(handoff: Handoff, now: datetime) -> bool:
     """True when a waiting customer has waited longer than rule 15 allows."""
-    return handoff.status == HandoffStatus.waiting and now - as_utc(handoff.created_at) > ALERT_AFTER
+    return (
+        handoff.status == HandoffStatus.waiting and now - as_utc(handoff.created_at) > ALERT_AFTER
+    )
 
 
 def queue_item(handoff: Handoff, position: int, now: datetime) -> dict[str, Any]:

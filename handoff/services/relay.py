@@ -29,9 +29,9 @@ from handoff.services import callbacks, commands, desk, idempotency, queue, summ
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.conversations import append_message, message_view
+from handoff.services.desk_phrases import desk_phrase
 from handoff.services.engine import BotReply, EngineUnavailable
 from handoff.services.events import conversation_topic
-from handoff.services.desk_phrases import desk_phrase
 from handoff.services.language import guess_language
 from handoff.services.phrases import phrase
 from handoff.services.redaction import redact
@@ -183,7 +183,7 @@ async def _bot_turn(
             outgoing.append((reply.text, reply.buttons))
         if reply.custom and reply.custom.get("expect") == "otp":
             conversation.expecting = "otp"
-        if summary.reports_facts(reply.custom):
+        if reply.custom is not None and summary.reports_facts(reply.custom):
             summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
@@ -231,8 +231,11 @@ async def _enter_queue(
     now: datetime,
     outbox: desk.Outbox,
 ) -> dict[str, Any]:
-    """Queue the conversation; the reply gives the place and a way out of the queue and,
-    outside agent hours or with nobody online, offers a callback (rule 17)."""
+    """Queue the conversation and tell the customer their place.
+
+    The reply also lets them leave the queue and, outside agent hours or with
+    nobody online, offers a callback (rule 17).
+    """
     handoff = await queue.enqueue(session, conversation, reason, priority)
     place = await queue.standing(session, handoff)
     outgoing.append(

@@ -12,7 +12,7 @@ import secrets
 import time
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -47,7 +47,7 @@ def demo_password(username: str) -> str:
     return f"{username}-demo-password"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _demo_hash(username: str) -> str:
     # Cached per process: test suites start many apps on fresh databases.
     return _hasher.hash(demo_password(username))
@@ -96,12 +96,14 @@ class LoginLimiter:
         self._failures: dict[str, deque[float]] = defaultdict(deque)
 
     async def start(self) -> None:
+        """Connect to Redis when the gateway has one."""
         if self._redis_url:
             import redis.asyncio as redis
 
             self._redis = redis.from_url(self._redis_url)
 
     async def stop(self) -> None:
+        """Close the Redis connection."""
         if self._redis is not None:
             await self._redis.aclose()
 
@@ -124,6 +126,7 @@ class LoginLimiter:
             )
 
     async def failed(self, username: str, ip: str) -> None:
+        """Count a wrong password (it expires after the window)."""
         key = self._key(username, ip)
         if self._redis is not None:
             async with self._redis.pipeline() as pipe:
@@ -134,6 +137,7 @@ class LoginLimiter:
             self._recent(key).append(time.monotonic())
 
     async def succeeded(self, username: str, ip: str) -> None:
+        """A successful login clears the count."""
         key = self._key(username, ip)
         if self._redis is not None:
             await self._redis.delete(key)

@@ -83,7 +83,9 @@ async def raise_alerts(session: AsyncSession, outbox: desk.Outbox) -> list[int]:
             entry = DeskEntry(handoff_id=handoff.id, requeued=False)
             session.add(entry)
         entry.alerted_at = now
-        outbox.add(desk.SUPERVISORS_TOPIC, {"type": "alert", **queue.queue_item(handoff, position, now)})
+        outbox.add(
+            desk.SUPERVISORS_TOPIC, {"type": "alert", **queue.queue_item(handoff, position, now)}
+        )
         alerted.append(handoff.id)
     await session.commit()
     return alerted
@@ -111,7 +113,9 @@ async def reassurance_events(session: AsyncSession) -> list[tuple[str, dict[str,
                     "state": "queued",
                     "queue_position": position,
                     "estimated_wait_minutes": minutes,
-                    "text": desk_phrase("queue_update", language, position=position, minutes=minutes),
+                    "text": desk_phrase(
+                        "queue_update", language, position=position, minutes=minutes
+                    ),
                 },
             )
         )
@@ -156,6 +160,7 @@ class DeskRuntime:
         self._tasks = []
 
     async def stop(self) -> None:
+        """Stop the jobs and the limiter's connection (app shutdown)."""
         await self.stop_background()
         await self.limiter.stop()
 

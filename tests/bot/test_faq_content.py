@@ -414,3 +414,17 @@ def test_change_language_examples_are_annotated() -> None:
     for example in train["change_language"]:
         assert '"entity": "target_language"' in example, example
         assert '"value": "en"' in example or '"value": "zh"' in example
+
+
+def test_catches_faq_phrasings_in_other_nlu_files(tree: Path) -> None:
+    (tree / "data" / "nlu" / "core.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello\n    - 几点开门！\n',
+        encoding="utf-8",
+    )
+    (tree / "tests" / "nlu" / "core_testset.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - Hello!\n',
+        encoding="utf-8",
+    )
+    problems = _check(tree)
+    assert any(p.kind == "duplicate_across" and "greet" in p.message for p in problems)
+    assert any(p.kind == "test_in_examples" and p.faq_id == "greet" for p in problems)

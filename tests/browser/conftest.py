@@ -33,9 +33,6 @@ from bankbot.stack import APP_PYTHON
 from handoff.core.config import ROOT
 from handoff.migrate import upgrade
 
-# The integration tests' session fixtures: one trained model, one demo bank, one stack.
-from tests.integration.conftest import core_bank, stack, trained_model  # noqa: F401
-
 CHROMIUM = Path(os.environ.get("BANKBOT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless=new",

@@ -34,7 +34,9 @@ class Customer:
 
     def __init__(self, gateway: GatewayProcess) -> None:
         self.client = httpx.Client(base_url=gateway.url, timeout=15)
-        conv = self.client.post("/api/conversations", json={"channel": "web", "language": "zh"}).json()
+        conv = self.client.post(
+            "/api/conversations", json={"channel": "web", "language": "zh"}
+        ).json()
         self.id, self.token = conv["conversation_id"], conv["token"]
         self.pushed: list[dict[str, Any]] = []
         self._ws = connect(gateway.url.replace("http://", "ws://") + f"/ws/conversations/{self.id}")
@@ -66,7 +68,9 @@ class Customer:
         )
         return list(response.json()["messages"])
 
-    def wait_for_push(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 15) -> dict[str, Any]:
+    def wait_for_push(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 15
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for event in list(self.pushed):
@@ -114,12 +118,16 @@ def test_an_agent_logs_in_claims_replies_and_closes(
         assert page.locator("article.pane img").count() == 0
         reply = pane.get_by_label("回复客户 Reply")
         expect(reply).to_be_focused()
-        joined = customer.wait_for_push(lambda e: e["type"] == "message" and e["message"]["sender"] == "system")
+        joined = customer.wait_for_push(
+            lambda e: e["type"] == "message" and e["message"]["sender"] == "system"
+        )
         assert "王芳" in joined["message"]["text"]
 
         reply.fill("您好，我是王芳，请问卡号尾号是多少？")
         reply.press("Enter")
-        pushed = customer.wait_for_push(lambda e: e["type"] == "message" and e["message"]["sender"] == "agent")
+        pushed = customer.wait_for_push(
+            lambda e: e["type"] == "message" and e["message"]["sender"] == "agent"
+        )
         assert pushed["message"]["text"] == "您好，我是王芳，请问卡号尾号是多少？"
         assert pushed["message"]["agent_name"] == "王芳"
         expect(reply).to_have_value("")
@@ -132,7 +140,9 @@ def test_an_agent_logs_in_claims_replies_and_closes(
         expect(reply).to_have_value("请稍等，我马上为您查询/办理。")
         pane.get_by_role("button", name="发送 Send").click()
         customer.wait_for_push(
-            lambda e: e["type"] == "message" and e["message"]["text"] == "请稍等，我马上为您查询/办理。"
+            lambda e: (
+                e["type"] == "message" and e["message"]["text"] == "请稍等，我马上为您查询/办理。"
+            )
         )
         shoot(page, "console-02-chat")
 

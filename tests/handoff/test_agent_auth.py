@@ -17,10 +17,10 @@ from handoff.services.clock import clock
 from tests.conftest import make_settings
 from tests.support.desk import (  # noqa: F401 - fixtures
     context,
-    desk_api,
+    desk_api_fixture,
     login,
     queued_chat,
-    real_time,
+    real_time_fixture,
 )
 
 pytestmark = pytest.mark.asyncio

@@ -7,24 +7,22 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
 from handoff.core.config import Settings
 from handoff.services.callbacks import AgentHours
 from handoff.services.clock import clock
 from tests.support.desk import (  # noqa: F401 - fixtures
     context,
-    desk_api,
+    desk_api_fixture,
     drain,
     history,
     login,
     queue_items,
     queued_chat,
-    real_time,
+    real_time_fixture,
     say,
     start_chat,
 )
-
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -45,10 +43,14 @@ def test_agent_hours_follow_the_settings() -> None:
     night = AgentHours.from_settings(
         Settings(_env_file=None, agent_hours="20:00-06:00")  # type: ignore[call-arg]
     )
-    assert night.is_open(beijing(23)) and night.is_open(beijing(5)) and not night.is_open(beijing(12))
+    assert (
+        night.is_open(beijing(23)) and night.is_open(beijing(5)) and not night.is_open(beijing(12))
+    )
 
 
-async def test_outside_agent_hours_a_callback_is_offered_and_booked(desk_api: httpx.AsyncClient) -> None:
+async def test_outside_agent_hours_a_callback_is_offered_and_booked(
+    desk_api: httpx.AsyncClient,
+) -> None:
     hub = context(desk_api).hub
     await login(desk_api, "agent1")  # online, but the desk is closed
     clock.pin(beijing(23, 30))
@@ -85,7 +87,9 @@ async def test_outside_agent_hours_a_callback_is_offered_and_booked(desk_api: ht
     assert re.fullmatch(r"CB20261126-[A-Z]{5}", ticket["reference"])
 
 
-async def test_inside_hours_with_an_agent_online_no_callback_is_offered(desk_api: httpx.AsyncClient) -> None:
+async def test_inside_hours_with_an_agent_online_no_callback_is_offered(
+    desk_api: httpx.AsyncClient,
+) -> None:
     clock.pin(beijing(10))
     await login(desk_api, "agent1")
     chat = await start_chat(desk_api, "en")
@@ -95,13 +99,18 @@ async def test_inside_hours_with_an_agent_online_no_callback_is_offered(desk_api
     assert payloads == ["/leave_queue"]
 
 
-async def test_inside_hours_with_nobody_online_a_callback_is_offered(desk_api: httpx.AsyncClient) -> None:
+async def test_inside_hours_with_nobody_online_a_callback_is_offered(
+    desk_api: httpx.AsyncClient,
+) -> None:
     clock.pin(beijing(10))
     chat = await start_chat(desk_api, "en")
     await say(desk_api, chat, "I want a person")
     queued = (await say(desk_api, chat, "/request_human")).json()
     offer = queued["replies"][-1]
-    assert "No agent is available" in offer["text"] and "10:30 on 25 Nov (Beijing time)" in offer["text"]
+    assert (
+        "No agent is available" in offer["text"]
+        and "10:30 on 25 Nov (Beijing time)" in offer["text"]
+    )
     kept = (await say(desk_api, chat, "/callback")).json()
     assert kept["replies"][0]["buttons"][0]["payload"] == "/keep_waiting"
     back = (await say(desk_api, chat, "/keep_waiting")).json()
@@ -110,12 +119,17 @@ async def test_inside_hours_with_nobody_online_a_callback_is_offered(desk_api: h
     assert (await say(desk_api, chat, "13800138000")).json()["state"] == "queued"
 
 
-async def test_a_customer_who_leaves_the_queue_cancels_the_handoff(desk_api: httpx.AsyncClient) -> None:
+async def test_a_customer_who_leaves_the_queue_cancels_the_handoff(
+    desk_api: httpx.AsyncClient,
+) -> None:
     hub = context(desk_api).hub
     chat = await queued_chat(desk_api)
     agent = await login(desk_api, "agent1")
     handoff_id = (await queue_items(desk_api, agent))[0]["id"]
-    async with hub.subscribe("desk") as desk_events, hub.subscribe(f"conversation:{chat.id}") as mine:
+    async with (
+        hub.subscribe("desk") as desk_events,
+        hub.subscribe(f"conversation:{chat.id}") as mine,
+    ):
         left = (await say(desk_api, chat, "/leave_queue")).json()
         events, pushed = await drain(desk_events), await drain(mine)
     assert left["state"] == "closed" and "取消人工排队" in left["replies"][0]["text"]

@@ -8,14 +8,14 @@ import pytest
 from handoff.services.engine import BotReply
 from tests.support.desk import (  # noqa: F401 - fixtures
     context,
-    desk_api,
+    desk_api_fixture,
     drain,
     handoff_of,
     handoff_reply,
     history,
     login,
     queued_chat,
-    real_time,
+    real_time_fixture,
     say,
     script_engine,
     start_chat,
@@ -36,9 +36,10 @@ async def claimed(api: httpx.AsyncClient, username: str = "agent1", language: st
 async def test_messages_flow_both_ways_in_real_time(desk_api: httpx.AsyncClient) -> None:
     hub = context(desk_api).hub
     chat, agent, handoff_id = await claimed(desk_api)
-    async with hub.subscribe(f"conversation:{chat.id}") as customer_events, hub.subscribe(
-        "agent:1", "supervisors"
-    ) as staff_events:
+    async with (
+        hub.subscribe(f"conversation:{chat.id}") as customer_events,
+        hub.subscribe("agent:1", "supervisors") as staff_events,
+    ):
         sent = await desk_api.post(
             f"/api/agent/handoffs/{handoff_id}/messages",
             json={"text": " 您好，\u200b请问卡号6222021234566789是您的吗？ "},
@@ -56,7 +57,9 @@ async def test_messages_flow_both_ways_in_real_time(desk_api: httpx.AsyncClient)
         turn = await say(desk_api, chat, "是的，手机13800138000")
         assert turn.json()["state"] == "agent" and turn.json()["replies"] == []
         events = await drain(staff_events)
-        customer = [e for e in events if e["type"] == "message" and e["message"]["sender"] == "customer"]
+        customer = [
+            e for e in events if e["type"] == "message" and e["message"]["sender"] == "customer"
+        ]
         assert customer and customer[0]["handoff_id"] == handoff_id
         assert customer[0]["message"]["text"] == "是的，手机138****8000"
     assert [m["sender"] for m in await history(desk_api, chat)][-2:] == ["agent", "customer"]
@@ -84,7 +87,10 @@ async def test_the_agent_sees_reason_verification_summary_and_a_masked_transcrip
                 BotReply(custom={"intent": "check_balance"}),
             ]
         if "开门" in text:
-            return [BotReply(text="营业时间为09:00-17:00。"), BotReply(custom={"intent": "faq/opening_hours"})]
+            return [
+                BotReply(text="营业时间为09:00-17:00。"),
+                BotReply(custom={"intent": "faq/opening_hours"}),
+            ]
         if "投诉" in text:
             return handoff_reply("complaint", "high")
         return [BotReply(text="对不起，麻烦您将刚才的问题再描述一遍，好吗？")]
@@ -119,7 +125,9 @@ async def test_only_the_holder_and_supervisors_may_read_a_chat(desk_api: httpx.A
     assert (await desk_api.get(url, headers=holder)).status_code == 200
     denied = await desk_api.get(url, headers=other)
     assert denied.status_code == 403
-    assert (await desk_api.post(f"{url}/messages", json={"text": "hi"}, headers=other)).status_code == 403
+    assert (
+        await desk_api.post(f"{url}/messages", json={"text": "hi"}, headers=other)
+    ).status_code == 403
     close = {"resolution": "x", "return_to_bot": False}
     assert (await desk_api.post(f"{url}/close", json=close, headers=other)).status_code == 403
     supervisor = await login(desk_api, "supervisor1")
@@ -127,10 +135,14 @@ async def test_only_the_holder_and_supervisors_may_read_a_chat(desk_api: httpx.A
     # A waiting chat is only a queue line for an agent until they claim it.
     waiting = await queued_chat(desk_api)
     waiting_id = await handoff_of(desk_api, other, waiting)
-    assert (await desk_api.get(f"/api/agent/handoffs/{waiting_id}", headers=other)).status_code == 403
+    assert (
+        await desk_api.get(f"/api/agent/handoffs/{waiting_id}", headers=other)
+    ).status_code == 403
     listed = (await desk_api.get("/api/agent/handoffs", headers=other)).json()["items"]
     assert listed == []
-    assert [i["id"] for i in (await desk_api.get("/api/agent/handoffs", headers=holder)).json()["items"]] == [handoff_id]
+    assert [
+        i["id"] for i in (await desk_api.get("/api/agent/handoffs", headers=holder)).json()["items"]
+    ] == [handoff_id]
 
 
 async def test_close_and_return_to_the_bot_which_answers_again(desk_api: httpx.AsyncClient) -> None:
@@ -146,7 +158,11 @@ async def test_close_and_return_to_the_bot_which_answers_again(desk_api: httpx.A
     messages = await history(desk_api, chat)
     prompt = messages[-1]
     assert prompt["sender"] == "system" and "满意" in prompt["text"]
-    assert [b["payload"] for b in prompt["buttons"]] == ["very_satisfied", "neutral", "dissatisfied"]
+    assert [b["payload"] for b in prompt["buttons"]] == [
+        "very_satisfied",
+        "neutral",
+        "dissatisfied",
+    ]
     turn = (await say(desk_api, chat, "几点开门")).json()
     assert turn["state"] == "bot" and turn["replies"][0]["text"] == "机器人回答：几点开门"
     again = await desk_api.post(
@@ -157,7 +173,9 @@ async def test_close_and_return_to_the_bot_which_answers_again(desk_api: httpx.A
     assert again.status_code == 409
 
 
-async def test_close_ends_the_conversation_and_asks_for_a_rating(desk_api: httpx.AsyncClient) -> None:
+async def test_close_ends_the_conversation_and_asks_for_a_rating(
+    desk_api: httpx.AsyncClient,
+) -> None:
     chat, agent, handoff_id = await claimed(desk_api, language="en")
     closed = await desk_api.post(
         f"/api/agent/handoffs/{handoff_id}/close",
@@ -170,7 +188,10 @@ async def test_close_ends_the_conversation_and_asks_for_a_rating(desk_api: httpx
     assert [b["title"] for b in prompt["buttons"]] == ["Very satisfied", "Neutral", "Dissatisfied"]
     # The widget posts the rating; a pressed button sent as text is taken as the rating too.
     rated = await say(desk_api, chat, "very_satisfied")
-    assert rated.status_code == 200 and rated.json()["replies"][0]["text"] == "Thank you for your feedback!"
+    assert (
+        rated.status_code == 200
+        and rated.json()["replies"][0]["text"] == "Thank you for your feedback!"
+    )
     assert (await say(desk_api, chat, "hello?")).status_code == 409  # closed
     csat = await desk_api.post(
         f"/api/conversations/{chat.id}/csat", json={"score": "neutral"}, headers=chat.auth
@@ -181,8 +202,14 @@ async def test_close_ends_the_conversation_and_asks_for_a_rating(desk_api: httpx
 async def test_close_needs_a_resolution(desk_api: httpx.AsyncClient) -> None:
     _, agent, handoff_id = await claimed(desk_api)
     url = f"/api/agent/handoffs/{handoff_id}/close"
-    assert (await desk_api.post(url, json={"resolution": "", "return_to_bot": True}, headers=agent)).status_code == 422
-    assert (await desk_api.post(url, json={"resolution": "\u200b", "return_to_bot": True}, headers=agent)).status_code == 422
+    assert (
+        await desk_api.post(url, json={"resolution": "", "return_to_bot": True}, headers=agent)
+    ).status_code == 422
+    assert (
+        await desk_api.post(
+            url, json={"resolution": "\u200b", "return_to_bot": True}, headers=agent
+        )
+    ).status_code == 422
 
 
 async def test_canned_replies_are_the_standard_phrasings(desk_api: httpx.AsyncClient) -> None:

@@ -24,7 +24,13 @@ from sqlalchemy.engine import make_url
 from handoff.main import create_app
 from handoff.migrate import alembic_config, upgrade
 from tests.conftest import make_settings
-from tests.support.desk import add_agents, handoff_of, login, queued_chat, real_time  # noqa: F401
+from tests.support.desk import (  # noqa: F401 - fixtures
+    add_agents,
+    handoff_of,
+    login,
+    queued_chat,
+    real_time_fixture,
+)
 
 PG_ADMIN_URL = os.environ.get(
     "BANKBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -34,15 +40,19 @@ DESK_TABLES = {"agents", "staff_sessions", "desk_entries", "conversation_facts",
 
 
 def _pg_admin_url() -> str:
-    return make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg").render_as_string(
-        hide_password=False
+    return (
+        make_url(PG_ADMIN_URL)
+        .set(drivername="postgresql+psycopg")
+        .render_as_string(hide_password=False)
     )
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database (plain URL, as operators give it), dropped afterwards."""
-    admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    admin = create_engine(
+        _pg_admin_url(), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
     try:
         with admin.connect() as conn:
             conn.execute(text("SELECT 1"))

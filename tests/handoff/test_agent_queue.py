@@ -9,14 +9,14 @@ import pytest
 
 from tests.support.desk import (  # noqa: F401 - fixtures
     add_agents,
-    desk_api,
+    desk_api_fixture,
     handoff_of,
     handoff_reply,
     history,
     login,
     queue_items,
     queued_chat,
-    real_time,
+    real_time_fixture,
     say,
     script_engine,
     start_chat,
@@ -90,7 +90,9 @@ async def test_a_taken_closed_or_cancelled_handoff_is_409(desk_api: httpx.AsyncC
     one, two = await login(desk_api, "agent1"), await login(desk_api, "agent2")
     ids = {name: await handoff_of(desk_api, one, chat) for name, chat in
            [("taken", taken), ("closed", closed), ("left", left)]}  # fmt: skip
-    assert (await desk_api.post(f"/api/agent/handoffs/{ids['taken']}/claim", headers=one)).status_code == 200
+    assert (
+        await desk_api.post(f"/api/agent/handoffs/{ids['taken']}/claim", headers=one)
+    ).status_code == 200
     again = await desk_api.post(f"/api/agent/handoffs/{ids['taken']}/claim", headers=two)
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_claimed"
 
@@ -128,13 +130,17 @@ async def test_an_agent_serves_at_most_three_chats(desk_api: httpx.AsyncClient) 
         json={"resolution": "done", "return_to_bot": True},
         headers=agent,
     )
-    assert (await desk_api.post(f"/api/agent/handoffs/{ids[3]}/claim", headers=agent)).status_code == 200
+    assert (
+        await desk_api.post(f"/api/agent/handoffs/{ids[3]}/claim", headers=agent)
+    ).status_code == 200
 
 
 async def test_parallel_claims_have_exactly_one_winner(desk_api: httpx.AsyncClient) -> None:
     names = ["agent1", "agent2", "agent3", "supervisor1", *await add_agents(desk_api, 4)]
-    agents = [await login(desk_api, name, "agent1-demo-password" if name.startswith("extra") else None)
-              for name in names]  # fmt: skip
+    agents = [
+        await login(desk_api, name, "agent1-demo-password" if name.startswith("extra") else None)
+        for name in names
+    ]
     for _ in range(3):
         chat = await queued_chat(desk_api)
         handoff_id = await handoff_of(desk_api, agents[0], chat)

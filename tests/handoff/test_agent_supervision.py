@@ -1,4 +1,4 @@
-"""Supervisors (rule 15), reassigning, offline agents' chats back to the queue, reassurance (rule 23)."""
+"""Supervisors (rule 15), reassigning, requeueing offline agents' chats, reassurance (rule 23)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,20 @@ from datetime import timedelta
 
 import httpx
 import pytest
-
 from sqlalchemy import select
 
 from handoff.models import Agent
 from handoff.services.clock import clock
 from tests.support.desk import (  # noqa: F401 - fixtures
     context,
-    desk_api,
+    desk_api_fixture,
     drain,
     handoff_of,
     history,
     login,
     queue_items,
     queued_chat,
-    real_time,
+    real_time_fixture,
     runtime,
     say,
 )
@@ -42,7 +41,9 @@ async def test_a_wait_over_ten_minutes_alerts_supervisors_once(desk_api: httpx.A
         assert (await runtime(desk_api).sweep())["alerted"] == [items[0]["id"]]
         assert (await runtime(desk_api).sweep())["alerted"] == []  # once
         events = await drain(alerts)
-    assert [(e["type"], e["conversation_id"], e["alert"]) for e in events] == [("alert", chat.id, True)]
+    assert [(e["type"], e["conversation_id"], e["alert"]) for e in events] == [
+        ("alert", chat.id, True)
+    ]
 
 
 async def test_a_supervisor_reassigns_a_chat(desk_api: httpx.AsyncClient) -> None:
@@ -64,8 +65,12 @@ async def test_a_supervisor_reassigns_a_chat(desk_api: httpx.AsyncClient) -> Non
         assert moved.status_code == 200 and moved.json()["agent"]["name"] == "李明"
         kinds = {(e["type"], e["handoff_id"]) for e in await drain(events)}
     assert kinds == {("released", handoff_id), ("assigned", handoff_id)}
-    assert (await desk_api.get(f"/api/agent/handoffs/{handoff_id}", headers=first)).status_code == 403
-    assert (await desk_api.get(f"/api/agent/handoffs/{handoff_id}", headers=second)).status_code == 200
+    assert (
+        await desk_api.get(f"/api/agent/handoffs/{handoff_id}", headers=first)
+    ).status_code == 403
+    assert (
+        await desk_api.get(f"/api/agent/handoffs/{handoff_id}", headers=second)
+    ).status_code == 200
     assert (await history(desk_api, chat))[-1]["text"].startswith("客服李明已接入")
     # Only supervisors reassign, and never to an editor or beyond capacity.
     denied = await desk_api.post(
@@ -76,15 +81,21 @@ async def test_a_supervisor_reassigns_a_chat(desk_api: httpx.AsyncClient) -> Non
     async with context(desk_api).sessions() as session:
         editor_id = await session.scalar(select(Agent.id).where(Agent.username == "editor1"))
     to_editor = await desk_api.post(
-        f"/api/agent/handoffs/{handoff_id}/reassign", json={"agent_id": editor_id}, headers=supervisor
+        f"/api/agent/handoffs/{handoff_id}/reassign",
+        json={"agent_id": editor_id},
+        headers=supervisor,
     )
     assert to_editor.status_code == 422
-    assert (await desk_api.post(
-        f"/api/agent/handoffs/{handoff_id}/reassign", json={"agent_id": 999}, headers=supervisor
-    )).status_code == 404
+    assert (
+        await desk_api.post(
+            f"/api/agent/handoffs/{handoff_id}/reassign", json={"agent_id": 999}, headers=supervisor
+        )
+    ).status_code == 404
 
 
-async def test_a_supervisor_can_give_a_waiting_chat_to_an_agent(desk_api: httpx.AsyncClient) -> None:
+async def test_a_supervisor_can_give_a_waiting_chat_to_an_agent(
+    desk_api: httpx.AsyncClient,
+) -> None:
     chat = await queued_chat(desk_api)
     supervisor = await login(desk_api, "supervisor1")
     handoff_id = await handoff_of(desk_api, supervisor, chat)
@@ -113,7 +124,9 @@ async def test_an_agent_gone_silent_has_their_chats_requeued_at_the_front(
         await desk_api.get("/api/agent/me", headers=supervisor)
         assert (await runtime(desk_api).sweep())["requeued"] == [handoff_id]
         events = await drain(desk_events)
-    assert ("queue", "requeued", handoff_id) in [(e["type"], e.get("event"), e.get("handoff_id")) for e in events]
+    assert ("queue", "requeued", handoff_id) in [
+        (e["type"], e.get("event"), e.get("handoff_id")) for e in events
+    ]
     items = await queue_items(desk_api, supervisor)
     assert [i["conversation_id"] for i in items] == [mine.id, *(c.id for c in newer)]
     messages = await history(desk_api, mine)
@@ -122,7 +135,9 @@ async def test_an_agent_gone_silent_has_their_chats_requeued_at_the_front(
     assert turn["state"] == "queued" and turn["handoff"]["queue_position"] == 1
 
 
-async def test_logging_out_returns_the_agents_chats_to_the_queue(desk_api: httpx.AsyncClient) -> None:
+async def test_logging_out_returns_the_agents_chats_to_the_queue(
+    desk_api: httpx.AsyncClient,
+) -> None:
     chat = await queued_chat(desk_api)
     agent = await login(desk_api, "agent2")
     handoff_id = await handoff_of(desk_api, agent, chat)
@@ -131,7 +146,9 @@ async def test_logging_out_returns_the_agents_chats_to_the_queue(desk_api: httpx
     other = await login(desk_api, "agent3")
     items = await queue_items(desk_api, other)
     assert [i["id"] for i in items] == [handoff_id]
-    assert (await desk_api.post(f"/api/agent/handoffs/{handoff_id}/claim", headers=other)).status_code == 200
+    assert (
+        await desk_api.post(f"/api/agent/handoffs/{handoff_id}/claim", headers=other)
+    ).status_code == 200
 
 
 async def test_queued_customers_are_reassured_without_filling_the_transcript(

@@ -1,4 +1,4 @@
-"""The agent console's WebSocket against a real server: auth, queue and message events, heartbeat."""
+"""The agent console's WebSocket on a real server: auth, queue and message events, heartbeat."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.support.desk import LiveGateway, live_gateway, real_time  # noqa: F401 - fixtures
+from tests.support.desk import (  # noqa: F401 - fixtures
+    LiveGateway,
+    live_gateway_fixture,
+    real_time_fixture,
+)
 
 
 def staff_token(client: httpx.Client, username: str) -> str:
@@ -59,7 +63,9 @@ def test_queue_and_message_events_reach_the_agent(live_gateway: LiveGateway) -> 
             new = next_event(agent_ws, "queue")
             assert new["event"] == "new" and new["conversation_id"] == customer["conversation_id"]
 
-            with connect(live_gateway.ws_url + f"/ws/conversations/{customer['conversation_id']}") as customer_ws:
+            with connect(
+                live_gateway.ws_url + f"/ws/conversations/{customer['conversation_id']}"
+            ) as customer_ws:
                 customer_ws.send(json.dumps({"type": "auth", "token": customer["token"]}))
                 next_event(customer_ws, "ready")
                 claimed = client.post(
@@ -96,7 +102,9 @@ def test_queue_and_message_events_reach_the_agent(live_gateway: LiveGateway) -> 
 
 
 @pytest.mark.parametrize("token", [None, "not-a-session"])
-def test_the_socket_refuses_a_missing_or_wrong_session(live_gateway: LiveGateway, token: str | None) -> None:
+def test_the_socket_refuses_a_missing_or_wrong_session(
+    live_gateway: LiveGateway, token: str | None
+) -> None:
     with open_agent_socket(live_gateway, token) as ws:
         assert json.loads(ws.recv(timeout=5))["type"] == "error"
         with pytest.raises(ConnectionClosed):
@@ -114,7 +122,9 @@ def test_editors_are_refused(live_gateway: LiveGateway) -> None:
     assert ws.close_code == 4403
 
 
-def test_the_console_cookie_works_only_from_the_gateways_own_origin(live_gateway: LiveGateway) -> None:
+def test_the_console_cookie_works_only_from_the_gateways_own_origin(
+    live_gateway: LiveGateway,
+) -> None:
     with httpx.Client(base_url=live_gateway.url, timeout=10) as client:
         form = client.post(
             "/console/login",
@@ -124,9 +134,13 @@ def test_the_console_cookie_works_only_from_the_gateways_own_origin(live_gateway
         cookie = f"bankbot_staff={form.cookies['bankbot_staff']}"
     host = live_gateway.url.removeprefix("http://")
     own = {"Cookie": cookie}
-    with open_agent_socket(live_gateway, None, additional_headers=own, origin=f"http://{host}") as ws:
+    with open_agent_socket(
+        live_gateway, None, additional_headers=own, origin=f"http://{host}"
+    ) as ws:
         assert next_event(ws, "ready")["agent"]["role"] == "supervisor"
-    with open_agent_socket(live_gateway, None, additional_headers=own, origin="https://evil.example") as ws:
+    with open_agent_socket(
+        live_gateway, None, additional_headers=own, origin="https://evil.example"
+    ) as ws:
         assert json.loads(ws.recv(timeout=5))["type"] == "error"
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=5)

@@ -1,4 +1,7 @@
-"""Test helpers for the handoff desk: logins, queued customers, a scripted engine, a live gateway."""
+"""Test helpers for the handoff desk: logins, queued customers, a scripted engine, a gateway.
+
+Test modules import the fixtures by their `*_fixture` names (pytest uses the `name=`).
+"""
 
 from __future__ import annotations
 
@@ -25,16 +28,16 @@ from handoff.services.clock import clock
 from handoff.services.engine import BotReply, EngineUnavailable
 
 
-@pytest.fixture(autouse=True)
-def real_time() -> Iterator[None]:
+@pytest.fixture(autouse=True, name="real_time")
+def real_time_fixture() -> Iterator[None]:
     """Every test starts and ends on the real clock."""
     clock.pin(None)
     yield
     clock.pin(None)
 
 
-@pytest.fixture
-async def desk_api(api: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(name="desk_api")
+async def desk_api_fixture(api: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
     """The in-process gateway with the desk's background jobs stopped (tests run them by hand)."""
     await api.app.state.desk.stop_background()  # type: ignore[attr-defined]
     yield api
@@ -48,7 +51,9 @@ def runtime(api: httpx.AsyncClient) -> Any:
     return api.app.state.desk  # type: ignore[attr-defined]
 
 
-async def login(api: httpx.AsyncClient, username: str, password: str | None = None) -> dict[str, str]:
+async def login(
+    api: httpx.AsyncClient, username: str, password: str | None = None
+) -> dict[str, str]:
     """Bearer headers for a seeded staff account."""
     response = await api.post(
         "/api/agent/login",
@@ -58,13 +63,17 @@ async def login(api: httpx.AsyncClient, username: str, password: str | None = No
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-async def add_agents(api: httpx.AsyncClient, count: int, role: StaffRole = StaffRole.agent) -> list[str]:
+async def add_agents(
+    api: httpx.AsyncClient, count: int, role: StaffRole = StaffRole.agent
+) -> list[str]:
     """Extra accounts (password: agent1's demo password) for races with many agents."""
     names = [f"extra{uuid.uuid4().hex[:6]}" for _ in range(count)]
     password_hash = await asyncio.to_thread(staff._demo_hash, "agent1")
     async with context(api).sessions() as session:
         for name in names:
-            session.add(Agent(username=name, display_name=name, role=role, password_hash=password_hash))
+            session.add(
+                Agent(username=name, display_name=name, role=role, password_hash=password_hash)
+            )
         await session.commit()
     return names
 
@@ -102,7 +111,9 @@ async def history(api: httpx.AsyncClient, chat: Chat) -> list[dict[str, Any]]:
     return response.json()["messages"]
 
 
-async def queued_chat(api: httpx.AsyncClient, language: str | None = "zh", text: str | None = None) -> Chat:
+async def queued_chat(
+    api: httpx.AsyncClient, language: str | None = "zh", text: str | None = None
+) -> Chat:
     """A customer in the queue: with the engine down, the offered human is accepted."""
     chat = await start_chat(api, language)
     await say(api, chat, text or ("我要转人工" if language != "en" else "I want a person"))
@@ -140,9 +151,14 @@ def script_engine(api: httpx.AsyncClient, script: Script) -> None:
     context(api).engine.send = send
 
 
-def handoff_reply(reason: str, priority: str, text: str = "正在为您转接人工客服，请稍候。") -> list[BotReply]:
+def handoff_reply(
+    reason: str, priority: str, text: str = "正在为您转接人工客服，请稍候。"
+) -> list[BotReply]:
     """What the engine answers when it hands the customer over."""
-    return [BotReply(text=text), BotReply(custom={"handoff": {"reason": reason, "priority": priority}})]
+    return [
+        BotReply(text=text),
+        BotReply(custom={"handoff": {"reason": reason, "priority": priority}}),
+    ]
 
 
 async def drain(queue: asyncio.Queue[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -173,8 +189,8 @@ class LiveGateway:
         return self.url.replace("http://", "ws://")
 
 
-@pytest.fixture
-def live_gateway(tmp_path: Path) -> Iterator[LiveGateway]:
+@pytest.fixture(name="live_gateway")
+def live_gateway_fixture(tmp_path: Path) -> Iterator[LiveGateway]:
     """The gateway under uvicorn in a thread, on a fresh SQLite database, engine down."""
     from tests.conftest import make_settings
 
@@ -184,7 +200,9 @@ def live_gateway(tmp_path: Path) -> Iterator[LiveGateway]:
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -2,7 +2,7 @@
 
 Revision ID: c00f9ae313a9
 Revises: bb50b80a97f7
-Create Date: 2026-11-25 08:28:12.066797
+Create Date: 2026-11-25 08:41:18.675624
 """
 from alembic import op
 import sqlalchemy as sa
@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.Column('model_id', sa.String(length=64), nullable=False),
     sa.Column('generation', sa.Integer(), nullable=False),
     sa.Column('switched_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('worker_seen_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_live'))
     )
     op.create_table('content_repo_sync',
@@ -177,6 +178,7 @@ def upgrade() -> None:
     sa.Column('snapshot', sa.JSON(), nullable=False),
     sa.Column('from_repository', sa.Boolean(), nullable=False),
     sa.Column('mode', sa.String(length=12), nullable=False),
+    sa.Column('pipeline', sa.String(length=16), nullable=True),
     sa.Column('finetune_depth', sa.Integer(), nullable=False),
     sa.Column('accuracy', sa.Double(), nullable=True),
     sa.Column('job_id', sa.Integer(), nullable=True),

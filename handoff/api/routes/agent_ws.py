@@ -104,7 +104,7 @@ async def agent_events(websocket: WebSocket) -> None:
                     getter.cancel()
                     if not done:
                         await websocket.send_json({"type": "ping"})
-            if reader.done() and reader.result() is False:
+            if reader.done() and not reader.cancelled() and reader.result() is False:
                 with contextlib.suppress(RuntimeError):
                     await websocket.close(code=CLOSE_UNAUTHORIZED)
         except (WebSocketDisconnect, RuntimeError):
@@ -116,16 +116,24 @@ async def agent_events(websocket: WebSocket) -> None:
 
 
 async def _heartbeats(websocket: WebSocket, ctx: AppContext, token: str | None) -> bool:
-    """Answer the console's pings, each one a heartbeat; False once the session ended."""
-    with contextlib.suppress(WebSocketDisconnect):
+    """Answer the console's pings, each one a heartbeat.
+
+    Returns False once the session has ended (logout, expiry), True when the
+    client went away; never raises, so the sender loop can always read it.
+    """
+    try:
         while True:
             raw = await websocket.receive_text()
-            with contextlib.suppress(ValueError):
+            try:
                 frame = json.loads(raw)
-                if isinstance(frame, dict) and frame.get("type") == "ping":
-                    try:
-                        await _authenticate(ctx, token)
-                    except BankbotError:
-                        return False
-                    await websocket.send_json({"type": "pong"})
-    return True
+            except ValueError:
+                continue
+            if not isinstance(frame, dict) or frame.get("type") != "ping":
+                continue
+            try:
+                await _authenticate(ctx, token)
+            except BankbotError:
+                return False
+            await websocket.send_json({"type": "pong"})
+    except (WebSocketDisconnect, RuntimeError):
+        return True

@@ -98,9 +98,7 @@ async def login_submit(
 async def console(request: Request, session: SessionDep) -> Response:
     """The console shell for a logged-in agent or supervisor; others go to the login form."""
     try:
-        agent, _ = await staff.authenticate(
-            session, request.cookies.get(STAFF_COOKIE), clock.now()
-        )
+        agent, _ = await staff.authenticate(session, request.cookies.get(STAFF_COOKIE), clock.now())
     except BankbotError:
         return RedirectResponse("/console/login", status_code=303)
     if agent.role == StaffRole.editor:

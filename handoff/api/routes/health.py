@@ -27,4 +27,5 @@ async def health(ctx: ContextDep) -> JSONResponse:
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         body["status"], body["database"] = "unavailable", "down"
     body["engine"] = "ok" if await ctx.engine.healthy() else "down"
+    body["actions"] = "ok" if await ctx.engine.actions_healthy() else "down"
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)

@@ -136,7 +136,7 @@ async def list_faqs(
     }
     needle = search.strip().lower()
     items = []
-    for faq, version in (await session.execute(query)).tuples():
+    for faq, version in await session.execute(query):
         content = version.content or {}
         if needle and needle not in _haystack(faq.id, content):
             continue

@@ -438,6 +438,7 @@
       $('callbacks').replaceChildren(
         ...data.items.map((ticket) => h('li', {}, `${ticket.reference} · ${ticket.phone} · ${ticket.call_at_local} · ${label('reason', ticket.reason)}`)),
       );
+      $('callbacks-empty').hidden = data.items.length > 0;
     } catch {
       /* not shown to editors; nothing to do */
     }

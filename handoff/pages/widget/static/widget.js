@@ -408,7 +408,7 @@
 
   function renderUnread() {
     el.badge.hidden = ui.unread === 0;
-    el.badge.textContent = String(ui.unread);
+    el.badge.textContent = ui.unread ? String(ui.unread) : '';
     el.launcher.setAttribute('aria-label', ui.unread ? `${t('launcher')} (${t('unread', { n: ui.unread })})` : t('launcher'));
   }
 

@@ -1,0 +1,131 @@
+"""The gateway follows the live engine the worker chose, and "try it" asks the engines.
+
+Every second each gateway reads the one-row `content_live` table; when the
+generation changed it points its EngineClient at the new URL (requests already
+on their way finish on the old engine, which the worker stops only after every
+gateway has acknowledged and the longest request could have finished). The
+acknowledgement is an upsert into `content_gateways`.
+
+Without a `content_live` row (no worker has run) the gateway keeps the engine
+of its settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.models import ContentGateway, ContentLive
+from handoff.services.clock import clock
+from handoff.services.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+class LiveEngineFollower:
+    """Polls the live engine pointer and switches this gateway's EngineClient."""
+
+    def __init__(self, ctx: AppContext, interval_s: float) -> None:
+        self.ctx = ctx
+        self.interval_s = interval_s
+        self.gateway_id = f"gw-{secrets.token_hex(6)}"
+        self.generation = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.poll()
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            try:
+                await self.poll()
+            except Exception:  # noqa: BLE001 - a failed poll must not end the loop
+                log.exception("content: polling the live engine failed")
+
+    async def poll(self) -> None:
+        """One look at the pointer; switch and acknowledge."""
+        async with self.ctx.sessions() as session:
+            live = await session.get(ContentLive, 1)
+            if live is None:
+                return
+            url = live.engine_url.rstrip("/")
+            if live.generation != self.generation or self.ctx.engine.base_url != url:
+                if self.ctx.engine.base_url != url:
+                    log.info("content: customers now go to %s (%s)", url, live.model_id)
+                self.ctx.engine.base_url = url
+                self.generation = live.generation
+            ack = await session.get(ContentGateway, self.gateway_id)
+            if ack is None:
+                ack = ContentGateway(id=self.gateway_id, generation=0, engine_url=url)
+                session.add(ack)
+            ack.generation, ack.engine_url, ack.seen_at = self.generation, url, clock.now()
+            await session.commit()
+
+
+def _pick(parsed: dict[str, Any], questions: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """What a model would do with a message: the FAQ (or intent) and its confidence."""
+    intent = parsed.get("intent") or {}
+    selector = ((parsed.get("response_selector") or {}).get("faq") or {})
+    ranking = []
+    for item in selector.get("ranking") or []:
+        key = str(item.get("intent_response_key") or "")
+        if key.startswith("faq/"):
+            faq_id = key[4:]
+            ranking.append(
+                {
+                    "faq_id": faq_id,
+                    "question": questions.get(faq_id, {}),
+                    "confidence": round(float(item.get("confidence") or 0.0), 4),
+                }
+            )
+    return {
+        "intent": intent.get("name"),
+        "intent_confidence": round(float(intent.get("confidence") or 0.0), 4),
+        "faq": ranking[0] if intent.get("name") == "faq" and ranking else None,
+        "ranking": ranking[:3],
+    }
+
+
+async def try_text(
+    ctx: AppContext,
+    session: AsyncSession,
+    text: str,
+    candidate: tuple[str, str] | None,
+    questions: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    """Ask the live engine and the candidate engine (if one runs) what they pick."""
+    live = await session.get(ContentLive, 1)
+    token = ctx.settings.engine_token.get_secret_value()
+    targets = {"live": (live.model_id if live else None, ctx.engine.base_url)}
+    if candidate is not None:
+        targets["candidate"] = candidate
+    out: dict[str, Any] = {"text": text, "live": None, "candidate": None}
+    async with httpx.AsyncClient(timeout=10) as client:
+
+        async def ask(name: str, model_id: str | None, url: str) -> None:
+            try:
+                response = await client.post(
+                    f"{url}/model/parse", params={"token": token}, json={"text": text}
+                )
+                response.raise_for_status()
+                out[name] = {"model": model_id, **_pick(response.json(), questions)}
+            except (httpx.HTTPError, ValueError):
+                out[name] = {"model": model_id, "error": "this engine is not answering"}
+
+        await asyncio.gather(*(ask(n, m, u) for n, (m, u) in targets.items()))
+    return out

@@ -1,0 +1,55 @@
+"""Request bodies of the content API (responses are the services' plain dicts)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LangText(_Strict):
+    zh: str = Field("", max_length=4000)
+    en: str = Field("", max_length=4000)
+
+
+class LangList(_Strict):
+    # A list, or text with one phrasing per line (what a textarea sends).
+    zh: list[str] | str = Field(default_factory=list)
+    en: list[str] | str = Field(default_factory=list)
+
+
+class FaqIn(_Strict):
+    """A FAQ as the editor submits it (the id only when adding)."""
+
+    id: str | None = Field(None, max_length=64)
+    category: str = Field(max_length=40)
+    question: LangText
+    answer: LangText
+    examples: LangList
+    test: LangList = Field(default_factory=LangList)
+
+    def raw(self) -> dict[str, object]:
+        return self.model_dump(exclude={"id"})
+
+
+class NoteIn(_Strict):
+    note: str = Field("", max_length=500)
+
+
+class TrainIn(_Strict):
+    auto_deploy: bool = True
+
+
+class ExportIn(_Strict):
+    faq_ids: list[str] | None = Field(None, max_length=1000)
+
+
+class UploadIn(_Strict):
+    filename: str = Field(min_length=1, max_length=200)
+    size: int = Field(ge=0)
+
+
+class TryIn(_Strict):
+    text: str = Field(min_length=1, max_length=500)
