@@ -38,7 +38,8 @@ async def test_a_new_faq_needs_a_second_person(
     assert created.status_code == 201, created.text
     change = created.json()
     assert change["status"] == "pending" and change["kind"] == "add"
-    assert change["findings"] == []
+    assert [f["kind"] for f in change["findings"]] == ["not_in_catalog"]
+    assert not change["findings"][0]["blocking"]
     # Not live, not in the approved set yet.
     detail = await content_api.get("/api/content/faqs/card_activation", headers=staff["editor1"])
     assert detail.json()["version"] == 0 and detail.json()["pending_change"]["id"] == change["id"]

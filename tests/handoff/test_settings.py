@@ -14,17 +14,17 @@ def production(**values: object) -> Settings:
 
 def test_production_refuses_a_missing_engine_token() -> None:
     with pytest.raises(ValidationError, match="ENGINE_TOKEN"):
-        production(session_secret="s" * 40)
+        production(session_secret="s" * 40, otp_digest_key="o" * 40)
 
 
 @pytest.mark.parametrize("weak", ["changeme", "secret", "short"])
 def test_production_refuses_weak_secrets(weak: str) -> None:
     with pytest.raises(ValidationError):
-        production(engine_token=weak, session_secret="s" * 40)
+        production(engine_token=weak, session_secret="s" * 40, otp_digest_key="o" * 40)
 
 
 def test_production_accepts_random_secrets() -> None:
-    settings = production(engine_token="e" * 40, session_secret="s" * 40)
+    settings = production(engine_token="e" * 40, session_secret="s" * 40, otp_digest_key="o" * 40)
     assert settings.env == "production" and not settings.is_development
 
 

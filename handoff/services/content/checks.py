@@ -79,6 +79,16 @@ def _risk_findings(faq_id: str, content: Content) -> list[Finding]:
     return out
 
 
+def _reword(problem: Problem) -> str:
+    """The repository tool's advice, said the way it applies to the content pages."""
+    if problem.kind == "not_in_catalog":
+        return (
+            f"'{problem.faq_id}' is not in the bank's policy sheet (content/faq-catalog.yml): "
+            "the approver confirms its facts; a developer adds it to the sheet."
+        )
+    return problem.message
+
+
 def _faq_concerned(problem: Problem, faqs: Mapping[str, Content]) -> str | None:
     """The FAQ a problem is about; None for problems only among the core intents
     (the developers' data, checked by `python -m bot.faq_content check` in CI)."""
@@ -148,7 +158,7 @@ def _run_checks(
             include_core=True,
         )
         findings = [
-            Finding(p.kind, p.message, owner, p.kind not in WARNING_KINDS)
+            Finding(p.kind, _reword(p), owner, p.kind not in WARNING_KINDS)
             for p in problems
             if p.kind not in IGNORED_KINDS and (owner := _faq_concerned(p, faqs)) is not None
         ]
