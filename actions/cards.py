@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.fraud import catalog_answer
 from actions.language import current_language
+from actions.refusals import mentions_someone_else, refuse_third_party
 from actions.verification import (
     VerifiedCustomer,
     bank,
@@ -190,6 +191,8 @@ async def _freeze_request(
     service = "lost_card" if lost else "freeze_card"
     last4 = _last4_entity(tracker)
     verified = await verified_customer(tracker)
+    if mentions_someone_else(tracker, verified):
+        return refuse_third_party(dispatcher)
     remember = {"card_last4": last4, "confirmation_pending": None}
     if verified is None:
         return start_verification(dispatcher, tracker, service, remember)
@@ -209,6 +212,8 @@ class ActionCheckCardStatus(Action):
     ) -> List[EventType]:
         last4 = _last4_entity(tracker)
         verified = await verified_customer(tracker)
+        if mentions_someone_else(tracker, verified):
+            return refuse_third_party(dispatcher)
         if verified is None:
             return start_verification(dispatcher, tracker, "card_status", {"card_last4": last4})
         return await show_card_status(dispatcher, tracker, verified, last4)

@@ -292,7 +292,10 @@ def start_verification(
     if active_form(tracker):
         return events
     dispatcher.utter_message(response="utter_verification_intro")
-    return events + clear_form_slots() + [FollowupAction(VERIFICATION_FORM)]
+    # No SlotSet of a form slot here: the form treats every such event since the
+    # customer's message as a value to validate. They are empty already (every
+    # way out of a form clears them).
+    return events + [FollowupAction(VERIFICATION_FORM)]
 
 
 async def start_reverification(
@@ -328,11 +331,11 @@ async def start_reverification(
         return events + [SlotSet("pending_service", None)]
     b.deliver(verified.customer, code, language, conversation)
     dispatcher.utter_message(response="utter_reverify_needed")
-    return (
-        events
-        + clear_form_slots()
-        + [SlotSet("verify_phone", mask_phone(verified.customer.phone)), FollowupAction(REVERIFY_FORM)]
-    )
+    # verify_phone (masked) is only shown by the code prompt; it is no slot of reverify_form.
+    return events + [
+        SlotSet("verify_phone", mask_phone(verified.customer.phone)),
+        FollowupAction(REVERIFY_FORM),
+    ]
 
 
 # --------------------------------------------------------------------------- the form
@@ -359,6 +362,8 @@ class _CodeStep:
     async def validate_verify_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value is None:  # a slot emptied, not something the customer said
+            return {}
         b = bank()
         conversation = tracker.sender_id
         if value == MASKED:  # never reached us: nothing to burn, just ask again
@@ -409,6 +414,8 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
     async def validate_verify_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value is None:  # a slot emptied, not something the customer said
+            return {}
         b = bank()
         conversation = tracker.sender_id
         phone = normalise_phone(str(value or ""))
@@ -442,6 +449,8 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
     async def validate_verify_id_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value is None:  # a slot emptied, not something the customer said
+            return {}
         b = bank()
         conversation = tracker.sender_id
         digits = _halfwidth(str(value or "")).upper()

@@ -182,7 +182,8 @@ class Engines:
         self, engine: ContentEngine, model_id: str, *, actor_name: str, action: str, detail: str
     ) -> int:
         """Send customers to `engine`; the previous model becomes `previous`. Returns the
-        new generation. The previous worker-owned engine is scheduled to stop."""
+        new generation. The previous worker-owned engine is scheduled to stop.
+        """
         now = clock.now()
         with transaction(self.db) as session:
             live = self.live(session)

@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,9 +33,6 @@ from handoff.models import (
 )
 from handoff.services.content.build import Build
 from handoff.services.content.faqdata import Content
-
-HEAVY_COMPONENTS = ("DIETClassifier", "ResponseSelector", "TEDPolicy")
-
 
 # --------------------------------------------------------------------------- database
 
@@ -82,8 +78,13 @@ def approved(session: Session) -> tuple[dict[str, Content], dict[str, int]]:
     return contents, versions
 
 
-def repository_snapshot(session: Session) -> dict[str, int]:
-    """What a model trained from the repository's files knows: the seeded versions."""
+def known_versions(session: Session, model: ContentModel | None) -> dict[str, int]:
+    """{faq id: version id} a model was trained on; for the repository's own model
+    (trained by `make run` from content/faqs) the versions seeded from those files."""
+    if model is None:
+        return {}
+    if not model.from_repository:
+        return dict(model.snapshot or {})
     rows = session.execute(
         select(ContentFaqVersion.faq_id, ContentFaqVersion.id).where(
             ContentFaqVersion.number == 1, ContentFaqVersion.source == "repository"
@@ -105,11 +106,14 @@ def model_file(models_dir: Path, name: str) -> Path:
 
 def prune_models(session: Session, models_dir: Path, keep: int) -> list[str]:
     """Delete the files of content models beyond the newest `keep` (never the live one,
-    never the repository's own models, which `make train` manages)."""
+    never the repository's own models, which `make train` manages).
+    """
     rows = list(
         session.scalars(
             select(ContentModel)
-            .where(ContentModel.from_repository.is_(False), ContentModel.status != ModelStatus.deleted)
+            .where(
+                ContentModel.from_repository.is_(False), ContentModel.status != ModelStatus.deleted
+            )
             .order_by(ContentModel.created_at.desc())
         )
     )
@@ -144,16 +148,17 @@ class TrainRequest:
     models_dir: Path
     repo_root: Path
     log_path: Path
-    cache_dir: Path
-    finetune_from: Path | None = None
-    epoch_fraction: float = 0.3
+    cache_dir: Path  # Rasa's graph cache: unchanged components are restored, not retrained
 
 
-def heavy_components(config_path: Path) -> int:
-    """How many components report epochs (to turn them into one percentage)."""
+_VALIDATING = re.compile(r"Started validating domain and training data")
+_DONE = re.compile(r"(?:Finished training|Restored) component '?(\w+)")
+
+
+def component_count(config_path: Path) -> int:
+    """How many components training goes through (pipeline and policies)."""
     config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    names = [str(c.get("name", "")) for c in (config.get("pipeline") or []) + (config.get("policies") or [])]
-    return max(1, sum(name.split(".")[-1] in HEAVY_COMPONENTS for name in names))
+    return max(1, len(config.get("pipeline") or []) + len(config.get("policies") or []))
 
 
 def train(
@@ -161,7 +166,10 @@ def train(
     progress: Callable[[int, str], None],
     cancelled: Callable[[], bool],
 ) -> Path:
-    """`rasa train` in the engine environment on a build; progress in 0-100 per call."""
+    """`rasa train` in the engine environment on a build, as `bankbot.training.train`
+    does for the repository; `progress(percent, what)` follows Rasa's log (components
+    finished or restored from the cache, epochs of components that have them).
+    """
     build = request.build
     target = model_file(request.models_dir, build.model_name)
     request.models_dir.mkdir(parents=True, exist_ok=True)
@@ -171,13 +179,9 @@ def train(
         "--config", str(build.config), "--domain", str(build.domain), "--data", str(build.data),
         "--out", str(request.models_dir), "--fixed-model-name", build.model_name,
     ]  # fmt: skip
-    if request.finetune_from is not None:
-        command += ["--finetune", str(request.finetune_from),
-                    "--epoch-fraction", str(request.epoch_fraction)]  # fmt: skip
     env = {**engine_env(), "PYTHONPATH": str(request.repo_root),
            "RASA_CACHE_DIRECTORY": str(request.cache_dir)}  # fmt: skip
-    heavy = heavy_components(build.config)
-    done_heavy, component = 0, ""
+    total, done, component, percent = component_count(build.config), 0, "", 0
     pieces: queue.Queue[str | None] = queue.Queue()
     with request.log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
@@ -193,7 +197,7 @@ def train(
             pieces.put(None)
 
         threading.Thread(target=pump, daemon=True).start()
-        shown = -1
+        progress(0, "starting Rasa")
         while True:
             if cancelled():
                 os.killpg(process.pid, signal.SIGKILL)
@@ -202,25 +206,26 @@ def train(
             try:
                 piece = pieces.get(timeout=1.0)
             except queue.Empty:
-                progress(max(shown, 0), component)
+                progress(percent, component or "starting Rasa")
                 continue
             if piece is None:
                 break
             log.write(piece if piece.endswith("\n") else piece + "\n")
-            if match := _COMPONENT.search(piece):
-                if component.split(".")[-1] in HEAVY_COMPONENTS:
-                    done_heavy += 1
+            if _VALIDATING.search(piece):
+                percent, component = 5, "checking the training data"
+            elif match := _DONE.search(piece):
+                done = min(done + 1, total)
+                percent, component = 10 + 85 * done // total, f"{match.group(1)} done"
+            elif match := _COMPONENT.search(piece):
                 component = match.group(1)
-            elif (match := _EPOCH.search(piece)) and component in HEAVY_COMPONENTS:
-                share = (min(done_heavy, heavy - 1) + int(match.group(1)) / 100) / heavy
-                percent = int(100 * share)
-                if percent != shown:
-                    shown = percent
-                    progress(percent, component)
+            elif match := _EPOCH.search(piece):
+                percent = 10 + int(85 * (done + int(match.group(1)) / 100) / total)
+            else:
+                continue
+            progress(percent, component)
         code = process.wait()
     if code != 0 or not target.exists():
-        tail = "\n".join(request.log_path.read_text(errors="replace").splitlines()[-30:])
-        raise TrainingFailed(f"rasa train exited with code {code}", tail)
+        raise TrainingFailed(f"rasa train exited with code {code}", log_tail(request.log_path))
     return target
 
 
@@ -240,7 +245,3 @@ def plain_failure(tail: str) -> str:
         if _ERROR_LINE.search(line):
             return line.strip()[:300]
     return "see the training log"
-
-
-def wait(seconds: float) -> None:
-    time.sleep(seconds)

@@ -39,8 +39,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bankbot import model_registry as registry
-from bankbot.deploy import LIVE_ROW, EngineSetup, Engines
-from bankbot.training import content_hash
+from bankbot.deploy import LIVE_ROW, Engines, EngineSetup
 from handoff.core.config import ROOT, Settings
 from handoff.models import (
     ContentEngine,
@@ -54,7 +53,7 @@ from handoff.models import (
 )
 from handoff.services.clock import clock
 from handoff.services.content import audit, gate
-from handoff.services.content.build import Build, make_build, pipeline_digest
+from handoff.services.content.build import Build, make_build
 from handoff.services.content.checks import run_checks
 from handoff.services.content.settings import ContentSettings
 
@@ -158,9 +157,10 @@ class Worker:
             return
         if serving and live is not None and live.model_id == desired.id:
             return
-        if stack is not None and desired.id == stack.model_id:
-            self.engines.switch(stack, desired.id, actor_name=audit.SYSTEM, action="restore",
-                                detail="the stack's engine serves the live model")  # fmt: skip
+        if stack is not None and (desired.id == stack.model_id or desired.from_repository):
+            # A repository model stays live as whatever `make run` trained from the files now.
+            self.engines.switch(stack, stack.model_id, actor_name=audit.SYSTEM, action="restore",
+                                detail="the stack's engine serves the repository's model")  # fmt: skip
             return
         if stack is not None and not serving:
             with registry.transaction(self.db) as session:
@@ -209,15 +209,11 @@ class Worker:
         with registry.transaction(self.db) as session:
             model = session.get(ContentModel, model_id)
             if model is None:
-                trained_from_here = model_id == content_hash(self.content.repo_root)
                 session.add(
                     ContentModel(
                         id=model_id, path=str(path), status=ModelStatus.previous,
-                        snapshot=registry.repository_snapshot(session), from_repository=True,
-                        mode="repository",
-                        pipeline=pipeline_digest(self.content.repo_root, self.content.repo_root)
-                        if trained_from_here else None,
-                        created_at=clock.now(),
+                        snapshot={}, from_repository=True,
+                        mode="repository", created_at=clock.now(),
                     )
                 )  # fmt: skip
             session.execute(
@@ -269,7 +265,9 @@ class Worker:
                 status, message = JobStatus.failed, f"Failed: {exc}. {UNCHANGED}"
             self.finish(job, status, message, details)
 
-    def finish(self, job: ContentJob, status: JobStatus, message: str, details: dict[str, Any]) -> None:
+    def finish(
+        self, job: ContentJob, status: JobStatus, message: str, details: dict[str, Any]
+    ) -> None:
         with registry.transaction(self.db) as session:
             row = session.get(ContentJob, job.id)
             assert row is not None
@@ -290,7 +288,9 @@ class Worker:
     def run(self) -> None:
         trainer = threading.Thread(target=self.lane_loop, args=("train", self.train), daemon=True)
         trainer.start()
-        deployer = threading.Thread(target=self.lane_loop, args=("deploy", self.deploy_job), daemon=True)
+        deployer = threading.Thread(
+            target=self.lane_loop, args=("deploy", self.deploy_job), daemon=True
+        )
         deployer.start()
         while not self.stopping.is_set():
             if not self.ready.is_set():
@@ -317,12 +317,16 @@ class Worker:
         with self.db() as session:
             model = session.get(ContentModel, job.model_id)
         if model is None or model.status == ModelStatus.deleted or not Path(model.path).exists():
-            raise JobStopped(JobStatus.failed, f"The model {job.model_id} is no longer available. {UNCHANGED}")
+            raise JobStopped(
+                JobStatus.failed, f"The model {job.model_id} is no longer available. {UNCHANGED}"
+            )
         verb = "Rolled back to" if job.kind == JobKind.rollback else "Deployed"
         self.go_live(model, job, progress, 10, action=job.kind.value)
         return f"{verb} {model.id}: it now answers customers."
 
-    def go_live(self, model: ContentModel, job: ContentJob, progress: Progress, base: int, *, action: str) -> None:
+    def go_live(
+        self, model: ContentModel, job: ContentJob, progress: Progress, base: int, *, action: str
+    ) -> None:
         with self.switching:
             engine = self.engines.running_for(model.id)
             if engine is None:
@@ -353,35 +357,35 @@ class Worker:
             raise JobStopped(JobStatus.failed,
                              "The checks found problems: " + " ".join(f.message for f in blocking[:5])
                              + f" {UNCHANGED}", findings=[f.view() for f in blocking])  # fmt: skip
-        base_snapshot = live.snapshot if live else {}
+        with self.db() as session:
+            base_snapshot = registry.known_versions(session, live)
         edited = sorted(i for i, v in snapshot.items() if base_snapshot.get(i) != v)
         build = make_build(faqs, edited, repo_root=self.content.repo_root,
                            target=self.content.work_dir / "builds" / f"job-{job.id}",
                            holdout_share=self.content.holdout_share)  # fmt: skip
-        details: dict[str, Any] = {"edited": edited, "heldout": build.heldout, "model": build.model_name}
+        details: dict[str, Any] = {
+            "edited": edited,
+            "heldout": build.heldout,
+            "model": build.model_name,
+        }
         self._details(job.id, details)
         target = registry.model_file(self.content.models_dir, build.model_name)
-        finetune = self._finetune_source(live, build)
         if target.exists():
             mode = "reused"
             progress("training", 75, "This exact content was trained before; reusing that model.")
         else:
-            mode = "finetune" if finetune else "full"
-            how = (f"finetuning the live model ({len(edited)} FAQ(s) changed)" if finetune
-                   else "full training (FAQs added or removed, or the pipeline changed)")  # fmt: skip
-            progress("training", 5, f"Training: {how}…")
+            mode = "full"
+            progress("training", 5, "Training the new model…")
             request = registry.TrainRequest(
                 build=build, models_dir=self.content.models_dir, repo_root=self.content.repo_root,
                 log_path=self.content.work_dir / "logs" / f"job-{job.id}.log",
                 cache_dir=self.content.work_dir / "rasa-cache",
-                finetune_from=Path(finetune.path) if finetune else None,
-                epoch_fraction=self.content.finetune_epoch_fraction,
             )  # fmt: skip
             try:
                 registry.train(
                     request,
-                    lambda pct, comp: progress("training", 5 + pct * 70 // 100,
-                                               f"Training ({how}): {comp} {pct}%", force=False),
+                    lambda pct, what: progress("training", 5 + pct * 70 // 100,
+                                               f"Training: {what} ({pct}%)", force=False),
                     progress.cancelled,
                 )  # fmt: skip
             except registry.TrainingFailed as exc:
@@ -396,9 +400,7 @@ class Worker:
             if model is None:
                 model = ContentModel(
                     id=build.model_name, path=str(target), status=ModelStatus.candidate,
-                    snapshot=snapshot, mode=mode, pipeline=build.pipeline_digest,
-                    finetune_depth=(finetune.finetune_depth + 1) if finetune else 0,
-                    job_id=job.id, training_s=trained_s, created_at=clock.now(),
+                    snapshot=snapshot, mode=mode, job_id=job.id, training_s=trained_s, created_at=clock.now(),
                 )  # fmt: skip
                 session.add(model)
             elif model.status in (ModelStatus.deleted, ModelStatus.rejected):
@@ -442,18 +444,6 @@ class Worker:
         return (f"Live: {model.id} passed the gate ({report['candidate']['all']:.1%}, "
                 f"live model was {report['live']['all']:.1%}) and now answers customers."
                 if report.get("live") else f"Live: {model.id} ({report['candidate']['all']:.1%}).")  # fmt: skip
-
-    def _finetune_source(self, live: ContentModel | None, build: Build) -> ContentModel | None:
-        """The live model, when the new one differs only in FAQ examples and answers."""
-        if (
-            live is None
-            or live.pipeline != build.pipeline_digest
-            or set(live.snapshot) != build.faq_ids
-            or live.finetune_depth >= self.content.max_finetune_depth
-            or not Path(live.path).exists()
-        ):
-            return None
-        return live
 
     def _details(self, job_id: int, details: dict[str, Any]) -> None:
         with registry.transaction(self.db) as session:
@@ -513,13 +503,17 @@ def serve_health(worker: Worker, port: int) -> http.server.ThreadingHTTPServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bankbot.worker", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bankbot.worker", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--port", type=int, required=True, help="port of GET /health")
     parser.add_argument("--endpoints", type=Path, default=Path(os.environ.get(
         "BANKBOT_ENDPOINTS", ROOT / "var" / "run" / "endpoints.yml")),
         help="the engines' endpoints file (tracker store, action server)")  # fmt: skip
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     worker = Worker(Settings(), ContentSettings(), args.endpoints)
     server = serve_health(worker, args.port)
 

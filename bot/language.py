@@ -20,6 +20,7 @@ APP, ATM, OK, ID — are not evidence of English). Mixed text such as
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +33,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.normalise import CJK_RE, normalise
 
@@ -102,8 +104,22 @@ def blank_pipeline(lang: str) -> "Language":
     return spacy.blank(lang)
 
 
-def _counts(text: str) -> tuple[int, int, int, int]:
-    """(Han characters, Latin letters, Chinese words, English words)."""
+@lru_cache(maxsize=None)
+def english_stop_words() -> frozenset[str]:
+    """spaCy's English stop words ("the", "is", "what", "my", ...)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def _counts(
+    text: str, vocabulary: Optional[frozenset[str]] = None
+) -> tuple[int, int, int, int]:
+    """(Han characters, Latin letters, Chinese words, English words).
+
+    With a ``vocabulary`` (the English words of the training data), a Latin
+    word is evidence of English only if it is in it or is an English stop
+    word; without one, any plausible-looking word counts."""
     cjk_chars = len(CJK_RE.findall(text))
     latin_letters = sum(1 for c in text if c.isascii() and c.isalpha())
     cjk_words = 0
@@ -115,18 +131,26 @@ def _counts(text: str) -> tuple[int, int, int, int]:
             word = token.text
             if token.like_url or token.like_email or not _LATIN_WORD.match(word):
                 continue
-            if len(word) < 2 or word.lower() in LOANWORDS or not _is_word(word):
+            lower = word.lower()
+            if len(word) < 2 or lower in LOANWORDS or not _is_word(word):
+                continue
+            if vocabulary is not None and not (
+                lower in vocabulary or lower in english_stop_words()
+            ):
                 continue
             latin_words += 1
     return cjk_chars, latin_letters, cjk_words, latin_words
 
 
-def detect(text: str) -> Detection:
-    """The language of a message, or ``None`` when there is no clear evidence."""
+def detect(text: str, vocabulary: Optional[frozenset[str]] = None) -> Detection:
+    """The language of a message, or ``None`` when there is no clear evidence.
+
+    ``vocabulary``: known English words (see :func:`_counts`), so that a
+    keyboard mash in Latin letters does not switch a Chinese conversation."""
     text = normalise(text or "").strip()
     if not text or text.startswith("/"):  # empty, or an intent payload (button)
         return Detection(None, 0.0, 0, 0, 0, 0)
-    cjk_chars, latin_letters, cjk_words, latin_words = _counts(text)
+    cjk_chars, latin_letters, cjk_words, latin_words = _counts(text, vocabulary)
     language: Optional[str] = None
     confidence = 0.0
     if cjk_words and cjk_words * 2 >= latin_words:
@@ -144,9 +168,21 @@ def detect(text: str) -> Detection:
     return Detection(language, round(confidence, 3), cjk_chars, latin_letters, cjk_words, latin_words)
 
 
-def detect_language(text: str) -> Optional[str]:
+def detect_language(text: str, vocabulary: Optional[frozenset[str]] = None) -> Optional[str]:
     """Shorthand: just the language code, or ``None``."""
-    return detect(text).language
+    return detect(text, vocabulary).language
+
+
+def english_vocabulary(texts: List[str]) -> frozenset[str]:
+    """The Latin words (lower case) of the English phrasings among ``texts``."""
+    words: set[str] = set()
+    for text in texts:
+        if CJK_RE.search(text):
+            continue
+        for token in blank_pipeline(EN)(normalise(text)):
+            if _LATIN_WORD.match(token.text) and len(token.text) >= 2:
+                words.add(token.text.lower())
+    return frozenset(words)
 
 
 def target_language(text: str) -> Optional[str]:
@@ -178,10 +214,16 @@ def target_language(text: str) -> Optional[str]:
 
 
 @DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
 )
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
-    """Adds the ``language`` and ``target_language`` entities (see module docs)."""
+    """Adds the ``language`` and ``target_language`` entities (see module docs).
+
+    Training only collects the English words of the training data (stored
+    with the model as JSON), so a Latin-letter keyboard mash is not taken for
+    English."""
+
+    VOCABULARY_FILE = "english_vocabulary.json"
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -197,9 +239,19 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         """spaCy (blank pipelines) and jieba (its Chinese segmenter)."""
         return ["spacy", "jieba"]
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        """Keeps the config; the spaCy pipelines are built on first use."""
-        self._config = config
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+        vocabulary: Optional[frozenset[str]] = None,
+    ) -> None:
+        """``vocabulary``: known English words (``None``: not trained, any
+        plausible word counts)."""
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary = vocabulary
 
     @classmethod
     def create(
@@ -212,7 +264,38 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         """Creates the component and warms its spaCy pipelines."""
         blank_pipeline(ZH)
         blank_pipeline(EN)
-        return cls(config)
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Collects the English words of the training examples."""
+        texts = [m.get(TEXT) or "" for m in training_data.training_examples]
+        self.vocabulary = english_vocabulary(texts)
+        if self._model_storage is not None and self._resource is not None:
+            with self._model_storage.write_to(self._resource) as directory:
+                (directory / self.VOCABULARY_FILE).write_text(
+                    json.dumps(sorted(self.vocabulary), ensure_ascii=False), encoding="utf-8"
+                )
+        assert self._resource is not None
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LanguageDetector":
+        """Loads the vocabulary (an untrained detector if there is none)."""
+        blank_pipeline(ZH)
+        blank_pipeline(EN)
+        try:
+            with model_storage.read_from(resource) as directory:
+                words = json.loads((directory / cls.VOCABULARY_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, frozenset(words))
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Adds the entities to each message."""
@@ -227,7 +310,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     def _entities(self, text: str) -> List[Dict[Text, Any]]:
         out: List[Dict[Text, Any]] = []
-        found = detect(text)
+        found = detect(text, self.vocabulary)
         if found.language and found.confidence >= self._config["min_confidence"]:
             out.append(
                 self._entity(self._config["language_entity"], found.language, text, found.confidence)

@@ -295,6 +295,9 @@ async def reassign(
         raise NotFound("No such agent.")
     if target.role == StaffRole.editor:
         raise InvalidInput("Content editors do not serve chats.", code="not_an_agent")
+    if not target.online:
+        # Nobody would answer, and an offline agent's chats are never swept back.
+        raise Conflict(f"{target.display_name} is offline.", code="agent_offline")
     entry = await session.get(DeskEntry, handoff.id)
     previous = entry.agent_id if entry else None
     if previous == target.id and handoff.status == HandoffStatus.claimed:

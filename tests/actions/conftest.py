@@ -214,31 +214,66 @@ class Chat:
         turn = Turn(dispatcher.messages, events)
         if self.followup in DOMAIN["forms"]:
             form, self.followup = self.followup, None
-            self.active_loop = form
-            turn.messages += (await self._ask_next(form)).messages
+            turn.messages += (await self._activate(form)).messages
+        return turn
+
+    def _candidates(self, form: str) -> dict[str, Any]:
+        """Like Rasa: form slots set since the customer's last message are values to validate."""
+        required = DOMAIN["forms"][form]["required_slots"]
+        since: list[dict[str, Any]] = []
+        for event in reversed(self.events):
+            if event["event"] == "user":
+                break
+            since.append(event)
+        return {
+            e["name"]: e["value"]
+            for e in reversed(since)
+            if e["event"] == "slot" and e["name"] in required
+        }
+
+    async def _validate(self, form: str) -> tuple[Turn, dict[str, Any]]:
+        """Rasa's FormAction.validate: the validation action on a tracker with the candidates."""
+        from rasa_sdk.events import SlotSet
+
+        from actions.verification import ValidateReverifyForm, ValidateVerificationForm
+
+        validator = ValidateVerificationForm() if form == "verification_form" else ValidateReverifyForm()
+        candidates = self._candidates(form)
+        tracker = self.tracker()
+        tracker.events += [SlotSet(k, v) for k, v in candidates.items()]
+        tracker.slots.update(candidates)
+        dispatcher = CollectingDispatcher()
+        events = await validator.run(dispatcher, tracker, DOMAIN)
+        await self.bank.drain()
+        self._apply(events)
+        return Turn(dispatcher.messages, events), candidates
+
+    def _stopped(self, turn: Turn) -> bool:
+        return any(
+            e["event"] == "slot" and e["name"] == "requested_slot" and e["value"] is None
+            for e in turn.events
+        )
+
+    async def _activate(self, form: str) -> Turn:
+        """A form started by an action: validated once (as Rasa does), then it asks."""
+        self.active_loop = form
+        self.slots["requested_slot"] = None
+        turn, _ = await self._validate(form)
+        if self._stopped(turn):
+            return await self._finish(turn)
+        turn.messages += (await self._ask_next(form)).messages
         return turn
 
     async def form_turn(self) -> Turn:
         """The active form runs on the latest message: validate, then ask or finish."""
-        from actions.verification import ValidateReverifyForm, ValidateVerificationForm
-
         form = self.active_loop
         assert form
-        validator = ValidateVerificationForm() if form == "verification_form" else ValidateReverifyForm()
-        dispatcher = CollectingDispatcher()
-        events = await validator.run(dispatcher, self.tracker(), DOMAIN)
-        await self.bank.drain()
-        changed = [e for e in events if e["event"] == "slot" and e["name"] != "requested_slot"]
-        self._apply(events)
-        turn = Turn(dispatcher.messages, events)
-        turn.rejected = not changed  # type: ignore[attr-defined]
+        turn, candidates = await self._validate(form)
+        changed = [e for e in turn.events if e["event"] == "slot" and e["name"] != "requested_slot"]
+        turn.rejected = not candidates and not changed  # type: ignore[attr-defined]
         if turn.rejected:  # type: ignore[attr-defined]
             return turn  # the engine would now let the rules answer
-        stopped = any(
-            e["event"] == "slot" and e["name"] == "requested_slot" and e["value"] is None
-            for e in events
-        )
-        if stopped:
+        if self._stopped(turn):
             return await self._finish(turn)
         turn.messages += (await self._ask_next(form)).messages
         return turn

@@ -13,6 +13,7 @@ recipe_module = import_engine_module("rasa.engine.recipes.recipe")
 import_engine_module("bot.tokenizer")
 import_engine_module("bot.language")
 import_engine_module("bot.entities")
+import_engine_module("bot.classifier")
 
 pytestmark = pytest.mark.engine_env
 
@@ -25,7 +26,7 @@ def test_config_builds_a_graph() -> None:
     graph = recipe.graph_config_for_recipe(config, cli_parameters={})
     uses = {node.uses.__name__ for node in graph.predict_schema.nodes.values()}
     assert {"BankJiebaTokenizer", "LanguageDetector", "BankEntityExtractor"} <= uses
-    assert {"DIETClassifier", "ResponseSelector", "FallbackClassifier"} <= uses
+    assert {"LinearIntentClassifier", "FallbackClassifier"} <= uses
 
 
 def test_language_is_chinese_and_epochs_are_explicit() -> None:

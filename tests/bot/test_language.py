@@ -102,3 +102,37 @@ def test_component_adds_entities_only_when_clear() -> None:
     assert all(e["extractor"] == "LanguageDetector" for e in english)
     assert digits == []
     assert [(e["entity"], e["value"]) for e in chinese] == [("language", "zh")]
+
+
+def test_with_a_vocabulary_only_known_words_are_english() -> None:
+    vocabulary = language.english_vocabulary(
+        ["what are your opening hours", "I lost my card", "你们几点开门", "fees"]
+    )
+    assert {"opening", "hours", "lost", "card", "fees"} <= vocabulary
+    assert "你们几点开门" not in vocabulary
+
+    assert language.detect_language("asdkjh qweoiu zxcv", vocabulary) is None
+    assert language.detect_language("qwerty uiop", vocabulary) is None
+    assert language.detect_language("fees", vocabulary) == "en"
+    # unseen words with English stop words are still English
+    assert language.detect_language("what's the weather in Beijing", vocabulary) == "en"
+    assert language.detect_language("APP登不上", vocabulary) == "zh"
+
+
+def test_trained_component_keeps_a_mash_neutral(tmp_path) -> None:
+    graph = import_engine_module("rasa.engine.graph")
+    storage = import_engine_module("rasa.engine.storage.local_model_storage").LocalModelStorage(tmp_path)
+    Resource = import_engine_module("rasa.engine.storage.resource").Resource
+    TrainingData = import_engine_module("rasa.shared.nlu.training_data.training_data").TrainingData
+    context = graph.ExecutionContext(graph.GraphSchema({}), "test")
+    config = language.LanguageDetector.get_default_config()
+
+    detector = language.LanguageDetector.create(config, storage, Resource("lang"), context)
+    detector.train(TrainingData([Message(data={"text": "what time do you open", "intent": "faq"})]))
+    loaded = language.LanguageDetector.load(config, storage, Resource("lang"), context)
+
+    assert "open" in loaded.vocabulary
+    mash, english = Message(data={"text": "asdkjh qweoiu"}), Message(data={"text": "when do you open"})
+    loaded.process([mash, english])
+    assert mash.get("entities", []) == []
+    assert [e["value"] for e in english.get("entities")] == ["en"]

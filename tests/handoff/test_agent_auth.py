@@ -202,3 +202,16 @@ class context_after_change:  # noqa: N801 - used as an async context manager
 
     async def __aexit__(self, *_: object) -> None:
         return None
+
+
+async def test_editors_land_on_the_content_pages(desk_api: httpx.AsyncClient) -> None:
+    form = await desk_api.post(
+        "/console/login", data={"username": "editor1", "password": "editor1-demo-password"}
+    )
+    assert form.status_code == 303 and form.headers["location"] == "/content"
+    desk_api.cookies.set("bankbot_staff", form.cookies["bankbot_staff"])
+    try:
+        console = await desk_api.get("/console")
+        assert console.status_code == 403 and "内容编辑" in console.text
+    finally:
+        desk_api.cookies.clear()

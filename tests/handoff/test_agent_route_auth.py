@@ -30,6 +30,7 @@ PUBLIC = {
     ("GET", "/console/login"),
     ("POST", "/console/login"),
     ("GET", "/console"),  # an empty shell; it checks the cookie itself and redirects
+    ("GET", "/content"),  # likewise, for the content team
     ("GET", "/console/static/{name}"),
     # The customer widget's public pages and files.
     ("GET", "/"),

@@ -99,9 +99,11 @@ async def test_a_supervisor_can_give_a_waiting_chat_to_an_agent(
     chat = await queued_chat(desk_api)
     supervisor = await login(desk_api, "supervisor1")
     handoff_id = await handoff_of(desk_api, supervisor, chat)
-    moved = await desk_api.post(
-        f"/api/agent/handoffs/{handoff_id}/reassign", json={"agent_id": 3}, headers=supervisor
-    )
+    url = f"/api/agent/handoffs/{handoff_id}/reassign"
+    offline = await desk_api.post(url, json={"agent_id": 3}, headers=supervisor)
+    assert offline.status_code == 409 and offline.json()["error"]["code"] == "agent_offline"
+    await login(desk_api, "agent3")
+    moved = await desk_api.post(url, json={"agent_id": 3}, headers=supervisor)
     assert moved.status_code == 200 and moved.json()["status"] == "claimed"
     assert await queue_items(desk_api, supervisor) == []
 

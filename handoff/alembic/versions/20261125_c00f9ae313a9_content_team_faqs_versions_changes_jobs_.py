@@ -2,7 +2,7 @@
 
 Revision ID: c00f9ae313a9
 Revises: bb50b80a97f7
-Create Date: 2026-11-25 08:41:18.675624
+Create Date: 2026-11-25 08:46:37.272004
 """
 from alembic import op
 import sqlalchemy as sa
@@ -178,8 +178,6 @@ def upgrade() -> None:
     sa.Column('snapshot', sa.JSON(), nullable=False),
     sa.Column('from_repository', sa.Boolean(), nullable=False),
     sa.Column('mode', sa.String(length=12), nullable=False),
-    sa.Column('pipeline', sa.String(length=16), nullable=True),
-    sa.Column('finetune_depth', sa.Integer(), nullable=False),
     sa.Column('accuracy', sa.Double(), nullable=True),
     sa.Column('job_id', sa.Integer(), nullable=True),
     sa.Column('training_s', sa.Double(), nullable=True),

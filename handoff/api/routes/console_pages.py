@@ -71,7 +71,7 @@ async def login_submit(
     if not _same_origin(request):
         return _login_page(request, "请从本站登录。Please log in from this site.", "", 403)
     try:
-        token, _ = await staff.login(
+        token, agent = await staff.login(
             session, runtime.limiter, username, password, client_ip(request), clock.now()
         )
     except BankbotError as exc:
@@ -81,7 +81,9 @@ async def login_submit(
             else "用户名或密码不正确。Wrong username or password."
         )
         return _login_page(request, message, username, exc.status_code)
-    response = RedirectResponse("/console", status_code=303)
+    # Content editors have no console: their pages are the content tool's.
+    landing = "/content" if agent.role == StaffRole.editor else "/console"
+    response = RedirectResponse(landing, status_code=303)
     response.set_cookie(
         STAFF_COOKIE,
         token,

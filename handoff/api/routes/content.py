@@ -32,7 +32,10 @@ from handoff.services.content.spreadsheet import CSV_TYPE, XLSX_TYPE, to_csv, to
 
 PAGES = Path(__file__).resolve().parents[2] / "pages" / "content"
 templates = Jinja2Templates(directory=PAGES / "templates")
-STATIC_FILES = {"content.js": "text/javascript; charset=utf-8", "content.css": "text/css; charset=utf-8"}
+STATIC_FILES = {
+    "content.js": "text/javascript; charset=utf-8",
+    "content.css": "text/css; charset=utf-8",
+}
 NO_STORE = {"Cache-Control": "no-store"}
 
 router = APIRouter(prefix="/api/content", tags=["content"])
@@ -177,7 +180,9 @@ async def adopt(faq_id: str, agent: Editor, session: SessionDep, settings: Setti
 
 
 @router.post("/sync/export")
-async def export_files(body: ExportIn, agent: Editor, session: SessionDep, settings: Settings) -> Any:
+async def export_files(
+    body: ExportIn, agent: Editor, session: SessionDep, settings: Settings
+) -> Any:
     """Write approved content to content/faqs (all FAQs when `faq_ids` is null)."""
     return {"written": await sync.export(session, settings, agent, body.faq_ids)}
 
@@ -198,7 +203,9 @@ async def export_sheet(fmt: str, _: Reader, session: SessionDep) -> Response:
 
 
 @router.post("/uploads", status_code=status.HTTP_201_CREATED)
-async def open_upload(body: UploadIn, agent: Editor, session: SessionDep, settings: Settings) -> Any:
+async def open_upload(
+    body: UploadIn, agent: Editor, session: SessionDep, settings: Settings
+) -> Any:
     """Announce a spreadsheet upload; it is then sent in parts of `part_bytes`."""
     return await uploads.open_upload(session, settings, agent, body.filename, body.size)
 
@@ -223,7 +230,9 @@ async def finish_import(
     try:
         return await uploads.finish_import(session, settings, agent, upload_id)
     except uploads.ImportRejected as rejected:
-        body = {"error": {"code": rejected.code, "message": rejected.message, "rows": rejected.rows}}
+        body = {
+            "error": {"code": rejected.code, "message": rejected.message, "rows": rejected.rows}
+        }
         return JSONResponse(body, status_code=rejected.status_code)
 
 

@@ -31,7 +31,6 @@ from bot.faq_content import (
     render_nlu,
     render_testset,
 )
-
 from handoff.services.content.faqdata import Content, to_faq
 
 FAQ_FILE = "faq.yml"
@@ -47,7 +46,6 @@ class Build:
     model_name: str
     faq_ids: frozenset[str]
     heldout: int
-    pipeline_digest: str  # config, core data and code: equal means finetuning is possible
 
     @property
     def config(self) -> Path:
@@ -97,21 +95,6 @@ def _code_files(repo_root: Path) -> list[Path]:
     return [p for p in files if p.exists()]
 
 
-def pipeline_digest(tree: Path, repo_root: Path) -> str:
-    """Fingerprint of everything but the FAQs: the pipeline, core data and domain under
-    `tree` (a build or the repository itself), our engine code and the engine's lock.
-    Two models with the same fingerprint and the same FAQ ids differ only in FAQ
-    examples and answers, which Rasa can finetune."""
-    digest = hashlib.sha256()
-    inputs = [tree / "config.yml"] + [
-        p for p in sorted((tree / "data").rglob("*")) + sorted((tree / "domain").rglob("*"))
-        if p.is_file() and p.name != FAQ_FILE and "__pycache__" not in p.parts
-    ]  # fmt: skip
-    _hash_files(digest, tree, inputs)
-    _hash_files(digest, repo_root, _code_files(repo_root))
-    return digest.hexdigest()[:16]
-
-
 def make_build(
     faqs: Mapping[str, Content],
     edited: Iterable[str],
@@ -137,7 +120,9 @@ def make_build(
             lang: holdout(faq_id, faq.examples[lang], holdout_share) if faq_id in edited else set()
             for lang in LANGUAGES
         }
-        keep = {lang: tuple(x for x in faq.examples[lang] if x not in out[lang]) for lang in LANGUAGES}
+        keep = {
+            lang: tuple(x for x in faq.examples[lang] if x not in out[lang]) for lang in LANGUAGES
+        }
         gone = {lang: tuple(x for x in faq.examples[lang] if x in out[lang]) for lang in LANGUAGES}
         trained.append(Faq(faq.id, faq.category, faq.question, faq.answer, keep, faq.test))
         if any(gone.values()):
@@ -153,13 +138,14 @@ def make_build(
     if (repo_root / CORE_TESTSET_PATH).exists():
         shutil.copy2(repo_root / CORE_TESTSET_PATH, tests / "core_testset.yml")
 
-    pipeline = pipeline_digest(target, repo_root)
-    model = hashlib.sha256(pipeline.encode())
-    _hash_files(model, target, [target / "domain" / FAQ_FILE, target / "data" / "nlu" / FAQ_FILE])
+    model = hashlib.sha256()
+    _hash_files(model, target, [target / "config.yml"] + sorted(
+        p for p in (*(target / "data").rglob("*"), *(target / "domain").rglob("*")) if p.is_file()
+    ))  # fmt: skip
+    _hash_files(model, repo_root, _code_files(repo_root))
     return Build(
         root=target,
         model_name=f"content-{model.hexdigest()[:16]}",
         faq_ids=frozenset(faqs),
         heldout=sum(len(f.examples[lang]) for f in held for lang in LANGUAGES),
-        pipeline_digest=pipeline,
     )

@@ -33,7 +33,6 @@ from bot.faq_content import (
     check,
     format_faq,
 )
-
 from handoff.services.content.faqdata import LANGUAGE_NAMES, Content, digest, to_faq
 
 WARNING_KINDS = frozenset(
@@ -91,7 +90,8 @@ def _reword(problem: Problem) -> str:
 
 def _faq_concerned(problem: Problem, faqs: Mapping[str, Content]) -> str | None:
     """The FAQ a problem is about; None for problems only among the core intents
-    (the developers' data, checked by `python -m bot.faq_content check` in CI)."""
+    (the developers' data, checked by `python -m bot.faq_content check` in CI).
+    """
     if problem.faq_id in faqs or problem.faq_id is None:
         return problem.faq_id
     for faq_id in faqs:  # a clash between a core intent and a FAQ names the FAQ

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.faq_content import CATEGORIES, LANGUAGES, Faq
+from handoff.core.errors import InvalidInput
 
 FAQ_ID = re.compile(r"^[a-z][a-z0-9_]{2,47}$")
 MAX_QUESTION = 200
@@ -43,11 +44,11 @@ FIELD_LABELS = {
 Content = dict[str, Any]
 
 
-class ContentInvalid(ValueError):
-    """The submitted content cannot be a FAQ; `reasons` says why, in plain words."""
+class ContentInvalid(InvalidInput):
+    """The submitted content cannot be a FAQ; `reasons` says why, in plain words (422)."""
 
     def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
+        super().__init__("; ".join(reasons), code="invalid_content")
         self.reasons = reasons
 
 

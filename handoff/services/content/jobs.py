@@ -195,10 +195,11 @@ async def overview(
     session: AsyncSession, settings: ContentSettings, viewer: Agent
 ) -> dict[str, Any]:
     """The training page: live model, worker state, jobs, candidates, rollback targets,
-    and which approved FAQs are not live yet."""
+    and which approved FAQs are not live yet.
+    """
     live_row = await session.get(ContentLive, 1)
     live = await session.scalar(select(ContentModel).where(ContentModel.status == ModelStatus.live))
-    snapshot = (live.snapshot or {}) if live else {}
+    snapshot = await store.trained_versions(session, live)
     current = await store.approved_versions(session)
     waiting = sorted(
         {i for i, v in current.items() if snapshot.get(i) != v} | (set(snapshot) - set(current))

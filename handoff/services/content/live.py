@@ -80,7 +80,7 @@ class LiveEngineFollower:
 def _pick(parsed: dict[str, Any], questions: dict[str, dict[str, str]]) -> dict[str, Any]:
     """What a model would do with a message: the FAQ (or intent) and its confidence."""
     intent = parsed.get("intent") or {}
-    selector = ((parsed.get("response_selector") or {}).get("faq") or {})
+    selector = (parsed.get("response_selector") or {}).get("faq") or {}
     ranking = []
     for item in selector.get("ranking") or []:
         key = str(item.get("intent_response_key") or "")

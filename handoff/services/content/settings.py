@@ -30,9 +30,6 @@ class ContentSettings(BaseSettings):
     gate_floor: float = 0.92
     gate_margin: float = 0.01  # the candidate may be at most 1 point below the live model
 
-    # Consecutive finetunes before a full training again (finetuning drifts).
-    max_finetune_depth: int = 3
-    finetune_epoch_fraction: float = 0.3
     rollback_depth: int = 5
     keep_models: int = 8
 

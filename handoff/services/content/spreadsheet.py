@@ -211,7 +211,7 @@ def _rows(table: Iterable[list[str]]) -> list[Row]:
         values = {header[i]: str(c) for i, c in enumerate(cells) if i < len(header) and header[i]}
         row = Row(number, {k: v.strip() if k in ("id", "category", "retire") else v
                            for k, v in values.items()})  # fmt: skip
-        if len(cells) > len(header) and any(str(c).strip() for c in cells[len(header):]):
+        if len(cells) > len(header) and any(str(c).strip() for c in cells[len(header) :]):
             row.reasons.append("it has more cells than the header has columns")
         if any(len(v) > MAX_CELL for v in values.values()):
             row.reasons.append(f"a cell is over {MAX_CELL:,} characters")

@@ -22,6 +22,7 @@ from handoff.models import (
     ContentChange,
     ContentFaq,
     ContentFaqVersion,
+    ContentModel,
     ContentRepoSync,
 )
 from handoff.services.clock import clock
@@ -103,6 +104,21 @@ async def approved_versions(session: AsyncSession) -> dict[str, int]:
     return {faq_id: version_id for faq_id, version_id in rows}
 
 
+async def trained_versions(session: AsyncSession, model: ContentModel | None) -> dict[str, int]:
+    """{faq id: version id} a model was trained on; for the repository's own model
+    (trained by `make run` from content/faqs) the versions seeded from those files."""
+    if model is None:
+        return {}
+    if not model.from_repository:
+        return dict(model.snapshot or {})
+    rows = await session.execute(
+        select(ContentFaqVersion.faq_id, ContentFaqVersion.id).where(
+            ContentFaqVersion.number == 1, ContentFaqVersion.source == "repository"
+        )
+    )
+    return {faq_id: version_id for faq_id, version_id in rows}
+
+
 async def get_faq(session: AsyncSession, faq_id: str) -> ContentFaq:
     faq = await session.get(ContentFaq, faq_id)
     if faq is None:
@@ -120,7 +136,8 @@ async def list_faqs(
     session: AsyncSession, *, search: str = "", include_retired: bool = False
 ) -> list[dict[str, Any]]:
     """FAQs for the list page, with their pending change if any; `search` looks in the
-    id, questions, answers and examples (case-insensitive, both languages)."""
+    id, questions, answers and examples (case-insensitive, both languages).
+    """
     query = (
         select(ContentFaq, ContentFaqVersion)
         .join(ContentFaqVersion, ContentFaqVersion.id == ContentFaq.current_version_id)
@@ -232,9 +249,7 @@ async def faq_detail(session: AsyncSession, faq_id: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def version_view(
-    version: ContentFaqVersion, previous: ContentFaqVersion | None
-) -> dict[str, Any]:
+def version_view(version: ContentFaqVersion, previous: ContentFaqVersion | None) -> dict[str, Any]:
     """A history entry: who wrote it, who approved it, when, and what it changed."""
     before = previous.content if previous and not previous.retired else None
     kind = "retire" if version.retired else ("add" if before is None else "edit")
@@ -245,5 +260,7 @@ def version_view(
         "source": version.source,
         "created_at": version.created_at.isoformat(),
         "retired": version.retired,
-        "summary": "first version" if previous is None else summarise(kind, before, version.content),
+        "summary": "first version"
+        if previous is None
+        else summarise(kind, before, version.content),
     }

@@ -91,9 +91,9 @@ async def add_part(
     """Store part `number` (0, 1, 2, ... in order); more bytes than announced is refused."""
     upload = await _own_upload(session, editor, upload_id)
     expected = await session.scalar(
-        select(func.count()).select_from(ContentUploadPart).where(
-            ContentUploadPart.upload_id == upload_id
-        )
+        select(func.count())
+        .select_from(ContentUploadPart)
+        .where(ContentUploadPart.upload_id == upload_id)
     )
     if number != expected:
         raise Conflict(f"Part {expected} is expected next, not part {number}.", code="part_order")

@@ -407,7 +407,10 @@
     const select = h(
       'select',
       { id: `reassign-${chat.id}`, 'aria-label': `改派给 Reassign #${chat.id} to` },
-      team.filter((m) => m.id !== chat.agent?.id).map((m) => h('option', { value: m.id, text: `${m.name} ${m.chats}/${m.capacity}` })),
+      // Only agents who are online and have room can take a chat.
+      team
+        .filter((m) => m.id !== chat.agent?.id && m.online && m.chats < m.capacity)
+        .map((m) => h('option', { value: m.id, text: `${m.name} ${m.chats}/${m.capacity}` })),
     );
     return h(
       'li',
@@ -423,6 +426,7 @@
           try {
             await api('POST', `/api/agent/handoffs/${chat.id}/reassign`, { agent_id: Number(select.value) });
             notice(`#${chat.id} 已改派 reassigned`);
+            if (panes.has(chat.id)) loadPane(chat.id, false);
           } catch (error) {
             notice(error.message);
           }
