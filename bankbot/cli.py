@@ -13,6 +13,7 @@ import time
 from types import FrameType
 
 from actions.config import get_action_settings
+from bankbot import staff_cli
 from bankbot.dotenv import ensure_secrets
 from bankbot.processes import ServiceFailed, stop_all, wait_ready
 from bankbot.local_stack import free_port
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("train", help="train the model if its inputs changed")
     sub.add_parser("migrate", help="upgrade the gateway database schema")
     sub.add_parser("eval", help="evaluate the model on the held-out test set")
+    staff_cli.add_parser(sub)
     args = parser.parse_args(argv)
     handler = {
         "run": cmd_run,
@@ -159,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         "train": cmd_train,
         "migrate": cmd_migrate,
         "eval": cmd_eval,
+        "staff": staff_cli.main,
     }[args.command]
     return handler(args)
 

@@ -28,9 +28,10 @@ is: its FAQ ranking becomes those answers with their share of the examples,
 so the action asks "did you mean…" instead of guessing.
 
 Confidences are a softmax over the SVM's decision scores times
-``temperature``. A message none of whose words or character n-grams were seen
-in training (emoji, a keyboard mash in another script) gets confidence 0 for
-everything, hence ``nlu_fallback``.
+``temperature``. A message without any word (digits, emoji, punctuation, a
+bare link) or none of whose features were seen in training gets confidence 0
+for everything, hence ``nlu_fallback`` and a request to rephrase: "12345678"
+must not read as "88" (bye-bye), nor a pasted ".../login" as a login question.
 
 The model is stored as plain arrays (``.npz``) and JSON: no pickle.
 """
@@ -61,6 +62,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.normalise import has_words
 
 logger = logging.getLogger(__name__)
 
@@ -313,7 +316,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         scores = np.asarray(features @ self.coef.T)
         probabilities = softmax(self.config["temperature"] * scores)
         empty = np.asarray(features.getnnz(axis=1) == 0)
-        probabilities[empty] = 0.0
+        wordless = np.array([not has_words(m.get(TEXT) or "") for m in messages])
+        probabilities[empty | wordless] = 0.0
         return probabilities
 
     def process(self, messages: List[Message]) -> List[Message]:

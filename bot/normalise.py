@@ -53,3 +53,22 @@ def normalise_char(char: str) -> str:
 def normalise(text: str) -> str:
     """The text with every character normalised; same length as the input."""
     return "".join(normalise_char(c) for c in text)
+
+
+URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s\u3000-\u303f\uff01-\uff0f\u4e00-\u9fff]+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    re.IGNORECASE,
+)
+"""A pasted link or e-mail address (ends at white space or Chinese text)."""
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every link or e-mail address in ``text``."""
+    return [m.span() for m in URL_RE.finditer(text)]
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` has any letter or Han character outside links: digits,
+    emoji, punctuation and a bare URL say nothing about what the customer wants."""
+    return any(c.isalpha() for c in URL_RE.sub(" ", text or ""))

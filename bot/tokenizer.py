@@ -5,7 +5,7 @@ Rasa's ``JiebaTokenizer`` segments the raw text, so ``營業時間`` and
 a token for every run of spaces. This subclass segments the normalised text
 (:mod:`bot.normalise`, full-width -> half-width, traditional -> simplified,
 one character to one character so offsets still point into the original) and
-drops whitespace tokens. The banking user dictionary (``bot/jieba_dict``) is
+drops whitespace tokens and the pieces of pasted links. The banking user dictionary (``bot/jieba_dict``) is
 given with ``dictionary_path`` in ``config.yml`` and packed into the model by
 the parent class.
 """
@@ -21,7 +21,7 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.normalise import normalise
+from bot.normalise import normalise, url_spans
 
 logger = logging.getLogger(__name__)
 
@@ -58,4 +58,9 @@ class BankJiebaTokenizer(JiebaTokenizer):
             for word, start, _end in jieba.tokenize(normalise(text))
             if word.strip()
         ]
+        # a pasted link's pieces ("login", "www") are not the customer's words
+        links = url_spans(text)
+        if links:
+            kept = [t for t in tokens if not any(s < t.end and t.start < e for s, e in links)]
+            tokens = kept or tokens
         return self._apply_token_pattern(tokens)

@@ -143,3 +143,11 @@ def test_softmax_rows_sum_to_one() -> None:
     rows = classifier.softmax(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]))
     assert rows.sum(axis=1) == pytest.approx([1.0, 1.0])
     assert rows[1] == pytest.approx([1 / 3] * 3)
+
+
+@pytest.mark.parametrize("text", ["12345678", "😀😀😀", "？？？！！！", "https://www.example.com/login?x=1"])
+def test_messages_without_words_have_no_confidence(trained, text: str) -> None:
+    _, ask = trained
+    message = ask(text)
+    assert message.get("intent")["confidence"] == 0.0
+    assert all(r["confidence"] == 0.0 for r in message.get("response_selector")["faq"]["ranking"])

@@ -51,3 +51,20 @@ def test_normalise_keeps_length() -> None:
     for text in ["營業時間", "ＡＢＣ１２３", "帳戶", "㎡ ﬁ", "😀"]:
         assert len(normalise.normalise(text)) == len(text)
     assert normalise.normalise("帳戶餘額") == "账户余额"
+
+
+def test_pieces_of_links_are_dropped(tok) -> None:
+    words = [t for t, _, _ in tokens(tok, "这个链接https://www.example.com/login安全吗")]
+    assert "login" not in words and "www" not in words
+    assert "链接" in words and "安全" in words
+
+
+def test_a_bare_link_keeps_its_tokens(tok) -> None:
+    assert tokens(tok, "https://www.example.com/login")  # never an empty message
+
+
+def test_has_words() -> None:
+    assert normalise.has_words("卡丢了")
+    assert normalise.has_words("ok")
+    for text in ["", "12345", "😀", "？？！", "https://x.example/login", "a@b.com"]:
+        assert not normalise.has_words(text), text
