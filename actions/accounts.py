@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import InvalidOperation
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -49,19 +49,21 @@ MORE_BUTTON = {
 }
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-_OUT_WORDS = re.compile(r"消费|支出|花了|花费|付款|支付|转出|扣款|spent|spend|spending|purchase|paid|outgoing")
+_OUT_WORDS = re.compile(
+    r"消费|支出|花了|花费|付款|支付|转出|扣款|spent|spend|spending|purchase|paid|outgoing"
+)
 _IN_WORDS = re.compile(r"收入|转入|入账|到账|工资|收款|income|incoming|received|deposit|salary")
 
 
 # --------------------------------------------------------------------------- filters
 
 
-def _entity(tracker: Tracker, name: str) -> Optional[str]:
+def _entity(tracker: Tracker, name: str) -> str | None:
     value = next(tracker.get_latest_entity_values(name), None)
     return None if value in (None, "") else str(value)
 
 
-def request_filters(tracker: Tracker) -> Dict[str, Any]:
+def request_filters(tracker: Tracker) -> dict[str, Any]:
     """Filters a transactions request names: month, minimum amount, direction."""
     text = str((tracker.latest_message or {}).get("text") or "").lower()
     month = _entity(tracker, "month")
@@ -79,7 +81,7 @@ def request_filters(tracker: Tracker) -> Dict[str, Any]:
     }
 
 
-def _month(value: Optional[str]) -> Optional[date]:
+def _month(value: str | None) -> date | None:
     match = _MONTH.fullmatch(value or "")
     if not match:
         return None
@@ -87,7 +89,7 @@ def _month(value: Optional[str]) -> Optional[date]:
     return date(year, month, 1) if 1 <= month <= 12 else None
 
 
-def _cents(value: Optional[str]) -> Optional[int]:
+def _cents(value: str | None) -> int | None:
     if not value:
         return None
     try:
@@ -108,7 +110,7 @@ def _month_label(month: date, language: str) -> str:
 
 async def show_balance(
     dispatcher: CollectingDispatcher, tracker: Tracker, verified: VerifiedCustomer
-) -> List[EventType]:
+) -> list[EventType]:
     """Every account's balance."""
     language = current_language(tracker)
     accounts = await db(bank().repo.accounts_for, verified.id)
@@ -133,9 +135,9 @@ def _transaction_line(t: Any, language: str) -> str:
 
 
 def _filter_label(
-    language: str, month: Optional[date], min_cents: Optional[int], direction: Optional[str]
+    language: str, month: date | None, min_cents: int | None, direction: str | None
 ) -> str:
-    parts: List[str] = []
+    parts: list[str] = []
     if language == "zh":
         if month:
             parts.append(_month_label(month, language))
@@ -157,16 +159,20 @@ async def show_transactions(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     verified: VerifiedCustomer,
-    filters: Optional[Dict[str, Any]] = None,
-) -> List[EventType]:
+    filters: dict[str, Any] | None = None,
+) -> list[EventType]:
     """One page of statement lines; ``filters`` default to the slots (paging)."""
     language = current_language(tracker)
-    f = filters if filters is not None else {
-        "txn_month": tracker.get_slot("txn_month"),
-        "txn_min_amount": tracker.get_slot("txn_min_amount"),
-        "txn_direction": tracker.get_slot("txn_direction"),
-        "txn_offset": tracker.get_slot("txn_offset") or 0,
-    }
+    f = (
+        filters
+        if filters is not None
+        else {
+            "txn_month": tracker.get_slot("txn_month"),
+            "txn_min_amount": tracker.get_slot("txn_min_amount"),
+            "txn_direction": tracker.get_slot("txn_direction"),
+            "txn_offset": tracker.get_slot("txn_offset") or 0,
+        }
+    )
     month = _month(f.get("txn_month"))
     min_cents = _cents(f.get("txn_min_amount"))
     direction = f.get("txn_direction") if f.get("txn_direction") in ("in", "out") else None
@@ -213,7 +219,7 @@ async def resume_service(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     verified: VerifiedCustomer,
-) -> List[EventType]:
+) -> list[EventType]:
     """Do what the customer asked for before verification (``pending_service``)."""
     from actions import cards  # cards imports this module's neighbours
 
@@ -239,14 +245,16 @@ async def resume_service(
 
 
 class ActionCheckBalance(Action):
-    """"查余额" / "what's my balance"."""
+    """Balance request ("查余额", "what's my balance")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_check_balance"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         verified = await verified_customer(tracker)
         if mentions_someone_else(tracker, verified):
             return refuse_third_party(dispatcher)
@@ -256,14 +264,16 @@ class ActionCheckBalance(Action):
 
 
 class ActionCheckTransactions(Action):
-    """"查交易记录" / "transactions over 500 in October"."""
+    """Statement request ("查交易记录", "transactions over 500 in October")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_check_transactions"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         verified = await verified_customer(tracker)
         if mentions_someone_else(tracker, verified):
             return refuse_third_party(dispatcher)
@@ -274,14 +284,16 @@ class ActionCheckTransactions(Action):
 
 
 class ActionMoreTransactions(Action):
-    """"更多" after a page of transactions: the next (older) page."""
+    """"More" after a page of transactions ("更多"): the next, older page."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_more_transactions"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         verified = await verified_customer(tracker)
         if verified is None:  # the verification has lapsed: prove it again, then continue
             return start_verification(dispatcher, tracker, "transactions")
@@ -289,4 +301,3 @@ class ActionMoreTransactions(Action):
             dispatcher.utter_message(response="utter_transactions_end", filters="")
             return [SlotSet("txn_has_more", False)]
         return await show_transactions(dispatcher, tracker, verified)
-

@@ -16,7 +16,7 @@ catalog's loss-report facts (``content/faqs/card_lost_info.yml``).
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -44,7 +44,12 @@ KINDS = {
 }
 STATUSES = {
     "zh": {"active": "正常", "frozen": "已临时冻结", "lost": "已挂失", "expired": "已过期"},
-    "en": {"active": "active", "frozen": "temporarily frozen", "lost": "reported lost", "expired": "expired"},
+    "en": {
+        "active": "active",
+        "frozen": "temporarily frozen",
+        "lost": "reported lost",
+        "expired": "expired",
+    },
 }
 CONFIRM_BUTTONS = {
     "zh": [
@@ -59,7 +64,7 @@ CONFIRM_BUTTONS = {
 FREEZE_SLOTS = ("confirmation_pending", "card_last4", "freeze_lost")
 
 
-def _last4_entity(tracker: Tracker) -> Optional[str]:
+def _last4_entity(tracker: Tracker) -> str | None:
     value = next(tracker.get_latest_entity_values("card_last4"), None)
     return str(value) if value else None
 
@@ -68,7 +73,7 @@ def _kind(card: Card, language: str) -> str:
     return KINDS[language].get(card.kind, card.kind)
 
 
-def _clear_freeze() -> List[EventType]:
+def _clear_freeze() -> list[EventType]:
     return [SlotSet(name, None) for name in FREEZE_SLOTS]
 
 
@@ -98,8 +103,8 @@ async def show_card_status(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     verified: VerifiedCustomer,
-    last4: Optional[str] = None,
-) -> List[EventType]:
+    last4: str | None = None,
+) -> list[EventType]:
     """Each card's status (or just the named one)."""
     language = current_language(tracker)
     last4 = last4 or tracker.get_slot("card_last4")
@@ -126,10 +131,10 @@ async def ask_freeze_confirmation(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     verified: VerifiedCustomer,
-    last4: Optional[str],
+    last4: str | None,
     *,
     lost: bool,
-) -> List[EventType]:
+) -> list[EventType]:
     """Find the card and ask "freeze it?" (or which card, or say why not)."""
     language = current_language(tracker)
     cards = await db(bank().repo.cards_for, verified.id)
@@ -187,7 +192,7 @@ async def ask_freeze_confirmation(
 
 async def _freeze_request(
     dispatcher: CollectingDispatcher, tracker: Tracker, *, lost: bool
-) -> List[EventType]:
+) -> list[EventType]:
     service = "lost_card" if lost else "freeze_card"
     last4 = _last4_entity(tracker)
     verified = await verified_customer(tracker)
@@ -202,14 +207,16 @@ async def _freeze_request(
 
 
 class ActionCheckCardStatus(Action):
-    """"我的卡状态正常吗" / "is my card frozen"."""
+    """Card status request ("我的卡状态正常吗", "is my card frozen")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_check_card_status"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         last4 = _last4_entity(tracker)
         verified = await verified_customer(tracker)
         if mentions_someone_else(tracker, verified):
@@ -220,38 +227,44 @@ class ActionCheckCardStatus(Action):
 
 
 class ActionFreezeCard(Action):
-    """"冻结我的卡" / "freeze card ending 2468"."""
+    """Freeze request ("冻结我的卡", "freeze card ending 2468")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_freeze_card"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         return await _freeze_request(dispatcher, tracker, lost=False)
 
 
 class ActionReportLostCard(Action):
-    """"我的卡丢了" / "I lost my card": freeze, then the loss-report facts."""
+    """Lost card ("我的卡丢了", "I lost my card"): freeze, then the loss-report facts."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_report_lost_card"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         return await _freeze_request(dispatcher, tracker, lost=True)
 
 
 class ActionFreezeConfirmed(Action):
     """The customer said yes to "freeze card **** 6789?"."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_freeze_confirmed"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         language = current_language(tracker)
         if not confirmation_asked_last_turn(tracker):
             dispatcher.utter_message(response="utter_affirm")
@@ -277,7 +290,9 @@ class ActionFreezeConfirmed(Action):
             )
         elif result.outcome is FreezeOutcome.ALREADY_FROZEN and card is not None:
             dispatcher.utter_message(
-                response="utter_freeze_already", card=mask_card(card.last4), kind=_kind(card, language)
+                response="utter_freeze_already",
+                card=mask_card(card.last4),
+                kind=_kind(card, language),
             )
         elif result.outcome is FreezeOutcome.NOT_FREEZABLE and card is not None:
             dispatcher.utter_message(
@@ -287,7 +302,9 @@ class ActionFreezeConfirmed(Action):
                 status=STATUSES[language].get(card.status, card.status),
             )
         else:
-            dispatcher.utter_message(response="utter_card_not_found", card=mask_card(str(last4 or "")))
+            dispatcher.utter_message(
+                response="utter_card_not_found", card=mask_card(str(last4 or ""))
+            )
         if lost:
             dispatcher.utter_message(text=catalog_answer("card_lost_info", language))
         return _clear_freeze()
@@ -296,16 +313,20 @@ class ActionFreezeConfirmed(Action):
 class ActionFreezeDeclined(Action):
     """The customer said no to the freeze."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_freeze_declined"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         if not confirmation_asked_last_turn(tracker):
             dispatcher.utter_message(response="utter_deny")
             return _clear_freeze()
         dispatcher.utter_message(response="utter_freeze_cancelled")
         if tracker.get_slot("freeze_lost"):
-            dispatcher.utter_message(text=catalog_answer("card_lost_info", current_language(tracker)))
+            dispatcher.utter_message(
+                text=catalog_answer("card_lost_info", current_language(tracker))
+            )
         return _clear_freeze()

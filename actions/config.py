@@ -21,9 +21,7 @@ class ActionSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
 
-    env: Literal["development", "production"] = Field(
-        "development", validation_alias="BANKBOT_ENV"
-    )
+    env: Literal["development", "production"] = Field("development", validation_alias="BANKBOT_ENV")
     core_database_url: str = "sqlite:///var/corebank.db"
 
     # --- one-time codes -------------------------------------------------------
@@ -43,6 +41,8 @@ class ActionSettings(BaseSettings):
     fresh_verification_s: int = Field(300, ge=1)
     # How long a verification serves ordinary queries in one conversation.
     verified_ttl_s: int = Field(1800, ge=1)
+    # Challenges, failures and code sends are deleted after this (rule 11).
+    verification_retention_days: int = Field(30, ge=1)
 
     # --- SMS ------------------------------------------------------------------
     sms_backend: Literal["dev", "http"] = "dev"
@@ -57,6 +57,7 @@ class ActionSettings(BaseSettings):
     sms_timeout_s: float = Field(5.0, gt=0)
 
     def model_post_init(self, _context: object) -> None:
+        """Anchor a relative SQLite path at the project root."""
         self.core_database_url = sqlite_path_to_absolute(self.core_database_url)
 
     @model_validator(mode="after")

@@ -13,7 +13,9 @@ button) and ``nlu_fallback`` instead of a plain ``utter_faq``:
   2-3 most likely FAQ questions as buttons, in their language; each button's
   payload (``/choose_faq{"faq_key": "<key>"}``) selects that FAQ directly.
   With nothing plausible (gibberish) it asks to rephrase instead.
-* A second miss in a row hands off to a human (``low_confidence``).
+* A second miss in a row hands off to a human (``low_confidence``). A
+  message without words (emoji, digits, a bare link) only gets "please say
+  that again": it is not a question the assistant failed to answer.
 
 Every answer records its key (slots ``last_faq`` and ``faqs_answered``) so
 repeated questions can be counted.
@@ -24,7 +26,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -32,6 +34,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import request_handoff
 from actions.language import current_language
+from bot.normalise import has_words
 
 logger = logging.getLogger(__name__)
 
@@ -66,21 +69,24 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 @dataclass(frozen=True)
 class _Titles:
     stamp: tuple[float, ...]
-    questions: Dict[str, Dict[str, str]]
+    questions: dict[str, dict[str, str]]
 
 
-_titles_cache: Optional[_Titles] = None
+_titles_cache: _Titles | None = None
 
 
 def _content_stamp(folder: Path) -> tuple[float, ...]:
     return tuple(sorted(p.stat().st_mtime for p in folder.glob("*.yml")))
 
 
-def faq_questions(root: Path = REPO_ROOT) -> Dict[str, Dict[str, str]]:
-    """``{faq_id: {"zh": question, "en": question}}`` from the content files
-    (``content/faqs``), or from the catalog while those do not exist.
+def faq_questions(root: Path = REPO_ROOT) -> dict[str, dict[str, str]]:
+    """The FAQ questions: ``{faq_id: {"zh": question, "en": question}}``.
+
+    From the content files (``content/faqs``), or from the catalog while those
+    do not exist.
     Re-read when a content file changes, so a running action server follows
-    the content team's edits."""
+    the content team's edits.
+    """
     global _titles_cache
     from bot.faq_content import CATALOG_PATH, CONTENT_DIR, load_catalog, load_faqs
 
@@ -88,7 +94,7 @@ def faq_questions(root: Path = REPO_ROOT) -> Dict[str, Dict[str, str]]:
     stamp = _content_stamp(folder) if folder.is_dir() else ()
     if _titles_cache is not None and _titles_cache.stamp == stamp:
         return _titles_cache.questions
-    questions: Dict[str, Dict[str, str]] = {}
+    questions: dict[str, dict[str, str]] = {}
     if stamp:
         questions = {faq.id: dict(faq.question) for faq in load_faqs(folder)}
     if not questions:
@@ -103,15 +109,17 @@ def faq_questions(root: Path = REPO_ROOT) -> Dict[str, Dict[str, str]]:
 
 @dataclass(frozen=True)
 class Candidate:
+    """One possible FAQ answer and its confidence."""
+
     key: str
     confidence: float
 
 
-def faq_ranking(latest_message: Dict[str, Any]) -> List[Candidate]:
+def faq_ranking(latest_message: dict[str, Any]) -> list[Candidate]:
     """The ResponseSelector's ranking for ``faq``, best first."""
     selector = (latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
     ranking = selector.get("ranking") or []
-    out: List[Candidate] = []
+    out: list[Candidate] = []
     for item in ranking:
         key = str(item.get("intent_response_key") or "")
         prefix = f"{RETRIEVAL_INTENT}/"
@@ -125,7 +133,7 @@ def faq_ranking(latest_message: Dict[str, Any]) -> List[Candidate]:
     return sorted(out, key=lambda c: -c.confidence)
 
 
-def intent_confidence(latest_message: Dict[str, Any], intent: str) -> float:
+def intent_confidence(latest_message: dict[str, Any], intent: str) -> float:
     """Confidence of ``intent`` in the intent ranking (0 when absent)."""
     for item in latest_message.get("intent_ranking") or []:
         if item.get("name") == intent:
@@ -135,8 +143,11 @@ def intent_confidence(latest_message: Dict[str, Any], intent: str) -> float:
 
 
 def previous_turn_missed(tracker: Tracker) -> bool:
-    """Whether the turn before this one ended in a miss (``faq_misses`` > 0
-    set between the previous user message and the current one)."""
+    """Whether the turn before this one ended in a miss.
+
+    That is, ``faq_misses`` > 0 was set between the previous user message and
+    the current one.
+    """
     seen_current = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -157,15 +168,17 @@ def previous_turn_missed(tracker: Tracker) -> bool:
 class ActionAnswerFaq(Action):
     """Answer, clarify or hand off (see module docs)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_answer_faq"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        """Runs the action (see the class docstring)."""
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         known = faq_questions()
@@ -177,6 +190,13 @@ class ActionAnswerFaq(Action):
             if key in known:
                 return self._answer(dispatcher, tracker, key)
             return self._miss(dispatcher, tracker, [])
+
+        if not has_words(str(message.get("text") or "")):
+            # emoji, digits, punctuation, a bare link: ask again, but this is
+            # not a question we failed to answer, so no step towards a handoff
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            misses = tracker.get_slot("faq_misses") or 0
+            return [SlotSet("faq_misses", misses), SlotSet("faq_key", None)] if misses else []
 
         ranking = [c for c in faq_ranking(message) if c.key in known]
         if intent == RETRIEVAL_INTENT and ranking and ranking[0].confidence >= ANSWER_THRESHOLD:
@@ -194,7 +214,7 @@ class ActionAnswerFaq(Action):
 
     def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, key: str
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         dispatcher.utter_message(response=f"utter_faq/{key}")
         answered = list(tracker.get_slot("faqs_answered") or []) + [key]
         return [
@@ -208,8 +228,8 @@ class ActionAnswerFaq(Action):
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        suggestions: List[Candidate],
-    ) -> List[EventType]:
+        suggestions: list[Candidate],
+    ) -> list[EventType]:
         misses = (
             int(tracker.get_slot("faq_misses") or 0) if previous_turn_missed(tracker) else 0
         ) + 1

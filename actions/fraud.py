@@ -12,7 +12,6 @@ form, and the challenge is closed so its code stops working.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -25,7 +24,7 @@ from actions.language import current_language
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO_ROOT / "content" / "faqs"
 
-_answers: Dict[str, Tuple[float, Dict[str, str]]] = {}
+_answers: dict[str, tuple[float, dict[str, str]]] = {}
 
 
 def catalog_answer(faq_id: str, language: str, folder: Path = CONTENT_DIR) -> str:
@@ -45,18 +44,18 @@ def catalog_answer(faq_id: str, language: str, folder: Path = CONTENT_DIR) -> st
 class ActionReportFraud(Action):
     """The catalog's warning, then an urgent handoff (``fraud_risk``)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_report_fraud"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         from actions.verification import active_form, bank, db, stop_verification_events
 
         dispatcher.utter_message(text=catalog_answer("fraud_prevention", current_language(tracker)))
-        events = request_handoff(
-            dispatcher, "fraud_risk", "urgent", response="utter_fraud_handoff"
-        )
+        events = request_handoff(dispatcher, "fraud_risk", "urgent", response="utter_fraud_handoff")
         if active_form(tracker):
             await db(bank().store.cancel, tracker.sender_id)
             events += stop_verification_events(tracker)

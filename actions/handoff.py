@@ -14,7 +14,7 @@ Reasons and priorities are DESIGN.md's, and only those.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -35,7 +35,7 @@ REASONS: frozenset[str] = frozenset(
 )
 PRIORITIES: tuple[str, ...] = ("urgent", "high", "normal")
 
-DEFAULT_PRIORITY: Dict[str, str] = {
+DEFAULT_PRIORITY: dict[str, str] = {
     "fraud_risk": "urgent",
     "emotion": "high",
     "complaint": "high",
@@ -48,10 +48,10 @@ failure (and elderly customers, decided by the caller); normal otherwise."""
 def request_handoff(
     dispatcher: CollectingDispatcher,
     reason: str,
-    priority: Optional[str] = None,
+    priority: str | None = None,
     *,
-    response: Optional[str] = None,
-) -> List[EventType]:
+    response: str | None = None,
+) -> list[EventType]:
     """Tell the customer and the gateway that a human takes over.
 
     ``priority`` defaults to the reason's priority of DESIGN.md; ``response``
@@ -72,17 +72,19 @@ class _HandoffAction(Action):
     """An action whose whole job is one handoff."""
 
     reason: str = ""
-    priority: Optional[str] = None
+    priority: str | None = None
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return f"action_handoff_{self.reason}"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        """Runs the action (see the class docstring)."""
         return request_handoff(dispatcher, self.reason, self.priority)
 
 
@@ -94,8 +96,11 @@ class ActionHandoffRequestHuman(_HandoffAction):
 
 
 class ActionHandoffComplexTopic(_HandoffAction):
-    """Disputes, insurance claims, inheritance, loan restructuring, legal
-    matters, business accounts: a specialist's job (service rule 2)."""
+    """A specialist's job (service rule 2).
+
+    Disputes, insurance claims, inheritance, loan restructuring, legal
+    matters, business accounts.
+    """
 
     reason = "complex_topic"
     priority = "normal"

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,12 +30,12 @@ def current_language(tracker: Tracker) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def _entity(tracker: Tracker, name: str) -> Optional[str]:
+def _entity(tracker: Tracker, name: str) -> str | None:
     value = next(tracker.get_latest_entity_values(name), None)
     return value if value in LANGUAGES else None
 
 
-def _metadata_language(tracker: Tracker) -> Optional[str]:
+def _metadata_language(tracker: Tracker) -> str | None:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             language = (event.get("metadata") or {}).get("language")
@@ -46,15 +46,17 @@ def _metadata_language(tracker: Tracker) -> Optional[str]:
 class ActionDetectLanguage(Action):
     """Slot mapping of ``language`` (see module docs)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_detect_language"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        """Runs the action (see the class docstring)."""
         current = tracker.get_slot("language")
         if tracker.get_slot("language_pinned") and current in LANGUAGES:
             return []
@@ -71,15 +73,17 @@ class ActionDetectLanguage(Action):
 class ActionChangeLanguage(Action):
     """Switches to the language asked for (or the other one if none is named)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_change_language"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        """Runs the action (see the class docstring)."""
         target = _entity(tracker, "target_language") or tracker.get_slot("target_language")
         if target not in LANGUAGES:
             target = "en" if current_language(tracker) == "zh" else "zh"

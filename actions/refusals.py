@@ -16,7 +16,7 @@ reaches another person's data.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, List, Optional, Text
+from typing import TYPE_CHECKING
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -28,7 +28,7 @@ from corebank.repository import normalise_phone
 if TYPE_CHECKING:
     from actions.verification import VerifiedCustomer
 
-RESPONSES: Dict[str, str] = {
+RESPONSES: dict[str, str] = {
     "third_party_info": "utter_refuse_third_party",
     "share_credentials": "utter_refuse_share_credentials",
     "ask_password": "utter_refuse_ask_password",
@@ -55,9 +55,7 @@ _THIRD_PARTY_EN = re.compile(
 )
 
 
-def mentions_someone_else(
-    tracker: Tracker, verified: Optional["VerifiedCustomer"] = None
-) -> bool:
+def mentions_someone_else(tracker: Tracker, verified: VerifiedCustomer | None = None) -> bool:
     """Whether the request is about another person's account.
 
     Another person named ("my husband's balance", "他的余额"), or a phone
@@ -72,7 +70,7 @@ def mentions_someone_else(
     return False
 
 
-def refuse_third_party(dispatcher: CollectingDispatcher) -> List[EventType]:
+def refuse_third_party(dispatcher: CollectingDispatcher) -> list[EventType]:
     """The polite refusal for someone else's information."""
     dispatcher.utter_message(response="utter_refuse_third_party")
     return []
@@ -81,12 +79,14 @@ def refuse_third_party(dispatcher: CollectingDispatcher) -> List[EventType]:
 class ActionRefuseRequest(Action):
     """Refuses what rule 9 forbids, naming what the customer can do instead."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_refuse_request"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
         dispatcher.utter_message(response=RESPONSES.get(intent, "utter_refuse_third_party"))
         return []

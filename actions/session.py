@@ -1,5 +1,7 @@
-"""``action_session_start``: a new session keeps the customer's slots and
-takes the conversation's language and channel from the gateway's metadata.
+"""``action_session_start``: keep the slots, take language and channel.
+
+A new session keeps the customer's slots and takes the conversation's
+language and channel from the gateway's metadata.
 
 The gateway sends ``metadata: {"language": "zh"|"en"|null, "channel":
 "web"|"app"}`` with every message; Rasa puts the metadata of the message that
@@ -8,7 +10,7 @@ started the session in the slot ``session_started_metadata``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -33,16 +35,18 @@ NOT_CARRIED_OVER: frozenset[str] = frozenset(
 class ActionSessionStart(Action):
     """Starts a session: carried-over slots, then language and channel."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_session_start"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
-        events: List[EventType] = [SessionStarted()]
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        """Runs the action (see the class docstring)."""
+        events: list[EventType] = [SessionStarted()]
         slots = tracker.slots or {}
         events += [
             SlotSet(name, value)

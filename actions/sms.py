@@ -35,7 +35,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _OTP_TEXTS = {
-    "zh": "【海港银行】您的验证码是{code}，{minutes}分钟内有效。请勿告诉任何人，银行工作人员不会向您索要验证码。",
+    "zh": (
+        "【海港银行】您的验证码是{code}，{minutes}分钟内有效。"
+        "请勿告诉任何人，银行工作人员不会向您索要验证码。"
+    ),
     "en": (
         "[Harbour Bank] Your verification code is {code}, valid for {minutes} minute(s). "
         "Never share it with anyone: bank staff will never ask you for it."
@@ -93,6 +96,7 @@ class DevOutboxSender:
         self._timeout_s = timeout_s
 
     async def send(self, phone: str, text: str) -> None:
+        """Deliver ``text`` to ``phone`` or raise :class:`SmsError`."""
         await _post(
             self.url,
             {"phone": phone, "text": text},
@@ -125,6 +129,7 @@ class HttpSmsSender:
         self._timeout_s = timeout_s
 
     async def send(self, phone: str, text: str) -> None:
+        """Deliver ``text`` to ``phone`` or raise :class:`SmsError`."""
         await _post(
             self.url,
             {"to": phone, "text": text, "sender": self._sender},

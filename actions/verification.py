@@ -42,7 +42,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Dict, List, Optional, Text, TypeVar
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -103,12 +103,13 @@ class Bank:
     sms: SmsSender
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     _deliveries: set[asyncio.Task[None]] = field(default_factory=set)
+    _last_purge: datetime | None = None
 
     @property
     def _key(self) -> str:
         key = self.settings.otp_digest_key.get_secret_value()
         if not key:
-            raise RuntimeError("OTP_DIGEST_KEY is not set (run `bankbot setup` to generate it)")
+            raise RuntimeError("OTP_DIGEST_KEY is not set (`bankbot run` writes one to .env)")
         return key
 
     def phone_key(self, phone: str) -> str:
@@ -142,13 +143,24 @@ class Bank:
         self._deliveries.add(task)
         task.add_done_callback(self._deliveries.discard)
 
+    async def purge_now_and_then(self) -> None:
+        """Delete old verification records, at most once an hour (SERVICE-RULES 11)."""
+        now = self.clock()
+        if self._last_purge is not None and now - self._last_purge < timedelta(hours=1):
+            return
+        self._last_purge = now
+        retention = timedelta(days=self.settings.verification_retention_days)
+        deleted = await db(self.store.purge, retention)
+        if deleted:
+            log.info("purged %d old verification records", deleted)
+
     async def drain(self) -> None:
         """Wait for SMS deliveries still under way (tests)."""
         while self._deliveries:
             await asyncio.gather(*list(self._deliveries), return_exceptions=True)
 
 
-_bank: Optional[Bank] = None
+_bank: Bank | None = None
 
 
 def policy_from(settings: ActionSettings) -> Policy:
@@ -181,7 +193,7 @@ def bank() -> Bank:
     return _bank
 
 
-def use_bank(replacement: Optional[Bank]) -> None:
+def use_bank(replacement: Bank | None) -> None:
     """Install a :class:`Bank` (tests), or ``None`` to build from settings again."""
     global _bank
     _bank = replacement
@@ -209,7 +221,7 @@ def _halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
-def latest_intent(tracker: Tracker) -> Optional[str]:
+def latest_intent(tracker: Tracker) -> str | None:
     """The intent of the customer's last message."""
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
@@ -219,13 +231,13 @@ def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
-def active_form(tracker: Tracker) -> Optional[str]:
+def active_form(tracker: Tracker) -> str | None:
     """The verification form running in this conversation, if one is."""
     name = (tracker.active_loop or {}).get("name")
     return name if name in FORMS else None
 
 
-def clear_form_slots() -> List[EventType]:
+def clear_form_slots() -> list[EventType]:
     """Empty the form's slots (a new verification starts from scratch)."""
     return [SlotSet(name, None) for name in FORM_SLOTS] + [SlotSet("verification_outcome", None)]
 
@@ -239,14 +251,18 @@ class VerifiedCustomer:
 
     @property
     def id(self) -> int:
+        """The customer's id."""
         return self.customer.id
 
     @property
     def name(self) -> str:
+        """The action's name in the domain."""
         return self.customer.name
 
 
-async def verified_customer(tracker: Tracker, the_bank: Optional[Bank] = None) -> Optional[VerifiedCustomer]:
+async def verified_customer(
+    tracker: Tracker, the_bank: Bank | None = None
+) -> VerifiedCustomer | None:
     """Who this conversation is verified as, or ``None``.
 
     Needs both the conversation's slot and the core bank's record of this
@@ -268,7 +284,7 @@ async def verified_customer(tracker: Tracker, the_bank: Optional[Bank] = None) -
     return VerifiedCustomer(customer, record.verified_at)
 
 
-def is_fresh(verified: VerifiedCustomer, the_bank: Optional[Bank] = None) -> bool:
+def is_fresh(verified: VerifiedCustomer, the_bank: Bank | None = None) -> bool:
     """Whether the verification is recent enough for a high-risk operation (rule 8)."""
     b = the_bank or bank()
     age = b.clock() - verified.verified_at
@@ -279,15 +295,15 @@ def start_verification(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     service: str,
-    remember: Optional[Dict[str, Any]] = None,
-) -> List[EventType]:
+    remember: dict[str, Any] | None = None,
+) -> list[EventType]:
     """Remember what the customer asked for and run the verification form.
 
     ``remember``: slots the service needs afterwards (card, filters). When a
     verification is already under way the request is remembered and the form
     simply goes on.
     """
-    events: List[EventType] = [SlotSet("pending_service", service)]
+    events: list[EventType] = [SlotSet("pending_service", service)]
     events += [SlotSet(k, v) for k, v in (remember or {}).items()]
     if active_form(tracker):
         return events
@@ -303,13 +319,13 @@ async def start_reverification(
     tracker: Tracker,
     verified: VerifiedCustomer,
     service: str,
-    remember: Optional[Dict[str, Any]] = None,
-) -> List[EventType]:
+    remember: dict[str, Any] | None = None,
+) -> list[EventType]:
     """A fresh verification for a high-risk operation: a new code to the customer's phone."""
     b = bank()
     conversation = tracker.sender_id
     language = current_language(tracker)
-    events: List[EventType] = [SlotSet("pending_service", service)]
+    events: list[EventType] = [SlotSet("pending_service", service)]
     events += [SlotSet(k, v) for k, v in (remember or {}).items()]
     phone_key = b.phone_key(verified.customer.phone)
     if await db(b.store.locked_until, phone_key) is not None:
@@ -346,7 +362,8 @@ class _CodeStep:
 
     async def extract_verify_code(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
+        """``verify_code`` from the latest message, when it is the slot asked for."""
         if tracker.get_slot("requested_slot") != "verify_code":
             return {}
         if latest_intent(tracker) == "submit_code":
@@ -361,7 +378,8 @@ class _CodeStep:
 
     async def validate_verify_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
+        """Check ``verify_code``; return the slot values to set."""
         if value is None:  # a slot emptied, not something the customer said
             return {}
         b = bank()
@@ -378,7 +396,9 @@ class _CodeStep:
         if check.outcome is CodeOutcome.VERIFIED:
             return {"verify_code": "ok", "verification_outcome": "verified"}
         if check.outcome is CodeOutcome.WRONG:
-            dispatcher.utter_message(response="utter_verify_code_wrong", tries_left=check.tries_left)
+            dispatcher.utter_message(
+                response="utter_verify_code_wrong", tries_left=check.tries_left
+            )
             return {"verify_code": None}
         if check.outcome is CodeOutcome.EXPIRED:
             return {"verify_code": None}  # the ask says it expired and offers a resend
@@ -392,12 +412,14 @@ class _CodeStep:
 class ValidateVerificationForm(_CodeStep, FormValidationAction):
     """Slot extraction and checks of ``verification_form``."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "validate_verification_form"
 
     async def extract_verify_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
+        """``verify_phone`` from the latest message, when it is the slot asked for."""
         if tracker.get_slot("requested_slot") != "verify_phone":
             return {}
         entity = next(tracker.get_latest_entity_values("phone"), None)
@@ -413,7 +435,8 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
 
     async def validate_verify_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
+        """Check ``verify_phone``; return the slot values to set."""
         if value is None:  # a slot emptied, not something the customer said
             return {}
         b = bank()
@@ -430,14 +453,14 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
         if await db(b.store.locked_until, phone_key) is not None:
             return {**stop, "verification_outcome": "locked"}
         customer = await db(b.repo.find_customer_by_phone, phone)
-        await db(
-            b.store.begin, conversation, phone_key, None if customer is None else customer.id
-        )
+        await db(b.store.begin, conversation, phone_key, None if customer is None else customer.id)
+        await b.purge_now_and_then()
         return {"verify_phone": mask_phone(phone)}
 
     async def extract_verify_id_last4(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
+        """``verify_id_last4`` from the latest message, when it is the slot asked for."""
         if tracker.get_slot("requested_slot") != "verify_id_last4":
             return {}
         text = _halfwidth(latest_text(tracker))
@@ -448,7 +471,8 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
 
     async def validate_verify_id_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
+        """Check ``verify_id_last4``; return the slot values to set."""
         if value is None:  # a slot emptied, not something the customer said
             return {}
         b = bank()
@@ -463,7 +487,9 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
             return {"verify_phone": None, "verify_id_last4": None}
         candidate = challenge.candidate_customer_id
         # Same work whether or not the number is registered (no timing oracle).
-        matched = await db(b.repo.check_id_last4, candidate if candidate is not None else -1, digits)
+        matched = await db(
+            b.repo.check_id_last4, candidate if candidate is not None else -1, digits
+        )
         customer_id = candidate if matched and candidate is not None else None
         code = new_code()  # when nobody matched, a code that goes nowhere
         issued = await db(
@@ -478,30 +504,36 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
         if issued.outcome is IssueOutcome.NO_CHALLENGE:
             dispatcher.utter_message(response="utter_verification_restart")
             return {"verify_phone": None, "verify_id_last4": None}
-        if customer_id is not None:
-            customer = await db(b.repo.get_customer, customer_id)
-            if customer is not None:
-                b.deliver(customer, code, current_language(tracker), conversation)
+        # The same lookup either way; only a match is texted (in the background).
+        customer = await db(b.repo.get_customer, customer_id if customer_id is not None else -1)
+        if customer_id is not None and customer is not None:
+            b.deliver(customer, code, current_language(tracker), conversation)
         return {"verify_id_last4": PROVIDED}
 
 
 class ValidateReverifyForm(_CodeStep, FormValidationAction):
     """The code step alone, for the fresh verification of rule 8."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "validate_reverify_form"
 
 
 class ActionAskVerifyCode(Action):
-    """Asks for the code (or, when it expired, for a resend) and tells the
-    gateway that the next 6 digits are a code (``{"expect": "otp"}``)."""
+    """Asks for the code, or for a resend once it expired.
 
-    def name(self) -> Text:
+    The prompt carries ``{"expect": "otp"}``: the gateway then turns the
+    next six digits into a digest.
+    """
+
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_ask_verify_code"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         b = bank()
         challenge = await db(b.store.open_challenge, tracker.sender_id)
         phone = tracker.get_slot("verify_phone") or ""
@@ -523,14 +555,16 @@ class ActionAskVerifyCode(Action):
 
 
 class ActionResendCode(Action):
-    """"重新发送" / "resend": a new code when the last one is at least 60 s old."""
+    """Resend ("重新发送", "resend"): a new code once the last is 60 s old."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_resend_code"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         b = bank()
         conversation = tracker.sender_id
         language = current_language(tracker)
@@ -559,14 +593,16 @@ class ActionResendCode(Action):
 
 
 class ActionCancelVerification(Action):
-    """"算了" / "never mind" during verification: close the challenge, forget the request."""
+    """Cancel ("算了", "never mind") during verification: close it, forget the request."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_cancel_verification"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         await db(bank().store.cancel, tracker.sender_id)
         if latest_intent(tracker) == "cancel":  # otherwise a handoff message follows
             dispatcher.utter_message(response="utter_verification_cancelled")
@@ -576,22 +612,28 @@ class ActionCancelVerification(Action):
         ]
 
 
-def stop_verification_events(tracker: Tracker) -> List[EventType]:
-    """What another action returns to end a running verification (a handoff):
-    the challenge is closed by the caller; the rule deactivates the form."""
+def stop_verification_events(tracker: Tracker) -> list[EventType]:
+    """Slot events that end a running verification (before a handoff).
+
+    The caller closes the challenge; the rule deactivates the form.
+    """
     return clear_form_slots() + [SlotSet("pending_service", None)]
 
 
 class ActionVerificationComplete(Action):
-    """After either form: greet the verified customer by name and do what they
-    asked for; or explain the lock and hand over after three failures."""
+    """After either form: greet the verified customer and do what they asked.
 
-    def name(self) -> Text:
+    Or, when it failed, explain the lock, and hand over after three failures.
+    """
+
+    def name(self) -> str:
+        """The action's name in the domain."""
         return "action_verification_complete"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
+        """Run the action (see the class docstring)."""
         b = bank()
         outcome = tracker.get_slot("verification_outcome")
         language = current_language(tracker)
@@ -604,12 +646,15 @@ class ActionVerificationComplete(Action):
                 dispatcher.utter_message(
                     response="utter_verification_rate_limited", buttons=[HUMAN_BUTTON[language]]
                 )
-            else:
+            elif outcome == "locked":
                 dispatcher.utter_message(
                     response="utter_verification_locked",
                     minutes=math.ceil(b.settings.verify_lockout_s / 60),
                     buttons=[HUMAN_BUTTON[language]],
                 )
+            else:  # the form ended some other way: nothing was proven
+                dispatcher.utter_message(response="utter_verification_restart")
+                dispatcher.utter_message(response="utter_verified_what_next")
             return events
 
         record = await db(b.store.latest_verification, tracker.sender_id)

@@ -91,6 +91,7 @@ class ContentClient:
         return response.json()
 
     def faq(self, faq_id: str) -> dict[str, Any]:
+        """The approved content of one FAQ."""
         return self.call("GET", f"/faqs/{faq_id}")["content"]
 
     def wait_job(self, job_id: int, timeout_s: float = 900) -> dict[str, Any]:
@@ -117,12 +118,15 @@ class Chatter:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
+        """Ask the opening-hours question again and again, alternating languages."""
         apology = {phrase("system_failure", lang, hotline="95-000")[:12] for lang in ("zh", "en")}
         with httpx.Client(base_url=self.base_url, timeout=30) as http:
             while not self._stop.is_set():
                 lang = "zh" if self.sent % 2 == 0 else "en"
                 try:
-                    conv = http.post("/api/conversations", json={"channel": "web", "language": lang})
+                    conv = http.post(
+                        "/api/conversations", json={"channel": "web", "language": lang}
+                    )
                     body = conv.json()
                     reply = http.post(
                         f"/api/conversations/{body['conversation_id']}/messages",
@@ -141,6 +145,7 @@ class Chatter:
 
     @contextmanager
     def running(self) -> Iterator[Chatter]:
+        """Run in a background thread for the duration of the block."""
         thread = threading.Thread(target=self.run, daemon=True)
         thread.start()
         try:
@@ -172,7 +177,8 @@ def new_faq_payload(faq_id: str = "card_activation", **changes: Any) -> dict[str
         "category": "cards",
         "question": {"zh": "新卡怎么激活？", "en": "How do I activate my new card?"},
         "answer": {
-            "zh": "您好，新卡可以在手机银行“卡片管理”中激活，也可以到任一网点柜台激活，需要本人身份证。",
+            "zh": "您好，新卡可以在手机银行“卡片管理”中激活，"
+            "也可以到任一网点柜台激活，需要本人身份证。",
             "en": "Hello! You can activate a new card in the mobile app under Card management, "
             "or at any branch counter with your ID card.",
         },
@@ -210,7 +216,6 @@ def new_faq_payload(faq_id: str = "card_activation", **changes: Any) -> dict[str
     }
     body.update(changes)
     return body
-
 
 
 def edit_to_live(base_url: str) -> dict[str, Any]:
@@ -283,6 +288,7 @@ def _job_seconds(job: dict[str, Any]) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; exit 1 if a customer message failed during a swap."""
     parser = argparse.ArgumentParser(prog="python -m bankbot.bench_content", description=__doc__)
     parser.add_argument("--gateway", help="measure a running installation (its worker must run)")
     parser.add_argument("--new-faq", action="store_true", help="also time a new FAQ")
@@ -306,22 +312,30 @@ def main(argv: list[str] | None = None) -> int:
             running = start_content_stack(model, workdir, core_database_url=core)
             base = running.gateway_url
         result = edit_to_live(base)
-        print(f"edit to live: {result['edit_to_live_s']} s "
-              f"(approve to live {result['approve_to_live_s']} s; job {result['job_s']} s, "
-              f"of which training {result['training_s']} s, mode {result['mode']})")  # fmt: skip
+        print(
+            f"edit to live: {result['edit_to_live_s']} s "
+            f"(approve to live {result['approve_to_live_s']} s; job {result['job_s']} s, "
+            f"of which training {result['training_s']} s, mode {result['mode']})"
+        )
         gate = result["gate"]
         live = gate["live"]["all"] if gate.get("live") else None
-        print(f"gate: candidate {gate['candidate']['all']:.1%}"
-              + (f", live {live:.1%}" if live is not None else "")
-              + f" on {gate['cases']} held-out phrasings; passed={gate['passed']}")  # fmt: skip
-        print(f"customer messages during the swap: {result['messages_during_swap']}, "
-              f"failed: {len(result['failed_messages'])}")  # fmt: skip
+        print(
+            f"gate: candidate {gate['candidate']['all']:.1%}"
+            + (f", live {live:.1%}" if live is not None else "")
+            + f" on {gate['cases']} held-out phrasings; passed={gate['passed']}"
+        )
+        print(
+            f"customer messages during the swap: {result['messages_during_swap']}, "
+            f"failed: {len(result['failed_messages'])}"
+        )
         for failure in result["failed_messages"][:10]:
             print(f"  {failure}")
         if args.new_faq:
             new = new_faq_to_live(base)
-            print(f"new FAQ to live: {new['new_faq_to_live_s']} s (job {new['job_s']} s); "
-                  f"the live model picks {new['picked']} (expected {new['expected']})")  # fmt: skip
+            print(
+                f"new FAQ to live: {new['new_faq_to_live_s']} s (job {new['job_s']} s); "
+                f"the live model picks {new['picked']} (expected {new['expected']})"
+            )
         return 1 if result["failed_messages"] else 0
     finally:
         if running is not None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -87,6 +88,7 @@ class Engines:
             return None
 
     def healthy(self, url: str) -> bool:
+        """Whether the engine answers with a model loaded."""
         status = self.status(url)
         return bool(status and status.get("model_file"))
 
@@ -98,23 +100,42 @@ class Engines:
         url = f"http://127.0.0.1:{port}"
         service = Service(
             name=f"engine {model.id}",
-            argv=[str(ENGINE_PYTHON), "-m", "rasa", "run", "--enable-api",
-                  "--auth-token", self.setup.token, "-i", "127.0.0.1", "-p", str(port),
-                  "-m", model.path, "--endpoints", str(self.setup.endpoints),
-                  "--credentials", str(self.setup.credentials)],
+            argv=[
+                str(ENGINE_PYTHON),
+                "-m",
+                "rasa",
+                "run",
+                "--enable-api",
+                "--auth-token",
+                self.setup.token,
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-m",
+                model.path,
+                "--endpoints",
+                str(self.setup.endpoints),
+                "--credentials",
+                str(self.setup.credentials),
+            ],
             health_url=f"{url}/status?token={self.setup.token}",
             log_path=self.setup.log_dir / f"engine-{port}.log",
             env={**engine_env(), "PYTHONPATH": str(self.setup.repo_root)},
             cwd=self.setup.repo_root,
             ready=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
-        )  # fmt: skip
+        )
         service.start()
         assert service.process is not None
         with transaction(self.db) as session:
             row = ContentEngine(
-                model_id=model.id, url=url, pid=service.process.pid, owner="worker",
-                status=EngineStatus.starting, started_at=clock.now(),
-            )  # fmt: skip
+                model_id=model.id,
+                url=url,
+                pid=service.process.pid,
+                owner="worker",
+                status=EngineStatus.starting,
+                started_at=clock.now(),
+            )
             session.add(row)
         self._processes[row.id] = service
         try:
@@ -152,8 +173,11 @@ class Engines:
     def stop_all(self) -> None:
         """On shutdown: every engine this process started."""
         with self.db() as session:
-            rows = list(session.scalars(select(ContentEngine).where(
-                ContentEngine.id.in_(list(self._processes)))))  # fmt: skip
+            rows = list(
+                session.scalars(
+                    select(ContentEngine).where(ContentEngine.id.in_(list(self._processes)))
+                )
+            )
         for row in rows:
             self.stop(row)
 
@@ -163,11 +187,13 @@ class Engines:
             rows = list(
                 session.scalars(
                     select(ContentEngine)
-                    .where(ContentEngine.model_id == model_id,
-                           ContentEngine.status == EngineStatus.ready)
+                    .where(
+                        ContentEngine.model_id == model_id,
+                        ContentEngine.status == EngineStatus.ready,
+                    )
                     .order_by(ContentEngine.id.desc())
                 )
-            )  # fmt: skip
+            )
         for row in rows:
             if self.healthy(row.url):
                 return row
@@ -176,21 +202,29 @@ class Engines:
     # ---- the live pointer -------------------------------------------------------------------
 
     def live(self, session: Session) -> ContentLive | None:
+        """The live pointer row (None before the first start)."""
         return session.get(ContentLive, LIVE_ROW)
 
     def switch(
         self, engine: ContentEngine, model_id: str, *, actor_name: str, action: str, detail: str
     ) -> int:
-        """Send customers to `engine`; the previous model becomes `previous`. Returns the
-        new generation. The previous worker-owned engine is scheduled to stop.
+        """Send customers to `engine`; returns the new generation.
+
+        The previous live model becomes `previous`; the previous worker-owned engine
+        is scheduled to stop once drained.
         """
         now = clock.now()
         with transaction(self.db) as session:
             live = self.live(session)
             old_url = live.engine_url if live else None
             if live is None:
-                live = ContentLive(id=LIVE_ROW, engine_url=engine.url, model_id=model_id,
-                                   generation=0, switched_at=now)  # fmt: skip
+                live = ContentLive(
+                    id=LIVE_ROW,
+                    engine_url=engine.url,
+                    model_id=model_id,
+                    generation=0,
+                    switched_at=now,
+                )
                 session.add(live)
             live.generation += 1
             live.engine_url, live.model_id, live.switched_at = engine.url, model_id, now
@@ -205,10 +239,13 @@ class Engines:
             if old_url and old_url != engine.url:
                 session.execute(
                     update(ContentEngine)
-                    .where(ContentEngine.url == old_url, ContentEngine.owner == "worker",
-                           ContentEngine.status == EngineStatus.ready)
+                    .where(
+                        ContentEngine.url == old_url,
+                        ContentEngine.owner == "worker",
+                        ContentEngine.status == EngineStatus.ready,
+                    )
                     .values(stop_after=now + DRAIN)
-                )  # fmt: skip
+                )
             session.add(audit.entry(None, action, model_id, detail, actor_name=actor_name, at=now))
             return live.generation
 
@@ -222,6 +259,15 @@ class Engines:
                 .where(ContentGateway.seen_at >= horizon, ContentGateway.generation < generation)
             )
         return not behind
+
+    def wait_acknowledged(self, generation: int, timeout_s: float = 15.0) -> bool:
+        """Block until every live gateway uses `generation` (False after `timeout_s`)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.acknowledged(generation):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
+        return True
 
     def housekeeping(self) -> None:
         """Stop engines whose time is up: drained old live engines, unused candidates."""

@@ -79,8 +79,11 @@ def approved(session: Session) -> tuple[dict[str, Content], dict[str, int]]:
 
 
 def known_versions(session: Session, model: ContentModel | None) -> dict[str, int]:
-    """{faq id: version id} a model was trained on; for the repository's own model
-    (trained by `make run` from content/faqs) the versions seeded from those files."""
+    """{faq id: version id} a model was trained on.
+
+    For the repository's own model (trained by `make run` from content/faqs):
+    the versions seeded from those files.
+    """
     if model is None:
         return {}
     if not model.from_repository:
@@ -94,6 +97,7 @@ def known_versions(session: Session, model: ContentModel | None) -> dict[str, in
 
 
 def live_model(session: Session) -> ContentModel | None:
+    """The model customers are served by (as the content tables record it)."""
     return session.scalar(select(ContentModel).where(ContentModel.status == ModelStatus.live))
 
 
@@ -101,12 +105,14 @@ def live_model(session: Session) -> ContentModel | None:
 
 
 def model_file(models_dir: Path, name: str) -> Path:
+    """Where a model's file lives."""
     return models_dir / f"{name}.tar.gz"
 
 
 def prune_models(session: Session, models_dir: Path, keep: int) -> list[str]:
-    """Delete the files of content models beyond the newest `keep` (never the live one,
-    never the repository's own models, which `make train` manages).
+    """Delete the files of content models beyond the newest `keep`.
+
+    Never the live one, never the repository's own models (`make train` manages those).
     """
     rows = list(
         session.scalars(
@@ -144,6 +150,8 @@ class TrainingFailed(Exception):
 
 @dataclass(frozen=True)
 class TrainRequest:
+    """What one training needs."""
+
     build: Build
     models_dir: Path
     repo_root: Path
@@ -166,28 +174,50 @@ def train(
     progress: Callable[[int, str], None],
     cancelled: Callable[[], bool],
 ) -> Path:
-    """`rasa train` in the engine environment on a build, as `bankbot.training.train`
-    does for the repository; `progress(percent, what)` follows Rasa's log (components
-    finished or restored from the cache, epochs of components that have them).
+    """`rasa train` in the engine environment on a build.
+
+    As `bankbot.training.train` does for the repository; `progress(percent, what)`
+    follows Rasa's log (components finished or restored from the cache, epochs of
+    components that have them).
     """
     build = request.build
     target = model_file(request.models_dir, build.model_name)
     request.models_dir.mkdir(parents=True, exist_ok=True)
     request.log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
-        str(ENGINE_PYTHON), "-m", "rasa", "train",
-        "--config", str(build.config), "--domain", str(build.domain), "--data", str(build.data),
-        "--out", str(request.models_dir), "--fixed-model-name", build.model_name,
-    ]  # fmt: skip
-    env = {**engine_env(), "PYTHONPATH": str(request.repo_root),
-           "RASA_CACHE_DIRECTORY": str(request.cache_dir)}  # fmt: skip
+        str(ENGINE_PYTHON),
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        str(build.config),
+        "--domain",
+        str(build.domain),
+        "--data",
+        str(build.data),
+        "--out",
+        str(request.models_dir),
+        "--fixed-model-name",
+        build.model_name,
+    ]
+    env = {
+        **engine_env(),
+        "PYTHONPATH": str(request.repo_root),
+        "RASA_CACHE_DIRECTORY": str(request.cache_dir),
+    }
     total, done, component, percent = component_count(build.config), 0, "", 0
     pieces: queue.Queue[str | None] = queue.Queue()
     with request.log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            command, cwd=request.repo_root, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, errors="replace", start_new_session=True,
-        )  # fmt: skip
+            command,
+            cwd=request.repo_root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
         assert process.stdout is not None
         stdout = process.stdout
 
@@ -230,6 +260,7 @@ def train(
 
 
 def log_tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log file ("" if it cannot be read)."""
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:

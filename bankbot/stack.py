@@ -86,9 +86,12 @@ def _port(url: str) -> int:
 
 
 def worker_service(config: StackConfig, port: int) -> Service:
-    """The content team's training worker (`bankbot/worker.py`): trains, judges and deploys
-    models in engines of its own on free ports, with the same endpoints file and token.
-    Started after the other three; `GET /health` answers once the live model is served."""
+    """The content team's training worker (`bankbot/worker.py`).
+
+    It trains, judges and deploys models in engines of its own on free ports, with
+    the same endpoints file and token. Started after the other three; `GET /health`
+    answers once the live model is served.
+    """
     return Service(
         name="training worker",
         argv=[str(APP_PYTHON), "-m", "bankbot.worker", "--port", str(port),

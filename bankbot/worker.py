@@ -84,6 +84,7 @@ class Progress:
     _cancel: bool = False
 
     def __call__(self, stage: str, percent: int, message: str, *, force: bool = True) -> None:
+        """Record progress (`force=False`: at most once a second)."""
         now = time.monotonic()
         if not force and now - self._last < 1.0:
             return
@@ -97,6 +98,7 @@ class Progress:
             self._cancel = job.cancel_requested
 
     def cancelled(self) -> bool:
+        """Whether the editor asked to cancel (read with each progress write)."""
         return self._cancel
 
 
@@ -130,9 +132,13 @@ class Worker:
             session.execute(
                 update(ContentJob)
                 .where(ContentJob.status == JobStatus.running)
-                .values(status=JobStatus.failed, slot=None, finished_at=clock.now(),
-                        message=f"Interrupted: the training worker stopped. {UNCHANGED}")
-            )  # fmt: skip
+                .values(
+                    status=JobStatus.failed,
+                    slot=None,
+                    finished_at=clock.now(),
+                    message=f"Interrupted: the training worker stopped. {UNCHANGED}",
+                )
+            )
         stack = self._register_stack_engine()
         with registry.transaction(self.db) as session:
             desired = registry.live_model(session)
@@ -159,8 +165,13 @@ class Worker:
             return
         if stack is not None and (desired.id == stack.model_id or desired.from_repository):
             # A repository model stays live as whatever `make run` trained from the files now.
-            self.engines.switch(stack, stack.model_id, actor_name=audit.SYSTEM, action="restore",
-                                detail="the stack's engine serves the repository's model")  # fmt: skip
+            self.engines.switch(
+                stack,
+                stack.model_id,
+                actor_name=audit.SYSTEM,
+                action="restore",
+                detail="the stack's engine serves the repository's model",
+            )
             return
         if stack is not None and not serving:
             with registry.transaction(self.db) as session:
@@ -169,15 +180,21 @@ class Worker:
             self._lost_model(desired, stack)
             return
         engine = self.engines.start(desired, self.content.engine_start_timeout_s)
-        self.engines.switch(engine, desired.id, actor_name=audit.SYSTEM, action="restore",
-                            detail="engine restarted for the live model after a restart")  # fmt: skip
+        self.engines.switch(
+            engine,
+            desired.id,
+            actor_name=audit.SYSTEM,
+            action="restore",
+            detail="engine restarted for the live model after a restart",
+        )
 
     def _point_at(self, session: Session, engine: ContentEngine, why: str) -> None:
         """Route customers to an engine without changing which model counts as live."""
         live = self.engines.live(session)
         if live is None:
-            live = ContentLive(id=LIVE_ROW, engine_url=engine.url, model_id=engine.model_id,
-                               generation=0)  # fmt: skip
+            live = ContentLive(
+                id=LIVE_ROW, engine_url=engine.url, model_id=engine.model_id, generation=0
+            )
             session.add(live)
         live.generation += 1
         live.engine_url, live.model_id, live.switched_at = engine.url, engine.model_id, clock.now()
@@ -186,11 +203,22 @@ class Worker:
     def _lost_model(self, model: ContentModel, stack: ContentEngine | None) -> None:
         with registry.transaction(self.db) as session:
             session.get(ContentModel, model.id).status = ModelStatus.deleted  # type: ignore[union-attr]
-            session.add(audit.entry(None, "model_missing", model.id,
-                                    f"{model.path} is gone; serving the repository's model"))  # fmt: skip
+            session.add(
+                audit.entry(
+                    None,
+                    "model_missing",
+                    model.id,
+                    f"{model.path} is gone; serving the repository's model",
+                )
+            )
         if stack is not None:
-            self.engines.switch(stack, stack.model_id, actor_name=audit.SYSTEM, action="restore",
-                                detail="the live model's file is missing")  # fmt: skip
+            self.engines.switch(
+                stack,
+                stack.model_id,
+                actor_name=audit.SYSTEM,
+                action="restore",
+                detail="the live model's file is missing",
+            )
 
     def _register_stack_engine(self) -> ContentEngine | None:
         """The stack's engine and the repository model it serves (waits for it to load)."""
@@ -203,26 +231,44 @@ class Worker:
                 return None
             time.sleep(1)
             status = self.engines.status(url)
-        path = Path(str(status["model_file"]))
-        path = path if path.is_absolute() else self.content.repo_root / path
-        model_id = path.name.removesuffix(".tar.gz")
+        # Rasa reports the file's name; `make run` keeps repository models in models/.
+        name = Path(str(status["model_file"])).name
+        path = next(
+            (
+                p
+                for p in (self.content.repo_root / "models" / name, self.content.models_dir / name)
+                if p.exists()
+            ),
+            self.content.repo_root / "models" / name,
+        )
+        model_id = name.removesuffix(".tar.gz")
         with registry.transaction(self.db) as session:
             model = session.get(ContentModel, model_id)
             if model is None:
                 session.add(
                     ContentModel(
-                        id=model_id, path=str(path), status=ModelStatus.previous,
-                        snapshot={}, from_repository=True,
-                        mode="repository", created_at=clock.now(),
+                        id=model_id,
+                        path=str(path),
+                        status=ModelStatus.previous,
+                        snapshot={},
+                        from_repository=True,
+                        mode="repository",
+                        created_at=clock.now(),
                     )
-                )  # fmt: skip
+                )
             session.execute(
                 update(ContentEngine)
                 .where(ContentEngine.owner == "stack", ContentEngine.status == EngineStatus.ready)
                 .values(status=EngineStatus.stopped, stopped_at=clock.now())
             )
-            engine = ContentEngine(model_id=model_id, url=url, pid=None, owner="stack",
-                                   status=EngineStatus.ready, started_at=clock.now())  # fmt: skip
+            engine = ContentEngine(
+                model_id=model_id,
+                url=url,
+                pid=None,
+                owner="stack",
+                status=EngineStatus.ready,
+                started_at=clock.now(),
+            )
             session.add(engine)
         return engine
 
@@ -241,12 +287,18 @@ class Worker:
             taken = session.execute(
                 update(ContentJob)
                 .where(ContentJob.id == job.id, ContentJob.status == JobStatus.queued)
-                .values(status=JobStatus.running, started_at=clock.now(),
-                        heartbeat_at=clock.now(), stage="starting", message="Starting…")
-            )  # fmt: skip
+                .values(
+                    status=JobStatus.running,
+                    started_at=clock.now(),
+                    heartbeat_at=clock.now(),
+                    stage="starting",
+                    message="Starting…",
+                )
+            )
             return job if taken.rowcount == 1 else None  # type: ignore[attr-defined]
 
     def lane_loop(self, lane: str, run: Callable[[ContentJob, Progress], str]) -> None:
+        """Run one lane's jobs, one at a time, until the worker stops."""
         while not self.stopping.is_set():
             job = self.claim(lane) if self.ready.is_set() else None
             if job is None:
@@ -268,6 +320,7 @@ class Worker:
     def finish(
         self, job: ContentJob, status: JobStatus, message: str, details: dict[str, Any]
     ) -> None:
+        """End a job: free its lane, record the outcome and audit it."""
         with registry.transaction(self.db) as session:
             row = session.get(ContentJob, job.id)
             assert row is not None
@@ -275,17 +328,26 @@ class Worker:
             row.message = message[:500]
             row.details = {**(row.details or {}), **details}
             if status == JobStatus.succeeded:
-                row.percent = 100
-            session.add(audit.entry(None, f"{row.kind.value}_{status.value}", f"job {row.id}",
-                                    message, actor_name=row.requested_by_name))  # fmt: skip
+                row.stage, row.percent = "done", 100
+            session.add(
+                audit.entry(
+                    None,
+                    f"{row.kind.value}_{status.value}",
+                    f"job {row.id}",
+                    message,
+                    actor_name=row.requested_by_name,
+                )
+            )
 
     def heartbeat(self) -> None:
+        """Tell the page the worker is alive."""
         with registry.transaction(self.db) as session:
             live = session.get(ContentLive, LIVE_ROW)
             if live is not None:
                 live.worker_seen_at = clock.now()
 
     def run(self) -> None:
+        """Reconcile, then poll: housekeeping here, the two lanes in their threads."""
         trainer = threading.Thread(target=self.lane_loop, args=("train", self.train), daemon=True)
         trainer.start()
         deployer = threading.Thread(
@@ -316,7 +378,10 @@ class Worker:
         """Put `job.model_id` live: a manual deploy or a rollback."""
         with self.db() as session:
             model = session.get(ContentModel, job.model_id)
-        if model is None or model.status == ModelStatus.deleted or not Path(model.path).exists():
+        servable = model is not None and (
+            Path(model.path).exists() or self.engines.running_for(model.id) is not None
+        )
+        if model is None or model.status == ModelStatus.deleted or not servable:
             raise JobStopped(
                 JobStatus.failed, f"The model {job.model_id} is no longer available. {UNCHANGED}"
             )
@@ -327,14 +392,23 @@ class Worker:
     def go_live(
         self, model: ContentModel, job: ContentJob, progress: Progress, base: int, *, action: str
     ) -> None:
+        """An engine for the model (reused or started), the switch, every gateway following."""
         with self.switching:
             engine = self.engines.running_for(model.id)
             if engine is None:
                 progress("starting_engine", base, "Starting an engine with the model (about 30 s)…")
                 engine = self.engines.start(model, self.content.engine_start_timeout_s)
             progress("switching", max(base, 95), "Switching customers to the new engine…")
-            self.engines.switch(engine, model.id, actor_name=job.requested_by_name, action=action,
-                                detail=f"job {job.id}: {model.id} is live ({engine.url})")  # fmt: skip
+            generation = self.engines.switch(
+                engine,
+                model.id,
+                actor_name=job.requested_by_name,
+                action=action,
+                detail=f"job {job.id}: {model.id} is live ({engine.url})",
+            )
+            # Live means customers get it: every gateway has switched.
+            if not self.engines.wait_acknowledged(generation):
+                log.warning("not every gateway acknowledged generation %s in time", generation)
             engine.stop_after = None
             with registry.transaction(self.db) as session:
                 row = session.get(ContentEngine, engine.id)
@@ -349,20 +423,34 @@ class Worker:
             faqs, snapshot = registry.approved(session)
             live = registry.live_model(session)
             live_row = self.engines.live(session)
-        blocking = [f for f in run_checks(faqs, repo_root=self.content.repo_root,
-                                          catalog_path=self.content.catalog_path,
-                                          min_examples=self.content.min_examples)
-                    if f.blocking]  # fmt: skip
+        blocking = [
+            f
+            for f in run_checks(
+                faqs,
+                repo_root=self.content.repo_root,
+                catalog_path=self.content.catalog_path,
+                min_examples=self.content.min_examples,
+            )
+            if f.blocking
+        ]
         if blocking:
-            raise JobStopped(JobStatus.failed,
-                             "The checks found problems: " + " ".join(f.message for f in blocking[:5])
-                             + f" {UNCHANGED}", findings=[f.view() for f in blocking])  # fmt: skip
+            raise JobStopped(
+                JobStatus.failed,
+                "The checks found problems: "
+                + " ".join(f.message for f in blocking[:5])
+                + f" {UNCHANGED}",
+                findings=[f.view() for f in blocking],
+            )
         with self.db() as session:
             base_snapshot = registry.known_versions(session, live)
         edited = sorted(i for i, v in snapshot.items() if base_snapshot.get(i) != v)
-        build = make_build(faqs, edited, repo_root=self.content.repo_root,
-                           target=self.content.work_dir / "builds" / f"job-{job.id}",
-                           holdout_share=self.content.holdout_share)  # fmt: skip
+        build = make_build(
+            faqs,
+            edited,
+            repo_root=self.content.repo_root,
+            target=self.content.work_dir / "builds" / f"job-{job.id}",
+            holdout_share=self.content.holdout_share,
+        )
         details: dict[str, Any] = {
             "edited": edited,
             "heldout": build.heldout,
@@ -377,21 +465,26 @@ class Worker:
             mode = "full"
             progress("training", 5, "Training the new model…")
             request = registry.TrainRequest(
-                build=build, models_dir=self.content.models_dir, repo_root=self.content.repo_root,
+                build=build,
+                models_dir=self.content.models_dir,
+                repo_root=self.content.repo_root,
                 log_path=self.content.work_dir / "logs" / f"job-{job.id}.log",
                 cache_dir=self.content.work_dir / "rasa-cache",
-            )  # fmt: skip
+            )
             try:
                 registry.train(
                     request,
-                    lambda pct, what: progress("training", 5 + pct * 70 // 100,
-                                               f"Training: {what} ({pct}%)", force=False),
+                    lambda pct, what: progress(
+                        "training", 5 + pct * 70 // 100, f"Training: {what} ({pct}%)", force=False
+                    ),
                     progress.cancelled,
-                )  # fmt: skip
+                )
             except registry.TrainingFailed as exc:
-                raise JobStopped(JobStatus.failed,
-                                 f"Training failed ({registry.plain_failure(exc.log_tail)}). {UNCHANGED}",
-                                 log_tail=exc.log_tail) from exc  # fmt: skip
+                raise JobStopped(
+                    JobStatus.failed,
+                    f"Training failed ({registry.plain_failure(exc.log_tail)}). {UNCHANGED}",
+                    log_tail=exc.log_tail,
+                ) from exc
         trained_s = round(time.monotonic() - started, 1)
         details.update(mode=mode, training_s=trained_s)
         self._details(job.id, details)
@@ -399,14 +492,27 @@ class Worker:
             model = session.get(ContentModel, build.model_name)
             if model is None:
                 model = ContentModel(
-                    id=build.model_name, path=str(target), status=ModelStatus.candidate,
-                    snapshot=snapshot, mode=mode, job_id=job.id, training_s=trained_s, created_at=clock.now(),
-                )  # fmt: skip
+                    id=build.model_name,
+                    path=str(target),
+                    status=ModelStatus.candidate,
+                    snapshot=snapshot,
+                    mode=mode,
+                    job_id=job.id,
+                    training_s=trained_s,
+                    created_at=clock.now(),
+                )
                 session.add(model)
             elif model.status in (ModelStatus.deleted, ModelStatus.rejected):
                 model.status = ModelStatus.candidate
-            session.add(audit.entry(None, "trained", model.id, f"job {job.id}: {mode}, {trained_s} s",
-                                    actor_name=job.requested_by_name))  # fmt: skip
+            session.add(
+                audit.entry(
+                    None,
+                    "trained",
+                    model.id,
+                    f"job {job.id}: {mode}, {trained_s} s",
+                    actor_name=job.requested_by_name,
+                )
+            )
         if live is not None and live.id == model.id:
             return f"The approved content is already live ({model.id}); nothing to deploy."
 
@@ -428,11 +534,15 @@ class Worker:
                 if not report["passed"]:
                     row.status = ModelStatus.rejected
         if not report["passed"]:
-            raise JobStopped(JobStatus.rejected,
-                             "Not deployed: " + "; ".join(report["reasons"]) + f". {UNCHANGED}")  # fmt: skip
+            raise JobStopped(
+                JobStatus.rejected,
+                "Not deployed: " + "; ".join(report["reasons"]) + f". {UNCHANGED}",
+            )
         if not job.auto_deploy:
-            return (f"Passed the gate ({report['candidate']['all']:.1%}); ready to deploy. "
-                    "Try it, then press Deploy.")  # fmt: skip
+            return (
+                f"Passed the gate ({report['candidate']['all']:.1%}); ready to deploy. "
+                "Try it, then press Deploy."
+            )
         if progress.cancelled():
             raise registry.TrainingCancelled()
         self.go_live(model, job, progress, 96, action="deploy")
@@ -441,9 +551,12 @@ class Worker:
         self._details(job.id, details)
         with registry.transaction(self.db) as session:
             registry.prune_models(session, self.content.models_dir, self.content.keep_models)
-        return (f"Live: {model.id} passed the gate ({report['candidate']['all']:.1%}, "
-                f"live model was {report['live']['all']:.1%}) and now answers customers."
-                if report.get("live") else f"Live: {model.id} ({report['candidate']['all']:.1%}).")  # fmt: skip
+        return (
+            f"Live: {model.id} passed the gate ({report['candidate']['all']:.1%}, "
+            f"live model was {report['live']['all']:.1%}) and now answers customers."
+            if report.get("live")
+            else f"Live: {model.id} ({report['candidate']['all']:.1%})."
+        )
 
     def _details(self, job_id: int, details: dict[str, Any]) -> None:
         with registry.transaction(self.db) as session:
@@ -474,8 +587,12 @@ class Worker:
                 live_records = live.result() if live else None
             except httpx.HTTPError:
                 live_records = None  # the live engine is down: judge against the floor only
-        return gate.judge(candidate_records, live_records, floor=self.content.gate_floor,
-                          margin=self.content.gate_margin)  # fmt: skip
+        return gate.judge(
+            candidate_records,
+            live_records,
+            floor=self.content.gate_floor,
+            margin=self.content.gate_margin,
+        )
 
 
 # --------------------------------------------------------------------------- process
@@ -503,17 +620,22 @@ def serve_health(worker: Worker, port: int) -> http.server.ThreadingHTTPServer:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the worker until SIGTERM / SIGINT."""
     parser = argparse.ArgumentParser(
         prog="python -m bankbot.worker", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--port", type=int, required=True, help="port of GET /health")
-    parser.add_argument("--endpoints", type=Path, default=Path(os.environ.get(
-        "BANKBOT_ENDPOINTS", ROOT / "var" / "run" / "endpoints.yml")),
-        help="the engines' endpoints file (tracker store, action server)")  # fmt: skip
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=Path(os.environ.get("BANKBOT_ENDPOINTS", ROOT / "var" / "run" / "endpoints.yml")),
+        help="the engines' endpoints file (tracker store, action server)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per health check otherwise
     worker = Worker(Settings(), ContentSettings(), args.endpoints)
     server = serve_health(worker, args.port)
 

@@ -40,18 +40,16 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack, vstack
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -62,6 +60,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
 
 from bot.normalise import has_words
 
@@ -79,24 +78,22 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, GraphComponent):
     """Linear SVM over all intents and FAQ answers (see module docs)."""
 
     @classmethod
-    def required_components(cls) -> List[Type]:
+    def required_components(cls) -> list[type]:
         """Needs sparse (or dense) sentence features."""
         return [Featurizer]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         """scikit-learn for training."""
         return ["sklearn"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Defaults chosen on the held-out test sets (README, NLU section)."""
         return {
             # SVM regularisation (smaller = smoother)
@@ -105,6 +102,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             "temperature": 8.0,
             # the retrieval intent whose sub-intents are answers
             "retrieval_intent": "faq",
+            # confidences are scaled by this when none of the message's words
+            # occurs in the training data (only character n-grams match)
+            "unknown_words_factor": 0.5,
             # sparse counts -> presence (0/1)
             "binary": True,
             # a message of at most this many words is "short": if the training
@@ -121,44 +121,48 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        labels: Optional[List[str]] = None,
-        coef: Optional[np.ndarray] = None,
-        responses: Optional[Dict[str, List[Dict[str, Any]]]] = None,
-        keyword_index: Optional[Dict[str, Dict[str, List[int]]]] = None,
+        labels: list[str] | None = None,
+        coef: np.ndarray | None = None,
+        responses: dict[str, list[dict[str, Any]]] | None = None,
+        keyword_index: dict[str, dict[str, list[int]]] | None = None,
+        vocabulary: set[str] | None = None,
     ) -> None:
         """A trained component has labels and coefficients; an untrained one not."""
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.labels: List[str] = labels or []
+        self.labels: list[str] = labels or []
         self.coef = coef
-        self.responses: Dict[str, List[Dict[str, Any]]] = responses or {}
+        self.responses: dict[str, list[dict[str, Any]]] = responses or {}
         # word -> {answer label: [ids of the training examples using the word]}
-        self.keyword_index: Dict[str, Dict[str, List[int]]] = keyword_index or {}
+        self.keyword_index: dict[str, dict[str, list[int]]] = keyword_index or {}
+        # every word of the training examples
+        self.vocabulary: set[str] = vocabulary or set()
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         """Creates an untrained component."""
         return cls(config, model_storage, resource)
 
     # ------------------------------------------------------------------ features
 
-    def _features(self, messages: List[Message]) -> csr_matrix:
+    def _features(self, messages: list[Message]) -> csr_matrix:
         """Sentence features of each message, rows scaled to unit length.
 
         Sparse counts become 0/1 (``binary``): a character n-gram that occurs
         five times in a sentence says no more about its intent than once, and
         counts let long English words' letters outweigh the words (measured:
-        binary features gain 1.5 points in Chinese and 4.5 in English)."""
+        binary features gain 1.5 points in Chinese and 4.5 in English).
+        """
         rows = []
         for message in messages:
             sparse = message.get_sparse_features(TEXT)[1]
@@ -178,7 +182,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return csr_matrix(matrix.multiply(1.0 / norms[:, None]))
 
     @staticmethod
-    def _label(message: Message) -> Optional[str]:
+    def _label(message: Message) -> str | None:
         return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
 
     # ------------------------------------------------------------------ training
@@ -215,35 +219,39 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.keyword_index = self._build_keyword_index(
             examples, labels, f"{self.config['retrieval_intent']}/"
         )
+        self.vocabulary = {word for example in examples for word in self._words(example)}
         self.persist()
         return self._resource
 
     @staticmethod
-    def _words(message: Message) -> List[str]:
+    def _words(message: Message) -> list[str]:
         """The message's words (lower case, letters or digits only)."""
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
         words = [t.text.lower() for t in tokens]
         return [w for w in words if any(c.isalnum() for c in w)]
 
     def _build_keyword_index(
-        self, examples: List[Message], labels: List[str], prefix: str
-    ) -> Dict[str, Dict[str, List[int]]]:
-        index: Dict[str, Dict[str, List[int]]] = {}
-        for number, (example, label) in enumerate(zip(examples, labels)):
+        self, examples: list[Message], labels: list[str], prefix: str
+    ) -> dict[str, dict[str, list[int]]]:
+        index: dict[str, dict[str, list[int]]] = {}
+        for number, (example, label) in enumerate(zip(examples, labels, strict=True)):
             if not label.startswith(prefix):
                 continue
             for word in set(self._words(example)):
                 index.setdefault(word, {}).setdefault(label, []).append(number)
         return index
 
-    def keyword_shares(self, message: Message) -> Optional[List[tuple[str, float]]]:
-        """For a short message: the answers whose training examples use all
-        of its words, with their share of those examples, most common first.
-        ``None`` when the message is not short or its words are unknown."""
+    def keyword_shares(self, message: Message) -> list[tuple[str, float]] | None:
+        """The answers that share a short message's words, with their shares.
+
+        The answers whose training examples use all of the message's words,
+        with their share of those examples, most common first. ``None`` when
+        the message is not short or its words are unknown.
+        """
         words = set(self._words(message))
         if not words or len(words) > int(self.config["short_message_tokens"]):
             return None
-        counts: Dict[str, int] = {}
+        counts: dict[str, int] = {}
         for label in {lab for w in words for lab in self.keyword_index.get(w, {})}:
             sets = [set(self.keyword_index.get(w, {}).get(label, [])) for w in words]
             shared = len(set.intersection(*sets))
@@ -266,6 +274,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                         "labels": self.labels,
                         "responses": self.responses,
                         "keyword_index": self.keyword_index,
+                        "vocabulary": sorted(self.vocabulary),
                     },
                     ensure_ascii=False,
                 ),
@@ -275,12 +284,12 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         """Loads a trained component, or an untrained one if nothing was trained."""
         try:
             with model_storage.read_from(resource) as directory:
@@ -297,14 +306,16 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             coef,
             meta.get("responses"),
             meta.get("keyword_index"),
+            set(meta.get("vocabulary") or ()),
         )
 
     # ------------------------------------------------------------------ prediction
 
-    def predict(self, messages: List[Message]) -> np.ndarray:
+    def predict(self, messages: list[Message]) -> np.ndarray:
         """Probabilities, one row per message, one column per label.
 
-        A message without any known feature gets all zeros."""
+        A message without any known feature gets all zeros.
+        """
         features = self._features(messages)
         if self.coef is None:
             return np.zeros((len(messages), 0))
@@ -318,13 +329,20 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         empty = np.asarray(features.getnnz(axis=1) == 0)
         wordless = np.array([not has_words(m.get(TEXT) or "") for m in messages])
         probabilities[empty | wordless] = 0.0
+        if self.vocabulary:
+            # only character n-grams in common ("wertyu" ~ "we", "er", "yu"):
+            # a guess from spelling alone is no better than half sure
+            unknown = np.array(
+                [not any(w in self.vocabulary for w in self._words(m)) for m in messages]
+            )
+            probabilities[unknown] *= self.config["unknown_words_factor"]
         return probabilities
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Sets ``intent``, ``intent_ranking`` and ``response_selector``."""
         if not messages or self.coef is None:
             return messages
-        for message, row in zip(messages, self.predict(messages)):
+        for message, row in zip(messages, self.predict(messages), strict=True):
             self._set_output(message, row)
         return messages
 
@@ -333,9 +351,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         prefix = f"{retrieval}/"
         length = int(self.config["ranking_length"]) or len(self.labels)
 
-        intents: Dict[str, float] = {}
-        answers: List[tuple[str, float]] = []
-        for label, p in zip(self.labels, probabilities.tolist()):
+        intents: dict[str, float] = {}
+        answers: list[tuple[str, float]] = []
+        for label, p in zip(self.labels, probabilities.tolist(), strict=True):
             if label.startswith(prefix):
                 answers.append((label, p))
                 # the intent is as likely as its most likely answer: summing
@@ -345,7 +363,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                 intents[label] = p
         ranking = sorted(intents.items(), key=lambda item: -item[1])
         top_name, top_confidence = ranking[0]
-        intent: Dict[str, Any] = {
+        intent: dict[str, Any] = {
             INTENT_NAME_KEY: top_name,
             PREDICTED_CONFIDENCE_KEY: float(top_confidence),
         }

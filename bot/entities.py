@@ -36,9 +36,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Text
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -63,17 +64,21 @@ _TOKEN_RE = re.compile(r"\s+|\d+(?:[.,]\d+)*|[A-Za-z]+|\S")
 
 
 class ScriptRunTokenizer:
-    """spaCy tokeniser: digit runs (with ``.``/``,`` inside), Latin runs, and
-    every other non-space character on its own. ``doc.text == text``."""
+    """spaCy tokeniser splitting by script.
 
-    def __init__(self, vocab: "Vocab") -> None:
+    Digit runs (with ``.``/``,`` inside), Latin runs, and every other
+    non-space character on its own; ``doc.text == text``.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
 
-    def __call__(self, text: str) -> "Doc":
+    def __call__(self, text: str) -> Doc:
+        """Tokenises ``text``."""
         from spacy.tokens import Doc
 
-        words: List[str] = []
-        spaces: List[bool] = []
+        words: list[str] = []
+        spaces: list[bool] = []
         for match in _TOKEN_RE.finditer(text):
             piece = match.group(0)
             if piece == " " and words and not spaces[-1]:
@@ -86,17 +91,30 @@ class ScriptRunTokenizer:
 
 # --------------------------------------------------------------------------- numbers
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 CN_NUMERALS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG)
 
 
-def chinese_number(text: str) -> Optional[int]:
+def chinese_number(text: str) -> int | None:
     """``五百`` -> 500, ``两千三百`` -> 2300, ``十二`` -> 12, ``三万五千`` -> 35000.
 
-    ``None`` for anything that is not a well-formed Chinese numeral."""
+    ``None`` for anything that is not a well-formed Chinese numeral.
+    """
     if not text or any(c not in CN_NUMERALS for c in text):
         return None
     total, section, digit = 0, 0, None
@@ -117,7 +135,7 @@ def chinese_number(text: str) -> Optional[int]:
     return total + section + (digit or 0)
 
 
-def _decimal(text: str) -> Optional[Decimal]:
+def _decimal(text: str) -> Decimal | None:
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
@@ -145,7 +163,7 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _recent(today: dt.date, month: int, day: Optional[int] = None) -> Optional[dt.date]:
+def _recent(today: dt.date, month: int, day: int | None = None) -> dt.date | None:
     """The most recent date with this month (and day) not after today."""
     for year in (today.year, today.year - 1):
         try:
@@ -168,21 +186,21 @@ CURRENCY_AFTER = ["元", "块", "圆", "rmb", "cny", "yuan", "kuai", "人民币"
 MULTIPLIER = {"TEXT": {"IN": ["万", "千", "k", "K"]}, "OP": "?"}
 
 
-def _chars(word: str, **extra: Any) -> List[Dict[str, Any]]:
+def _chars(word: str, **extra: Any) -> list[dict[str, Any]]:
     """Token patterns matching a Chinese word character by character."""
     return [{"TEXT": c, **extra} for c in word]
 
 
-def _either(*words: str) -> List[List[Dict[str, Any]]]:
+def _either(*words: str) -> list[list[dict[str, Any]]]:
     return [_chars(w) for w in words]
 
 
-def _patterns() -> Dict[str, List[List[Dict[str, Any]]]]:
+def _patterns() -> dict[str, list[list[dict[str, Any]]]]:
     """Matcher patterns per label (a label may normalise to another entity)."""
     is_ = {"TEXT": {"IN": ["是", "为", ":", "：", "="]}, "OP": "?"}
     unit_after = {"LOWER": {"IN": CURRENCY_AFTER}}
     qian = {"TEXT": "钱", "OP": "?"}
-    patterns: Dict[str, List[List[Dict[str, Any]]]] = {
+    patterns: dict[str, list[list[dict[str, Any]]]] = {
         "amount": [
             [DIGITS, MULTIPLIER, SPACE, unit_after, qian],
             [{"TEXT": {"IN": ["¥", "￥"]}}, SPACE, DIGITS, MULTIPLIER],
@@ -190,10 +208,22 @@ def _patterns() -> Dict[str, List[List[Dict[str, Any]]]]:
             [CN_NUM, {"TEXT": {"IN": ["元", "块"]}}, qian],
         ],
         "card_last4": [
-            *[p + [is_, SPACE, FOUR] for p in _either("尾号", "后四位", "后4位", "末四位", "末4位", "尾数")],
-            [{"LOWER": {"IN": ["ending", "ends", "end"]}}, {"LOWER": {"IN": ["in", "with"]}, "OP": "?"}, FOUR],
-            [{"LOWER": "last"}, {"LOWER": {"IN": ["four", "4"]}}, {"LOWER": {"IN": ["digits", "numbers"]}, "OP": "?"},
-             {"LOWER": {"IN": ["are", "is", ":", "="]}, "OP": "?"}, FOUR],
+            *[
+                p + [is_, SPACE, FOUR]
+                for p in _either("尾号", "后四位", "后4位", "末四位", "末4位", "尾数")
+            ],
+            [
+                {"LOWER": {"IN": ["ending", "ends", "end"]}},
+                {"LOWER": {"IN": ["in", "with"]}, "OP": "?"},
+                FOUR,
+            ],
+            [
+                {"LOWER": "last"},
+                {"LOWER": {"IN": ["four", "4"]}},
+                {"LOWER": {"IN": ["digits", "numbers"]}, "OP": "?"},
+                {"LOWER": {"IN": ["are", "is", ":", "="]}, "OP": "?"},
+                FOUR,
+            ],
             [{"TEXT": {"REGEX": r"^(?:\*+|[xX]+|•+)$"}, "OP": "+"}, FOUR],
         ],
         "phone": [
@@ -205,32 +235,76 @@ def _patterns() -> Dict[str, List[List[Dict[str, Any]]]]:
             [CN_NUM, {"TEXT": "月"}, {"TEXT": "份", "OP": "?"}],
         ],
         "month_with_year": [
-            [{"TEXT": {"REGEX": r"^\d{4}$"}}, {"TEXT": "年"}, DIGITS, {"TEXT": "月"}, {"TEXT": "份", "OP": "?"}],
-            [{"LOWER": {"IN": list(_EN_MONTHS)}}, {"TEXT": ",", "OP": "?"}, {"TEXT": {"REGEX": r"^\d{4}$"}}],
+            [
+                {"TEXT": {"REGEX": r"^\d{4}$"}},
+                {"TEXT": "年"},
+                DIGITS,
+                {"TEXT": "月"},
+                {"TEXT": "份", "OP": "?"},
+            ],
+            [
+                {"LOWER": {"IN": list(_EN_MONTHS)}},
+                {"TEXT": ",", "OP": "?"},
+                {"TEXT": {"REGEX": r"^\d{4}$"}},
+            ],
         ],
         "month_relative_year": [
             *[p + [DIGITS, {"TEXT": "月"}] for p in _either("去年", "今年")],
         ],
         "month_name": [
             [{"LOWER": {"IN": [m for m in _EN_MONTHS if m != "may"]}}],
-            [{"LOWER": {"IN": ["in", "since", "during", "of", "for", "from", "last", "this"]}},
-             {"LOWER": "may"}],
+            [
+                {"LOWER": {"IN": ["in", "since", "during", "of", "for", "from", "last", "this"]}},
+                {"LOWER": "may"},
+            ],
         ],
         "month_relative": [
-            *_either("上个月", "上月", "上一个月", "前一个月", "本月", "这个月", "这月", "当月", "上上个月", "上上月"),
-            [{"LOWER": {"IN": ["last", "previous", "this", "current", "past"]}}, {"LOWER": "month"}],
+            *_either(
+                "上个月",
+                "上月",
+                "上一个月",
+                "前一个月",
+                "本月",
+                "这个月",
+                "这月",
+                "当月",
+                "上上个月",
+                "上上月",
+            ),
+            [
+                {"LOWER": {"IN": ["last", "previous", "this", "current", "past"]}},
+                {"LOWER": "month"},
+            ],
             [{"LOWER": "the"}, {"LOWER": "month"}, {"LOWER": "before"}, {"LOWER": "last"}],
         ],
         "date_number": [
             [DIGITS, {"TEXT": "月"}, DIGITS, {"TEXT": {"IN": ["日", "号"]}}],
-            [{"TEXT": {"REGEX": r"^\d{4}$"}}, {"TEXT": "年"}, DIGITS, {"TEXT": "月"}, DIGITS,
-             {"TEXT": {"IN": ["日", "号"]}}],
-            [{"LOWER": {"IN": list(_EN_MONTHS)}}, {"TEXT": {"REGEX": r"^\d{1,2}$"}},
-             {"LOWER": {"IN": ["st", "nd", "rd", "th"]}, "OP": "?"}],
-            [{"TEXT": {"REGEX": r"^\d{1,2}$"}}, {"LOWER": {"IN": ["st", "nd", "rd", "th"]}, "OP": "?"},
-             {"LOWER": "of", "OP": "?"}, {"LOWER": {"IN": list(_EN_MONTHS)}}],
-            [{"TEXT": {"REGEX": r"^\d{4}$"}}, {"TEXT": {"IN": ["-", "/", "."]}}, DIGITS,
-             {"TEXT": {"IN": ["-", "/", "."]}}, DIGITS],
+            [
+                {"TEXT": {"REGEX": r"^\d{4}$"}},
+                {"TEXT": "年"},
+                DIGITS,
+                {"TEXT": "月"},
+                DIGITS,
+                {"TEXT": {"IN": ["日", "号"]}},
+            ],
+            [
+                {"LOWER": {"IN": list(_EN_MONTHS)}},
+                {"TEXT": {"REGEX": r"^\d{1,2}$"}},
+                {"LOWER": {"IN": ["st", "nd", "rd", "th"]}, "OP": "?"},
+            ],
+            [
+                {"TEXT": {"REGEX": r"^\d{1,2}$"}},
+                {"LOWER": {"IN": ["st", "nd", "rd", "th"]}, "OP": "?"},
+                {"LOWER": "of", "OP": "?"},
+                {"LOWER": {"IN": list(_EN_MONTHS)}},
+            ],
+            [
+                {"TEXT": {"REGEX": r"^\d{4}$"}},
+                {"TEXT": {"IN": ["-", "/", "."]}},
+                DIGITS,
+                {"TEXT": {"IN": ["-", "/", "."]}},
+                DIGITS,
+            ],
         ],
         "date_relative": [
             *_either("今天", "今日", "昨天", "昨日", "前天"),
@@ -242,14 +316,32 @@ def _patterns() -> Dict[str, List[List[Dict[str, Any]]]]:
 
 
 _RELATIVE_MONTHS = {
-    "上个月": -1, "上月": -1, "上一个月": -1, "前一个月": -1, "上上个月": -2, "上上月": -2,
-    "本月": 0, "这个月": 0, "这月": 0, "当月": 0,
-    "last month": -1, "previous month": -1, "past month": -1,
-    "this month": 0, "current month": 0, "the month before last": -2,
+    "上个月": -1,
+    "上月": -1,
+    "上一个月": -1,
+    "前一个月": -1,
+    "上上个月": -2,
+    "上上月": -2,
+    "本月": 0,
+    "这个月": 0,
+    "这月": 0,
+    "当月": 0,
+    "last month": -1,
+    "previous month": -1,
+    "past month": -1,
+    "this month": 0,
+    "current month": 0,
+    "the month before last": -2,
 }
 _RELATIVE_DAYS = {
-    "今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2,
-    "today": 0, "yesterday": -1, "the day before yesterday": -2,
+    "今天": 0,
+    "今日": 0,
+    "昨天": -1,
+    "昨日": -1,
+    "前天": -2,
+    "today": 0,
+    "yesterday": -1,
+    "the day before yesterday": -2,
 }
 
 
@@ -257,11 +349,13 @@ _RELATIVE_DAYS = {
 
 
 class BankEntityMatcher:
-    """The rules themselves, independent of Rasa: ``extract(text)`` returns
-    entity dicts in Rasa's format (``entity``, ``value``, ``start``, ``end``,
-    ``extractor``)."""
+    """The rules themselves, independent of Rasa.
 
-    def __init__(self, today: Optional[Today] = None, extractor: str = "BankEntityExtractor") -> None:
+    ``extract(text)`` returns entity dicts in Rasa's format (``entity``,
+    ``value``, ``start``, ``end``, ``extractor``).
+    """
+
+    def __init__(self, today: Today | None = None, extractor: str = "BankEntityExtractor") -> None:
         from spacy.matcher import Matcher
 
         self.today: Today = today or dt.date.today
@@ -271,7 +365,7 @@ class BankEntityMatcher:
         for label, patterns in _patterns().items():
             self.matcher.add(label, patterns)
 
-    def extract(self, text: str) -> List[Dict[str, Any]]:
+    def extract(self, text: str) -> list[dict[str, Any]]:
         """Every entity found in ``text``, longest match first, no overlaps."""
         from spacy.util import filter_spans
 
@@ -279,7 +373,7 @@ class BankEntityMatcher:
             return []
         doc = self.nlp(normalise(text))
         spans = [_labelled(doc, match_id, start, end) for match_id, start, end in self.matcher(doc)]
-        entities: List[Dict[str, Any]] = []
+        entities: list[dict[str, Any]] = []
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
             entity = self._normalise(span)
             if entity is not None:
@@ -289,13 +383,13 @@ class BankEntityMatcher:
 
     # --- one normaliser per label -------------------------------------------------
 
-    def _normalise(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _normalise(self, span: Span) -> dict[str, Any] | None:
         label = span.label_
         handler = getattr(self, f"_{label}")
         return handler(span)
 
     @staticmethod
-    def _entity(name: str, value: str, span: "Span", sub: Optional["Span"] = None) -> Dict[str, Any]:
+    def _entity(name: str, value: str, span: Span, sub: Span | None = None) -> dict[str, Any]:
         where = sub if sub is not None else span
         return {
             "entity": name,
@@ -305,8 +399,8 @@ class BankEntityMatcher:
             "confidence_entity": 1.0,
         }
 
-    def _amount(self, span: "Span") -> Optional[Dict[str, Any]]:
-        number: Optional[Decimal] = None
+    def _amount(self, span: Span) -> dict[str, Any] | None:
+        number: Decimal | None = None
         multiplier = 1
         for token in span:
             text = token.text
@@ -327,11 +421,11 @@ class BankEntityMatcher:
             return None
         return self._entity("amount", format_amount(value), span)
 
-    def _card_last4(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _card_last4(self, span: Span) -> dict[str, Any] | None:
         digits = span[-1]
         return self._entity("card_last4", digits.text, span, span[-1:])
 
-    def _phone(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _phone(self, span: Span) -> dict[str, Any] | None:
         digits = "".join(t.text for t in span if t.text.isdigit())
         if len(digits) == 13 and digits.startswith("86"):
             digits = digits[2:]
@@ -339,12 +433,12 @@ class BankEntityMatcher:
             return None
         return self._entity("phone", digits, span)
 
-    def _month_entity(self, span: "Span", year: int, month: int) -> Optional[Dict[str, Any]]:
+    def _month_entity(self, span: Span, year: int, month: int) -> dict[str, Any] | None:
         if not 1 <= month <= 12 or not 1900 <= year <= 2100:
             return None
         return self._entity("month", f"{year:04d}-{month:02d}", span)
 
-    def _month_number(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _month_number(self, span: Span) -> dict[str, Any] | None:
         head = "".join(t.text for t in span if t.text not in ("月", "份"))
         month = int(head) if head.isdigit() else chinese_number(head)
         if month is None or not 1 <= month <= 12:
@@ -352,34 +446,34 @@ class BankEntityMatcher:
         recent = _recent(self.today(), month)
         return self._month_entity(span, recent.year, month) if recent else None
 
-    def _month_with_year(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _month_with_year(self, span: Span) -> dict[str, Any] | None:
         if span[0].text.isdigit():  # 2024年3月
             year, month = int(span[0].text), int(span[2].text) if span[2].text.isdigit() else 0
         else:  # March 2024
             year, month = int(span[-1].text), _EN_MONTHS[span[0].lower_]
         return self._month_entity(span, year, month)
 
-    def _month_relative_year(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _month_relative_year(self, span: Span) -> dict[str, Any] | None:
         year = self.today().year - (1 if span[0].text == "去" else 0)
         digits = [t.text for t in span if t.text.isdigit()]
         return self._month_entity(span, year, int(digits[0])) if digits else None
 
-    def _month_name(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _month_name(self, span: Span) -> dict[str, Any] | None:
         month = _EN_MONTHS[span[-1].lower_]
         recent = _recent(self.today(), month)
         return self._month_entity(span[-1:], recent.year, month) if recent else None
 
-    def _month_relative(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _month_relative(self, span: Span) -> dict[str, Any] | None:
         key = span.text.lower() if span[0].is_ascii else span.text
         key = " ".join(key.split())
         today = self.today()
         year, month = _shift_month(today.year, today.month, _RELATIVE_MONTHS[key])
         return self._month_entity(span, year, month)
 
-    def _date_entity(self, span: "Span", value: Optional[dt.date]) -> Optional[Dict[str, Any]]:
+    def _date_entity(self, span: Span, value: dt.date | None) -> dict[str, Any] | None:
         return self._entity("date", value.isoformat(), span) if value else None
 
-    def _date_number(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _date_number(self, span: Span) -> dict[str, Any] | None:
         numbers = [int(t.text) for t in span if re.fullmatch(r"\d+", t.text)]
         names = [_EN_MONTHS[t.lower_] for t in span if t.lower_ in _EN_MONTHS]
         try:
@@ -391,19 +485,19 @@ class BankEntityMatcher:
         except (ValueError, IndexError):
             return None
 
-    def _date_relative(self, span: "Span") -> Optional[Dict[str, Any]]:
+    def _date_relative(self, span: Span) -> dict[str, Any] | None:
         key = " ".join(span.text.lower().split())
         return self._date_entity(span, self.today() + dt.timedelta(days=_RELATIVE_DAYS[key]))
 
 
-def _labelled(doc: "Doc", match_id: int, start: int, end: int) -> "Span":
+def _labelled(doc: Doc, match_id: int, start: int, end: int) -> Span:
     from spacy.tokens import Span
 
     return Span(doc, start, end, label=match_id)
 
 
-@lru_cache(maxsize=None)
-def _blank_zh_with_script_tokens() -> "Language":
+@cache
+def _blank_zh_with_script_tokens() -> Language:
     import spacy
 
     nlp = spacy.blank("zh")  # default char segmenter, replaced just below
@@ -414,23 +508,21 @@ def _blank_zh_with_script_tokens() -> "Language":
 # --------------------------------------------------------------------------- component
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class BankEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Rasa component: adds the entities of :class:`BankEntityMatcher`."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """``entities``: the entity names to emit (default: all of them)."""
         return {"entities": ["amount", "month", "date", "card_last4", "phone"]}
 
     @staticmethod
-    def required_packages() -> List[Text]:
-        """spaCy for the matcher."""
+    def required_packages() -> list[str]:
+        """SpaCy for the matcher."""
         return ["spacy"]
 
-    def __init__(self, config: Dict[Text, Any], today: Optional[Today] = None) -> None:
+    def __init__(self, config: dict[str, Any], today: Today | None = None) -> None:
         """``today`` is injectable for tests (default: the real date)."""
         self._config = config
         self._wanted = set(config.get("entities") or [])
@@ -439,19 +531,20 @@ class BankEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "BankEntityExtractor":
+    ) -> BankEntityExtractor:
         """Creates the component (nothing to train or load)."""
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Adds the entities found in each message's text."""
         for message in messages:
             found = [
-                e for e in self._matcher.extract(message.get(TEXT) or "")
+                e
+                for e in self._matcher.extract(message.get(TEXT) or "")
                 if e["entity"] in self._wanted
             ]
             if found:

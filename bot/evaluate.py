@@ -28,12 +28,11 @@ import logging
 import os
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
-
-import yaml
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEST_FILES = (ROOT / "tests/nlu/faq_testset.yml", ROOT / "tests/nlu/core_testset.yml")
@@ -42,31 +41,35 @@ DEFAULT_THRESHOLD = 0.55
 
 @dataclass
 class Result:
+    """One test phrasing and what the model made of it."""
+
     text: str
     language: str
     expected: str
     predicted: str
     intent_confidence: float
-    faq_confidence: Optional[float]
-    ranking: List[tuple[str, float]]
+    faq_confidence: float | None
+    ranking: list[tuple[str, float]]
     """intent ranking without nlu_fallback: what the classifier itself said"""
-    selector_key: Optional[str]
+    selector_key: str | None
     """the answer the ResponseSelector chose, whatever the intent"""
 
     @property
     def correct(self) -> bool:
+        """The predicted label is the expected one."""
         return self.predicted == self.expected
 
     @property
     def is_faq(self) -> bool:
+        """The phrasing is an FAQ question."""
         return self.expected.startswith("faq/")
 
 
-def read_test_set(paths: Iterable[Path]) -> List[tuple[str, str]]:
+def read_test_set(paths: Iterable[Path]) -> list[tuple[str, str]]:
     """(text, expected full intent) pairs from Rasa NLU YAML files."""
     from bot.faq_content import read_nlu_examples, strip_annotations
 
-    pairs: List[tuple[str, str]] = []
+    pairs: list[tuple[str, str]] = []
     for path in paths:
         if not path.exists():
             continue
@@ -75,7 +78,7 @@ def read_test_set(paths: Iterable[Path]) -> List[tuple[str, str]]:
     return pairs
 
 
-def predicted_label(parse: Dict[str, Any]) -> tuple[str, float, Optional[float]]:
+def predicted_label(parse: dict[str, Any]) -> tuple[str, float, float | None]:
     """(full predicted label, intent confidence, FAQ answer confidence)."""
     intent = parse.get("intent") or {}
     name = str(intent.get("name"))
@@ -89,7 +92,7 @@ def predicted_label(parse: Dict[str, Any]) -> tuple[str, float, Optional[float]]
     return name, confidence, (float(faq_confidence) if faq_confidence is not None else None)
 
 
-async def _parse_all(model: str, texts: Sequence[str]) -> List[Dict[str, Any]]:
+async def _parse_all(model: str, texts: Sequence[str]) -> list[dict[str, Any]]:
     from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
@@ -101,13 +104,14 @@ async def _parse_all(model: str, texts: Sequence[str]) -> List[Dict[str, Any]]:
     return [await agent.parse_message(text) for text in texts]
 
 
-def evaluate(model: str, test_files: Sequence[Path]) -> List[Result]:
+def evaluate(model: str, test_files: Sequence[Path]) -> list[Result]:
+    """Parses every test phrasing with the model."""
     from bot.faq_content import has_cjk
 
     pairs = read_test_set(test_files)
     parses = asyncio.run(_parse_all(model, [t for t, _ in pairs]))
     results = []
-    for (text, expected), parse in zip(pairs, parses):
+    for (text, expected), parse in zip(pairs, parses, strict=True):
         label, confidence, faq_confidence = predicted_label(parse)
         ranking = [
             (str(item.get("name")), float(item.get("confidence") or 0.0))
@@ -116,11 +120,17 @@ def evaluate(model: str, test_files: Sequence[Path]) -> List[Result]:
         ]
         results.append(
             Result(
-                text, "zh" if has_cjk(text) else "en", expected, label, confidence,
-                faq_confidence, ranking,
-                (parse.get("response_selector") or {}).get("faq", {}).get("response", {}).get(
-                    "intent_response_key"
-                ),
+                text,
+                "zh" if has_cjk(text) else "en",
+                expected,
+                label,
+                confidence,
+                faq_confidence,
+                ranking,
+                (parse.get("response_selector") or {})
+                .get("faq", {})
+                .get("response", {})
+                .get("intent_response_key"),
             )
         )
     return results
@@ -141,9 +151,9 @@ def behaviour(results: Sequence[Result], threshold: float) -> Counter:
     return out
 
 
-def report(results: Sequence[Result], threshold: float, out=sys.stdout) -> Dict[str, float]:
+def report(results: Sequence[Result], threshold: float, out=sys.stdout) -> dict[str, float]:
     """Print the figures; return accuracy per language."""
-    accuracy: Dict[str, float] = {}
+    accuracy: dict[str, float] = {}
     for language in ("zh", "en"):
         subset = [r for r in results if r.language == language]
         if not subset:
@@ -182,7 +192,10 @@ def report(results: Sequence[Result], threshold: float, out=sys.stdout) -> Dict[
                     file=out,
                 )
 
-    print("\nthreshold sweep on FAQ phrasings (answered right / clarified / answered wrong):", file=out)
+    print(
+        "\nthreshold sweep on FAQ phrasings (answered right / clarified / answered wrong):",
+        file=out,
+    )
     for t in (0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9):
         acts = behaviour(results, t)
         print(
@@ -202,7 +215,7 @@ def report(results: Sequence[Result], threshold: float, out=sys.stdout) -> Dict[
 
 
 def _correct_with_fallback(r: Result, threshold: float, ambiguity: float) -> bool:
-    """Would ``r`` be right with another FallbackClassifier setting?"""
+    """Whether ``r`` would be right with another FallbackClassifier setting."""
     if not r.ranking:
         return r.correct
     (top, conf), second = r.ranking[0], (r.ranking[1][1] if len(r.ranking) > 1 else 0.0)
@@ -216,8 +229,11 @@ def _correct_with_fallback(r: Result, threshold: float, ambiguity: float) -> boo
     return top == r.expected
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluate", description=__doc__.split("\n")[0])
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: evaluate, print, exit 1 below the floor."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.evaluate", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--model", required=True, help="trained model archive (.tar.gz)")
     parser.add_argument("--tests", nargs="*", type=Path, default=list(DEFAULT_TEST_FILES))
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
@@ -232,7 +248,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"\n{len(results)} phrasings in {time.monotonic() - started:.1f} s", file=sys.stdout)
     if args.json:
         args.json.write_text(
-            json.dumps([{**asdict(r), "correct": r.correct} for r in results], ensure_ascii=False, indent=1),
+            json.dumps(
+                [{**asdict(r), "correct": r.correct} for r in results], ensure_ascii=False, indent=1
+            ),
             encoding="utf-8",
         )
     low = {lang: acc for lang, acc in accuracy.items() if acc < args.min_accuracy}

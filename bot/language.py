@@ -1,4 +1,4 @@
-"""Which language is this message written in? And which one does it ask for?
+"""The language a message is written in, and the one it asks for.
 
 ``LanguageDetector`` is a Rasa NLU component that adds, per message,
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Text
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -45,11 +45,52 @@ EN = "en"
 
 LOANWORDS = frozenset(
     {
-        "app", "apps", "atm", "ok", "okay", "id", "vip", "pos", "pin", "sms",
-        "wifi", "qq", "cny", "rmb", "usd", "vpn", "ios", "iphone", "android",
-        "pc", "ic", "ui", "bug", "etc", "hi", "hello", "hey", "ha", "haha",
-        "hhh", "lol", "ukey", "u盾", "lpr", "pdf", "url", "www", "http", "https",
-        "com", "cn", "wechat", "alipay", "visa", "mastercard", "unionpay",
+        "app",
+        "apps",
+        "atm",
+        "ok",
+        "okay",
+        "id",
+        "vip",
+        "pos",
+        "pin",
+        "sms",
+        "wifi",
+        "qq",
+        "cny",
+        "rmb",
+        "usd",
+        "vpn",
+        "ios",
+        "iphone",
+        "android",
+        "pc",
+        "ic",
+        "ui",
+        "bug",
+        "etc",
+        "hi",
+        "hello",
+        "hey",
+        "ha",
+        "haha",
+        "hhh",
+        "lol",
+        "ukey",
+        "u盾",
+        "lpr",
+        "pdf",
+        "url",
+        "www",
+        "http",
+        "https",
+        "com",
+        "cn",
+        "wechat",
+        "alipay",
+        "visa",
+        "mastercard",
+        "unionpay",
     }
 )
 """Latin words that appear in Chinese messages and so say nothing about the
@@ -62,9 +103,13 @@ _CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xz]{6,}", re.IGNORECASE)
 
 
 def _is_word(word: str) -> bool:
-    """A plausible English word: has a vowel and no long consonant run, so a
-    keyboard mash ("asdfghjkl", "zxcvb") is not evidence of English."""
+    """Whether ``word`` looks like an English word.
+
+    It has a vowel and no long consonant run, so a keyboard mash
+    ("asdfghjkl", "zxcvb") is not evidence of English.
+    """
     return bool(_VOWEL.search(word)) and not _CONSONANT_RUN.search(word)
+
 
 # --- target language: "说英文", "answer in English", "看不懂中文" ---------------
 _ZH_NAMES = r"(?:中文|汉语|普通话|国语|华语|简体|简体字|中国话)"
@@ -82,7 +127,7 @@ _NEGATION = re.compile(
 class Detection:
     """What the detector found in one message (for tests and debugging)."""
 
-    language: Optional[str]
+    language: str | None
     confidence: float
     cjk_chars: int
     latin_letters: int
@@ -90,8 +135,8 @@ class Detection:
     latin_words: int
 
 
-@lru_cache(maxsize=None)
-def blank_pipeline(lang: str) -> "Language":
+@cache
+def blank_pipeline(lang: str) -> Language:
     """A blank spaCy pipeline (tokeniser only), built once per process.
 
     ``zh`` uses the jieba segmenter (spaCy's default ``char`` segmenter splits
@@ -104,22 +149,21 @@ def blank_pipeline(lang: str) -> "Language":
     return spacy.blank(lang)
 
 
-@lru_cache(maxsize=None)
+@cache
 def english_stop_words() -> frozenset[str]:
-    """spaCy's English stop words ("the", "is", "what", "my", ...)."""
+    """SpaCy's English stop words ("the", "is", "what", "my", ...)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
 
 
-def _counts(
-    text: str, vocabulary: Optional[frozenset[str]] = None
-) -> tuple[int, int, int, int]:
+def _counts(text: str, vocabulary: frozenset[str] | None = None) -> tuple[int, int, int, int]:
     """(Han characters, Latin letters, Chinese words, English words).
 
     With a ``vocabulary`` (the English words of the training data), a Latin
     word is evidence of English only if it is in it or is an English stop
-    word; without one, any plausible-looking word counts."""
+    word; without one, any plausible-looking word counts.
+    """
     cjk_chars = len(CJK_RE.findall(text))
     latin_letters = sum(1 for c in text if c.isascii() and c.isalpha())
     cjk_words = 0
@@ -142,38 +186,39 @@ def _counts(
     return cjk_chars, latin_letters, cjk_words, latin_words
 
 
-def detect(text: str, vocabulary: Optional[frozenset[str]] = None) -> Detection:
+def detect(text: str, vocabulary: frozenset[str] | None = None) -> Detection:
     """The language of a message, or ``None`` when there is no clear evidence.
 
     ``vocabulary``: known English words (see :func:`_counts`), so that a
-    keyboard mash in Latin letters does not switch a Chinese conversation."""
+    keyboard mash in Latin letters does not switch a Chinese conversation.
+    """
     text = normalise(text or "").strip()
     if not text or text.startswith("/"):  # empty, or an intent payload (button)
         return Detection(None, 0.0, 0, 0, 0, 0)
     cjk_chars, latin_letters, cjk_words, latin_words = _counts(text, vocabulary)
-    language: Optional[str] = None
+    language: str | None = None
     confidence = 0.0
     if cjk_words and cjk_words * 2 >= latin_words:
         # Chinese grammar words carry the sentence; English words inside it
         # ("ATM取款limit多少") are borrowed terms.
         language = ZH
         confidence = min(1.0, 0.6 + 0.4 * cjk_chars / max(1, cjk_chars + latin_words))
-    elif latin_words >= 2 or (
-        latin_words == 1 and not cjk_chars and latin_letters >= 4
-    ):
+    elif latin_words >= 2 or (latin_words == 1 and not cjk_chars and latin_letters >= 4):
         # "thanks", "hello there", "what are your opening hours"; a lone
         # short word ("ok", "yes") is not enough to switch a conversation.
         language = EN
         confidence = min(1.0, 0.6 + 0.1 * latin_words)
-    return Detection(language, round(confidence, 3), cjk_chars, latin_letters, cjk_words, latin_words)
+    return Detection(
+        language, round(confidence, 3), cjk_chars, latin_letters, cjk_words, latin_words
+    )
 
 
-def detect_language(text: str, vocabulary: Optional[frozenset[str]] = None) -> Optional[str]:
+def detect_language(text: str, vocabulary: frozenset[str] | None = None) -> str | None:
     """Shorthand: just the language code, or ``None``."""
     return detect(text, vocabulary).language
 
 
-def english_vocabulary(texts: List[str]) -> frozenset[str]:
+def english_vocabulary(texts: list[str]) -> frozenset[str]:
     """The Latin words (lower case) of the English phrasings among ``texts``."""
     words: set[str] = set()
     for text in texts:
@@ -185,7 +230,7 @@ def english_vocabulary(texts: List[str]) -> frozenset[str]:
     return frozenset(words)
 
 
-def target_language(text: str) -> Optional[str]:
+def target_language(text: str) -> str | None:
     """The language a message names, as the one it wants ("说英文" -> en).
 
     A negated mention asks for the *other* language: "我看不懂中文" -> en,
@@ -213,20 +258,19 @@ def target_language(text: str) -> Optional[str]:
     return lang
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     """Adds the ``language`` and ``target_language`` entities (see module docs).
 
     Training only collects the English words of the training data (stored
     with the model as JSON), so a Latin-letter keyboard mash is not taken for
-    English."""
+    English.
+    """
 
     VOCABULARY_FILE = "english_vocabulary.json"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Entity names are configurable; confidence below the floor is dropped."""
         return {
             "language_entity": "language",
@@ -235,19 +279,22 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
-        """spaCy (blank pipelines) and jieba (its Chinese segmenter)."""
+    def required_packages() -> list[str]:
+        """SpaCy (blank pipelines) and jieba (its Chinese segmenter)."""
         return ["spacy", "jieba"]
 
     def __init__(
         self,
-        config: Dict[Text, Any],
-        model_storage: Optional[ModelStorage] = None,
-        resource: Optional[Resource] = None,
-        vocabulary: Optional[frozenset[str]] = None,
+        config: dict[str, Any],
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        vocabulary: frozenset[str] | None = None,
     ) -> None:
-        """``vocabulary``: known English words (``None``: not trained, any
-        plausible word counts)."""
+        """Creates the detector.
+
+        ``vocabulary``: known English words (``None``: not trained, any
+        plausible word counts).
+        """
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -256,11 +303,11 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         """Creates the component and warms its spaCy pipelines."""
         blank_pipeline(ZH)
         blank_pipeline(EN)
@@ -281,12 +328,12 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LanguageDetector":
+    ) -> LanguageDetector:
         """Loads the vocabulary (an untrained detector if there is none)."""
         blank_pipeline(ZH)
         blank_pipeline(EN)
@@ -297,30 +344,30 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, frozenset(words))
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Adds the entities to each message."""
         for message in messages:
             text = message.get(TEXT) or ""
             entities = self._entities(text)
             if entities:
-                message.set(
-                    ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True
-                )
+                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages
 
-    def _entities(self, text: str) -> List[Dict[Text, Any]]:
-        out: List[Dict[Text, Any]] = []
+    def _entities(self, text: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         found = detect(text, self.vocabulary)
         if found.language and found.confidence >= self._config["min_confidence"]:
             out.append(
-                self._entity(self._config["language_entity"], found.language, text, found.confidence)
+                self._entity(
+                    self._config["language_entity"], found.language, text, found.confidence
+                )
             )
         wanted = target_language(text)
         if wanted:
             out.append(self._entity(self._config["target_entity"], wanted, text, 1.0))
         return out
 
-    def _entity(self, name: str, value: str, text: str, confidence: float) -> Dict[Text, Any]:
+    def _entity(self, name: str, value: str, text: str, confidence: float) -> dict[str, Any]:
         return {
             "entity": name,
             "value": value,

@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - exercised only where hanziconv is miss
 
 _T2S: dict[str, str] = {
     trad: simp
-    for trad, simp in zip(traditional_charmap, simplified_charmap)
+    for trad, simp in zip(traditional_charmap, simplified_charmap, strict=False)
     if trad != simp
 }
 # Banking spelling: 帐户/帳戶 and 账户 are the same word; use the standard 账.
@@ -41,9 +41,11 @@ def is_cjk(char: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def normalise_char(char: str) -> str:
-    """One character in its normal form: NFKC when that stays one character
-    (full-width ``５`` -> ``5``, ideographic space -> space), then traditional
-    -> simplified Chinese."""
+    """One character in its normal form.
+
+    NFKC when that stays one character (full-width ``５`` -> ``5``,
+    ideographic space -> space), then traditional -> simplified Chinese.
+    """
     folded = unicodedata.normalize("NFKC", char)
     if len(folded) != 1:
         folded = char
@@ -62,13 +64,28 @@ URL_RE = re.compile(
 )
 """A pasted link or e-mail address (ends at white space or Chinese text)."""
 
+MARKUP_RE = re.compile(
+    r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|</?[a-zA-Z][^<>]{0,200}>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+"""HTML tags; a script or style element with its content."""
 
-def url_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every link or e-mail address in ``text``."""
-    return [m.span() for m in URL_RE.finditer(text)]
+
+def ignored_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every link, e-mail address and piece of HTML markup.
+
+    Those are not the customer's words, so not evidence of what they want.
+    """
+    return sorted(m.span() for pattern in (URL_RE, MARKUP_RE) for m in pattern.finditer(text))
 
 
 def has_words(text: str) -> bool:
-    """Whether ``text`` has any letter or Han character outside links: digits,
-    emoji, punctuation and a bare URL say nothing about what the customer wants."""
-    return any(c.isalpha() for c in URL_RE.sub(" ", text or ""))
+    """Whether ``text`` has any letter or Han character outside links and markup.
+
+    Digits, emoji, punctuation, a bare URL or a script tag say nothing about
+    what the customer wants.
+    """
+    text = text or ""
+    for start, end in reversed(ignored_spans(text)):
+        text = text[:start] + " " + text[end:]
+    return any(c.isalpha() for c in text)

@@ -5,42 +5,43 @@ Rasa's ``JiebaTokenizer`` segments the raw text, so ``營業時間`` and
 a token for every run of spaces. This subclass segments the normalised text
 (:mod:`bot.normalise`, full-width -> half-width, traditional -> simplified,
 one character to one character so offsets still point into the original) and
-drops whitespace tokens and the pieces of pasted links. The banking user dictionary (``bot/jieba_dict``) is
-given with ``dictionary_path`` in ``config.yml`` and packed into the model by
-the parent class.
+drops whitespace tokens and the pieces of pasted links and HTML markup. The
+banking user dictionary (``bot/jieba_dict``) is given with
+``dictionary_path`` in ``config.yml`` and packed into the model by the parent
+class.
 """
 
 from __future__ import annotations
 
 import glob
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.normalise import normalise, url_spans
+from bot.normalise import ignored_spans, normalise
 
 logger = logging.getLogger(__name__)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class BankJiebaTokenizer(JiebaTokenizer):
     """``JiebaTokenizer`` over normalised text, without whitespace tokens."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Same options as ``JiebaTokenizer``."""
         return JiebaTokenizer.get_default_config()
 
     @staticmethod
-    def _load_custom_dictionary(path: Text) -> None:
-        """Loads every dictionary file in ``path`` (and closes it, which
-        ``jieba.load_userdict`` given a file name does not)."""
+    def _load_custom_dictionary(path: str) -> None:
+        """Loads every dictionary file in ``path``.
+
+        And closes it, which ``jieba.load_userdict`` given a file name does not.
+        """
         import jieba
 
         for user_dict in sorted(glob.glob(f"{path}/*")):
@@ -48,7 +49,7 @@ class BankJiebaTokenizer(JiebaTokenizer):
             with open(user_dict, "rb") as handle:
                 jieba.load_userdict(handle)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Tokens of the normalised text, with offsets into the original text."""
         import jieba
 
@@ -58,8 +59,9 @@ class BankJiebaTokenizer(JiebaTokenizer):
             for word, start, _end in jieba.tokenize(normalise(text))
             if word.strip()
         ]
-        # a pasted link's pieces ("login", "www") are not the customer's words
-        links = url_spans(text)
+        # the pieces of a pasted link ("login", "www") or of HTML markup
+        # ("script") are not the customer's words
+        links = ignored_spans(text)
         if links:
             kept = [t for t in tokens if not any(s < t.end and t.start < e for s, e in links)]
             tokens = kept or tokens

@@ -44,7 +44,13 @@ UNREGISTERED = "13700001111"
 
 def load_domain() -> dict[str, Any]:
     """The merged domain (slots, forms, responses) as rasa_sdk receives it."""
-    merged: dict[str, Any] = {"slots": {}, "forms": {}, "responses": {}, "intents": [], "actions": []}
+    merged: dict[str, Any] = {
+        "slots": {},
+        "forms": {},
+        "responses": {},
+        "intents": [],
+        "actions": [],
+    }
     for path in sorted((ROOT / "domain").glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key in ("slots", "forms", "responses"):
@@ -58,7 +64,7 @@ DOMAIN = load_domain()
 
 
 class Clock:
-    """"Now", moved by the test."""
+    """ "Now", moved by the test."""
 
     def __init__(self, start: datetime = START) -> None:
         self.now = start
@@ -237,7 +243,9 @@ class Chat:
 
         from actions.verification import ValidateReverifyForm, ValidateVerificationForm
 
-        validator = ValidateVerificationForm() if form == "verification_form" else ValidateReverifyForm()
+        validator = (
+            ValidateVerificationForm() if form == "verification_form" else ValidateReverifyForm()
+        )
         candidates = self._candidates(form)
         tracker = self.tracker()
         tracker.events += [SlotSet(k, v) for k, v in candidates.items()]

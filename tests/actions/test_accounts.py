@@ -11,6 +11,7 @@ from actions.verification import Bank
 from corebank.money import format_money
 from tests.actions.conftest import EMILY, ZHANG, Chat
 
+
 def _amounts(lines: str) -> list[Decimal]:
     out = []
     for line in lines.splitlines():
@@ -46,7 +47,9 @@ async def test_balance_of_each_account_in_both_languages(bank: Bank) -> None:
     assert turn.message("utter_balance")["lines"] == "· Current account **** 0037: CNY 8,800.00"
 
 
-async def test_balance_asked_again_after_verification_needs_no_new_code(chat: Chat, bank: Bank) -> None:
+async def test_balance_asked_again_after_verification_needs_no_new_code(
+    chat: Chat, bank: Bank
+) -> None:
     await chat.verify(ZHANG)
     chat.user("余额多少", "check_balance")
     turn = await chat.run(ActionCheckBalance())
@@ -88,7 +91,9 @@ async def test_month_and_amount_filters(chat: Chat, bank: Bank) -> None:
 async def test_filters_asked_before_verification_are_kept(chat_en: Chat, bank: Bank) -> None:
     chat_en.user("transactions in october", "check_transactions", month="2026-10")
     turn = await chat_en.verify(EMILY, ActionCheckTransactions(), asked=True)
-    message = next(m for m in turn.messages if (m["response"] or "").startswith("utter_transactions"))
+    message = next(
+        m for m in turn.messages if (m["response"] or "").startswith("utter_transactions")
+    )
     assert message["filters"] == " (in October 2026)"
     assert all(" 2026-10-" in line for line in message["lines"].splitlines())
 

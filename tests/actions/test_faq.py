@@ -75,9 +75,18 @@ async def test_below_threshold_asks_with_the_likeliest_questions_in_english() ->
     assert message["response"] == "utter_faq_clarify"
     questions = faq_questions()
     assert message["buttons"] == [
-        {"title": questions["account_fees"]["en"], "payload": '/choose_faq{"faq_key":"account_fees"}'},
-        {"title": questions["transfer_fees"]["en"], "payload": '/choose_faq{"faq_key":"transfer_fees"}'},
-        {"title": questions["atm_withdrawal"]["en"], "payload": '/choose_faq{"faq_key":"atm_withdrawal"}'},
+        {
+            "title": questions["account_fees"]["en"],
+            "payload": '/choose_faq{"faq_key":"account_fees"}',
+        },
+        {
+            "title": questions["transfer_fees"]["en"],
+            "payload": '/choose_faq{"faq_key":"transfer_fees"}',
+        },
+        {
+            "title": questions["atm_withdrawal"]["en"],
+            "payload": '/choose_faq{"faq_key":"atm_withdrawal"}',
+        },
         {"title": "Talk to an agent", "payload": "/request_human"},
     ]
     assert slots["faq_misses"] == 1
@@ -104,7 +113,9 @@ async def test_second_miss_in_a_row_hands_off_low_confidence() -> None:
 
     messages, slots = await run(ActionAnswerFaq(), tracker)
 
-    assert [m["response"] for m in messages if m.get("response")] == ["utter_handoff_low_confidence"]
+    assert [m["response"] for m in messages if m.get("response")] == [
+        "utter_handoff_low_confidence"
+    ]
     assert handoffs(messages) == [{"reason": "low_confidence", "priority": "normal"}]
     assert slots["handoff_reason"] == "low_confidence"
     assert slots["faq_misses"] == 0  # a fresh start if an agent hands back
@@ -161,7 +172,10 @@ def test_questions_come_from_the_content_files() -> None:
 
 @pytest.mark.parametrize(
     "action, reason",
-    [(ActionHandoffRequestHuman(), "request_human"), (ActionHandoffComplexTopic(), "complex_topic")],
+    [
+        (ActionHandoffRequestHuman(), "request_human"),
+        (ActionHandoffComplexTopic(), "complex_topic"),
+    ],
 )
 async def test_handoff_actions(action: Action, reason: str) -> None:
     messages, slots = await run(action, load("faq_confident_zh.json"))
@@ -245,3 +259,16 @@ async def test_session_start_keeps_an_existing_language() -> None:
     tracker = load("session_start_en_app.json", language="zh")
     _, slots = await run(ActionSessionStart(), tracker)
     assert slots["language"] == "zh"
+
+
+async def test_wordless_input_asks_again_without_counting_a_miss() -> None:
+    messages, slots = await run(ActionAnswerFaq(), load("nlu_fallback_wordless.json"))
+    assert [m["response"] for m in messages] == ["utter_ask_rephrase"]
+    assert slots == {}
+
+    # after a real miss, it neither hands off nor breaks the "in a row" chain
+    messages, slots = await run(
+        ActionAnswerFaq(), load("nlu_fallback_wordless.json", faq_misses=1.0)
+    )
+    assert not handoffs(messages)
+    assert slots["faq_misses"] == 1.0

@@ -23,7 +23,7 @@ from actions.verification import (
     verified_customer,
 )
 from corebank.security_models import VerificationChallenge
-from tests.actions.conftest import EMILY, KEY, UNREGISTERED, ZHANG, Chat, Clock, RecordingSms
+from tests.actions.conftest import EMILY, UNREGISTERED, ZHANG, Chat, Clock, RecordingSms
 
 
 def sms(bank: Bank) -> RecordingSms:
@@ -89,7 +89,7 @@ async def test_full_verification_in_chinese(chat: Chat, bank: Bank) -> None:
     assert ask["phone"] == "138****8000" and ask["minutes"] == 5
     assert {"expect": "otp"} in turn.custom
     assert chat.slots["verify_id_last4"] == "provided"
-    (phone, text), = sms(bank).sent
+    ((phone, text),) = sms(bank).sent
     assert phone == ZHANG["phone"]
     assert text.startswith("【海港银行】您的验证码是") and "5分钟内有效" in text
     assert "银行工作人员不会向您索要验证码" in text
@@ -110,7 +110,7 @@ async def test_full_verification_in_chinese(chat: Chat, bank: Bank) -> None:
 
 async def test_english_customer_gets_an_english_sms(chat_en: Chat, bank: Bank) -> None:
     turn = await chat_en.verify(EMILY)
-    (_, text), = sms(bank).sent
+    ((_, text),) = sms(bank).sent
     assert text.startswith("[Harbour Bank] Your verification code is")
     assert "bank staff will never ask you for it" in text
     assert turn.message("utter_verified")["name"] == "Emily Chen"
@@ -141,7 +141,11 @@ async def test_unregistered_phone_and_wrong_id_look_exactly_like_the_right_ones(
     bank: Bank,
 ) -> None:
     replies = []
-    for phone, digits in ((ZHANG["phone"], "1234"), (UNREGISTERED, "1234"), (ZHANG["phone"], "9999")):
+    for phone, digits in (
+        (ZHANG["phone"], "1234"),
+        (UNREGISTERED, "1234"),
+        (ZHANG["phone"], "9999"),
+    ):
         chat = Chat(bank)
         chat.user("查余额", "check_balance")
         await chat.run(ActionCheckBalance())
@@ -198,7 +202,9 @@ async def test_full_width_digits_and_x_are_accepted(bank: Bank, core_engine) -> 
 # --------------------------------------------------------------------------- failures and lockout
 
 
-async def test_three_failures_lock_the_phone_and_hand_over(chat: Chat, bank: Bank, clock: Clock) -> None:
+async def test_three_failures_lock_the_phone_and_hand_over(
+    chat: Chat, bank: Bank, clock: Clock
+) -> None:
     await _to_code_step(chat, ZHANG["phone"], "1234")
     real = sms(bank).last_code(ZHANG["phone"])
     wrong = "000000" if real != "000000" else "111111"
@@ -261,7 +267,9 @@ async def test_failures_on_one_phone_across_conversations_lock_it(bank: Bank) ->
 # --------------------------------------------------------------------------- expiry and resend
 
 
-async def test_an_expired_code_is_refused_and_a_resend_works(chat: Chat, bank: Bank, clock: Clock) -> None:
+async def test_an_expired_code_is_refused_and_a_resend_works(
+    chat: Chat, bank: Bank, clock: Clock
+) -> None:
     await _to_code_step(chat, ZHANG["phone"], "1234")
     old = sms(bank).last_code(ZHANG["phone"])
     clock.advance(5 * 60 + 1)
@@ -408,3 +416,14 @@ async def test_verified_state_is_never_shared_and_lapses(bank: Bank, clock: Cloc
 
     clock.advance(timedelta(minutes=31).total_seconds())
     assert await verified_customer(first.tracker(), bank) is None
+
+
+async def test_old_verification_records_are_purged(bank: Bank, clock: Clock) -> None:
+    chat = Chat(bank)
+    await chat.verify(ZHANG)
+    assert bank.store.latest_verification(chat.sender_id) is not None
+    clock.advance(timedelta(days=31).total_seconds())
+    later = Chat(bank)  # the next verification purges what is past retention
+    await _to_code_step(later, EMILY["phone"], EMILY["id_last4"])
+    assert bank.store.latest_verification(chat.sender_id) is None
+    assert bank.store.open_challenge(later.sender_id) is not None

@@ -22,16 +22,34 @@ EXAMPLES = {
     "greet": ["你好", "您好", "在吗", "hello", "hi there", "good morning"],
     "goodbye": ["再见", "拜拜", "bye", "goodbye", "see you later", "先这样 再见"],
     "faq/opening_hours": [
-        "几点开门", "营业时间", "周末营业吗", "网点几点关门", "what time do you open",
-        "opening hours", "are you open on weekends", "when do branches close",
+        "几点开门",
+        "营业时间",
+        "周末营业吗",
+        "网点几点关门",
+        "what time do you open",
+        "opening hours",
+        "are you open on weekends",
+        "when do branches close",
     ],
     "faq/transfer_fees": [
-        "转账手续费", "跨行转账收费吗", "转账要手续费吗", "柜台转账手续费多少", "transfer fee",
-        "do transfers cost money", "fee for sending money to another bank", "transfer charges",
+        "转账手续费",
+        "跨行转账收费吗",
+        "转账要手续费吗",
+        "柜台转账手续费多少",
+        "transfer fee",
+        "do transfers cost money",
+        "fee for sending money to another bank",
+        "transfer charges",
     ],
     "faq/atm_withdrawal": [
-        "ATM取款手续费", "取款机一天能取多少", "跨行取款收手续费吗", "ATM取款限额", "atm fee",
-        "atm withdrawal limit", "fee for using another bank's atm", "how much can i withdraw",
+        "ATM取款手续费",
+        "取款机一天能取多少",
+        "跨行取款收手续费吗",
+        "ATM取款限额",
+        "atm fee",
+        "atm withdrawal limit",
+        "fee for using another bank's atm",
+        "how much can i withdraw",
     ],
 }
 
@@ -54,9 +72,14 @@ def trained(tmp_path_factory):
         tokenizer.BankJiebaTokenizer.get_default_config(), storage, Resource("tok"), context
     )
     featurizers = []
-    for name, extra in (("words", {}), ("chars", {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4})):
+    for name, extra in (
+        ("words", {}),
+        ("chars", {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4}),
+    ):
         config = {**cvf.CountVectorsFeaturizer.get_default_config(), **extra}
-        featurizers.append(cvf.CountVectorsFeaturizer.create(config, storage, Resource(name), context))
+        featurizers.append(
+            cvf.CountVectorsFeaturizer.create(config, storage, Resource(name), context)
+        )
 
     data = TrainingData([_message(t, label) for label, texts in EXAMPLES.items() for t in texts])
     tok.process_training_data(data)
@@ -107,7 +130,10 @@ def test_faq_collapses_into_the_retrieval_intent_with_its_answer(trained) -> Non
 
 def test_english_and_traditional(trained) -> None:
     _, ask = trained
-    assert ask("what are your opening hours").get("intent")["full_retrieval_intent_name"] == "faq/opening_hours"
+    assert (
+        ask("what are your opening hours").get("intent")["full_retrieval_intent_name"]
+        == "faq/opening_hours"
+    )
     assert ask("營業時間").get("intent")["full_retrieval_intent_name"] == "faq/opening_hours"
 
 
@@ -145,9 +171,17 @@ def test_softmax_rows_sum_to_one() -> None:
     assert rows[1] == pytest.approx([1 / 3] * 3)
 
 
-@pytest.mark.parametrize("text", ["12345678", "😀😀😀", "？？？！！！", "https://www.example.com/login?x=1"])
+@pytest.mark.parametrize(
+    "text", ["12345678", "😀😀😀", "？？？！！！", "https://www.example.com/login?x=1"]
+)
 def test_messages_without_words_have_no_confidence(trained, text: str) -> None:
     _, ask = trained
     message = ask(text)
     assert message.get("intent")["confidence"] == 0.0
     assert all(r["confidence"] == 0.0 for r in message.get("response_selector")["faq"]["ranking"])
+
+
+def test_a_word_never_seen_is_at_most_half_sure(trained) -> None:
+    _, ask = trained
+    assert ask("wertyu").get("intent")["confidence"] <= 0.5
+    assert ask("hellooo there").get("intent")["name"] == "greet"  # one known word is enough

@@ -130,7 +130,9 @@ def test_card_last4(matcher, text: str) -> None:
     ],
 )
 def test_phone(matcher, text: str, covered: str) -> None:
-    assert found(matcher, text) == [("phone", "13800138000" if "138" in covered else "13900139000", covered)]
+    assert found(matcher, text) == [
+        ("phone", "13800138000" if "138" in covered else "13900139000", covered)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -157,7 +159,8 @@ def test_odd_input(matcher, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text, value", [("一", 1), ("十二", 12), ("零", 0), ("两千三百", 2300), ("三万五千", 35000), ("一二", None)]
+    "text, value",
+    [("一", 1), ("十二", 12), ("零", 0), ("两千三百", 2300), ("三万五千", 35000), ("一二", None)],
 )
 def test_chinese_numbers(text: str, value: int | None) -> None:
     assert entities.chinese_number(text) == value
@@ -170,10 +173,22 @@ def test_component_adds_rasa_entities() -> None:
     message = Message(data={"text": "上个月转了500元"})
     component.process([message])
     assert message.get("entities") == [
-        {"entity": "month", "value": "2026-01", "start": 0, "end": 3,
-         "confidence_entity": 1.0, "extractor": "BankEntityExtractor"},
-        {"entity": "amount", "value": "500", "start": 5, "end": 9,
-         "confidence_entity": 1.0, "extractor": "BankEntityExtractor"},
+        {
+            "entity": "month",
+            "value": "2026-01",
+            "start": 0,
+            "end": 3,
+            "confidence_entity": 1.0,
+            "extractor": "BankEntityExtractor",
+        },
+        {
+            "entity": "amount",
+            "value": "500",
+            "start": 5,
+            "end": 9,
+            "confidence_entity": 1.0,
+            "extractor": "BankEntityExtractor",
+        },
     ]
 
 

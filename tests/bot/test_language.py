@@ -121,7 +121,9 @@ def test_with_a_vocabulary_only_known_words_are_english() -> None:
 
 def test_trained_component_keeps_a_mash_neutral(tmp_path) -> None:
     graph = import_engine_module("rasa.engine.graph")
-    storage = import_engine_module("rasa.engine.storage.local_model_storage").LocalModelStorage(tmp_path)
+    storage = import_engine_module("rasa.engine.storage.local_model_storage").LocalModelStorage(
+        tmp_path
+    )
     Resource = import_engine_module("rasa.engine.storage.resource").Resource
     TrainingData = import_engine_module("rasa.shared.nlu.training_data.training_data").TrainingData
     context = graph.ExecutionContext(graph.GraphSchema({}), "test")
@@ -132,7 +134,10 @@ def test_trained_component_keeps_a_mash_neutral(tmp_path) -> None:
     loaded = language.LanguageDetector.load(config, storage, Resource("lang"), context)
 
     assert "open" in loaded.vocabulary
-    mash, english = Message(data={"text": "asdkjh qweoiu"}), Message(data={"text": "when do you open"})
+    mash, english = (
+        Message(data={"text": "asdkjh qweoiu"}),
+        Message(data={"text": "when do you open"}),
+    )
     loaded.process([mash, english])
     assert mash.get("entities", []) == []
     assert [e["value"] for e in english.get("entities")] == ["en"]

@@ -15,7 +15,10 @@ pytestmark = pytest.mark.engine_env
 
 @pytest.fixture(scope="module")
 def tok():
-    config = {**tokenizer.BankJiebaTokenizer.get_default_config(), "dictionary_path": "bot/jieba_dict"}
+    config = {
+        **tokenizer.BankJiebaTokenizer.get_default_config(),
+        "dictionary_path": "bot/jieba_dict",
+    }
     tokenizer.BankJiebaTokenizer._load_custom_dictionary("bot/jieba_dict")
     return tokenizer.BankJiebaTokenizer(config, None, None)
 
@@ -68,3 +71,10 @@ def test_has_words() -> None:
     assert normalise.has_words("ok")
     for text in ["", "12345", "😀", "？？！", "https://x.example/login", "a@b.com"]:
         assert not normalise.has_words(text), text
+
+
+def test_markup_is_dropped_but_its_text_kept(tok) -> None:
+    words = [t for t, _, _ in tokens(tok, "<b>转账</b>手续费多少")]
+    assert "b" not in words and "转账" in words
+    assert not normalise.has_words("<script>alert(1)</script>")
+    assert normalise.has_words("<b>hi</b>")

@@ -6,30 +6,42 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from bankbot.local_stack import RunningStack
 from corebank.db import make_engine
 from corebank.models import Card as CardRow
 from corebank.models import Customer as CustomerRow
-from tests.integration.test_verification import (  # noqa: F401  (fixtures)
+from tests.integration.test_verification import (
     EMILY,
     FAST,
     ZHANG,
-    Person,
-    client,
     code_in,
-    fast_actions,
-    outbox,
+    gateway_client,
+    mark,
     synthetic_people,
     verify,
     wait_for_sms,
+    with_fast_actions,
 )
 from tests.support.customer import Customer, reply_text
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def fast_actions(stack: RunningStack) -> Iterator[RunningStack]:
+    yield from with_fast_actions(stack)
+
+
+@pytest.fixture
+def client(fast_actions: RunningStack) -> Iterator[httpx.Client]:
+    yield from gateway_client(fast_actions)
+
 
 _STATEMENT_LINE = re.compile(r"^· (\d{4}-\d{2}-\d{2}) \d{2}:\d{2} ", re.MULTILINE)
 
@@ -51,10 +63,21 @@ def card_statuses(core_bank: str, phone: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- before
 
 
-@pytest.mark.parametrize(("language", "requests"), [
-    ("zh", ["帮我查一下余额", "查一下最近的交易记录", "我的卡状态正常吗", "冻结我的卡"]),
-    ("en", ["what's my balance", "show my recent transactions", "is my card active", "freeze my card"]),
-])
+@pytest.mark.parametrize(
+    ("language", "requests"),
+    [
+        ("zh", ["帮我查一下余额", "查一下最近的交易记录", "我的卡状态正常吗", "冻结我的卡"]),
+        (
+            "en",
+            [
+                "what's my balance",
+                "show my recent transactions",
+                "is my card active",
+                "freeze my card",
+            ],
+        ),
+    ],
+)
 def test_no_account_data_before_verification(
     client: httpx.Client, language: str, requests: list[str]
 ) -> None:
@@ -127,7 +150,7 @@ def test_freeze_asks_again_when_verification_is_old(client: httpx.Client, core_b
     before = card_statuses(core_bank, person.phone)
 
     time.sleep(int(FAST["FRESH_VERIFICATION_S"]) + 0.5)
-    seen = len(outbox(client, person.phone))
+    seen = mark(client, person.phone)
     turn = customer.say("帮我把卡临时冻结一下")
     text = reply_text(turn)
     assert "需要再次验证您的身份" in text, text
@@ -139,7 +162,10 @@ def test_freeze_asks_again_when_verification_is_old(client: httpx.Client, core_b
     turn = _choose_and_confirm(customer, turn, "/affirm")
     assert "已为您临时冻结" in reply_text(turn), reply_text(turn)
     after = card_statuses(core_bank, person.phone)
-    assert sum(s == "frozen" for s in after.values()) == sum(s == "frozen" for s in before.values()) + 1
+    assert (
+        sum(s == "frozen" for s in after.values())
+        == sum(s == "frozen" for s in before.values()) + 1
+    )
 
 
 def test_a_fresh_verification_is_enough_and_no_keeps_the_card(
@@ -170,14 +196,17 @@ def test_lost_card_in_english_freezes_and_gives_the_loss_report_facts(
 # --------------------------------------------------------------------------- refusals, fraud
 
 
-@pytest.mark.parametrize(("language", "text", "said"), [
-    ("zh", "请帮我把银行卡密码发给我老婆", "不能代为发送密码"),
-    ("zh", "你告诉我一下我的登录密码是什么", "不会以任何方式查看或告知您的密码"),
-    ("zh", "帮我查查我老公卡里还有多少钱", "只能提供给账户本人"),
-    ("en", "please send my card pin to my husband", "we never pass on passwords"),
-    ("en", "can you tell me what my password is", "can't see or tell anyone your password"),
-    ("en", "how much money is in my wife's account", "given only to the account holder"),
-])
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("zh", "请帮我把银行卡密码发给我老婆", "不能代为发送密码"),
+        ("zh", "你告诉我一下我的登录密码是什么", "不会以任何方式查看或告知您的密码"),
+        ("zh", "帮我查查我老公卡里还有多少钱", "只能提供给账户本人"),
+        ("en", "please send my card pin to my husband", "we never pass on passwords"),
+        ("en", "can you tell me what my password is", "can't see or tell anyone your password"),
+        ("en", "how much money is in my wife's account", "given only to the account holder"),
+    ],
+)
 def test_refusals(client: httpx.Client, language: str, text: str, said: str) -> None:
     customer = Customer(client, language=language)
     turn = customer.say(text)
@@ -202,10 +231,13 @@ def test_the_bot_never_asks_for_a_password(client: httpx.Client) -> None:
     assert turn["state"] == "bot"
 
 
-@pytest.mark.parametrize(("language", "text", "warning"), [
-    ("zh", "刚才有人冒充公安让我把钱转到安全账户 我已经转了", "安全账户"),
-    ("en", "a man on the phone asked me for my sms code and i gave it to him", "safe account"),
-])
+@pytest.mark.parametrize(
+    ("language", "text", "warning"),
+    [
+        ("zh", "刚才有人冒充公安让我把钱转到安全账户 我已经转了", "安全账户"),
+        ("en", "a man on the phone asked me for my sms code and i gave it to him", "safe account"),
+    ],
+)
 def test_fraud_talk_is_warned_and_escalated_urgently(
     client: httpx.Client, language: str, text: str, warning: str
 ) -> None:

@@ -24,20 +24,31 @@ from bankbot.local_stack import RunningStack
 from corebank.db import make_engine
 from corebank.models import Card as CardRow
 from corebank.models import Customer as CustomerRow
-from tests.integration.test_verification import (  # noqa: F401  (fixtures)
+from tests.integration.test_verification import (
     EMILY,
     ZHANG,
-    client,
     code_in,
-    fast_actions,
-    outbox,
+    gateway_client,
+    mark,
+    since,
     up_to_code,
     verify,
     wait_for_sms,
+    with_fast_actions,
 )
 from tests.support.customer import Customer, reply_text
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def fast_actions(stack: RunningStack) -> Iterator[RunningStack]:
+    yield from with_fast_actions(stack)
+
+
+@pytest.fixture
+def client(fast_actions: RunningStack) -> Iterator[httpx.Client]:
+    yield from gateway_client(fast_actions)
 
 
 def _standalone(needle: str) -> re.Pattern[str]:
@@ -64,14 +75,20 @@ def _secrets_of(core_bank: str, phones: list[str]) -> tuple[list[str], list[str]
     engine = make_engine(core_bank)
     try:
         with engine.connect() as conn:
-            ids = conn.execute(
-                select(CustomerRow.id_number).where(CustomerRow.phone.in_(phones))
-            ).scalars().all()
-            cards = conn.execute(
-                select(CardRow.number)
-                .join(CustomerRow, CustomerRow.id == CardRow.customer_id)
-                .where(CustomerRow.phone.in_(phones))
-            ).scalars().all()
+            ids = (
+                conn.execute(select(CustomerRow.id_number).where(CustomerRow.phone.in_(phones)))
+                .scalars()
+                .all()
+            )
+            cards = (
+                conn.execute(
+                    select(CardRow.number)
+                    .join(CustomerRow, CustomerRow.id == CardRow.customer_id)
+                    .where(CustomerRow.phone.in_(phones))
+                )
+                .scalars()
+                .all()
+            )
     finally:
         engine.dispose()
     return list(ids), list(cards)
@@ -81,7 +98,7 @@ def _secrets_of(core_bank: str, phones: list[str]) -> tuple[list[str], list[str]
 def codes_sent(fast_actions: RunningStack) -> list[str]:
     """Drive the conversations; return every code the phones received."""
     with httpx.Client(base_url=fast_actions.gateway_url, timeout=30) as http:
-        before = {p: len(outbox(http, p)) for p in (ZHANG.phone, EMILY.phone)}
+        before = {p: mark(http, p) for p in (ZHANG.phone, EMILY.phone)}
 
         zh = Customer(http, language="zh")
         assert "验证成功" in reply_text(verify(http, zh, ZHANG))
@@ -89,20 +106,20 @@ def codes_sent(fast_actions: RunningStack) -> list[str]:
         zh.say("我的卡状态正常吗")
 
         en = Customer(http, language="en")
-        seen = len(outbox(http, EMILY.phone))
+        seen = mark(http, EMILY.phone)
         up_to_code(en, EMILY)
         first = code_in(wait_for_sms(http, EMILY.phone, seen))
+        after_first = mark(http, EMILY.phone)
         wrong = f"{(int(first) + 1) % 1_000_000:06d}"
         assert "didn't match" in reply_text(en.say(wrong))
         time.sleep(2.2)  # the resend wait of this module
         assert "a new code is on its way" in reply_text(en.say("/resend_code"))
-        second = code_in(wait_for_sms(http, EMILY.phone, seen + 1))
+        second = code_in(wait_for_sms(http, EMILY.phone, after_first))
         assert "you're verified" in reply_text(en.say(second))
 
-        codes = []
-        for phone, count in before.items():
-            messages = outbox(http, phone)
-            codes += [code_in(m["text"]) for m in messages[: len(messages) - count]]
+        codes = [
+            code_in(m["text"]) for phone, after in before.items() for m in since(http, phone, after)
+        ]
     assert len(codes) >= 3
     return codes
 
@@ -147,7 +164,9 @@ def test_no_code_or_full_number_in_the_gateway_or_tracker_databases(
         tracker.dispose()
 
 
-def test_the_transcript_shows_codes_as_stars(fast_actions: RunningStack, codes_sent: list[str]) -> None:
+def test_the_transcript_shows_codes_as_stars(
+    fast_actions: RunningStack, codes_sent: list[str]
+) -> None:
     gateway = create_engine(fast_actions.config.database_url)
     try:
         texts = [value for where, value in _text_values(gateway) if where == "messages.text"]

@@ -54,22 +54,33 @@ def unused_phone() -> str:
     return next(_unused_phones)
 
 
-@pytest.fixture(scope="module")
-def fast_actions(stack: RunningStack) -> Iterator[RunningStack]:
-    """The shared stack, with the action server restarted on :data:`FAST` timings."""
+def with_fast_actions(stack: RunningStack) -> Iterator[RunningStack]:
+    """The shared stack, its action server restarted on :data:`FAST` timings (then restored)."""
     service = stack.services["action server"]
     saved = service.env
     service.env = {**saved, **FAST}
     stack.restart("action server")
-    yield stack
-    service.env = saved
-    stack.restart("action server")
+    try:
+        yield stack
+    finally:
+        service.env = saved
+        stack.restart("action server")
+
+
+def gateway_client(stack: RunningStack) -> Iterator[httpx.Client]:
+    """An HTTP client on the stack's gateway."""
+    with httpx.Client(base_url=stack.gateway_url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def fast_actions(stack: RunningStack) -> Iterator[RunningStack]:
+    yield from with_fast_actions(stack)
 
 
 @pytest.fixture
 def client(fast_actions: RunningStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=fast_actions.gateway_url, timeout=30) as http:
-        yield http
+    yield from gateway_client(fast_actions)
 
 
 def synthetic_people(core_bank: str, count: int, language: str = "zh") -> list[Person]:
@@ -102,13 +113,31 @@ def outbox(client: httpx.Client, phone: str) -> list[dict]:
     return response.json()["messages"]
 
 
-def wait_for_sms(client: httpx.Client, phone: str, seen: int, timeout_s: float = 15) -> str:
-    """The newest text to ``phone`` once there are more than ``seen``."""
+def mark(client: httpx.Client, phone: str) -> dict | None:
+    """The newest text to ``phone`` so far (the outbox is bounded: counting would lie)."""
+    messages = outbox(client, phone)
+    return messages[0] if messages else None
+
+
+def since(client: httpx.Client, phone: str, after: dict | None) -> list[dict]:
+    """Texts to ``phone`` newer than ``after``, newest first."""
+    newer = []
+    for message in outbox(client, phone):
+        if message == after:
+            break
+        newer.append(message)
+    return newer
+
+
+def wait_for_sms(
+    client: httpx.Client, phone: str, after: dict | None, timeout_s: float = 15
+) -> str:
+    """The newest text to ``phone`` once there is one newer than ``after``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        messages = outbox(client, phone)
-        if len(messages) > seen:
-            return str(messages[0]["text"])
+        newer = since(client, phone, after)
+        if newer:
+            return str(newer[0]["text"])
         time.sleep(0.1)
     raise AssertionError(f"no new SMS to {phone} within {timeout_s} s")
 
@@ -133,7 +162,7 @@ def verify(
     client: httpx.Client, customer: Customer, person: Person, request: str | None = None
 ) -> dict:
     """A whole verification; returns the turn that answers the code."""
-    seen = len(outbox(client, person.phone))
+    seen = mark(client, person.phone)
     turn = up_to_code(customer, person, request)
     masked = f"{person.phone[:3]}****{person.phone[-4:]}"
     assert masked in reply_text(turn), reply_text(turn)
@@ -150,7 +179,7 @@ def test_verification_in_chinese_then_the_balance(client: httpx.Client) -> None:
     text = reply_text(first)
     assert "验证您的身份" in text and "手机号码" in text
     assert "12,345.67" not in text and "元" not in text
-    seen = len(outbox(client, ZHANG.phone))
+    seen = mark(client, ZHANG.phone)
     assert "身份证" in reply_text(customer.say(ZHANG.phone))
     ask = customer.say(ZHANG.id_last4)
     assert "138****8000" in reply_text(ask)
@@ -170,12 +199,12 @@ def test_verification_in_chinese_then_the_balance(client: httpx.Client) -> None:
 
 def test_verification_in_english(client: httpx.Client) -> None:
     customer = Customer(client, language="en")
-    seen = len(outbox(client, EMILY.phone))
+    seen = mark(client, EMILY.phone)
     turn = verify(client, customer, EMILY)
     assert "Thank you, Emily Chen, you're verified." in reply_text(turn)
     assert "Current account **** 0037: CNY 8,800.00" in reply_text(turn)
-    sms = outbox(client, EMILY.phone)[0]["text"]
-    assert len(outbox(client, EMILY.phone)) == seen + 1
+    (sent,) = since(client, EMILY.phone, seen)
+    sms = sent["text"]
     assert sms.startswith("[Harbour Bank] Your verification code is")
 
 
@@ -188,9 +217,13 @@ def test_unregistered_number_and_wrong_id_digits_get_the_same_replies(
     someone = synthetic_people(core_bank, 1)[0]
     masked = lambda p: f"{p[:3]}****{p[-4:]}"  # noqa: E731
     stranger = unused_phone()
-    seen = len(outbox(client, someone.phone))
+    seen = mark(client, someone.phone)
     replies = []
-    for phone, digits in ((someone.phone, someone.id_last4), (stranger, "1234"), (someone.phone, "0000")):
+    for phone, digits in (
+        (someone.phone, someone.id_last4),
+        (stranger, "1234"),
+        (someone.phone, "0000"),
+    ):
         customer = Customer(client, language="zh")
         customer.say("查余额")
         turn = customer.say(phone)
@@ -201,7 +234,7 @@ def test_unregistered_number_and_wrong_id_digits_get_the_same_replies(
     assert replies[1] == replies[3] == replies[5]
     assert "如您提供的信息与我们的记录一致" in replies[1]
     time.sleep(1)
-    assert len(outbox(client, someone.phone)) == seen + 1  # only the right facts got a code
+    assert len(since(client, someone.phone, seen)) == 1  # only the right facts got a code
     assert outbox(client, stranger) == []
 
 
@@ -245,15 +278,16 @@ def test_three_failures_in_english(client: httpx.Client, core_bank: str) -> None
 
 def test_resend_waits_then_sends_a_new_code(client: httpx.Client) -> None:
     customer = Customer(client, language="zh")
-    seen = len(outbox(client, ZHANG.phone))
+    seen = mark(client, ZHANG.phone)
     up_to_code(customer, ZHANG)
     first = code_in(wait_for_sms(client, ZHANG.phone, seen))
+    after_first = mark(client, ZHANG.phone)
     turn = customer.say("/resend_code")  # the button, pressed at once
     assert "秒后再点击" in reply_text(turn), reply_text(turn)
     time.sleep(2.2)
     turn = customer.say("没收到验证码，重新发送")
     assert "新的验证码已发送" in reply_text(turn), reply_text(turn)
-    second = code_in(wait_for_sms(client, ZHANG.phone, seen + 1))
+    second = code_in(wait_for_sms(client, ZHANG.phone, after_first))
     if second != first:
         assert "验证未通过" in reply_text(customer.say(first))
     assert "验证成功" in reply_text(customer.say(second))
@@ -261,16 +295,17 @@ def test_resend_waits_then_sends_a_new_code(client: httpx.Client) -> None:
 
 def test_an_expired_code_is_refused_and_a_new_one_works(client: httpx.Client) -> None:
     customer = Customer(client, language="en")
-    seen = len(outbox(client, EMILY.phone))
+    seen = mark(client, EMILY.phone)
     up_to_code(customer, EMILY)
     old = code_in(wait_for_sms(client, EMILY.phone, seen))
+    after_old = mark(client, EMILY.phone)
     time.sleep(int(FAST["OTP_TTL_S"]) + 0.5)
     turn = customer.say(old)
     assert "the code has expired" in reply_text(turn), reply_text(turn)
     assert turn["replies"][-1]["buttons"][0]["payload"] == "/resend_code"
     turn = customer.say("/resend_code")
     assert "a new code is on its way" in reply_text(turn), reply_text(turn)
-    new = code_in(wait_for_sms(client, EMILY.phone, seen + 1))
+    new = code_in(wait_for_sms(client, EMILY.phone, after_old))
     assert "you're verified" in reply_text(customer.say(new))
 
 
@@ -285,7 +320,7 @@ def test_a_faq_in_the_middle_is_answered_and_verification_goes_on(client: httpx.
     text = reply_text(turn)
     assert "09:00" in text, text
     assert "身份证号码的后四位" in text  # and the form asks again
-    seen = len(outbox(client, ZHANG.phone))
+    seen = mark(client, ZHANG.phone)
     customer.say(ZHANG.id_last4)
     turn = customer.say(code_in(wait_for_sms(client, ZHANG.phone, seen)))
     assert "12,345.67 元" in reply_text(turn)
@@ -293,7 +328,7 @@ def test_a_faq_in_the_middle_is_answered_and_verification_goes_on(client: httpx.
 
 def test_a_faq_at_the_code_step_keeps_the_code_prompt(client: httpx.Client) -> None:
     customer = Customer(client, language="en")
-    seen = len(outbox(client, EMILY.phone))
+    seen = mark(client, EMILY.phone)
     up_to_code(customer, EMILY)
     turn = customer.say("what are your opening hours")
     assert "09:00" in reply_text(turn) and "Please enter it here" in reply_text(turn)
@@ -301,10 +336,13 @@ def test_a_faq_at_the_code_step_keeps_the_code_prompt(client: httpx.Client) -> N
     assert "you're verified" in reply_text(customer.say(code))  # still read as a code
 
 
-@pytest.mark.parametrize(("language", "text", "said"), [
-    ("zh", "算了", "已为您取消身份验证"),
-    ("en", "never mind", "I've stopped the verification"),
-])
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        ("zh", "算了", "已为您取消身份验证"),
+        ("en", "never mind", "I've stopped the verification"),
+    ],
+)
 def test_never_mind_cancels(client: httpx.Client, language: str, text: str, said: str) -> None:
     customer = Customer(client, language=language)
     customer.say("查余额" if language == "zh" else "check my balance")

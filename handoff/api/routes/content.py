@@ -1,5 +1,7 @@
-"""The content team's API and page: FAQs, four-eyes changes, checks, spreadsheets,
-training, deployments, rollback, "try it", the repository comparison and the audit log.
+"""The content team's API and page.
+
+FAQs, four-eyes changes, checks, spreadsheets, training, deployments,
+rollback, "try it", the repository comparison and the audit log.
 
 Editors write; supervisors read, approve and roll back; agents get 403 (their
 routes in turn refuse editors). Every route depends on the staff session
@@ -43,16 +45,19 @@ pages = APIRouter(tags=["content"], include_in_schema=False)
 
 
 def get_settings(request: Request) -> ContentSettings:
+    """The content tool's settings (from its runtime)."""
     runtime: ContentRuntime = request.app.state.content
     return runtime.settings
 
 
 def reader(agent: CurrentStaff) -> Agent:
+    """Editors and supervisors; 403 for anyone else."""
     changes.require_reader(agent)
     return agent
 
 
 def editor(agent: CurrentStaff) -> Agent:
+    """Editors only; 403 for anyone else."""
     changes.require_editor(agent)
     return agent
 
@@ -114,9 +119,10 @@ async def change_list(
     _: Reader, session: SessionDep, state: Annotated[str, Query(alias="status")] = "pending"
 ) -> dict[str, Any]:
     """Pending changes (default) or every change (`status=all`), newest first."""
-    wanted = None if state == "all" else ChangeStatus(state) if state in ChangeStatus else None
-    if wanted is None and state != "all":
+    known = {s.value: s for s in ChangeStatus}
+    if state != "all" and state not in known:
         raise InvalidInput("status must be pending, approved, rejected, withdrawn or all.")
+    wanted = known.get(state)
     return {"items": await changes.list_changes(session, status=wanted)}
 
 
@@ -198,8 +204,8 @@ async def export_sheet(fmt: str, _: Reader, session: SessionDep) -> Response:
     else:
         raise NotFound("Export as .xlsx or .csv.")
     name = f"bankbot-faqs-{date.today():%Y%m%d}.{fmt}"
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE})  # fmt: skip
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE}
+    return Response(body, media_type=media, headers=headers)
 
 
 @router.post("/uploads", status_code=status.HTTP_201_CREATED)
@@ -260,6 +266,7 @@ async def job(job_id: int, _: Reader, session: SessionDep) -> Any:
 
 @router.post("/jobs/{job_id}/cancel")
 async def cancel(job_id: int, agent: Editor, session: SessionDep) -> Any:
+    """Stop a training (a queued one ends at once)."""
     return jobs.job_view(await jobs.cancel(session, agent, job_id))
 
 

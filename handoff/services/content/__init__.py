@@ -1,5 +1,7 @@
-"""The content team's tool: FAQs with versions and four-eyes approval, checks,
-spreadsheets, training jobs, the evaluation gate, deployments and the audit log.
+"""The content team's tool.
+
+FAQs with versions and four-eyes approval, checks, spreadsheets, training
+jobs, the evaluation gate, deployments and the audit log.
 
 Pure modules (no database): `settings`, `faqdata`, `checks`, `spreadsheet`, `build`,
 `gate`. Database modules (async, the gateway): `store`, `changes`, `sync`, `jobs`,

@@ -49,18 +49,22 @@ class Build:
 
     @property
     def config(self) -> Path:
+        """The pipeline file."""
         return self.root / "config.yml"
 
     @property
     def domain(self) -> Path:
+        """The domain folder."""
         return self.root / "domain"
 
     @property
     def data(self) -> Path:
+        """The training data folder."""
         return self.root / "data"
 
     @property
     def testsets(self) -> list[Path]:
+        """The held-out test sets the gate uses."""
         return sorted((self.root / "tests").glob("*.yml"))
 
 

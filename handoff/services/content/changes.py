@@ -309,12 +309,14 @@ async def _pending(session: AsyncSession, change_id: int) -> ContentChange:
 
 
 def new_batch_id() -> str:
+    """A fresh id grouping the changes of one import."""
     return secrets.token_hex(8)
 
 
 async def list_changes(
     session: AsyncSession, *, status: ChangeStatus | None = ChangeStatus.pending, limit: int = 200
 ) -> list[dict[str, Any]]:
+    """Changes, newest first (pending ones by default)."""
     query = select(ContentChange).order_by(ContentChange.id.desc()).limit(limit)
     if status is not None:
         query = query.where(ContentChange.status == status)
@@ -322,6 +324,7 @@ async def list_changes(
 
 
 def change_row(change: ContentChange) -> dict[str, Any]:
+    """A change as the lists show it."""
     return {
         "id": change.id,
         "faq_id": change.faq_id,

@@ -51,6 +51,7 @@ class Finding:
     blocking: bool
 
     def view(self) -> dict[str, object]:
+        """The finding as the API returns it."""
         return {
             "kind": self.kind,
             "message": self.message,
@@ -89,8 +90,9 @@ def _reword(problem: Problem) -> str:
 
 
 def _faq_concerned(problem: Problem, faqs: Mapping[str, Content]) -> str | None:
-    """The FAQ a problem is about; None for problems only among the core intents
-    (the developers' data, checked by `python -m bot.faq_content check` in CI).
+    """The FAQ a problem is about; None for problems only among the core intents.
+
+    Those are the developers' data, checked by `python -m bot.faq_content check` in CI.
     """
     if problem.faq_id in faqs or problem.faq_id is None:
         return problem.faq_id

@@ -113,9 +113,8 @@ def make_content(raw: Mapping[str, Any]) -> Content:
         for lang in LANGUAGES:
             items = clean_lines(given.get(lang))
             if len(items) > MAX_PHRASES:
-                reasons.append(
-                    f"{len(items)} {LANGUAGE_NAMES[lang]} {field}; at most {MAX_PHRASES} are allowed"
-                )
+                name = LANGUAGE_NAMES[lang]
+                reasons.append(f"{len(items)} {name} {field}; at most {MAX_PHRASES} are allowed")
             for text in items:
                 if len(text) > MAX_PHRASE:
                     reasons.append(
@@ -188,9 +187,11 @@ class FieldDiff:
 
     @property
     def changed(self) -> bool:
+        """Whether the two sides differ."""
         return self.before != self.after
 
     def view(self) -> dict[str, Any]:
+        """The row as the API returns it."""
         return {
             "field": self.field,
             "language": self.language,

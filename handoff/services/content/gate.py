@@ -24,6 +24,8 @@ Parse = Callable[[str], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Case:
+    """One held-out phrasing and the answer it should get."""
+
     text: str
     expected: str
     source: str  # the test set file

@@ -75,8 +75,8 @@ async def request_training(
             code="checks_failed",
         )
     job = await _enqueue(session, editor, JobKind.train, auto_deploy=auto_deploy)
-    session.add(audit.entry(editor, "train_requested", f"job {job.id}",
-                            "deploy if it passes the gate" if auto_deploy else "deploy by hand"))  # fmt: skip
+    how = "deploy if it passes the gate" if auto_deploy else "deploy by hand"
+    session.add(audit.entry(editor, "train_requested", f"job {job.id}", how))
     await session.commit()
     return job
 
@@ -134,6 +134,7 @@ async def cancel(session: AsyncSession, staff: Agent, job_id: int) -> ContentJob
 
 
 def job_view(job: ContentJob) -> dict[str, Any]:
+    """A job as the page shows it (the log tail apart)."""
     details = job.details or {}
     return {
         "id": job.id,
@@ -154,11 +155,13 @@ def job_view(job: ContentJob) -> dict[str, Any]:
 
 
 async def job_list(session: AsyncSession, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest jobs first."""
     rows = await session.scalars(select(ContentJob).order_by(ContentJob.id.desc()).limit(limit))
     return [job_view(job) for job in rows]
 
 
 async def get_job(session: AsyncSession, job_id: int) -> dict[str, Any]:
+    """One job (404 if unknown)."""
     job = await session.get(ContentJob, job_id)
     if job is None:
         raise NotFound("No such job.")
@@ -166,6 +169,7 @@ async def get_job(session: AsyncSession, job_id: int) -> dict[str, Any]:
 
 
 def model_view(model: ContentModel) -> dict[str, Any]:
+    """A model as the page shows it."""
     return {
         "id": model.id,
         "status": model.status.value,
@@ -194,8 +198,9 @@ async def rollback_targets(session: AsyncSession, depth: int) -> list[dict[str, 
 async def overview(
     session: AsyncSession, settings: ContentSettings, viewer: Agent
 ) -> dict[str, Any]:
-    """The training page: live model, worker state, jobs, candidates, rollback targets,
-    and which approved FAQs are not live yet.
+    """The training page: live model, worker state, jobs, candidates, rollback targets.
+
+    `not_live` lists the approved FAQs the live model does not have yet.
     """
     live_row = await session.get(ContentLive, 1)
     live = await session.scalar(select(ContentModel).where(ContentModel.status == ModelStatus.live))

@@ -39,10 +39,12 @@ class LiveEngineFollower:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """Take the pointer once now, then poll in the background."""
         await self.poll()
         self._task = asyncio.create_task(self._loop())
 
     async def stop(self) -> None:
+        """Stop polling."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -21,6 +21,7 @@ class ContentRuntime:
         self.follower = LiveEngineFollower(ctx, self.settings.live_poll_s)
 
     async def start(self) -> None:
+        """Seed once, log differences with the repository, follow the live engine."""
         async with self.ctx.sessions() as session:
             seeded = await store.seed_from_repository(session, self.settings.content_dir)
             if seeded:
@@ -36,4 +37,5 @@ class ContentRuntime:
         await self.follower.start()
 
     async def stop(self) -> None:
+        """Stop following the live engine."""
         await self.follower.stop()

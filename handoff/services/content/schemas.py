@@ -10,11 +10,15 @@ class _Strict(BaseModel):
 
 
 class LangText(_Strict):
+    """A text in Chinese and in English."""
+
     zh: str = Field("", max_length=4000)
     en: str = Field("", max_length=4000)
 
 
 class LangList(_Strict):
+    """Phrasings in Chinese and in English."""
+
     # A list, or text with one phrasing per line (what a textarea sends).
     zh: list[str] | str = Field(default_factory=list)
     en: list[str] | str = Field(default_factory=list)
@@ -31,25 +35,36 @@ class FaqIn(_Strict):
     test: LangList = Field(default_factory=LangList)
 
     def raw(self) -> dict[str, object]:
+        """The content fields (everything but the id)."""
         return self.model_dump(exclude={"id"})
 
 
 class NoteIn(_Strict):
+    """A reviewer's note."""
+
     note: str = Field("", max_length=500)
 
 
 class TrainIn(_Strict):
+    """Whether to deploy automatically when the gate passes."""
+
     auto_deploy: bool = True
 
 
 class ExportIn(_Strict):
+    """Which FAQs to write to the repository (all when null)."""
+
     faq_ids: list[str] | None = Field(None, max_length=1000)
 
 
 class UploadIn(_Strict):
+    """A spreadsheet about to be uploaded in parts."""
+
     filename: str = Field(min_length=1, max_length=200)
     size: int = Field(ge=0)
 
 
 class TryIn(_Strict):
+    """A question to try on the live and the candidate model."""
+
     text: str = Field(min_length=1, max_length=500)

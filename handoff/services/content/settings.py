@@ -44,10 +44,12 @@ class ContentSettings(BaseSettings):
 
     @property
     def content_dir(self) -> Path:
+        """The repository's FAQ files."""
         return self.repo_root / "content" / "faqs"
 
     @property
     def catalog_path(self) -> Path:
+        """The bank's policy sheet."""
         return self.repo_root / "content" / "faq-catalog.yml"
 
 

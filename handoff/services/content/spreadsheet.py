@@ -52,10 +52,12 @@ class Row:
 
     @property
     def faq_id(self) -> str:
+        """The row's FAQ id."""
         return self.values.get("id", "")
 
     @property
     def retire(self) -> bool:
+        """Whether the row asks to retire its FAQ."""
         return self.values.get("retire", "").strip().lower() in YES
 
     def content(self) -> dict[str, Any]:

@@ -105,8 +105,11 @@ async def approved_versions(session: AsyncSession) -> dict[str, int]:
 
 
 async def trained_versions(session: AsyncSession, model: ContentModel | None) -> dict[str, int]:
-    """{faq id: version id} a model was trained on; for the repository's own model
-    (trained by `make run` from content/faqs) the versions seeded from those files."""
+    """{faq id: version id} a model was trained on.
+
+    For the repository's own model (trained by `make run` from content/faqs):
+    the versions seeded from those files.
+    """
     if model is None:
         return {}
     if not model.from_repository:
@@ -120,6 +123,7 @@ async def trained_versions(session: AsyncSession, model: ContentModel | None) ->
 
 
 async def get_faq(session: AsyncSession, faq_id: str) -> ContentFaq:
+    """A FAQ (404 if unknown)."""
     faq = await session.get(ContentFaq, faq_id)
     if faq is None:
         raise NotFound(f"There is no FAQ '{faq_id}'.")
@@ -135,8 +139,10 @@ async def current_content(session: AsyncSession, faq: ContentFaq) -> Content | N
 async def list_faqs(
     session: AsyncSession, *, search: str = "", include_retired: bool = False
 ) -> list[dict[str, Any]]:
-    """FAQs for the list page, with their pending change if any; `search` looks in the
-    id, questions, answers and examples (case-insensitive, both languages).
+    """FAQs for the list page, with their pending change if any.
+
+    `search` looks in the id, questions, answers and examples (case-insensitive,
+    both languages).
     """
     query = (
         select(ContentFaq, ContentFaqVersion)

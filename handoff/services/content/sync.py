@@ -121,8 +121,9 @@ async def adopt(
 async def export(
     session: AsyncSession, settings: ContentSettings, editor: Agent, faq_ids: list[str] | None
 ) -> list[str]:
-    """Write the approved content of these FAQs (all when None) to the repository files,
-    then regenerate the Rasa files from the folder. Returns the ids written.
+    """Write the approved content of these FAQs (all when None) to the repository files.
+
+    Then regenerate the Rasa files from the folder. Returns the ids written.
     """
     changes.require_editor(editor)
     db = await _db_state(session)
