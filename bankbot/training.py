@@ -68,7 +68,15 @@ def ensure_model(log_path: Path, say: Callable[[str], None] = print) -> Path:
         return target
     say(f"training a new model ({target.name}); log: {log_path.relative_to(ROOT)}")
     train(target, log_path, say)
+    prune_cache(keep=target)
     return target
+
+
+def prune_cache(keep: Path, newest: int = 4) -> None:
+    """Keep the cache small: the model just made and the few most recent others."""
+    cached = sorted(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in [p for p in cached if p != keep][newest:]:
+        path.unlink(missing_ok=True)
 
 
 def engine_env() -> dict[str, str]:
