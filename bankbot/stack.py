@@ -139,7 +139,7 @@ def services(config: StackConfig) -> list[Service]:
     engine = Service(
         name="engine",
         argv=[str(ENGINE_PYTHON), "-m", "rasa", "run", "--enable-api",
-              "--auth-token", config.engine_token,
+              f"--auth-token={config.engine_token}",  # '=' form: tokens may start with '-'
               "-i", "127.0.0.1", "-p", str(_port(config.engine_url)),
               "-m", str(config.model), "--endpoints", str(endpoints),
               "--credentials", str(ROOT / "credentials.yml")],

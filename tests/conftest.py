@@ -86,6 +86,12 @@ def stack(
     """Engine, action server and gateway, real processes, for the whole session."""
     workdir = tmp_path_factory.mktemp("stack")
     upgrade(f"sqlite:///{workdir}/gateway.db")
-    running = start_stack(trained_model, workdir, core_database_url=core_bank)
+    running = start_stack(
+        trained_model,
+        workdir,
+        core_database_url=core_bank,
+        # Many tests verify the same demo customers within the hour.
+        extra_env={"OTP_MAX_SENDS_PER_HOUR": "1000"},
+    )
     yield running
     running.stop()

@@ -23,6 +23,7 @@ from handoff.models import Message, Sender
 
 CODE_MASK = "******"
 _CODE = re.compile(r"^\d{6}$")
+_CODE_IN_TEXT = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _RECENT = 10
 
 
@@ -30,6 +31,11 @@ def as_code(text: str) -> str | None:
     """The 6-digit code in `text` (full-width digits and spaces allowed), if that is all it is."""
     compact = re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
     return compact if _CODE.match(compact) else None
+
+
+def mask_codes(text: str) -> str:
+    """Hide 6-digit groups typed inside a sentence while a code is expected."""
+    return _CODE_IN_TEXT.sub(CODE_MASK, unicodedata.normalize("NFKC", text))
 
 
 def code_command(key: str, conversation_id: str, code: str) -> str:

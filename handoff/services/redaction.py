@@ -35,6 +35,17 @@ def redact(text: str) -> str:
     return _CARD.sub(_mask_card, text)
 
 
+def redact_for_engine(text: str) -> str:
+    """Mask ID and card numbers in what the engine receives.
+
+    No answer of the assistant needs a full ID or card number (verification
+    asks for the last four digits), so neither reaches the engine, its
+    tracker store or its logs. Phone numbers do: verification starts with one.
+    """
+    text = _ID_NUMBER.sub("[ID]", text)
+    return _CARD.sub(_mask_card, text)
+
+
 def mask_phone(phone: str) -> str:
     """`13800138000` → `138****8000`, the form shown to staff."""
     digits = re.sub(r"\D", "", phone)

@@ -34,7 +34,7 @@ from handoff.services.engine import BotReply, EngineUnavailable
 from handoff.services.events import conversation_topic
 from handoff.services.language import guess_language
 from handoff.services.phrases import phrase
-from handoff.services.redaction import redact
+from handoff.services.redaction import redact, redact_for_engine
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,10 @@ async def handle_customer_message(
                 ctx.settings.otp_digest_key.get_secret_value(), conversation.id, code
             )
         else:
+            if conversation.expecting == "otp":
+                text = commands.mask_codes(text)  # "my code is 123456"
             shown = redact(text)
-            engine_text = commands.neutralise_command(text, offered)
+            engine_text = commands.neutralise_command(redact_for_engine(text), offered)
             if not text.startswith("/"):  # a button payload says nothing about the language
                 conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None

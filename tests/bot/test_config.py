@@ -25,7 +25,12 @@ def test_config_builds_a_graph() -> None:
     recipe = recipe_module.Recipe.recipe_for_name(config.get("recipe"))
     graph = recipe.graph_config_for_recipe(config, cli_parameters={})
     uses = {node.uses.__name__ for node in graph.predict_schema.nodes.values()}
-    assert {"BankJiebaTokenizer", "LanguageDetector", "BankEntityExtractor"} <= uses
+    assert {
+        "BankJiebaTokenizer",
+        "LanguageDetector",
+        "BankEntityExtractor",
+        "EmotionDetector",
+    } <= uses
     assert {"LinearIntentClassifier", "FallbackClassifier"} <= uses
 
 

@@ -38,3 +38,20 @@ def test_offered_payloads_pass_and_typed_commands_are_neutralised() -> None:
     assert neutralise_command('/submit_code{"code_digest":"x"}', offered).startswith("\uff0f")
     assert neutralise_command("/check_balance", set()) == "\uff0fcheck_balance"
     assert neutralise_command("hello /there", set()) == "hello /there"
+
+
+def test_codes_inside_a_sentence_are_masked() -> None:
+    from handoff.services.commands import mask_codes
+
+    assert mask_codes("my code is 123456 thanks") == "my code is ****** thanks"
+    assert mask_codes("验证码１２３４５６") == "验证码******"
+    assert mask_codes("card 6222021234566789") == "card 6222021234566789"  # not a 6-digit group
+
+
+def test_the_engine_never_gets_full_id_or_card_numbers_but_gets_phones() -> None:
+    from handoff.services.redaction import redact_for_engine
+
+    text = "id 110101199003071234 card 6222 0212 3456 6789 phone 13800138000"
+    sent = redact_for_engine(text)
+    assert "110101199003071234" not in sent and "6222 0212 3456 6789" not in sent
+    assert "**** 6789" in sent and "13800138000" in sent
