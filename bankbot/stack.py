@@ -133,7 +133,7 @@ def services(config: StackConfig) -> list[Service]:
               "--port", str(_port(config.action_server_url))],
         health_url=config.action_server_url.rsplit("/", 1)[0] + "/health",
         log_path=config.log_dir / "actions.log",
-        env=common,
+        env={**common, "SANIC_HOST": "127.0.0.1"},  # only the engine calls it
         cwd=ROOT,
     )  # fmt: skip
     engine = Service(
