@@ -85,6 +85,8 @@ def engine_env() -> dict[str, str]:
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env["PYTHONPATH"] = str(ROOT)
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    # Rasa 3.6's dependencies warn about their own deprecations on every start.
+    env["PYTHONWARNINGS"] = "ignore::DeprecationWarning"
     return env
 
 
