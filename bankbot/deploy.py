@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -206,7 +207,14 @@ class Engines:
         return session.get(ContentLive, LIVE_ROW)
 
     def switch(
-        self, engine: ContentEngine, model_id: str, *, actor_name: str, action: str, detail: str
+        self,
+        engine: ContentEngine,
+        model_id: str,
+        *,
+        actor_name: str,
+        action: str,
+        detail: str,
+        promote: bool = True,
     ) -> int:
         """Send customers to `engine`; returns the new generation.
 
@@ -228,14 +236,15 @@ class Engines:
                 session.add(live)
             live.generation += 1
             live.engine_url, live.model_id, live.switched_at = engine.url, model_id, now
-            session.execute(
-                update(ContentModel)
-                .where(ContentModel.status == ModelStatus.live, ContentModel.id != model_id)
-                .values(status=ModelStatus.previous)
-            )
-            model = session.get(ContentModel, model_id)
-            if model is not None:
-                model.status, model.deployed_at = ModelStatus.live, now
+            if promote:  # a standby switch leaves which model counts as live alone
+                session.execute(
+                    update(ContentModel)
+                    .where(ContentModel.status == ModelStatus.live, ContentModel.id != model_id)
+                    .values(status=ModelStatus.previous)
+                )
+                model = session.get(ContentModel, model_id)
+                if model is not None:
+                    model.status, model.deployed_at = ModelStatus.live, now
             if old_url and old_url != engine.url:
                 session.execute(
                     update(ContentEngine)
@@ -248,6 +257,100 @@ class Engines:
                 )
             session.add(audit.entry(None, action, model_id, detail, actor_name=actor_name, at=now))
             return live.generation
+
+    # ---- start-up -------------------------------------------------------------------------
+
+    def register_stack(
+        self, model_dirs: list[Path], timeout_s: float, stopping: threading.Event
+    ) -> ContentEngine | None:
+        """The stack's own engine and the repository model it serves (waits for it)."""
+        url = self.setup.stack_engine_url
+        deadline = time.monotonic() + timeout_s
+        status = self.status(url)
+        while not (status and status.get("model_file")):
+            if time.monotonic() > deadline or stopping.is_set():
+                log.warning("the stack's engine at %s is not answering", url)
+                return None
+            time.sleep(1)
+            status = self.status(url)
+        # Rasa reports the file's name; `make run` keeps repository models in models/.
+        name = Path(str(status["model_file"])).name
+        path = next((d / name for d in model_dirs if (d / name).exists()), model_dirs[0] / name)
+        model_id = name.removesuffix(".tar.gz")
+        now = clock.now()
+        with transaction(self.db) as session:
+            if session.get(ContentModel, model_id) is None:
+                session.add(
+                    ContentModel(
+                        id=model_id,
+                        path=str(path),
+                        status=ModelStatus.previous,
+                        snapshot={},
+                        from_repository=True,
+                        mode="repository",
+                        created_at=now,
+                    )
+                )
+            session.execute(
+                update(ContentEngine)
+                .where(ContentEngine.owner == "stack", ContentEngine.status == EngineStatus.ready)
+                .values(status=EngineStatus.stopped, stopped_at=now)
+            )
+            engine = ContentEngine(
+                model_id=model_id, url=url, owner="stack", status=EngineStatus.ready, started_at=now
+            )
+            session.add(engine)
+        return engine
+
+    def restore_live(self, stack: ContentEngine | None, timeout_s: float) -> None:
+        """After a (re)start: serve the model that was live, in an engine of its own.
+
+        A repository model stays live as whatever `make run` now serves. A content
+        model gets an engine again (customers use the stack's engine meanwhile); if
+        its file is gone, the repository's model takes over, and the audit log says so.
+        Engines an earlier worker left behind are stopped unless they serve customers.
+        """
+        with transaction(self.db) as session:
+            desired = session.scalar(
+                select(ContentModel).where(ContentModel.status == ModelStatus.live)
+            )
+            live = self.live(session)
+            leftovers = list(
+                session.scalars(
+                    select(ContentEngine).where(
+                        ContentEngine.owner == "worker",
+                        ContentEngine.status.in_([EngineStatus.starting, EngineStatus.ready]),
+                    )
+                )
+            )
+        serving = live is not None and self.healthy(live.engine_url)
+        for engine in leftovers:
+            if not (serving and live is not None and engine.url == live.engine_url):
+                self.stop(engine)
+        if serving and desired is not None and live is not None and live.model_id == desired.id:
+            return
+        if stack is None:
+            return
+        if desired is None or desired.from_repository or not Path(desired.path).exists():
+            detail = "the stack's engine serves the repository's model"
+            if desired is not None and not desired.from_repository:
+                detail = f"{desired.path} is gone; the repository's model serves customers"
+            self.switch(
+                stack, stack.model_id, actor_name=audit.SYSTEM, action="restore", detail=detail
+            )
+            return
+        if not serving:
+            self.switch(
+                stack, stack.model_id, actor_name=audit.SYSTEM, action="standby",
+                detail=f"while an engine for {desired.id} starts", promote=False,
+            )  # fmt: skip
+        engine = self.start(desired, timeout_s)
+        self.switch(
+            engine, desired.id, actor_name=audit.SYSTEM, action="restore",
+            detail="engine started again for the live model",
+        )  # fmt: skip
+
+    # ---- after a switch -------------------------------------------------------------------
 
     def acknowledged(self, generation: int) -> bool:
         """Every gateway seen lately uses this generation (or a newer one)."""

@@ -13,11 +13,13 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
@@ -31,6 +33,7 @@ from handoff.models import (
     ContentModel,
     ModelStatus,
 )
+from handoff.services.content import gate
 from handoff.services.content.build import Build
 from handoff.services.content.faqdata import Content
 
@@ -276,3 +279,39 @@ def plain_failure(tail: str) -> str:
         if _ERROR_LINE.search(line):
             return line.strip()[:300]
     return "see the training log"
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def evaluate(
+    build: Build,
+    candidate_url: str,
+    live_url: str | None,
+    *,
+    token: str,
+    floor: float,
+    margin: float,
+) -> dict[str, Any]:
+    """Score both engines on the build's test sets (in parallel) and judge (`gate.judge`)."""
+    cases = gate.load_cases(build.testsets)
+
+    def parser(url: str) -> Callable[[str], dict[str, Any]]:
+        client = httpx.Client(base_url=url, timeout=30)
+
+        def parse(text: str) -> dict[str, Any]:
+            response = client.post("/model/parse", params={"token": token}, json={"text": text})
+            response.raise_for_status()
+            return dict(response.json())
+
+        return parse
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        candidate = pool.submit(gate.score, parser(candidate_url), cases)
+        live = pool.submit(gate.score, parser(live_url), cases) if live_url else None
+        candidate_records = candidate.result()
+        try:
+            live_records = live.result() if live else None
+        except httpx.HTTPError:
+            live_records = None  # the live engine is down: judged against the floor only
+    return gate.judge(candidate_records, live_records, floor=floor, margin=margin)

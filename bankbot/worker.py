@@ -29,12 +29,10 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,20 +44,18 @@ from handoff.models import (
     ContentJob,
     ContentLive,
     ContentModel,
-    EngineStatus,
     JobKind,
     JobStatus,
     ModelStatus,
 )
 from handoff.services.clock import clock
-from handoff.services.content import audit, gate
+from handoff.services.content import audit
 from handoff.services.content.build import Build, make_build
 from handoff.services.content.checks import run_checks
 from handoff.services.content.settings import ContentSettings
 
 log = logging.getLogger("bankbot.worker")
 
-LANES = {JobKind.train: "train", JobKind.deploy: "deploy", JobKind.rollback: "deploy"}
 POLL_S = 1.0
 UNCHANGED = "The live model is unchanged."
 
@@ -102,6 +98,23 @@ class Progress:
         return self._cancel
 
 
+@dataclass
+class TrainingRun:
+    """One training job's working state; `note()` records details on the job row."""
+
+    worker: Worker
+    job: ContentJob
+    build: Build
+    snapshot: dict[str, int]
+    live: ContentModel | None
+    live_url: str | None
+    started: float
+
+    def note(self, **details: Any) -> None:
+        """Add to the job's details (the page shows them)."""
+        self.worker.record_details(self.job.id, details)
+
+
 class Worker:
     """The job loop, the engines, and what the page needs to know about them."""
 
@@ -139,138 +152,12 @@ class Worker:
                     message=f"Interrupted: the training worker stopped. {UNCHANGED}",
                 )
             )
-        stack = self._register_stack_engine()
-        with registry.transaction(self.db) as session:
-            desired = registry.live_model(session)
-            if desired is None and stack is not None:
-                session.get(ContentModel, stack.model_id).status = ModelStatus.live  # type: ignore[union-attr]
-                desired = session.get(ContentModel, stack.model_id)
-            live = self.engines.live(session)
-            leftovers = list(
-                session.scalars(
-                    select(ContentEngine).where(
-                        ContentEngine.owner == "worker",
-                        ContentEngine.status.in_([EngineStatus.starting, EngineStatus.ready]),
-                    )
-                )
-            )
-        serving = live is not None and self.engines.healthy(live.engine_url)
-        for engine in leftovers:  # engines of an earlier worker process
-            keep = serving and live is not None and engine.url == live.engine_url
-            if not keep:
-                self.engines.stop(engine)
-        if desired is None:
-            return
-        if serving and live is not None and live.model_id == desired.id:
-            return
-        if stack is not None and (desired.id == stack.model_id or desired.from_repository):
-            # A repository model stays live as whatever `make run` trained from the files now.
-            self.engines.switch(
-                stack,
-                stack.model_id,
-                actor_name=audit.SYSTEM,
-                action="restore",
-                detail="the stack's engine serves the repository's model",
-            )
-            return
-        if stack is not None and not serving:
-            with registry.transaction(self.db) as session:
-                self._point_at(session, stack, "standby while the live model's engine starts")
-        if not Path(desired.path).exists():
-            self._lost_model(desired, stack)
-            return
-        engine = self.engines.start(desired, self.content.engine_start_timeout_s)
-        self.engines.switch(
-            engine,
-            desired.id,
-            actor_name=audit.SYSTEM,
-            action="restore",
-            detail="engine restarted for the live model after a restart",
+        stack = self.engines.register_stack(
+            [self.content.repo_root / "models", self.content.models_dir],
+            self.content.engine_start_timeout_s,
+            self.stopping,
         )
-
-    def _point_at(self, session: Session, engine: ContentEngine, why: str) -> None:
-        """Route customers to an engine without changing which model counts as live."""
-        live = self.engines.live(session)
-        if live is None:
-            live = ContentLive(
-                id=LIVE_ROW, engine_url=engine.url, model_id=engine.model_id, generation=0
-            )
-            session.add(live)
-        live.generation += 1
-        live.engine_url, live.model_id, live.switched_at = engine.url, engine.model_id, clock.now()
-        session.add(audit.entry(None, "standby", engine.model_id, why))
-
-    def _lost_model(self, model: ContentModel, stack: ContentEngine | None) -> None:
-        with registry.transaction(self.db) as session:
-            session.get(ContentModel, model.id).status = ModelStatus.deleted  # type: ignore[union-attr]
-            session.add(
-                audit.entry(
-                    None,
-                    "model_missing",
-                    model.id,
-                    f"{model.path} is gone; serving the repository's model",
-                )
-            )
-        if stack is not None:
-            self.engines.switch(
-                stack,
-                stack.model_id,
-                actor_name=audit.SYSTEM,
-                action="restore",
-                detail="the live model's file is missing",
-            )
-
-    def _register_stack_engine(self) -> ContentEngine | None:
-        """The stack's engine and the repository model it serves (waits for it to load)."""
-        url = self.engines.setup.stack_engine_url
-        deadline = time.monotonic() + self.content.engine_start_timeout_s
-        status = self.engines.status(url)
-        while not (status and status.get("model_file")):
-            if time.monotonic() > deadline or self.stopping.is_set():
-                log.warning("the stack's engine at %s is not answering", url)
-                return None
-            time.sleep(1)
-            status = self.engines.status(url)
-        # Rasa reports the file's name; `make run` keeps repository models in models/.
-        name = Path(str(status["model_file"])).name
-        path = next(
-            (
-                p
-                for p in (self.content.repo_root / "models" / name, self.content.models_dir / name)
-                if p.exists()
-            ),
-            self.content.repo_root / "models" / name,
-        )
-        model_id = name.removesuffix(".tar.gz")
-        with registry.transaction(self.db) as session:
-            model = session.get(ContentModel, model_id)
-            if model is None:
-                session.add(
-                    ContentModel(
-                        id=model_id,
-                        path=str(path),
-                        status=ModelStatus.previous,
-                        snapshot={},
-                        from_repository=True,
-                        mode="repository",
-                        created_at=clock.now(),
-                    )
-                )
-            session.execute(
-                update(ContentEngine)
-                .where(ContentEngine.owner == "stack", ContentEngine.status == EngineStatus.ready)
-                .values(status=EngineStatus.stopped, stopped_at=clock.now())
-            )
-            engine = ContentEngine(
-                model_id=model_id,
-                url=url,
-                pid=None,
-                owner="stack",
-                status=EngineStatus.ready,
-                started_at=clock.now(),
-            )
-            session.add(engine)
-        return engine
+        self.engines.restore_live(stack, self.content.engine_start_timeout_s)
 
     # ---- the loop ------------------------------------------------------------------------
 
@@ -312,6 +199,9 @@ class Worker:
                 status, message, details = stop.status, stop.message, stop.details
             except registry.TrainingCancelled:
                 status, message = JobStatus.cancelled, f"Cancelled. {UNCHANGED}"
+                if self.stopping.is_set():
+                    status = JobStatus.failed
+                    message = f"Interrupted: the training worker stopped. {UNCHANGED}"
             except Exception as exc:  # noqa: BLE001 - any crash ends the job, never the worker
                 log.exception("job %s failed", job.id)
                 status, message = JobStatus.failed, f"Failed: {exc}. {UNCHANGED}"
@@ -370,6 +260,9 @@ class Worker:
             except Exception:  # noqa: BLE001
                 log.exception("housekeeping failed")
             self.stopping.wait(POLL_S)
+        # A training in progress is killed by its lane (it watches `stopping`); then our engines.
+        for lane in (trainer, deployer):
+            lane.join(timeout=30)
         self.engines.stop_all()
 
     # ---- jobs ----------------------------------------------------------------------------
@@ -417,33 +310,54 @@ class Worker:
 
     def train(self, job: ContentJob, progress: Progress) -> str:
         """Build, train, start the candidate, judge it, deploy it if it passes."""
+        run = self._prepare(job, progress)
+        model = self._trained_model(run, progress)
+        if run.live is not None and run.live.id == model.id:
+            return f"The approved content is already live ({model.id}); nothing to deploy."
+        if progress.cancelled():
+            raise registry.TrainingCancelled()
+        report = self._judge(run, model, progress)
+        if not report["passed"]:
+            raise JobStopped(
+                JobStatus.rejected,
+                "Not deployed: " + "; ".join(report["reasons"]) + f". {UNCHANGED}",
+            )
+        accuracy = report["candidate"]["all"]
+        if not job.auto_deploy:
+            return f"Passed the gate ({accuracy:.1%}); ready to deploy. Try it, then press Deploy."
+        if progress.cancelled():
+            raise registry.TrainingCancelled()
+        self.go_live(model, job, progress, 96, action="deploy")
+        run.note(total_s=round(time.monotonic() - run.started, 1))
+        with registry.transaction(self.db) as session:
+            registry.prune_models(session, self.content.models_dir, self.content.keep_models)
+        was = f", live model was {report['live']['all']:.1%}" if report.get("live") else ""
+        return f"Live: {model.id} passed the gate ({accuracy:.1%}{was}) and now answers customers."
+
+    def _prepare(self, job: ContentJob, progress: Progress) -> TrainingRun:
+        """Checks on the approved content, then the build (part of edited FAQs held out)."""
         started = time.monotonic()
         progress("preparing", 1, "Preparing the training data from the approved FAQs…")
         with self.db() as session:
             faqs, snapshot = registry.approved(session)
             live = registry.live_model(session)
             live_row = self.engines.live(session)
-        blocking = [
-            f
-            for f in run_checks(
-                faqs,
-                repo_root=self.content.repo_root,
-                catalog_path=self.content.catalog_path,
-                min_examples=self.content.min_examples,
-            )
-            if f.blocking
-        ]
+            trained_on = registry.known_versions(session, live)
+        findings = run_checks(
+            faqs,
+            repo_root=self.content.repo_root,
+            catalog_path=self.content.catalog_path,
+            min_examples=self.content.min_examples,
+        )
+        blocking = [f for f in findings if f.blocking]
         if blocking:
+            problems = " ".join(f.message for f in blocking[:5])
             raise JobStopped(
                 JobStatus.failed,
-                "The checks found problems: "
-                + " ".join(f.message for f in blocking[:5])
-                + f" {UNCHANGED}",
+                f"The checks found problems: {problems} {UNCHANGED}",
                 findings=[f.view() for f in blocking],
             )
-        with self.db() as session:
-            base_snapshot = registry.known_versions(session, live)
-        edited = sorted(i for i, v in snapshot.items() if base_snapshot.get(i) != v)
+        edited = sorted(i for i, v in snapshot.items() if trained_on.get(i) != v)
         build = make_build(
             faqs,
             edited,
@@ -451,24 +365,25 @@ class Worker:
             target=self.content.work_dir / "builds" / f"job-{job.id}",
             holdout_share=self.content.holdout_share,
         )
-        details: dict[str, Any] = {
-            "edited": edited,
-            "heldout": build.heldout,
-            "model": build.model_name,
-        }
-        self._details(job.id, details)
-        target = registry.model_file(self.content.models_dir, build.model_name)
+        run = TrainingRun(
+            self, job, build, snapshot, live, live_row.engine_url if live_row else None, started
+        )
+        run.note(edited=edited, heldout=build.heldout, model=build.model_name)
+        return run
+
+    def _trained_model(self, run: TrainingRun, progress: Progress) -> ContentModel:
+        """Train (or reuse the same content's model) and register it as a candidate."""
+        target = registry.model_file(self.content.models_dir, run.build.model_name)
+        mode = "reused" if target.exists() else "full"
         if target.exists():
-            mode = "reused"
             progress("training", 75, "This exact content was trained before; reusing that model.")
         else:
-            mode = "full"
             progress("training", 5, "Training the new model…")
             request = registry.TrainRequest(
-                build=build,
+                build=run.build,
                 models_dir=self.content.models_dir,
                 repo_root=self.content.repo_root,
-                log_path=self.content.work_dir / "logs" / f"job-{job.id}.log",
+                log_path=self.content.work_dir / "logs" / f"job-{run.job.id}.log",
                 cache_dir=self.content.work_dir / "rasa-cache",
             )
             try:
@@ -477,7 +392,7 @@ class Worker:
                     lambda pct, what: progress(
                         "training", 5 + pct * 70 // 100, f"Training: {what} ({pct}%)", force=False
                     ),
-                    progress.cancelled,
+                    lambda: progress.cancelled() or self.stopping.is_set(),
                 )
             except registry.TrainingFailed as exc:
                 raise JobStopped(
@@ -485,114 +400,61 @@ class Worker:
                     f"Training failed ({registry.plain_failure(exc.log_tail)}). {UNCHANGED}",
                     log_tail=exc.log_tail,
                 ) from exc
-        trained_s = round(time.monotonic() - started, 1)
-        details.update(mode=mode, training_s=trained_s)
-        self._details(job.id, details)
+        trained_s = round(time.monotonic() - run.started, 1)
+        run.note(mode=mode, training_s=trained_s)
         with registry.transaction(self.db) as session:
-            model = session.get(ContentModel, build.model_name)
+            model = session.get(ContentModel, run.build.model_name)
             if model is None:
                 model = ContentModel(
-                    id=build.model_name,
+                    id=run.build.model_name,
                     path=str(target),
                     status=ModelStatus.candidate,
-                    snapshot=snapshot,
+                    snapshot=run.snapshot,
                     mode=mode,
-                    job_id=job.id,
+                    job_id=run.job.id,
                     training_s=trained_s,
                     created_at=clock.now(),
                 )
                 session.add(model)
             elif model.status in (ModelStatus.deleted, ModelStatus.rejected):
                 model.status = ModelStatus.candidate
+            detail = f"job {run.job.id}: {mode}, {trained_s} s"
             session.add(
-                audit.entry(
-                    None,
-                    "trained",
-                    model.id,
-                    f"job {job.id}: {mode}, {trained_s} s",
-                    actor_name=job.requested_by_name,
-                )
+                audit.entry(None, "trained", model.id, detail, actor_name=run.job.requested_by_name)
             )
-        if live is not None and live.id == model.id:
-            return f"The approved content is already live ({model.id}); nothing to deploy."
+        return model
 
-        if progress.cancelled():
-            raise registry.TrainingCancelled()
+    def _judge(self, run: TrainingRun, model: ContentModel, progress: Progress) -> dict[str, Any]:
+        """The candidate in its own engine (kept a while for "try it"), then the gate."""
         engine = self.engines.running_for(model.id)
         if engine is None:
             progress("starting_engine", 76, "Starting the candidate model in its own engine…")
             engine = self.engines.start(model, self.content.engine_start_timeout_s)
         self.engines.keep_for(engine, self.content.candidate_ttl_s)
         progress("evaluating", 86, "Evaluating the candidate against the live model…")
-        report = self.evaluate(build, engine.url, live_row.engine_url if live_row else None)
-        details.update(gate=report)
-        self._details(job.id, details)
+        report = registry.evaluate(
+            run.build,
+            engine.url,
+            run.live_url,
+            token=self.settings.engine_token.get_secret_value(),
+            floor=self.content.gate_floor,
+            margin=self.content.gate_margin,
+        )
+        run.note(gate=report)
         with registry.transaction(self.db) as session:
             row = session.get(ContentModel, model.id)
             if row is not None:
                 row.accuracy = report["candidate"].get("all")
                 if not report["passed"]:
                     row.status = ModelStatus.rejected
-        if not report["passed"]:
-            raise JobStopped(
-                JobStatus.rejected,
-                "Not deployed: " + "; ".join(report["reasons"]) + f". {UNCHANGED}",
-            )
-        if not job.auto_deploy:
-            return (
-                f"Passed the gate ({report['candidate']['all']:.1%}); ready to deploy. "
-                "Try it, then press Deploy."
-            )
-        if progress.cancelled():
-            raise registry.TrainingCancelled()
-        self.go_live(model, job, progress, 96, action="deploy")
-        total = round(time.monotonic() - started, 1)
-        details.update(total_s=total)
-        self._details(job.id, details)
-        with registry.transaction(self.db) as session:
-            registry.prune_models(session, self.content.models_dir, self.content.keep_models)
-        return (
-            f"Live: {model.id} passed the gate ({report['candidate']['all']:.1%}, "
-            f"live model was {report['live']['all']:.1%}) and now answers customers."
-            if report.get("live")
-            else f"Live: {model.id} ({report['candidate']['all']:.1%})."
-        )
+        return report
 
-    def _details(self, job_id: int, details: dict[str, Any]) -> None:
+    def record_details(self, job_id: int, details: dict[str, Any]) -> None:
+        """Merge `details` into the job row's details."""
         with registry.transaction(self.db) as session:
             row = session.get(ContentJob, job_id)
             if row is not None:
                 row.details = {**(row.details or {}), **details}
-
-    def evaluate(self, build: Build, candidate_url: str, live_url: str | None) -> dict[str, Any]:
-        """Score both engines on the build's test sets (in parallel) and judge."""
-        cases = gate.load_cases(build.testsets)
-        token = self.settings.engine_token.get_secret_value()
-
-        def parser(url: str) -> Callable[[str], dict[str, Any]]:
-            client = httpx.Client(base_url=url, timeout=30)
-
-            def parse(text: str) -> dict[str, Any]:
-                response = client.post("/model/parse", params={"token": token}, json={"text": text})
-                response.raise_for_status()
-                return response.json()
-
-            return parse
-
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            cand = pool.submit(gate.score, parser(candidate_url), cases)
-            live = pool.submit(gate.score, parser(live_url), cases) if live_url else None
-            candidate_records = cand.result()
-            try:
-                live_records = live.result() if live else None
-            except httpx.HTTPError:
-                live_records = None  # the live engine is down: judge against the floor only
-        return gate.judge(
-            candidate_records,
-            live_records,
-            floor=self.content.gate_floor,
-            margin=self.content.gate_margin,
-        )
 
 
 # --------------------------------------------------------------------------- process
@@ -636,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per health check otherwise
-    worker = Worker(Settings(), ContentSettings(), args.endpoints)
+    worker = Worker(Settings(), ContentSettings(), args.endpoints)  # type: ignore[call-arg]
     server = serve_health(worker, args.port)
 
     def on_signal(_signum: int, _frame: object) -> None:

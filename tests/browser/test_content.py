@@ -49,8 +49,10 @@ def log_in(page: Page, base: str, username: str) -> None:
     expect(page.get_by_role("heading", name=re.compile("知识库管理"))).to_be_visible()
 
 
-def ask_customer(page: Page, base: str, text: str) -> str:
-    """A new widget conversation; the bot's reply to `text`."""
+def ask_customer(browsing: Callable[..., Browsing], base: str, text: str) -> str:
+    """A new customer (a fresh browser context) asks `text` in the widget; the bot's reply."""
+    customer = browsing()
+    page = customer.new_page()
     page.goto(base + "/")
     chat = Chat(page)
     chat.open()
@@ -58,6 +60,7 @@ def ask_customer(page: Page, base: str, text: str) -> str:
     chat.send(text)
     chat.wait_for_bubbles(before + 2)
     bubbles = [b for b in chat.bubbles() if b["seq"] is not None][before:]
+    customer.assert_clean()
     return "\n".join(b["text"] for b in bubbles if b["sender"] != "customer")
 
 
@@ -125,9 +128,7 @@ def test_add_approve_train_deploy_answer_and_roll_back(
     reviewer.assert_clean()
 
     # -- a customer now gets the new answer -----------------------------------------------
-    customer = browsing()
-    widget = customer.new_page()
-    assert NEW_ANSWER in ask_customer(widget, base, question)
+    assert NEW_ANSWER in ask_customer(browsing, base, question)
 
     # "try it" shows what the live model picks, with its confidence.
     review.get_by_role("tab", name=re.compile("试一试 Try it")).click()
@@ -143,11 +144,10 @@ def test_add_approve_train_deploy_answer_and_roll_back(
     expect(review.locator("#job-message")).to_contain_text("Rolled back")
     expect(review.locator("#live-model")).to_contain_text(previous)
     shoot(review, "content-05-rolled-back")
-    assert NEW_ANSWER not in ask_customer(widget, base, question)
+    assert NEW_ANSWER not in ask_customer(browsing, base, question)
 
     review.get_by_role("tab", name=re.compile("审计 Audit log")).click()
     audit = review.locator("#audit-rows")
     for action in ("propose_add", "approve", "deploy", "rollback"):
         expect(audit).to_contain_text(action)
-    customer.assert_clean()
     reviewer.assert_clean()

@@ -13,15 +13,18 @@ the three convert losslessly and compare by digest, whatever the formatting::
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from bot.faq_content import CATEGORIES, LANGUAGES, Faq
+from bot.faq_content import CATEGORIES, LANGUAGES, ContentError, Faq, load_faq
 from handoff.core.errors import InvalidInput
 
 FAQ_ID = re.compile(r"^[a-z][a-z0-9_]{2,47}$")
@@ -168,6 +171,46 @@ def to_faq(faq_id: str, content: Content) -> Faq:
         examples={lang: tuple(content["examples"][lang]) for lang in LANGUAGES},
         test={lang: tuple(content["test"][lang]) for lang in LANGUAGES},
     )
+
+
+# --------------------------------------------------------------------------- repository files
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    """One `content/faqs/<id>.yml` as read: its content and digest, or why it is unreadable."""
+
+    digest: str | None
+    content: Content | None
+    error: str | None
+
+
+def read_repository(content_dir: Path) -> dict[str, RepoFile]:
+    """Every FAQ file of the folder, by id.
+
+    Parsed once per file version: every gateway start and every comparison reads
+    the folder, and YAML parsing is slow.
+    """
+    stamp = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(content_dir.glob("*.yml"))
+    )
+    return copy.deepcopy(dict(_read_repository(content_dir, stamp)))
+
+
+@lru_cache(maxsize=8)
+def _read_repository(
+    content_dir: Path, stamp: tuple[tuple[str, int, int], ...]
+) -> tuple[tuple[str, RepoFile], ...]:
+    files = []
+    for name, _, _ in stamp:
+        path = content_dir / name
+        try:
+            content = from_faq(load_faq(path))
+        except ContentError as exc:
+            files.append((path.stem, RepoFile(None, None, str(exc))))
+            continue
+        files.append((path.stem, RepoFile(digest(content), content, None)))
+    return tuple(files)
 
 
 # --------------------------------------------------------------------------- diff

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,7 +27,7 @@ class ContentSettings(BaseSettings):
 
     min_examples: int = 10
     # Share of each edited FAQ's training examples held out for the evaluation gate.
-    holdout_share: float = Field(0.2, ge=0.0, le=0.5)
+    holdout_share: Annotated[float, Field(ge=0.0, le=0.5)] = 0.2
     gate_floor: float = 0.92
     gate_margin: float = 0.01  # the candidate may be at most 1 point below the live model
 

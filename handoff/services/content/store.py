@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.faq_content import ContentError, load_faqs
 from handoff.core.errors import NotFound
 from handoff.models import (
     ChangeStatus,
@@ -27,7 +26,7 @@ from handoff.models import (
 )
 from handoff.services.clock import clock
 from handoff.services.content import audit
-from handoff.services.content.faqdata import Content, digest, from_faq, summarise
+from handoff.services.content.faqdata import Content, read_repository, summarise
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +41,16 @@ async def seed_from_repository(session: AsyncSession, content_dir: Path) -> int:
     """
     if await session.scalar(select(func.count()).select_from(ContentFaq)):
         return 0
-    try:
-        faqs = load_faqs(content_dir)
-    except ContentError as exc:
-        log.error("content: cannot seed from %s: %s", content_dir, exc)
-        return 0
+    files = read_repository(content_dir)
+    for faq_id, file in files.items():
+        if file.error:
+            log.error("content: %s is not seeded: %s", faq_id, file.error)
     now = clock.now()
     try:
-        for faq in faqs:
-            content = from_faq(faq)
-            fingerprint = digest(content)
-            assert fingerprint is not None
+        seeded = [(faq_id, f.content, f.digest) for faq_id, f in sorted(files.items()) if f.content]
+        for faq_id, content, fingerprint in seeded:
             version = ContentFaqVersion(
-                faq_id=faq.id, number=1, content=content, retired=False, digest=fingerprint,
+                faq_id=faq_id, number=1, content=content, retired=False, digest=fingerprint,
                 source="repository", author_name=REPOSITORY, approver_name=REPOSITORY,
                 created_at=now,
             )  # fmt: skip
@@ -62,19 +58,19 @@ async def seed_from_repository(session: AsyncSession, content_dir: Path) -> int:
             await session.flush()
             session.add(
                 ContentFaq(
-                    id=faq.id, category=faq.category, version=1,
+                    id=faq_id, category=content["category"], version=1,
                     current_version_id=version.id, updated_at=now,
                 )
             )  # fmt: skip
             session.add(
                 ContentRepoSync(
-                    faq_id=faq.id, repo_digest=fingerprint, db_digest=fingerprint, synced_at=now
+                    faq_id=faq_id, repo_digest=fingerprint, db_digest=fingerprint, synced_at=now
                 )
             )
         session.add(
             audit.entry(
                 None, "seed", "all FAQs",
-                f"{len(faqs)} FAQs loaded from {content_dir} as version 1",
+                f"{len(seeded)} FAQs loaded from {content_dir} as version 1",
                 actor_name=REPOSITORY,
             )
         )  # fmt: skip
@@ -82,7 +78,7 @@ async def seed_from_repository(session: AsyncSession, content_dir: Path) -> int:
     except IntegrityError:
         await session.rollback()
         return 0
-    return len(faqs)
+    return len(seeded)
 
 
 async def approved_set(session: AsyncSession) -> dict[str, Content]:

@@ -22,32 +22,18 @@ The gateway logs the number of differences at start-up and the content page list
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.faq_content import ContentError, format_faq, load_faq, load_faqs, render
+from bot.faq_content import ContentError, format_faq, load_faqs, render
 from handoff.core.errors import Conflict, NotFound
 from handoff.models import Agent, ChangeKind, ContentFaq, ContentFaqVersion, ContentRepoSync
 from handoff.services.clock import clock
 from handoff.services.content import audit, changes
-from handoff.services.content.faqdata import Content, digest, from_faq, to_faq
+from handoff.services.content.faqdata import Content, RepoFile, digest, read_repository, to_faq
 from handoff.services.content.settings import ContentSettings
-
-
-def _repo_state(content_dir: Path) -> dict[str, tuple[str | None, Content | None, str | None]]:
-    """{id: (digest, content, error)} of every file in the content folder."""
-    state: dict[str, tuple[str | None, Content | None, str | None]] = {}
-    for path in sorted(content_dir.glob("*.yml")):
-        try:
-            content = from_faq(load_faq(path))
-        except ContentError as exc:
-            state[path.stem] = (None, None, str(exc))
-            continue
-        state[path.stem] = (digest(content), content, None)
-    return state
 
 
 async def _db_state(session: AsyncSession) -> dict[str, tuple[str | None, Content | None]]:
@@ -64,12 +50,13 @@ async def _db_state(session: AsyncSession) -> dict[str, tuple[str | None, Conten
 
 async def differences(session: AsyncSession, settings: ContentSettings) -> list[dict[str, Any]]:
     """Every FAQ where the repository file and the approved content differ."""
-    repo = _repo_state(settings.content_dir)
+    repo = read_repository(settings.content_dir)
     db = await _db_state(session)
     synced = {row.faq_id: row for row in await session.scalars(select(ContentRepoSync))}
     out = []
     for faq_id in sorted(set(repo) | set(db)):
-        repo_digest, _, error = repo.get(faq_id, (None, None, None))
+        file = repo.get(faq_id, RepoFile(None, None, None))
+        repo_digest, error = file.digest, file.error
         db_digest, _ = db.get(faq_id, (None, None))
         if error is None and repo_digest == db_digest:
             continue
@@ -101,10 +88,10 @@ async def adopt(
     session: AsyncSession, settings: ContentSettings, editor: Agent, faq_id: str
 ) -> dict[str, Any]:
     """Propose the repository's version of a FAQ (a file deleted there proposes retiring)."""
-    repo = _repo_state(settings.content_dir)
+    repo = read_repository(settings.content_dir)
     faq = await session.get(ContentFaq, faq_id)
     if faq_id in repo:
-        _, content, error = repo[faq_id]
+        content, error = repo[faq_id].content, repo[faq_id].error
         if error is not None:
             raise Conflict(f"The repository file cannot be adopted: {error}")
         kind = ChangeKind.edit if faq is not None and not faq.retired else ChangeKind.add

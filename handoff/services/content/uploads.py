@@ -178,11 +178,11 @@ async def import_sheet(
 
     # The service rules, on the whole set as it would be after the import.
     after = dict(approved)
-    for row, kind, content in planned:
+    for row, kind, proposed in planned:
         if kind == ChangeKind.retire:
             after.pop(row.faq_id, None)
-        elif not row.reasons and content is not None:
-            after[row.faq_id] = content
+        elif not row.reasons and proposed is not None:
+            after[row.faq_id] = proposed
     before_findings = await changes.findings_for(settings, approved)
     after_findings = await changes.findings_for(settings, after)
     by_faq: dict[str, list[str]] = {}
@@ -202,9 +202,9 @@ async def import_sheet(
     if not planned:
         return {"batch": None, "changes": 0, "unchanged": unchanged, "rows": len(rows)}
     batch = changes.new_batch_id()
-    for row, kind, content in planned:
+    for row, kind, proposed in planned:
         await changes.propose(
-            session, settings, editor, row.faq_id, kind, content,
+            session, settings, editor, row.faq_id, kind, proposed,
             source="import", batch=batch, commit=False,
         )  # fmt: skip
     session.add(

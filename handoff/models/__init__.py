@@ -1,0 +1,71 @@
+"""Every gateway table, imported here so Alembic and `Base.metadata` see them all."""
+
+from handoff.models.base import Base
+from handoff.models.content import (
+    ChangeKind,
+    ChangeStatus,
+    ContentAudit,
+    ContentChange,
+    ContentEngine,
+    ContentFaq,
+    ContentFaqVersion,
+    ContentGateway,
+    ContentJob,
+    ContentLive,
+    ContentModel,
+    ContentRepoSync,
+    ContentUpload,
+    ContentUploadPart,
+    EngineStatus,
+    JobKind,
+    JobStatus,
+    ModelStatus,
+)
+from handoff.models.conversation import Channel, Conversation, ConversationState
+from handoff.models.csat import CsatRating, CsatScore
+from handoff.models.desk import CallbackStatus, CallbackTicket, ConversationFacts, DeskEntry
+from handoff.models.handoff import Handoff, HandoffReason, HandoffStatus, Priority
+from handoff.models.idempotency import IdempotentReply
+from handoff.models.message import Message, Sender
+from handoff.models.staff import Agent, StaffRole, StaffSession
+
+__all__ = [
+    "Agent",
+    "Base",
+    "CallbackStatus",
+    "CallbackTicket",
+    "ChangeKind",
+    "ChangeStatus",
+    "Channel",
+    "ContentAudit",
+    "ContentChange",
+    "ContentEngine",
+    "ContentFaq",
+    "ContentFaqVersion",
+    "ContentGateway",
+    "ContentJob",
+    "ContentLive",
+    "ContentModel",
+    "ContentRepoSync",
+    "ContentUpload",
+    "ContentUploadPart",
+    "Conversation",
+    "ConversationFacts",
+    "ConversationState",
+    "CsatRating",
+    "CsatScore",
+    "DeskEntry",
+    "EngineStatus",
+    "Handoff",
+    "HandoffReason",
+    "HandoffStatus",
+    "IdempotentReply",
+    "JobKind",
+    "JobStatus",
+    "Message",
+    "ModelStatus",
+    "Priority",
+    "Sender",
+    "StaffRole",
+    "StaffSession",
+]

@@ -1,0 +1,49 @@
+"""A customer's conversation: the unit the gateway owns, authorises and serialises."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from handoff.models.base import Base, utcnow
+
+
+class ConversationState(enum.StrEnum):
+    """Who answers the customer now (DESIGN.md, conversation states)."""
+
+    bot = "bot"
+    queued = "queued"
+    agent = "agent"
+    closed = "closed"
+
+
+class Channel(enum.StrEnum):
+    """Where the customer chats from."""
+
+    web = "web"
+    app = "app"
+
+
+class Conversation(Base):
+    """One chat; `token_hash` is the SHA-256 of the customer's bearer token."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=8))
+    language: Mapped[str | None] = mapped_column(String(2))
+    state: Mapped[ConversationState] = mapped_column(
+        Enum(ConversationState, native_enum=False, length=8), default=ConversationState.bot
+    )
+    # Allocated with an atomic UPDATE ... RETURNING so seqs never repeat or skip.
+    last_seq: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+    # What the bot asked for last, when the gateway must treat the answer
+    # specially ("otp": a one-time code, which never reaches the engine).
+    expecting: Mapped[str | None] = mapped_column(String(16))
