@@ -79,6 +79,16 @@ def _content_stamp(folder: Path) -> tuple[float, ...]:
     return tuple(sorted(p.stat().st_mtime for p in folder.glob("*.yml")))
 
 
+def domain_faq_keys(domain: dict[str, Any]) -> set[str]:
+    """FAQ keys with an `utter_faq/<key>` response in the serving model's domain.
+
+    FAQs added in the content tool exist only there (not in content/faqs), and
+    the served domain follows deployments and rollbacks.
+    """
+    prefix = f"utter_{RETRIEVAL_INTENT}/"
+    return {name[len(prefix):] for name in (domain.get("responses") or {}) if name.startswith(prefix)}
+
+
 def faq_questions(root: Path = REPO_ROOT) -> dict[str, dict[str, str]]:
     """The FAQ questions: ``{faq_id: {"zh": question, "en": question}}``.
 
@@ -181,7 +191,7 @@ class ActionAnswerFaq(Action):
         """Runs the action (see the class docstring)."""
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        known = faq_questions()
+        known = set(faq_questions()) | domain_faq_keys(domain)
 
         if intent == "choose_faq":
             key = next(tracker.get_latest_entity_values("faq_key"), None) or tracker.get_slot(
@@ -242,7 +252,8 @@ class ActionAnswerFaq(Action):
             questions = faq_questions()
             buttons = [
                 {
-                    "title": questions[c.key].get(language) or questions[c.key].get("zh", c.key),
+                    "title": questions.get(c.key, {}).get(language)
+                    or questions.get(c.key, {}).get("zh", c.key),
                     "payload": f'/choose_faq{{"faq_key":"{c.key}"}}',
                 }
                 for c in suggestions

@@ -112,11 +112,22 @@ def model_file(models_dir: Path, name: str) -> Path:
     return models_dir / f"{name}.tar.gz"
 
 
-def prune_models(session: Session, models_dir: Path, keep: int) -> list[str]:
+def prune_models(session: Session, keep: int, rollback_depth: int) -> list[str]:
     """Delete the files of content models beyond the newest `keep`.
 
-    Never the live one, never the repository's own models (`make train` manages those).
+    Never the live one, never one of the last `rollback_depth` live ones (rollback
+    targets), never the repository's own models (`make train` manages those).
     """
+    protected = set(
+        session.scalars(
+            select(ContentModel.id)
+            .where(
+                ContentModel.status == ModelStatus.previous, ContentModel.deployed_at.is_not(None)
+            )
+            .order_by(ContentModel.deployed_at.desc())
+            .limit(rollback_depth)
+        )
+    )
     rows = list(
         session.scalars(
             select(ContentModel)
@@ -128,7 +139,7 @@ def prune_models(session: Session, models_dir: Path, keep: int) -> list[str]:
     )
     deleted = []
     for model in rows[keep:]:
-        if model.status == ModelStatus.live:
+        if model.status == ModelStatus.live or model.id in protected:
             continue
         Path(model.path).unlink(missing_ok=True)
         model.status = ModelStatus.deleted

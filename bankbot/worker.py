@@ -330,7 +330,7 @@ class Worker:
         self.go_live(model, job, progress, 96, action="deploy")
         run.note(total_s=round(time.monotonic() - run.started, 1))
         with registry.transaction(self.db) as session:
-            registry.prune_models(session, self.content.models_dir, self.content.keep_models)
+            registry.prune_models(session, self.content.keep_models, self.content.rollback_depth)
         was = f", live model was {report['live']['all']:.1%}" if report.get("live") else ""
         return f"Live: {model.id} passed the gate ({accuracy:.1%}{was}) and now answers customers."
 

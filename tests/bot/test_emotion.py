@@ -1,4 +1,9 @@
-"""bot/emotion.py: upset customers are recognised, polite problem reports are not."""
+"""bot/emotion.py: upset customers are recognised, polite problem reports are not.
+
+The labelled set (tests/bot/data/emotion_testset.yml) is measured here on the
+words alone, against the same floors as ``make eval`` (which also runs it
+through the trained model, intent classifier included).
+"""
 
 from __future__ import annotations
 
@@ -7,124 +12,154 @@ import pytest
 from tests.bot.conftest import import_engine_module
 
 emotion = import_engine_module("bot.emotion")
+emotion_eval = import_engine_module("bot.emotion_eval")
 Message = import_engine_module("rasa.shared.nlu.training_data.message").Message
 
 pytestmark = pytest.mark.engine_env
 
-UPSET = {
-    "zh": [
-        ("气死我了，转账三天还没到！！！", "anger"),
-        ("你们这什么破银行", "anger"),
-        ("太过分了，乱扣我的钱", "anger"),
-        ("垃圾银行，我要销户", "anger"),
-        ("我真的受够了，每次都这样", "anger"),
-        ("你们是不是在耍我", "anger"),
-        ("傻逼机器人听不懂人话", "anger"),
-        ("客服就是个废物", "anger"),
-        ("妈的又扣钱", "anger"),
-        ("忍无可忍了，给我找个人", "anger"),
-        ("急死了，卡被吞了明天要用钱", "distress"),
-        ("救命，我的钱全没了", "distress"),
-        ("我快崩溃了，房租交不上了", "distress"),
-        ("求求你们帮帮我，我真的很害怕", "distress"),
-        ("完了完了，我把验证码告诉别人了怎么办啊", "distress"),
-    ],
-    "en": [
-        ("this is ridiculous, my transfer is still missing!!!", "anger"),
-        ("worst bank ever", "anger"),
-        ("I'm so angry right now", "anger"),
-        ("you people are useless, you are useless", "anger"),
-        ("what the fuck is wrong with your app", "anger"),
-        ("this is UNACCEPTABLE, FIX IT NOW", "anger"),
-        ("I'm fed up with this terrible service", "anger"),
-        ("stupid bot can't understand anything", "anger"),
-        ("total rip-off, you charged me twice", "anger"),
-        ("this is a waste of my time", "anger"),
-        ("please help me, I'm panicking, all my money is gone", "distress"),
-        ("I'm desperate, I need the money today", "distress"),
-        ("I'm terrified someone has my card", "distress"),
-        ("I am freaking out, my account is empty", "distress"),
-        ("I'm so worried, I can't sleep", "distress"),
-    ],
-}
 
-CALM = {
-    "zh": [
-        "我的转账失败了，请问怎么办？",
-        "我的卡被冻结了怎么办",
-        "转账三天了还没到账，帮我看看",
-        "我收到了很多垃圾短信",
-        "有人冒充客服说我卡有问题，是骗子吗",
-        "我不生气，就是想问问",
-        "请问信用卡年费怎么免？？？",
-        "你们几点开门",
-        "卡丢了，麻烦帮我挂失",
-        "APP登不上，提示密码错误",
-        "这个手续费有点高，能便宜吗",
-        "谢谢你，太好了",
-        "我想投诉一下柜台的服务",
-        "利率太低了吧",
-        "麻烦转人工",
-    ],
-    "en": [
-        "my transfer failed, what can I do?",
-        "my card was declined at the shop",
-        "I'm not angry, just asking",
-        "sorry if this is a stupid question, how do I open an account",
-        "what are your opening hours???",
-        "I lost my card, please help",
-        "the app keeps crashing when I log in",
-        "is there an ATM fee?",
-        "I'd like to make a complaint about a branch",
-        "thanks, that was really helpful",
-        "why is my balance lower than expected",
-        "I think someone used my card",
-        "can I talk to an agent please",
-        "the SMS code never arrives",
-        "my PIN is blocked, what now",
-    ],
-}
+def found(text: str, intent: str | None = None, confidence: float = 0.0) -> str | None:
+    return emotion.read_emotion(text, intent, confidence).emotion
+
+
+# --------------------------------------------------------------------------- the labelled set
+
+
+def test_the_labelled_set_has_at_least_60_messages_per_language_of_both_kinds() -> None:
+    items = emotion_eval.load_set()
+    for language in ("zh", "en"):
+        subset = [i for i in items if i.language == language]
+        upset = [i for i in subset if i.expected]
+        assert len(subset) >= 60 and len(upset) >= 25 and len(subset) - len(upset) >= 25
+
+
+def test_the_labelled_set_is_not_training_data() -> None:
+    assert emotion_eval.training_overlap(emotion_eval.load_set()) == []
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_precision_and_recall_on_the_labelled_messages(language: str) -> None:
-    upset = UPSET[language]
-    calm = CALM[language]
-    found = [emotion.read_emotion(text).emotion for text, _ in upset]
-    false_alarms = [text for text in calm if emotion.read_emotion(text).emotion]
-    true_positives = sum(1 for f, (_, want) in zip(found, upset, strict=True) if f == want)
-    recall = true_positives / len(upset)
-    precision = true_positives / max(1, true_positives + len(false_alarms))
-    assert false_alarms == []
-    assert precision >= 0.95 and recall >= 0.9, (precision, recall, found)
+def test_precision_and_recall_on_the_labelled_set_meet_the_floor(language: str) -> None:
+    outcomes = emotion_eval.run(emotion_eval.load_set(), emotion_eval.lexical_judge)
+    figures = emotion_eval.figures(outcomes, language)
+    assert figures.precision >= emotion_eval.MIN_PRECISION, figures
+    assert figures.recall >= emotion_eval.MIN_RECALL, figures
+    assert figures.kind_right >= 0.9 * figures.tp, figures
 
 
-@pytest.mark.parametrize("text", [t for texts in CALM.values() for t in texts])
-def test_calm_messages_do_not_fire(text: str) -> None:
-    assert emotion.read_emotion(text).emotion is None
+def test_the_eval_reports_and_fails_below_the_floor(capsys: pytest.CaptureFixture[str]) -> None:
+    items = [
+        emotion_eval.Labelled("气死我了", "zh", "anger"),
+        emotion_eval.Labelled("你们几点开门", "zh", None),
+        emotion_eval.Labelled("hello", "en", "anger"),  # a miss: recall 0 in English
+    ]
+    figures = emotion_eval.report("t", emotion_eval.run(items, emotion_eval.lexical_judge))
+    zh, en = figures
+    assert (zh.precision, zh.recall) == (1.0, 1.0)
+    assert en.recall == 0.0
+    out = capsys.readouterr().out
+    assert "precision 100.0%" in out and "missed" in out and "'hello'" in out
+
+
+# --------------------------------------------------------------------------- behaviour
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("气死我了，转账三天还没到！！！", "anger"),
+        ("你们这什么破银行", "anger"),
+        ("客服就是个废物", "anger"),
+        ("急死了，卡被吞了明天要用钱", "distress"),
+        ("我很着急", "distress"),  # a mild word made strong by 很
+        ("担心死了", "distress"),  # ... or by a degree complement
+        ("this is ridiculous, my transfer is still missing!!!", "anger"),
+        ("you people are useless, you are useless", "anger"),
+        ("I'm so worried", "distress"),
+        ("Help! someone emptied my account", "distress"),
+    ],
+)
+def test_upset_messages_fire(text: str, kind: str) -> None:
+    assert found(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的转账失败了，请问怎么办？",
+        "转账失败了怎么办",
+        "my transfer failed, what can I do?",
+        "我收到了很多垃圾短信",  # 垃圾 is mild, and 很 modifies 多, not 垃圾
+        "我担心账户不安全，可以改一下密码吗",  # 不安 inside 不安全 is not uneasiness
+        "我妈的账户余额是多少",  # 妈的 inside 我妈的 is not a curse
+        "利滚利怎么算",
+        "APP崩溃了怎么办",
+        "sorry if this is a stupid question, how do I open an account",
+        "please help me reset my password",
+    ],
+)
+def test_polite_problem_reports_do_not_fire(text: str) -> None:
+    assert found(text) is None
 
 
 def test_punctuation_and_capitals_alone_are_not_emotion() -> None:
-    assert emotion.read_emotion("WHAT ARE YOUR OPENING HOURS???").emotion is None
-    assert emotion.read_emotion("！！！！！").emotion is None
+    assert found("WHAT ARE YOUR OPENING HOURS???") is None
+    assert found("！！！！！") is None
+    assert found("请问信用卡年费怎么免？？？") is None
 
 
 def test_negated_words_do_not_count() -> None:
-    assert emotion.read_emotion("I'm not angry").emotion is None
-    assert emotion.read_emotion("我并不生气").emotion is None
+    assert found("I'm not angry") is None
+    assert found("我并不生气") is None
+    assert found("我不太生气") is None
+    assert found("我现在特别慌") == "distress"  # the 别 of 特别 negates nothing
+    assert found("钱没了急死了") == "distress"  # 没 negates 了, not 急死
 
 
 def test_signals_add_up() -> None:
-    plain = emotion.read_emotion("this is ridiculous").score
-    stronger = emotion.read_emotion("this is SO RIDICULOUS!!!").score
-    assert stronger > plain
+    plain = emotion.read_emotion("this is ridiculous")
+    stronger = emotion.read_emotion("this is SO RIDICULOUS, FIX IT!!!")
+    assert stronger.score > plain.score
+    assert {"punctuation", "shouting"} <= set(stronger.signals)
 
 
-def test_component_adds_the_entity() -> None:
+def test_a_button_payload_is_never_emotional() -> None:
+    assert found('/choose_complaint_category{"complaint_category":"other"}') is None
+
+
+# --------------------------------------------------------------------------- with the intent
+
+
+def test_thanks_with_relief_is_not_upset_but_sarcasm_is() -> None:
+    assert found("谢谢，刚才吓死我了") == "distress"
+    assert found("谢谢，刚才吓死我了", "thank", 0.9) is None
+    assert found("thanks for nothing, useless bot", "thank", 0.9) == "anger"
+
+
+def test_a_recognised_request_with_only_mild_words_is_answered() -> None:
+    text = "I'm so worried, how do I freeze my card?"
+    assert found(text) == "distress"
+    assert found(text, "freeze_card", 0.9) is None
+    assert found(text, "freeze_card", 0.5) == "distress"  # not sure what they want: a person
+    assert found("我很着急，转账什么时候到账", "faq", 0.95) is None
+    assert found("我很不满意，要投诉", "complain", 0.95) is None  # the complaint flow takes it
+
+
+def test_a_strong_word_fires_whatever_the_intent() -> None:
+    assert found("太过分了，我要投诉你们", "complain", 0.99) == "anger"
+    assert found("急死了，卡丢了怎么挂失", "report_lost_card", 0.99) == "distress"
+    assert found("气死我了 转人工", "request_human", 0.99) == "anger"
+
+
+def test_component_adds_the_entity_using_the_intent() -> None:
     component = emotion.EmotionDetector(emotion.EmotionDetector.get_default_config())
-    upset, calm = Message(data={"text": "气死我了！！！"}), Message(data={"text": "你们几点开门"})
-    component.process([upset, calm])
+    upset = Message(data={"text": "气死我了！！！", "intent": {"name": "faq", "confidence": 0.9}})
+    calm = Message(data={"text": "你们几点开门"})
+    relieved = Message(
+        data={"text": "谢谢，吓死我了", "intent": {"name": "thank", "confidence": 0.9}}
+    )
+    component.process([upset, calm, relieved])
     (entity,) = upset.get("entities")
     assert entity["entity"] == "emotion" and entity["value"] == "anger"
-    assert entity["extractor"] == "EmotionDetector"
+    assert entity["extractor"] == "EmotionDetector" and 0.6 <= entity["confidence_entity"] <= 1
     assert calm.get("entities", []) == []
+    assert relieved.get("entities", []) == []

@@ -28,7 +28,8 @@ async def test_agents_cannot_reach_content(
 ) -> None:
     agent = staff["agent1"]
     for method, path in [
-        ("GET", "/api/content/faqs"), ("GET", "/api/content/changes"), ("GET", "/api/content/audit"),
+        ("GET", "/api/content/faqs"), ("GET", "/api/content/changes"),
+        ("GET", "/api/content/audit"),
         ("GET", "/api/content/training"), ("POST", "/api/content/training"),
         ("GET", "/api/content/export.csv"), ("POST", "/api/content/try"),
         ("POST", "/api/content/changes/1/approve"), ("GET", "/content/static/content.js"),

@@ -54,7 +54,8 @@ def row_of(faq: dict[str, Any]) -> dict[str, str]:
         "id": faq["id"], "category": faq["category"],
         "question_zh": faq["question"]["zh"], "question_en": faq["question"]["en"],
         "answer_zh": faq["answer"]["zh"], "answer_en": faq["answer"]["en"],
-        "examples_zh": "\n".join(faq["examples"]["zh"]), "examples_en": "\n".join(faq["examples"]["en"]),
+        "examples_zh": "\n".join(faq["examples"]["zh"]),
+        "examples_en": "\n".join(faq["examples"]["en"]),
         "test_zh": "\n".join(faq["test"]["zh"]), "test_en": "\n".join(faq["test"]["en"]),
         "retire": "",
     }  # fmt: skip

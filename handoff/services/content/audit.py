@@ -29,7 +29,7 @@ def entry(
     """An audit row; `actor` None means the system (the worker acting on its own)."""
     row = ContentAudit(
         actor_id=actor.id if actor else None,
-        actor_name=actor_name or (f"{actor.display_name} ({actor.username})" if actor else SYSTEM),
+        actor_name=actor_name or (who(actor) if actor else SYSTEM),
         action=action,
         subject=subject[:80],
         detail=detail[:4000],

@@ -117,10 +117,11 @@ async def export(
     targets = sorted(db if faq_ids is None else faq_ids)
     folder = settings.content_dir
     folder.mkdir(parents=True, exist_ok=True)
+    unknown = [faq_id for faq_id in targets if faq_id not in db]
+    if unknown:
+        raise NotFound(f"There is no FAQ '{unknown[0]}' in the database.")
     now = clock.now()
     for faq_id in targets:
-        if faq_id not in db:
-            raise NotFound(f"There is no FAQ '{faq_id}' in the database.")
         fingerprint, content = db[faq_id]
         path = folder / f"{faq_id}.yml"
         if content is None:

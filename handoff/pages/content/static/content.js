@@ -433,7 +433,7 @@
         notice(`已生成待审批变更 #${change.id}. Change #${change.id} waits for approval.`);
         await refreshCounts();
       }) }) : null, ' ',
-      isEditor && d.in_database !== undefined ? h('button', { type: 'button', text: '导出到文件 Export to files', onclick: () => guarded(async () => {
+      isEditor && d.can_export ? h('button', { type: 'button', text: '导出到文件 Export to files', onclick: () => guarded(async () => {
         await api('POST', '/api/content/sync/export', { faq_ids: [d.faq_id] });
         await loadRepo();
       }) }) : null))));

@@ -1,0 +1,112 @@
+"""The escalation policy: a due handoff comes before whatever would have followed.
+
+Two handoffs do not belong to any one intent: an upset customer (``emotion``)
+may write anything, and the same need asked a third time
+(``repeated_question``, service rule 12) may be any FAQ or service. Rules
+cannot say "whatever the intent", so this policy does. What is due is decided
+in the action server, by ``action_track_escalation`` (``actions/escalation.py``),
+a custom slot mapping that runs on every user message before any prediction:
+it counts the needs and reads the ``emotion`` entity (``bot/emotion.py``) and
+sets the slot ``escalation`` to ``emotion``, ``repeated_question`` or nothing.
+
+This policy only routes: right after a user message whose ``escalation`` slot
+is set, it predicts ``action_handoff_<reason>`` with certainty, ahead of the
+rules and of a running form (priority above ``RulePolicy``, and a "no user"
+prediction like a form's own, so it also wins while the verification form
+waits for a phone number); right after that action it predicts
+``action_listen``. Otherwise it has no opinion (all zeros).
+
+Nothing to learn: training only checks the domain has the actions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+
+SLOT = "escalation"
+ACTIONS: dict[str, str] = {
+    "emotion": "action_handoff_emotion",
+    "repeated_question": "action_handoff_repeated_question",
+}
+"""Value of the ``escalation`` slot -> the action that hands over."""
+
+PRIORITY = 7
+"""Above RulePolicy (6): a due handoff wins over the rule for the intent."""
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class EscalationPolicy(Policy):
+    """Routes a due ``emotion`` / ``repeated_question`` handoff (see module docs)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Priority above the rules; the slot and the actions it routes to."""
+        return {"priority": PRIORITY, "slot": SLOT, "actions": dict(ACTIONS)}
+
+    def train(
+        self,
+        training_trackers: list[TrackerWithCachedStates],
+        domain: Domain,
+        **kwargs: Any,
+    ) -> Resource:
+        """Checks that the domain knows the slot and the actions; nothing to fit."""
+        missing = [a for a in self._actions.values() if a not in domain.action_names_or_texts]
+        if self._slot not in {slot.name for slot in domain.slots}:
+            missing.append(f"slot {self._slot}")
+        if missing:
+            raise RasaException(f"EscalationPolicy needs these in the domain: {missing}")
+        with self._model_storage.write_to(self._resource):
+            pass  # nothing to persist; the resource must exist to be loaded
+        return self._resource
+
+    @property
+    def _slot(self) -> str:
+        return str(self.config.get("slot", SLOT))
+
+    @property
+    def _actions(self) -> dict[str, str]:
+        return dict(self.config.get("actions") or ACTIONS)
+
+    def due(self, tracker: DialogueStateTracker) -> str | None:
+        """The handoff action due after the latest user message, if any."""
+        if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
+            return None
+        if not tracker.latest_message.text and not tracker.latest_message.intent:
+            return None
+        value = tracker.get_slot(self._slot)
+        return self._actions.get(str(value)) if value else None
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """Certain about a due handoff and the listen after it; silent otherwise."""
+        probabilities = self._default_predictions(domain)
+        action = self.due(tracker)
+        if action is not None:
+            probabilities[domain.index_for_action(action)] = 1.0
+            logger.debug(f"Escalation due: predicting '{action}'.")
+            # "no user" like a form's own prediction, so a running form does not
+            # outrank it (the ensemble compares those among themselves first)
+            return self._prediction(probabilities, is_no_user_prediction=True)
+        if tracker.latest_action_name in self._actions.values():
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+            return self._prediction(probabilities, is_no_user_prediction=True)
+        return self._prediction(probabilities)
