@@ -190,6 +190,11 @@ async def _bot_turn(
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
             requested = wanted
+    if outgoing:
+        # The bot answers in the language the conversation settled on (the
+        # customer may have asked to switch): the gateway's own words follow it.
+        said = " ".join(text for text, _ in outgoing)
+        conversation.language = guess_language(said, default=conversation.language)
     if requested is None:
         return outgoing, None
     handoff_info = await _enter_queue(
