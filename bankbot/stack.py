@@ -69,7 +69,7 @@ def render_endpoints(config: StackConfig) -> Path:
             "url": redis.hostname or "127.0.0.1",
             "port": redis.port or 6379,
             "db": int((redis.path or "/0").strip("/") or 0),
-            "key_prefix": "bankbot",
+            "key_prefix": "bankbot-engine",  # apart from the gateway's own locks
         }
     config.run_dir.mkdir(parents=True, exist_ok=True)
     path = config.run_dir / "endpoints.yml"

@@ -44,7 +44,7 @@ class ConversationLocks:
                     yield
                 else:
                     async with self._redis.lock(
-                        f"bankbot:lock:{conversation_id}",
+                        f"bankbot:gateway:conversation-lock:{conversation_id}",
                         timeout=self._timeout_s,
                         blocking_timeout=self._timeout_s,
                     ):
