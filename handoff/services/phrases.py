@@ -27,6 +27,15 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "I've passed you to a human agent. There are {ahead} customers ahead of you; "
         "the estimated wait is about {minutes} min. Please stay here, we haven't forgotten you.",
     },
+    "queued_next": {
+        "zh": "已为您转接人工客服，下一位就是您，预计等待约{minutes}分钟。请稍候，我们不会忘记您。",
+        "en": "I've passed you to a human agent. You are next in line; the estimated wait is "
+        "about {minutes} min. Please stay here, we haven't forgotten you.",
+    },
+    "still_queued_next": {
+        "zh": "您的消息已收到，下一位就为您服务，请稍候。",
+        "en": "Your message has been received. You are next in line; an agent will be with you shortly.",
+    },
     "still_queued": {
         "zh": "您的消息已收到，正在为您转接人工客服，您前面还有{ahead}位客户。",
         "en": "Your message has been received. An agent will be with you shortly; "

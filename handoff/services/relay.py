@@ -248,7 +248,7 @@ async def _enter_queue(
     outgoing.append(
         (
             phrase(
-                "queued",
+                "queued" if place.position > 1 else "queued_next",
                 conversation.language,
                 ahead=place.position - 1,
                 minutes=place.estimated_wait_minutes,

@@ -18,7 +18,7 @@ from handoff.schemas.conversations import (
     PostMessage,
     TurnResult,
 )
-from handoff.services import relay
+from handoff.services import relay, summary
 from handoff.services.conversations import (
     append_message,
     create_conversation,
@@ -88,5 +88,8 @@ async def rate(body: Csat, conversation: CustomerConversation, session: SessionD
         rating = CsatRating(conversation_id=conversation.id, score=CsatScore(body.score))
         session.add(rating)
     rating.score, rating.comment = CsatScore(body.score), comment
+    facts = await summary.existing_facts(session, conversation.id)
+    if facts is not None:
+        facts.csat_pending = False  # the rating buttons sent as text no longer count
     await session.commit()
     return {"score": rating.score.value}

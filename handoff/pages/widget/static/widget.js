@@ -590,9 +590,13 @@
   }
 
   /** Quick replies of the latest message only, while the chat can go on. */
+  const RATING_SCORES = ['very_satisfied', 'neutral', 'dissatisfied'];
+
   function renderQuickReplies() {
     const last = conv.messages.get(Math.max(0, ...conv.messages.keys()));
-    const buttons = conv.state !== 'closed' && !conv.ended && last?.sender !== 'customer' && !conv.pending.length ? last?.buttons || [] : [];
+    const offered = conv.state !== 'closed' && !conv.ended && last?.sender !== 'customer' && !conv.pending.length ? last?.buttons || [] : [];
+    // Ratings are given in the rating panel only, never twice through quick replies.
+    const buttons = offered.filter((button) => !RATING_SCORES.includes(button.payload));
     const key = buttons.length ? last.seq + ':' + ui.lang : '';
     if (el.quick.dataset.key === key) return;
     el.quick.dataset.key = key;
