@@ -45,7 +45,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.faq import ANSWER_THRESHOLD, faq_questions, faq_ranking
+from actions.faq import ANSWER_THRESHOLD, domain_faq_keys, faq_questions, faq_ranking
 from actions.handoff import request_handoff
 
 REPEAT_LIMIT = 3
@@ -88,12 +88,16 @@ def _entity(message: dict[str, Any], name: str) -> Any:
     return None
 
 
-def need_of(message: dict[str, Any]) -> str | None:
-    """The need a message expresses (see module docs), or ``None``."""
+def need_of(message: dict[str, Any], domain: DomainDict | None = None) -> str | None:
+    """The need a message expresses (see module docs), or ``None``.
+
+    FAQ keys are those ``action_answer_faq`` answers: the content files' and,
+    for FAQs added in the content tool, the served domain's.
+    """
     intent = _intent(message)
     if intent is None or intent in NOT_A_NEED:
         return None
-    known = faq_questions()
+    known = set(faq_questions()) | domain_faq_keys(domain or {})
     if intent == "choose_faq":
         key = _entity(message, "faq_key")
         return f"faq/{key}" if key in known else None
@@ -179,7 +183,7 @@ class ActionTrackEscalation(Action):
             if emotion and not tracker.get_slot("complaint_upset"):
                 events.append(SlotSet("complaint_upset", True))
         else:
-            need = need_of(message)
+            need = need_of(message, domain)
             if need is not None:
                 counts[need] = int(counts.get(need, 0)) + 1
             if emotion and _intent(message) != "report_fraud":

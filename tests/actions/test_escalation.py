@@ -244,3 +244,15 @@ async def test_an_offer_carried_into_a_new_session_has_lapsed(chat: Chat) -> Non
     chat.user("好的", "affirm")
     await track(chat)
     assert chat.slots["complaint_offer"] is None
+
+
+def test_a_faq_added_in_the_content_tool_counts_too() -> None:
+    message = {
+        "intent": {"name": "faq"},
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": "faq/new_thing", "confidence": 0.9}]}
+        },
+    }
+    assert need_of(message) is None  # not in content/faqs
+    domain = {"responses": {"utter_faq/new_thing": [{"text": "…"}]}}
+    assert need_of(message, domain) == "faq/new_thing"
