@@ -86,7 +86,9 @@ def domain_faq_keys(domain: dict[str, Any]) -> set[str]:
     the served domain follows deployments and rollbacks.
     """
     prefix = f"utter_{RETRIEVAL_INTENT}/"
-    return {name[len(prefix):] for name in (domain.get("responses") or {}) if name.startswith(prefix)}
+    return {
+        name[len(prefix) :] for name in (domain.get("responses") or {}) if name.startswith(prefix)
+    }
 
 
 def faq_questions(root: Path = REPO_ROOT) -> dict[str, dict[str, str]]:

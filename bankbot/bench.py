@@ -35,6 +35,7 @@ MESSAGES = [
 
 
 def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile: a value a request really took."""
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
     return ordered[index]
@@ -58,7 +59,10 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-async def through_gateway(base: str, conversations: int, per_conv: int) -> tuple[list[float], float]:
+async def through_gateway(
+    base: str, conversations: int, per_conv: int
+) -> tuple[list[float], float]:
+    """Latencies of customer messages through the public API, and the wall time."""
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=conversations + 10)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
@@ -81,7 +85,10 @@ async def through_gateway(base: str, conversations: int, per_conv: int) -> tuple
         return latencies, time.perf_counter() - started
 
 
-async def straight_to_engine(base: str, conversations: int, per_conv: int) -> tuple[list[float], float]:
+async def straight_to_engine(
+    base: str, conversations: int, per_conv: int
+) -> tuple[list[float], float]:
+    """The same messages on the engine's REST channel, bypassing the gateway."""
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=conversations + 10)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
@@ -104,6 +111,7 @@ async def straight_to_engine(base: str, conversations: int, per_conv: int) -> tu
 
 
 def report(name: str, latencies: list[float], elapsed: float) -> dict[str, float]:
+    """Print one line of figures and return them."""
     figures = {
         "p50": percentile(latencies, 50) * 1000,
         "p95": percentile(latencies, 95) * 1000,
@@ -120,12 +128,15 @@ def report(name: str, latencies: list[float], elapsed: float) -> dict[str, float
 
 
 def run_benchmark(running: RunningStack, conversations: int, per_conv: int) -> None:
+    """Engine first, then gateway, same load; print the ratios and memory."""
     print(f"\n{conversations} concurrent conversations x {per_conv} messages each")
     # Warm both paths so model loading and first-request costs are not measured.
     asyncio.run(through_gateway(running.gateway_url, 2, 2))
     engine_base = running.config.engine_url
     engine_lat, engine_time = asyncio.run(straight_to_engine(engine_base, conversations, per_conv))
-    gateway_lat, gateway_time = asyncio.run(through_gateway(running.gateway_url, conversations, per_conv))
+    gateway_lat, gateway_time = asyncio.run(
+        through_gateway(running.gateway_url, conversations, per_conv)
+    )
     engine = report("engine direct", engine_lat, engine_time)
     gateway = report("through gateway", gateway_lat, gateway_time)
     print(
@@ -140,6 +151,7 @@ def run_benchmark(running: RunningStack, conversations: int, per_conv: int) -> N
 
 
 def main() -> int:
+    """Start a throw-away stack, measure, stop it."""
     conversations = int(os.environ.get("BENCH_CONVERSATIONS", "50"))
     per_conv = int(os.environ.get("BENCH_MESSAGES", "5"))
     model = ensure_model(ROOT / "var" / "log" / "train.log")

@@ -15,8 +15,8 @@ from types import FrameType
 from actions.config import get_action_settings
 from bankbot import staff_cli
 from bankbot.dotenv import ensure_secrets
-from bankbot.processes import ServiceFailed, stop_all, wait_ready
 from bankbot.local_stack import free_port
+from bankbot.processes import ServiceFailed, stop_all, wait_ready
 from bankbot.stack import StackConfig, services, worker_service
 from bankbot.training import ensure_model
 from handoff.core.config import ROOT, Settings
@@ -25,10 +25,12 @@ VAR = ROOT / "var"
 
 
 def say(message: str) -> None:
+    """Progress for the operator, unbuffered."""
     print(message, flush=True)
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
+    """Bring the gateway database to the newest schema."""
     from handoff.migrate import upgrade
 
     upgrade(Settings().database_url)
@@ -37,6 +39,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    """Build the demo core bank once (again with --reset), showing progress."""
     from corebank.db import create_schema, make_engine
     from corebank.seed import seed
 
@@ -64,17 +67,20 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_train(_: argparse.Namespace) -> int:
+    """Train only if the model's inputs changed."""
     ensure_model(VAR / "log" / "train.log", say)
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    """NLU, stories and emotion figures (bankbot.evaluate)."""
     from bankbot.evaluate import main as evaluate
 
     return evaluate(args)
 
 
 def cmd_run(_: argparse.Namespace) -> int:
+    """Prepare a checkout, then supervise the services until Ctrl-C or a crash."""
     written = ensure_secrets()
     if written:
         say(f"created .env with random {', '.join(written)}")
@@ -145,6 +151,7 @@ def cmd_run(_: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Dispatch a subcommand."""
     parser = argparse.ArgumentParser(prog="bankbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="prepare and run engine, action server and gateway")

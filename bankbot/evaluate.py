@@ -23,6 +23,7 @@ def _engine(*args: str) -> int:
 
 
 def main(_: argparse.Namespace | None = None) -> int:
+    """Run the three reports; exit 1 if any is below its floor."""
     model = ensure_model(ROOT / "var" / "log" / "train.log")
     print(f"model: {model.name}\n\n== NLU on held-out phrasings ==", flush=True)
     failures = _engine("-m", "bot.evaluate", "--model", str(model), "--min-accuracy", str(FLOOR))

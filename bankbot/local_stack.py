@@ -27,6 +27,7 @@ class RunningStack:
 
     @property
     def gateway_url(self) -> str:
+        """Where customers reach this stack."""
         return f"http://127.0.0.1:{self.config.gateway_port}"
 
     def restart(self, name: str, timeout_s: float = 180) -> None:
@@ -37,6 +38,7 @@ class RunningStack:
         wait_ready([service], timeout_s, say=lambda _: None)
 
     def stop(self) -> None:
+        """Stop every service of the stack."""
         stop_all(list(self.services.values()))
 
 

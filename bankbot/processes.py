@@ -32,6 +32,7 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        """Start in a new process group, output appended to the log."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -50,6 +51,7 @@ class Service:
         return None if self.process is None else self.process.poll()
 
     def is_ready(self) -> bool:
+        """One health probe."""
         try:
             return self.ready(httpx.get(self.health_url, timeout=2.0))
         except httpx.HTTPError:
@@ -75,6 +77,7 @@ class Service:
             self.process.wait()
 
     def log_tail(self, lines: int = 20) -> str:
+        """The end of the log, for crash reports."""
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:

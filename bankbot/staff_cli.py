@@ -23,6 +23,7 @@ MIN_PASSWORD = 12
 
 
 def read_password() -> str:
+    """From the terminal or BANKBOT_STAFF_PASSWORD; never from argv."""
     password = os.environ.get("BANKBOT_STAFF_PASSWORD") or getpass.getpass("password: ")
     if len(password) < MIN_PASSWORD:
         raise SystemExit(f"the password needs at least {MIN_PASSWORD} characters")
@@ -62,6 +63,7 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register `staff add|passwd|list`."""
     staff = sub.add_parser("staff", help="create staff accounts or change their passwords")
     actions = staff.add_subparsers(dest="staff_command", required=True)
     add = actions.add_parser("add", help="create an account")
@@ -74,4 +76,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def main(args: argparse.Namespace) -> int:
+    """Run a `staff` subcommand."""
     return asyncio.run(_run(args))

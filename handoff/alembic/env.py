@@ -19,6 +19,7 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
+    """Emit SQL instead of running it."""
     context.configure(
         url=sync_url(_url()),
         target_metadata=target_metadata,
@@ -31,6 +32,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
+    """Run the migrations on a live connection."""
     engine = create_engine(sync_url(_url()), poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(

@@ -29,6 +29,7 @@ ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
 def get_settings_dep(ctx: ContextDep) -> Settings:
+    """The settings the app was built with (tests pass their own)."""
     return ctx.settings
 
 

@@ -34,6 +34,7 @@ class Priority(enum.StrEnum):
 
     @property
     def rank(self) -> int:
+        """Sort key: urgent first."""
         return {"urgent": 0, "high": 1, "normal": 2}[self.value]
 
 

@@ -13,6 +13,8 @@ PAGES = Path(__file__).parent
 templates = Jinja2Templates(directory=str(PAGES))
 
 
-def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
     """Render `template` (path under handoff/pages) with HTML autoescaping."""
     return templates.TemplateResponse(request, template, context, status_code=status)

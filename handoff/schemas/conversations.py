@@ -12,27 +12,37 @@ class _Strict(BaseModel):
 
 
 class CreateConversation(_Strict):
+    """Body of POST /api/conversations."""
+
     channel: Literal["web", "app"] = "web"
     language: Literal["zh", "en"] | None = None
 
 
 class Button(BaseModel):
+    """A quick reply: press it by sending `payload` as text."""
+
     title: str
     payload: str
 
 
 class Reply(BaseModel):
+    """One message of the assistant."""
+
     text: str
     buttons: list[Button] = []
 
 
 class HandoffInfo(BaseModel):
+    """Why and where the customer waits for a person."""
+
     reason: str
     priority: str
     queue_position: int
 
 
 class ConversationCreated(BaseModel):
+    """The new conversation, its token and the greeting."""
+
     conversation_id: str
     token: str
     state: str
@@ -40,18 +50,24 @@ class ConversationCreated(BaseModel):
 
 
 class PostMessage(_Strict):
+    """Body of POST .../messages."""
+
     # Length is checked after cleaning, so invisible characters cannot pad it.
     text: str = Field(max_length=20_000)
     client_message_id: str = Field(min_length=1, max_length=128)
 
 
 class TurnResult(BaseModel):
+    """What the customer gets back for one message."""
+
     replies: list[Reply]
     state: str
     handoff: HandoffInfo | None
 
 
 class MessageOut(BaseModel):
+    """One stored message, as the history shows it."""
+
     seq: int
     sender: Literal["customer", "bot", "agent", "system"]
     text: str
@@ -61,13 +77,19 @@ class MessageOut(BaseModel):
 
 
 class MessageList(BaseModel):
+    """Messages in seq order."""
+
     messages: list[MessageOut]
 
 
 class Csat(_Strict):
+    """Body of POST .../csat."""
+
     score: Literal["very_satisfied", "neutral", "dissatisfied"]
     comment: str | None = Field(default=None, max_length=2000)
 
 
 class CsatSaved(BaseModel):
+    """The rating as stored."""
+
     score: str

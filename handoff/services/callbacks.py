@@ -225,7 +225,14 @@ async def _standing_reply(
 ) -> Outgoing:
     place = await queue.standing(session, handoff)
     outgoing: Outgoing = [
-        (phrase("still_queued" if place.position > 1 else "still_queued_next", language, ahead=place.position - 1), [leave_button(language)])
+        (
+            phrase(
+                "still_queued" if place.position > 1 else "still_queued_next",
+                language,
+                ahead=place.position - 1,
+            ),
+            [leave_button(language)],
+        )
     ]
     extra = await offer(session, settings, language, now)
     if extra is not None:

@@ -26,10 +26,12 @@ class AppContext:
     sms_outbox: SmsOutbox = field(default_factory=SmsOutbox)
 
     async def start(self) -> None:
+        """Connect to Redis when configured."""
         await self.hub.start()
         await self.locks.start()
 
     async def stop(self) -> None:
+        """Close every connection the context opened."""
         await self.engine.aclose()
         await self.hub.stop()
         await self.locks.stop()

@@ -73,6 +73,7 @@ class EngineClient:
         )
 
     async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
         await self._client.aclose()
 
     async def send(

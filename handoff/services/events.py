@@ -31,6 +31,7 @@ class EventHub:
         self._listener: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """Listen to Redis when configured (otherwise in-process only)."""
         if not self._redis_url:
             return
         import redis.asyncio as redis
@@ -41,6 +42,7 @@ class EventHub:
         self._listener = asyncio.create_task(self._listen(pubsub))
 
     async def stop(self) -> None:
+        """Stop listening and close Redis."""
         if self._listener:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):

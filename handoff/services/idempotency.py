@@ -43,4 +43,4 @@ async def purge_expired(session: AsyncSession, retention_days: int) -> int:
     result = await session.execute(
         delete(IdempotentReply).where(IdempotentReply.created_at < cutoff)
     )
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0

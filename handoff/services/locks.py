@@ -25,17 +25,20 @@ class ConversationLocks:
         self._timeout_s = timeout_s
 
     async def start(self) -> None:
+        """Connect to Redis when configured."""
         if self._redis_url:
             import redis.asyncio as redis
 
             self._redis = redis.from_url(self._redis_url)
 
     async def stop(self) -> None:
+        """Close Redis."""
         if self._redis is not None:
             await self._redis.aclose()
 
     @contextlib.asynccontextmanager
     async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        """Hold the conversation's lock (local, then Redis) for the block."""
         lock = self._local.setdefault(conversation_id, asyncio.Lock())
         self._users[conversation_id] = self._users.get(conversation_id, 0) + 1
         try:

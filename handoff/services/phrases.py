@@ -34,7 +34,8 @@ _PHRASES: dict[str, dict[str, str]] = {
     },
     "still_queued_next": {
         "zh": "您的消息已收到，下一位就为您服务，请稍候。",
-        "en": "Your message has been received. You are next in line; an agent will be with you shortly.",
+        "en": "Your message has been received. You are next in line; "
+        "an agent will be with you shortly.",
     },
     "still_queued": {
         "zh": "您的消息已收到，正在为您转接人工客服，您前面还有{ahead}位客户。",

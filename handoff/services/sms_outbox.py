@@ -32,9 +32,11 @@ class SmsOutbox:
         self._messages: deque[Sms] = deque(maxlen=capacity)
 
     def add(self, phone: str, text: str) -> Sms:
+        """Deliver a text (newest first)."""
         sms = Sms(phone, text)
         self._messages.appendleft(sms)
         return sms
 
     def list(self, phone: str | None = None) -> list[Sms]:
+        """Texts, newest first, for one phone or all."""
         return [m for m in self._messages if phone is None or m.phone == phone]

@@ -80,7 +80,9 @@ async def list_messages(
 
 
 @router.post("/{conversation_id}/csat", response_model=CsatSaved)
-async def rate(body: Csat, conversation: CustomerConversation, session: SessionDep) -> dict[str, Any]:
+async def rate(
+    body: Csat, conversation: CustomerConversation, session: SessionDep
+) -> dict[str, Any]:
     """Record the customer's satisfaction (rule 6); rating again replaces it."""
     rating = await session.get(CsatRating, conversation.id)
     comment = clean_text(body.comment) if body.comment else None

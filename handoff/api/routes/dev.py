@@ -21,13 +21,19 @@ router = APIRouter(tags=["development"])
 
 
 class SmsIn(BaseModel):
+    """A text the action server sent."""
+
     phone: str = Field(min_length=5, max_length=20)
     text: str = Field(min_length=1, max_length=500)
 
 
 def _outbox_view(ctx: ContextDep, phone: str | None) -> list[dict[str, Any]]:
     return [
-        {"phone": m.phone, "text": m.text, "created_at": m.created_at.isoformat().replace("+00:00", "Z")}
+        {
+            "phone": m.phone,
+            "text": m.text,
+            "created_at": m.created_at.isoformat().replace("+00:00", "Z"),
+        }
         for m in ctx.sms_outbox.list(phone)
     ]
 

@@ -31,12 +31,22 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
     try:
         first = await asyncio.wait_for(websocket.receive_text(), AUTH_TIMEOUT_S)
         frame = json.loads(first)
-        token = frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
+        token = (
+            frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
+        )
         async for session in session_scope(ctx.sessions):
             conversation = await access_conversation_as_customer(session, conversation_id, token)
     except (TimeoutError, ValueError, BankbotError) as exc:
         code = CLOSE_NOT_FOUND if getattr(exc, "status_code", 0) == 404 else CLOSE_UNAUTHORIZED
-        await websocket.send_json({"type": "error", "error": {"code": "unauthorized", "message": "Authenticate first with the conversation token."}})
+        await websocket.send_json(
+            {
+                "type": "error",
+                "error": {
+                    "code": "unauthorized",
+                    "message": "Authenticate first with the conversation token.",
+                },
+            }
+        )
         await websocket.close(code=code)
         return
     except WebSocketDisconnect:
