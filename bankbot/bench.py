@@ -24,6 +24,10 @@ from corebank.seed import seed
 from handoff.core.config import ROOT
 from handoff.migrate import upgrade
 
+# Each conversation asks at most this many of the messages below before a new
+# one starts, so no question is repeated: a third repetition would (rightly)
+# hand the customer to a person, and the two paths would no longer compare.
+TURNS_PER_CONVERSATION = 5
 MESSAGES = [
     "你们几点开门",
     "what are your opening hours",
@@ -68,10 +72,13 @@ async def through_gateway(
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
 
         async def one(index: int) -> None:
-            created = (await client.post("/api/conversations", json={"channel": "web"})).json()
-            headers = {"Authorization": f"Bearer {created['token']}"}
-            url = f"/api/conversations/{created['conversation_id']}/messages"
             for turn in range(per_conv):
+                if turn % TURNS_PER_CONVERSATION == 0:
+                    created = (
+                        await client.post("/api/conversations", json={"channel": "web"})
+                    ).json()
+                    headers = {"Authorization": f"Bearer {created['token']}"}
+                    url = f"/api/conversations/{created['conversation_id']}/messages"
                 text = MESSAGES[(index + turn) % len(MESSAGES)]
                 started = time.perf_counter()
                 response = await client.post(
@@ -94,8 +101,9 @@ async def straight_to_engine(
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
 
         async def one(index: int) -> None:
-            sender = uuid.uuid4().hex
             for turn in range(per_conv):
+                if turn % TURNS_PER_CONVERSATION == 0:
+                    sender = uuid.uuid4().hex
                 text = MESSAGES[(index + turn) % len(MESSAGES)]
                 started = time.perf_counter()
                 response = await client.post(
