@@ -40,7 +40,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import request_handoff
 from actions.language import current_language
-from actions.sms import SmsError, mask_phone
+from actions.sms import SmsError
+from common.redaction import mask_phone
+from common.text import count_cjk
 from corebank.complaint_models import CATEGORIES, ComplaintStore, Ticket
 from corebank.repository import normalise_phone
 
@@ -86,7 +88,6 @@ _BOILERPLATE = re.compile(
     r"have|got|for|with|on|at|of|me|you|just|want)\b",
     re.IGNORECASE,
 )
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _NO_NUMBER = re.compile(r"不用|不方便|不留|不想留|跳过|\bno\b|don't|rather not|skip", re.IGNORECASE)
 _WITHDRAW = re.compile(r"投诉|complain", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
@@ -125,7 +126,7 @@ def substantive(text: str) -> bool:
     if text.strip().startswith("/"):
         return False
     rest = _BOILERPLATE.sub(" ", text)
-    return len(_HAN.findall(rest)) >= 8 or len(_WORD.findall(rest)) >= 5
+    return count_cjk(rest) >= 8 or len(_WORD.findall(rest)) >= 5
 
 
 def category_of(value: str | None, entity: str | None = None) -> str | None:

@@ -34,7 +34,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import request_handoff
 from actions.language import current_language
-from bot.normalise import has_words
+from common.payloads import REQUEST_HUMAN
+from common.text import has_words
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ MAX_SUGGESTIONS = 3
 MISSES_BEFORE_HANDOFF = 2
 
 HUMAN_BUTTON = {
-    "zh": {"title": "转人工客服", "payload": "/request_human"},
-    "en": {"title": "Talk to an agent", "payload": "/request_human"},
+    "zh": {"title": "转人工客服", "payload": REQUEST_HUMAN},
+    "en": {"title": "Talk to an agent", "payload": REQUEST_HUMAN},
 }
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

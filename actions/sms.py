@@ -21,13 +21,13 @@ from typing import Protocol
 import httpx
 
 from actions.config import ActionSettings
+from common.redaction import mask_phone
 
 __all__ = [
     "DevOutboxSender",
     "HttpSmsSender",
     "SmsError",
     "SmsSender",
-    "mask_phone",
     "otp_text",
     "sender_from_settings",
 ]
@@ -56,13 +56,6 @@ class SmsSender(Protocol):
     async def send(self, phone: str, text: str) -> None:
         """Deliver ``text`` to ``phone`` (11 digits) or raise :class:`SmsError`."""
         ...
-
-
-def mask_phone(phone: str) -> str:
-    """``13800138000`` → ``138****8000`` (how a phone number is ever shown)."""
-    if len(phone) != 11:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
 
 
 def otp_text(code: str, language: str, ttl_s: int) -> str:

@@ -13,7 +13,7 @@ The ``verification_form`` asks, in order, for
    shows at the code step like a wrong code.
 
 The code never reaches the engine: the gateway swaps the digits the customer
-types for ``/submit_code{"code_digest": …}`` (see :mod:`actions.otp`), and the
+types for ``/submit_code{"code_digest": …}`` (see :mod:`common.codes`), and the
 ask for the code carries ``{"expect": "otp"}`` so the gateway knows to do so.
 Codes come from :mod:`secrets`, expire (5 min), can be re-sent after 60 s
 ("重新发送" / "resend"), and wrong codes count: three in a conversation lock
@@ -38,7 +38,6 @@ import hmac
 import logging
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -52,8 +51,12 @@ from rasa_sdk.types import DomainDict
 from actions.config import ActionSettings, get_action_settings
 from actions.handoff import request_handoff
 from actions.language import current_language
-from actions.otp import MASKED_CODE, code_digest, looks_like_digest, new_code, typed_codes
-from actions.sms import SmsError, SmsSender, mask_phone, otp_text, sender_from_settings
+from actions.otp import new_code
+from actions.sms import SmsError, SmsSender, otp_text, sender_from_settings
+from common.codes import MASKED_CODE, code_digest, looks_like_digest, typed_codes
+from common.payloads import REQUEST_HUMAN, expect_code, verified_at
+from common.redaction import mask_phone
+from common.text import halfwidth
 from corebank.db import make_engine
 from corebank.repository import CoreBankRepository, Customer, normalise_phone
 from corebank.verification_store import (
@@ -77,8 +80,8 @@ MASKED = "__code_masked__"  # extraction marker: the gateway masked such a code
 PROVIDED = "provided"
 
 HUMAN_BUTTON = {
-    "zh": {"title": "转人工客服", "payload": "/request_human"},
-    "en": {"title": "Talk to an agent", "payload": "/request_human"},
+    "zh": {"title": "转人工客服", "payload": REQUEST_HUMAN},
+    "en": {"title": "Talk to an agent", "payload": REQUEST_HUMAN},
 }
 
 _ID_LAST4 = re.compile(r"[0-9]{3}[0-9X]")
@@ -215,10 +218,6 @@ def iso_utc(moment: datetime) -> str:
 def mask_card(last4: str) -> str:
     """How a card (or account) number is shown: ``**** 6789``."""
     return f"**** {last4}"
-
-
-def _halfwidth(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").strip()
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -425,7 +424,7 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
         entity = next(tracker.get_latest_entity_values("phone"), None)
         if entity:
             return {"verify_phone": str(entity)}
-        text = _halfwidth(latest_text(tracker))
+        text = halfwidth(latest_text(tracker))
         if normalise_phone(text):
             return {"verify_phone": text}
         groups = _DIGIT_GROUPS.findall(text)
@@ -463,7 +462,7 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
         """``verify_id_last4`` from the latest message, when it is the slot asked for."""
         if tracker.get_slot("requested_slot") != "verify_id_last4":
             return {}
-        text = _halfwidth(latest_text(tracker))
+        text = halfwidth(latest_text(tracker))
         groups = _DIGIT_GROUPS.findall(text)
         if _ONLY_DIGITS.fullmatch(text) or len(groups) == 1:
             return {"verify_id_last4": "".join(groups) if groups else text}
@@ -477,7 +476,7 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
             return {}
         b = bank()
         conversation = tracker.sender_id
-        digits = _halfwidth(str(value or "")).upper()
+        digits = halfwidth(str(value or "")).upper()
         if not _ID_LAST4.fullmatch(digits):
             dispatcher.utter_message(response="utter_verify_id_invalid")
             return {"verify_id_last4": None}
@@ -550,7 +549,7 @@ class ActionAskVerifyCode(Action):
                 phone=phone,
                 minutes=max(1, math.ceil(b.settings.otp_ttl_s / 60)),
             )
-        dispatcher.utter_message(json_message={"expect": "otp"})
+        dispatcher.utter_message(json_message=expect_code())
         return []
 
 
@@ -669,7 +668,7 @@ class ActionVerificationComplete(Action):
             SlotSet("customer_name", customer.name),
         ]
         dispatcher.utter_message(response="utter_verified", name=customer.name)
-        dispatcher.utter_message(json_message={"verified": {"at": iso_utc(record.verified_at)}})
+        dispatcher.utter_message(json_message=verified_at(iso_utc(record.verified_at)))
 
         from actions.accounts import resume_service  # the services import this module
 

@@ -19,9 +19,9 @@ import httpx
 
 from bankbot.local_stack import RunningStack, start_stack
 from bankbot.training import ensure_model
+from common.paths import ROOT
 from corebank.db import create_schema, make_engine
 from corebank.seed import seed
-from handoff.core.config import ROOT
 from handoff.migrate import upgrade
 
 # Each conversation asks at most this many of the messages below before a new

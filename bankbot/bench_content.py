@@ -35,7 +35,7 @@ from bankbot.local_stack import RunningStack, free_port, start_stack
 from bankbot.processes import wait_ready
 from bankbot.stack import worker_service
 from bankbot.training import ensure_model
-from handoff.core.config import ROOT
+from common.paths import ROOT
 from handoff.migrate import upgrade
 from handoff.services.phrases import phrase
 

@@ -19,7 +19,8 @@ from bankbot.local_stack import free_port
 from bankbot.processes import ServiceFailed, stop_all, wait_ready
 from bankbot.stack import StackConfig, services, worker_service
 from bankbot.training import ensure_model
-from handoff.core.config import ROOT, Settings
+from common.paths import ROOT
+from handoff.core.config import Settings
 
 VAR = ROOT / "var"
 

@@ -12,7 +12,7 @@ import argparse
 import subprocess
 
 from bankbot.training import ENGINE_PYTHON, engine_env, ensure_model
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 FLOOR = 0.92
 STORIES = ROOT / "tests" / "bot" / "test_stories.yml"

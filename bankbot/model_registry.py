@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bankbot.training import _COMPONENT, _EPOCH, ENGINE_PYTHON, _pieces, engine_env
+from common import sqlite
 from handoff.core.db import sync_url
 from handoff.models import (
     ContentFaq,
@@ -40,18 +41,11 @@ from handoff.services.content.faqdata import Content
 # --------------------------------------------------------------------------- database
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
 def make_db(database_url: str) -> sessionmaker[Session]:
     """Synchronous sessions on the gateway's database."""
     engine: Engine = create_engine(sync_url(database_url), pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "connect", sqlite.on_connect)
     return sessionmaker(engine, expire_on_commit=False)
 
 

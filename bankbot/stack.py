@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from bankbot.processes import Service
 from bankbot.training import ENGINE_PYTHON, engine_env
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 

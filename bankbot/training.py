@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 MODELS = ROOT / "models"
 ENGINE_PYTHON = ROOT / ".venv" / "engine" / "bin" / "python"

@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bankbot import model_registry as registry
 from bankbot.deploy import LIVE_ROW, Engines, EngineSetup
-from handoff.core.config import ROOT, Settings
+from common.paths import ROOT
+from handoff.core.config import Settings
 from handoff.models import (
     ContentEngine,
     ContentJob,

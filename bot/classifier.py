@@ -62,7 +62,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
 
-from bot.normalise import has_words
+from common.text import has_words
 
 logger = logging.getLogger(__name__)
 

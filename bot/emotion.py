@@ -56,7 +56,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.normalise import is_cjk, normalise
+from bot.normalise import normalise
+from common.text import is_cjk
 
 if TYPE_CHECKING:
     from spacy.language import Language

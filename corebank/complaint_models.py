@@ -25,7 +25,6 @@ make the bank's own calendar later, never earlier, than what is promised.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,8 +45,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from common.languages import DEFAULT_LANGUAGE, LANGUAGES
+from common.redaction import ID_SHORT
+from common.redaction import redact as masked
 from corebank.db import session_factory
-from corebank.models import BANK_TZ, LANGUAGES, Base, BigIntKey, UTCDateTime
+from corebank.models import BANK_TZ, Base, BigIntKey, UTCDateTime
 
 __all__ = [
     "CATEGORIES",
@@ -106,17 +108,9 @@ class ComplaintTicket(Base):
 # --------------------------------------------------------------------------- rules
 
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
-_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
-
-
 def redact(text: str) -> str:
     """``text`` with ID, phone and card numbers masked, trimmed to :data:`MAX_TEXT`."""
-    text = _ID_NUMBER.sub("[ID]", text or "")
-    text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    text = _CARD.sub(lambda m: "**** " + re.sub(r"\D", "", m.group(0))[-4:], text)
-    return text.strip()[:MAX_TEXT]
+    return masked(text or "", id_mark=ID_SHORT).strip()[:MAX_TEXT]
 
 
 def deadline_days(category: str) -> tuple[int, int]:
@@ -224,7 +218,7 @@ class ComplaintStore:
                 category=category,
                 description=redact(description),
                 when_where=redact(when_where),
-                language=language if language in LANGUAGES else "zh",
+                language=language if language in LANGUAGES else DEFAULT_LANGUAGE,
                 due_by=add_working_days(local_day, deadline_days(category)[1]),
                 customer_id=customer_id,
                 contact_masked=contact_masked,

@@ -31,13 +31,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from common.languages import LANGUAGES
+
 __all__ = [
     "ACCOUNT_TYPES",
     "BANK_TZ",
     "BigIntKey",
     "CARD_KINDS",
     "CARD_STATUSES",
-    "LANGUAGES",
     "Account",
     "Base",
     "Card",
@@ -52,7 +53,6 @@ __all__ = [
 # needs no tz database on the host.
 BANK_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-LANGUAGES = ("zh", "en")
 ACCOUNT_TYPES = ("current", "savings")
 CARD_KINDS = ("debit", "credit")
 CARD_STATUSES = ("active", "frozen", "lost", "expired")

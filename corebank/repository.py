@@ -16,7 +16,6 @@ from __future__ import annotations
 import enum
 import hmac
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,6 +25,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Engine, and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.text import halfwidth
 from corebank.db import session_factory
 from corebank.models import BANK_TZ
 from corebank.models import Account as AccountRow
@@ -176,18 +176,13 @@ class FreezeResult:
 # --------------------------------------------------------------------------- helpers
 
 
-def _halfwidth(text: str) -> str:
-    """Full-width digits and letters (what a Chinese IME types: ``１２３４``) as ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def normalise_phone(text: str) -> str | None:
     """A mainland mobile number as 11 digits, or ``None`` if ``text`` is not one.
 
     Accepts what people type: spaces, dashes, full-width digits, a ``+86`` /
     ``0086`` prefix.
     """
-    digits = re.sub(r"[\s\-()]", "", _halfwidth(text))
+    digits = re.sub(r"[\s\-()]", "", halfwidth(text))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
             digits = digits[len(prefix) :]
@@ -298,7 +293,7 @@ class CoreBankRepository:
         right. (Limiting attempts is the caller's job.) A lower-case ``x``
         (the check character) counts as ``X``; full-width digits count too.
         """
-        typed = _halfwidth(last4).upper()
+        typed = halfwidth(last4).upper()
         candidate = typed.encode("ascii", "replace")
         stmt = select(CustomerRow.id_last4).where(CustomerRow.id == customer_id)
         with self._sessions() as session:
@@ -437,7 +432,7 @@ class CoreBankRepository:
         Whether the customer was freshly re-verified (SERVICE-RULES 8) is for
         the caller to check first.
         """
-        wanted = None if last4 is None else _halfwidth(last4)
+        wanted = None if last4 is None else halfwidth(last4)
         with self._sessions.begin() as session:
             cards = _cards_of(session, customer_id)
             if wanted is None:

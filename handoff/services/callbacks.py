@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.redaction import mask_phone
 from handoff.core.config import Settings
 from handoff.models import (
     Agent,
@@ -32,7 +33,6 @@ from handoff.services import desk, queue, summary
 from handoff.services.clock import as_utc
 from handoff.services.desk_phrases import button_title, desk_phrase
 from handoff.services.phrases import phrase
-from handoff.services.redaction import mask_phone
 
 CALLBACK_PAYLOAD = "/callback"
 LEAVE_PAYLOAD = "/leave_queue"

@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import Engine
 
 from actions.config import ActionSettings
-from actions.otp import code_digest
+from common.codes import code_digest
 from actions.verification import Bank, policy_from, use_bank
 from corebank.db import create_schema, make_engine
 from corebank.repository import CoreBankRepository

@@ -20,14 +20,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import faq as faq_actions
 from actions.faq import ActionAnswerFaq, faq_questions, faq_ranking, previous_turn_missed
 from actions.handoff import (
-    PRIORITIES,
-    REASONS,
     ActionHandoffComplexTopic,
     ActionHandoffRequestHuman,
     request_handoff,
 )
 from actions.language import ActionChangeLanguage, ActionDetectLanguage
 from actions.session import ActionSessionStart
+from common.handoffs import HandoffReason, Priority
 from tests.actions.conftest import DOMAIN
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -186,8 +185,8 @@ async def test_handoff_actions(action: Action, reason: str) -> None:
 
 
 def test_every_reason_has_a_polite_message_in_the_domain() -> None:
-    for reason in REASONS:
-        assert f"utter_handoff_{reason}" in DOMAIN["responses"], reason
+    for reason in HandoffReason:
+        assert f"utter_handoff_{reason.value}" in DOMAIN["responses"], reason
 
 
 def test_default_priorities_follow_the_design() -> None:
@@ -200,7 +199,8 @@ def test_default_priorities_follow_the_design() -> None:
 
 @pytest.mark.parametrize("reason, priority", [("angry", "normal"), ("emotion", "asap")])
 def test_unknown_reasons_and_priorities_are_refused(reason: str, priority: str) -> None:
-    assert reason not in REASONS or priority not in PRIORITIES
+    known_reasons = {r.value for r in HandoffReason}
+    assert reason not in known_reasons or priority not in {p.value for p in Priority}
     with pytest.raises(ValueError):
         request_handoff(CollectingDispatcher(), reason, priority)
 

@@ -18,7 +18,6 @@ from actions.sms import (
     DevOutboxSender,
     HttpSmsSender,
     SmsError,
-    mask_phone,
     otp_text,
     sender_from_settings,
 )
@@ -76,11 +75,6 @@ def test_texts_in_both_languages() -> None:
     en = otp_text("000042", "en", 300)
     assert en.startswith("[Harbour Bank] Your verification code is 000042, valid for 5 minute(s).")
     assert otp_text("123456", "zh", 20).count("1分钟") == 1  # never "0 minutes"
-
-
-def test_phones_are_masked() -> None:
-    assert mask_phone("13800138000") == "138****8000"
-    assert mask_phone("123") == "***"
 
 
 async def test_http_sender_posts_json_with_the_api_key(

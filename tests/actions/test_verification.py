@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from actions.accounts import ActionCheckBalance
-from actions.otp import code_digest, new_code, typed_codes
+from actions.otp import new_code
 from actions.verification import (
     ActionCancelVerification,
     ActionResendCode,
@@ -42,29 +42,11 @@ async def _to_code_step(chat: Chat, phone: str, id_last4: str) -> None:
 # --------------------------------------------------------------------------- the code itself
 
 
-def test_code_digest_is_the_keyed_hmac_bound_to_the_conversation() -> None:
-    import hashlib
-    import hmac
-
-    expected = hmac.new(b"k" * 32, b"conv1:123456", hashlib.sha256).hexdigest()
-    assert code_digest("k" * 32, "conv1", "123456") == expected
-    assert code_digest("k" * 32, "conv2", "123456") != expected
-    with pytest.raises(ValueError):
-        code_digest("", "conv1", "123456")
-
-
 def test_codes_are_six_random_digits() -> None:
     codes = {new_code() for _ in range(2000)}
     assert all(re.fullmatch(r"\d{6}", c) for c in codes)
     assert len(codes) > 1990  # no fixed or guessable code
     assert any(c.startswith("0") for c in codes)  # leading zeros are codes too
-
-
-def test_codes_typed_inside_a_sentence_are_noticed() -> None:
-    assert typed_codes("我的验证码是 123456") == ["123456"]
-    assert typed_codes("code: １２３ ４５６ thanks") == ["123456"]
-    assert typed_codes("13800138000") == []
-    assert typed_codes("hello") == []
 
 
 # --------------------------------------------------------------------------- happy path

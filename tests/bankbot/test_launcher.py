@@ -12,7 +12,7 @@ import yaml
 from bankbot.dotenv import ensure_secrets
 from bankbot.stack import StackConfig, render_endpoints
 from bankbot.training import content_hash, model_inputs
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 
 def test_first_run_writes_random_secrets_once(tmp_path: Path) -> None:

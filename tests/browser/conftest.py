@@ -30,7 +30,7 @@ from playwright.sync_api import (
 from bankbot.local_stack import free_port
 from bankbot.processes import Service, ServiceFailed, wait_ready
 from bankbot.stack import APP_PYTHON
-from handoff.core.config import ROOT
+from common.paths import ROOT
 from handoff.migrate import upgrade
 
 CHROMIUM = Path(os.environ.get("BANKBOT_CHROMIUM", "/usr/bin/chromium"))

@@ -8,7 +8,7 @@ import pytest
 
 from bankbot.bench_content import new_faq_payload
 from bot.faq_content import load_faqs, read_nlu_examples
-from handoff.core.config import ROOT
+from common.paths import ROOT
 from handoff.services.content.build import holdout, make_build
 from handoff.services.content.faqdata import (
     ContentInvalid,

@@ -24,7 +24,7 @@ from bankbot.bench_content import (
     start_content_stack,
 )
 from bankbot.local_stack import RunningStack
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ import pytest
 
 from bankbot.evaluate import FLOOR
 from bankbot.training import ENGINE_PYTHON, engine_env
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 pytestmark = pytest.mark.integration
 

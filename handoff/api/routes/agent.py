@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
+from common.redaction import redact
 from handoff.api.deps import (
     STAFF_COOKIE,
     ContextDep,
@@ -42,7 +43,6 @@ from handoff.services.access import access_handoff_as_staff, require_desk_staff,
 from handoff.services.clock import clock
 from handoff.services.conversations import message_view
 from handoff.services.desk_phrases import CANNED_REPLIES
-from handoff.services.redaction import redact
 from handoff.services.text import clean_text
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])

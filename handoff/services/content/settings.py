@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 
 class ContentSettings(BaseSettings):
