@@ -34,8 +34,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import request_handoff
 from actions.language import current_language
+from common.paths import CATALOG_PATH, CONTENT_DIR
 from common.payloads import REQUEST_HUMAN
 from common.text import has_words
+from faqs.files import load_catalog, load_faqs
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +103,6 @@ def faq_questions(root: Path = REPO_ROOT) -> dict[str, dict[str, str]]:
     the content team's edits.
     """
     global _titles_cache
-    from bot.faq_content import CATALOG_PATH, CONTENT_DIR, load_catalog, load_faqs
-
     folder = root / CONTENT_DIR
     stamp = _content_stamp(folder) if folder.is_dir() else ()
     if _titles_cache is not None and _titles_cache.stamp == stamp:

@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import request_handoff
 from actions.language import current_language
+from faqs.files import load_faq
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO_ROOT / "content" / "faqs"
@@ -29,8 +30,6 @@ _answers: dict[str, tuple[float, dict[str, str]]] = {}
 
 def catalog_answer(faq_id: str, language: str, folder: Path = CONTENT_DIR) -> str:
     """The content team's answer for ``faq_id`` in ``language`` (re-read when edited)."""
-    from bot.faq_content import load_faq
-
     path = folder / f"{faq_id}.yml"
     stamp = path.stat().st_mtime
     cached = _answers.get(faq_id)

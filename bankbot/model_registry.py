@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bankbot.training import _COMPONENT, _EPOCH, ENGINE_PYTHON, _pieces, engine_env
 from common import sqlite
+from faqs.content import Content
 from handoff.core.db import sync_url
 from handoff.models import (
     ContentFaq,
@@ -36,7 +37,6 @@ from handoff.models import (
 )
 from handoff.services.content import gate
 from handoff.services.content.build import Build
-from handoff.services.content.faqdata import Content
 
 # --------------------------------------------------------------------------- database
 

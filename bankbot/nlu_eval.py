@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.evaluate import predicted_label
-from bot.faq_content import has_cjk
+from common.text import has_cjk
 
 
 def language_of(text: str) -> str:

@@ -16,13 +16,11 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from common.paths import ROOT
+from common.paths import ENGINE_CODE, ROOT
 
 MODELS = ROOT / "models"
 ENGINE_PYTHON = ROOT / ".venv" / "engine" / "bin" / "python"
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
-# Files that never change the trained model.
-_NOT_MODEL_INPUTS = {"bot/faq_content.py"}
 _EPOCH = re.compile(r"Epochs:\s+(\d+)%")
 _COMPONENT = re.compile(r"Starting to train component '?(\w+)")
 
@@ -30,10 +28,10 @@ _COMPONENT = re.compile(r"Starting to train component '?(\w+)")
 def model_inputs(root: Path = ROOT) -> list[Path]:
     """Every file whose content shapes the model, in a stable order."""
     files: list[Path] = [root / "config.yml", root / "requirements" / "engine.lock"]
-    for folder in ("domain", *TRAINING_DATA, "bot"):
+    for folder in ("domain", *TRAINING_DATA, *map(str, ENGINE_CODE)):
         for path in sorted((root / folder).rglob("*")):
             rel = path.relative_to(root).as_posix()
-            if path.is_file() and "__pycache__" not in rel and rel not in _NOT_MODEL_INPUTS:
+            if path.is_file() and "__pycache__" not in rel:
                 files.append(path)
     return files
 
@@ -55,7 +53,7 @@ def model_path(root: Path = ROOT) -> Path:
 def render_faq_content() -> None:
     """Regenerate the FAQ training data and responses from content/faqs."""
     subprocess.run(
-        [sys.executable, "-m", "bot.faq_content", "render"], cwd=ROOT, check=True
+        [sys.executable, "-m", "faqs", "render"], cwd=ROOT, check=True
     )
 
 

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bankbot import model_registry as registry
 from bankbot.deploy import LIVE_ROW, Engines, EngineSetup
 from common.paths import ROOT
+from faqs.review import run_checks
 from handoff.core.config import Settings
 from handoff.models import (
     ContentEngine,
@@ -52,7 +53,6 @@ from handoff.models import (
 from handoff.services.clock import clock
 from handoff.services.content import audit
 from handoff.services.content.build import Build, make_build
-from handoff.services.content.checks import run_checks
 from handoff.services.content.settings import ContentSettings
 
 log = logging.getLogger("bankbot.worker")

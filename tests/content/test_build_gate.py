@@ -7,15 +7,14 @@ from pathlib import Path
 import pytest
 
 from bankbot.bench_content import new_faq_payload
-from bot.faq_content import load_faqs, read_nlu_examples
 from common.paths import ROOT
+from faqs.content import digest, from_faq
+from faqs.files import load_faqs, read_nlu_examples
 from handoff.services.content.build import holdout, make_build
 from handoff.services.content.faqdata import (
     ContentInvalid,
     check_id,
     diff,
-    digest,
-    from_faq,
     make_content,
     summarise,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.faq_content import load_faqs
+from faqs.files import load_faqs
 from tests.support.customer import Customer, reply_text
 
 pytestmark = pytest.mark.integration

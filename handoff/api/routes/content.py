@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.faq_content import CATEGORIES
+from faqs.model import CATEGORIES
 from handoff.api.deps import STAFF_COOKIE, ContextDep, CurrentStaff, SessionDep
 from handoff.core.errors import BankbotError, InvalidInput, NotFound, PayloadTooLarge
 from handoff.models import Agent, ChangeKind, ChangeStatus

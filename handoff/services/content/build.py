@@ -23,19 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.faq_content import (
-    CORE_TESTSET_PATH,
-    LANGUAGES,
-    Faq,
-    render_domain,
-    render_nlu,
-    render_testset,
-)
-from handoff.services.content.faqdata import Content, to_faq
+from common.languages import LANGUAGES
+from common.paths import CORE_TESTSET_PATH, ENGINE_CODE
+from faqs.content import Content, to_faq
+from faqs.model import Faq
+from faqs.render import render_domain, render_nlu, render_testset
 
 FAQ_FILE = "faq.yml"
-# Engine-side code whose change changes the model (as bankbot.training counts it).
-_NOT_MODEL_INPUTS = {"bot/faq_content.py"}
 
 
 @dataclass(frozen=True)
@@ -92,10 +86,11 @@ def _hash_files(digest: hashlib._Hash, base: Path, paths: Iterable[Path]) -> Non
 
 def _code_files(repo_root: Path) -> list[Path]:
     files = [repo_root / "requirements" / "engine.lock"]
-    for path in sorted((repo_root / "bot").rglob("*")):
-        rel = path.relative_to(repo_root).as_posix()
-        if path.is_file() and "__pycache__" not in rel and rel not in _NOT_MODEL_INPUTS:
-            files.append(path)
+    for folder in ENGINE_CODE:
+        for path in sorted((repo_root / folder).rglob("*")):
+            rel = path.relative_to(repo_root).as_posix()
+            if path.is_file() and "__pycache__" not in rel:
+                files.append(path)
     return [p for p in files if p.exists()]
 
 

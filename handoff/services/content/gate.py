@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bankbot.nlu_eval import language_of, predicted_key
-from bot.faq_content import read_nlu_examples, strip_annotations
+from faqs.files import read_nlu_examples
+from faqs.phrases import strip_annotations
 
 Parse = Callable[[str], dict[str, Any]]
 

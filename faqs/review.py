@@ -1,6 +1,6 @@
-"""The checks before training, on the database's content, in plain words.
+"""The checks before approval and training, on the database's content, in plain words.
 
-They are `bot.faq_content.check` itself (the rules the repository's content
+They are :func:`faqs.checks.check` itself (the rules the repository's content
 passes in CI), run on the FAQs given, with the content tool's thresholds:
 
 * blocking — at least 10 training examples and an answer in each language,
@@ -24,16 +24,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.faq_content import (
-    CORE_NLU_PATH,
-    CORE_TESTSET_PATH,
-    LANGUAGES,
-    RISK_WORDING,
-    Problem,
-    check,
-    format_faq,
-)
-from handoff.services.content.faqdata import LANGUAGE_NAMES, Content, digest, to_faq
+from common.languages import LANGUAGE_NAMES, LANGUAGES
+from common.paths import CORE_NLU_PATH, CORE_TESTSET_PATH
+from faqs.checks import check
+from faqs.content import Content, digest, to_faq
+from faqs.files import format_faq
+from faqs.model import Problem
+from faqs.rules import RISK_WORDING
 
 WARNING_KINDS = frozenset(
     {"question_mismatch", "missing_figure", "extra_figure", "not_in_catalog", "missing_content"}
@@ -62,7 +59,7 @@ class Finding:
 
 def _risk_findings(faq_id: str, content: Content) -> list[Finding]:
     if content["category"] != "wealth" or faq_id == "wealth_products":
-        return []  # wealth_products is checked by bot.faq_content itself
+        return []  # wealth_products is checked by faqs.checks itself
     out = []
     for lang in LANGUAGES:
         missing = [w for w in RISK_WORDING[lang] if w not in content["answer"][lang]]
@@ -92,7 +89,7 @@ def _reword(problem: Problem) -> str:
 def _faq_concerned(problem: Problem, faqs: Mapping[str, Content]) -> str | None:
     """The FAQ a problem is about; None for problems only among the core intents.
 
-    Those are the developers' data, checked by `python -m bot.faq_content check` in CI.
+    Those are the developers' data, checked by `python -m faqs check` in CI.
     """
     if problem.faq_id in faqs or problem.faq_id is None:
         return problem.faq_id
