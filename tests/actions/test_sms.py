@@ -108,7 +108,7 @@ async def test_http_sender_refusal_is_an_sms_error(
 
 
 async def test_unreachable_sms_service_is_an_sms_error() -> None:
-    from bankbot.local_stack import free_port
+    from pipeline.processes import free_port
 
     sender = HttpSmsSender(f"http://127.0.0.1:{free_port()}/sms", "k" * 16, timeout_s=1)
     with pytest.raises(SmsError, match="unreachable"):

@@ -1,4 +1,4 @@
-"""The launcher's own pieces: secrets, the model cache key, the engine's endpoints, staff CLI."""
+"""The launcher's own pieces: secrets, the engine's endpoints, staff CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import yaml
 
 from bankbot.dotenv import ensure_secrets
 from bankbot.stack import StackConfig, render_endpoints
-from bankbot.training import content_hash, model_inputs
 from common.paths import ROOT
 
 
@@ -34,23 +33,6 @@ def test_existing_secrets_are_kept(tmp_path: Path) -> None:
     env.write_text("ENGINE_TOKEN=mine\n")
     assert ensure_secrets(env) == ["SESSION_SECRET", "OTP_DIGEST_KEY"]
     assert env.read_text().startswith("ENGINE_TOKEN=mine\n")
-
-
-def copy_model_inputs(target: Path) -> None:
-    for path in model_inputs(ROOT):
-        dest = target / path.relative_to(ROOT)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(path.read_bytes())
-
-
-def test_model_hash_changes_with_training_data_only(tmp_path: Path) -> None:
-    copy_model_inputs(tmp_path)
-    before = content_hash(tmp_path)
-    (tmp_path / "README.md").write_text("docs do not change the model")
-    assert content_hash(tmp_path) == before
-    nlu = tmp_path / "data" / "nlu" / "core.yml"
-    nlu.write_text(nlu.read_text() + "\n# edited\n")
-    assert content_hash(tmp_path) != before
 
 
 def config(tmp_path: Path, database_url: str, redis_url: str | None = None) -> StackConfig:

@@ -17,9 +17,9 @@ import pytest
 import redis
 from websockets.sync.client import connect
 
-from bankbot.local_stack import RunningStack, free_port, start_stack
-from bankbot.processes import Service, wait_ready
+from bankbot.local_stack import RunningStack, start_stack
 from bankbot.stack import services
+from pipeline.processes import Service, free_port, wait_ready
 from handoff.migrate import upgrade
 from tests.support.customer import Customer, reply_text
 

@@ -1,14 +1,17 @@
-"""Start, watch and stop the three services (used by `make run` and the tests).
+"""Start, watch and stop child processes: the engines a deployment starts, and every service.
 
-Each child runs in its own process group with its output in a log file; a
-child that dies is reported with the end of its log, and stopping always
-reaches the whole group so no engine is left behind.
+The worker starts an engine per model it deploys; `make run` and the tests
+start the whole stack with the same class. Each child runs in its own process
+group with its output in a log file; a child that dies is reported with the
+end of its log, and stopping always reaches the whole group so no engine is
+left behind.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -16,6 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+
+def free_port() -> int:
+    """A port nothing listens on now, so a running `make run` is never disturbed."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @dataclass

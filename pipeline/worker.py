@@ -1,4 +1,4 @@
-"""`python -m bankbot.worker`: trains, judges and deploys the content team's models.
+"""`python -m pipeline.worker`: trains, judges and deploys the content team's models.
 
 Supervised by `make run` beside the other services. It polls `content_jobs`
 (the gateway's content pages enqueue them) and runs two lanes side by side:
@@ -36,9 +36,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bankbot import model_registry as registry
-from bankbot.deploy import LIVE_ROW, Engines, EngineSetup
-from common.paths import ROOT
+from common.paths import CREDENTIALS_PATH, ROOT, VAR_DIR
 from faqs.review import run_checks
 from handoff.core.config import Settings
 from handoff.models import (
@@ -52,10 +50,12 @@ from handoff.models import (
 )
 from handoff.services.clock import clock
 from handoff.services.content import audit
-from handoff.services.content.build import Build, make_build
 from handoff.services.content.settings import ContentSettings
+from pipeline import gate, rasa, registry
+from pipeline.build import Build, make_build
+from pipeline.deploy import LIVE_ROW, Engines, EngineSetup
 
-log = logging.getLogger("bankbot.worker")
+log = logging.getLogger("pipeline.worker")
 
 POLL_S = 1.0
 UNCHANGED = "The live model is unchanged."
@@ -128,7 +128,7 @@ class Worker:
             EngineSetup(
                 token=settings.engine_token.get_secret_value(),
                 endpoints=endpoints,
-                credentials=content.repo_root / "credentials.yml",
+                credentials=content.repo_root / CREDENTIALS_PATH,
                 log_dir=settings.log_dir,
                 repo_root=content.repo_root,
                 stack_engine_url=settings.engine_url.rstrip("/"),
@@ -198,7 +198,7 @@ class Worker:
                 message = run(job, progress)
             except JobStopped as stop:
                 status, message, details = stop.status, stop.message, stop.details
-            except registry.TrainingCancelled:
+            except rasa.TrainingCancelled:
                 status, message = JobStatus.cancelled, f"Cancelled. {UNCHANGED}"
                 if self.stopping.is_set():
                     status = JobStatus.failed
@@ -316,7 +316,7 @@ class Worker:
         if run.live is not None and run.live.id == model.id:
             return f"The approved content is already live ({model.id}); nothing to deploy."
         if progress.cancelled():
-            raise registry.TrainingCancelled()
+            raise rasa.TrainingCancelled()
         report = self._judge(run, model, progress)
         if not report["passed"]:
             raise JobStopped(
@@ -327,7 +327,7 @@ class Worker:
         if not job.auto_deploy:
             return f"Passed the gate ({accuracy:.1%}); ready to deploy. Try it, then press Deploy."
         if progress.cancelled():
-            raise registry.TrainingCancelled()
+            raise rasa.TrainingCancelled()
         self.go_live(model, job, progress, 96, action="deploy")
         run.note(total_s=round(time.monotonic() - run.started, 1))
         with registry.transaction(self.db) as session:
@@ -380,25 +380,31 @@ class Worker:
             progress("training", 75, "This exact content was trained before; reusing that model.")
         else:
             progress("training", 5, "Training the new model…")
-            request = registry.TrainRequest(
-                build=run.build,
-                models_dir=self.content.models_dir,
-                repo_root=self.content.repo_root,
+            job = rasa.TrainJob(
+                config=run.build.config,
+                domain=run.build.domain,
+                data=run.build.data,
+                out_dir=self.content.models_dir,
+                name=run.build.model_name,
                 log_path=self.content.work_dir / "logs" / f"job-{run.job.id}.log",
+                cwd=self.content.repo_root,
                 cache_dir=self.content.work_dir / "rasa-cache",
             )
             try:
-                registry.train(
-                    request,
-                    lambda pct, what: progress(
-                        "training", 5 + pct * 70 // 100, f"Training: {what} ({pct}%)", force=False
+                rasa.train(
+                    job,
+                    lambda step: progress(
+                        "training",
+                        5 + step.percent * 70 // 100,
+                        f"Training: {step.component} ({step.percent}%)",
+                        force=False,
                     ),
                     lambda: progress.cancelled() or self.stopping.is_set(),
                 )
-            except registry.TrainingFailed as exc:
+            except rasa.TrainingFailed as exc:
                 raise JobStopped(
                     JobStatus.failed,
-                    f"Training failed ({registry.plain_failure(exc.log_tail)}). {UNCHANGED}",
+                    f"Training failed ({rasa.plain_failure(exc.log_tail)}). {UNCHANGED}",
                     log_tail=exc.log_tail,
                 ) from exc
         trained_s = round(time.monotonic() - run.started, 1)
@@ -433,7 +439,7 @@ class Worker:
             engine = self.engines.start(model, self.content.engine_start_timeout_s)
         self.engines.keep_for(engine, self.content.candidate_ttl_s)
         progress("evaluating", 86, "Evaluating the candidate against the live model…")
-        report = registry.evaluate(
+        report = gate.evaluate(
             run.build,
             engine.url,
             run.live_url,
@@ -485,13 +491,13 @@ def serve_health(worker: Worker, port: int) -> http.server.ThreadingHTTPServer:
 def main(argv: list[str] | None = None) -> int:
     """Run the worker until SIGTERM / SIGINT."""
     parser = argparse.ArgumentParser(
-        prog="python -m bankbot.worker", description=__doc__.split("\n")[0]
+        prog="python -m pipeline.worker", description=(__doc__ or "").split("\n")[0]
     )
     parser.add_argument("--port", type=int, required=True, help="port of GET /health")
     parser.add_argument(
         "--endpoints",
         type=Path,
-        default=Path(os.environ.get("BANKBOT_ENDPOINTS", ROOT / "var" / "run" / "endpoints.yml")),
+        default=Path(os.environ.get("BANKBOT_ENDPOINTS", ROOT / VAR_DIR / "run" / "endpoints.yml")),
         help="the engines' endpoints file (tracker store, action server)",
     )
     args = parser.parse_args(argv)

@@ -3,24 +3,44 @@
 Both models are asked about the same held-out phrasings — the build's test sets
 (FAQ test phrasings, core test set, the held-out share of edited FAQs) — through
 their engines' `/model/parse`, the code path that serves customers, and scored
-as `bankbot.nlu_eval` scores (a FAQ counts by the answer the ResponseSelector
-picks, not by the intent `faq`). The candidate passes when its accuracy is at
-least the floor (92%) and at most one point below the live model's; otherwise
-the page lists the phrasings the live model got right and the candidate gets wrong.
+as `make eval` scores them (`bot.evaluate.predicted_label`: a FAQ counts by the
+answer the ResponseSelector picks, not by the intent `faq`, because the intent
+can be confident while the answer is not). The candidate passes when its
+accuracy is at least the floor (92%) and at most one point below the live
+model's; otherwise the page lists the phrasings the live model got right and
+the candidate gets wrong.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bankbot.nlu_eval import language_of, predicted_key
+import httpx
+
+from bot.evaluate import predicted_label
+from common.text import has_cjk
 from faqs.files import read_nlu_examples
 from faqs.phrases import strip_annotations
+from pipeline.build import Build
 
 Parse = Callable[[str], dict[str, Any]]
+
+
+def language_of(text: str) -> str:
+    """A phrasing with Chinese characters counts as Chinese (mixed ones too)."""
+    return "zh" if has_cjk(text) else "en"
+
+
+def predicted_key(parse: dict[str, Any]) -> tuple[str, float]:
+    """(label, confidence): `faq/<key>` with the answer's confidence, or the intent's."""
+    label, intent_confidence, faq_confidence = predicted_label(parse)
+    if label.startswith("faq/") and faq_confidence is not None:
+        return label, faq_confidence
+    return label, intent_confidence
 
 
 @dataclass(frozen=True)
@@ -127,3 +147,36 @@ def judge(
     ][:200]
     report["passed"] = not report["reasons"]
     return report
+
+
+def evaluate(
+    build: Build,
+    candidate_url: str,
+    live_url: str | None,
+    *,
+    token: str,
+    floor: float,
+    margin: float,
+) -> dict[str, Any]:
+    """Score both engines on the build's test sets (in parallel) and :func:`judge`."""
+    cases = load_cases(build.testsets)
+
+    def parser(url: str) -> Parse:
+        client = httpx.Client(base_url=url, timeout=30)
+
+        def parse(text: str) -> dict[str, Any]:
+            response = client.post("/model/parse", params={"token": token}, json={"text": text})
+            response.raise_for_status()
+            return dict(response.json())
+
+        return parse
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        candidate = pool.submit(score, parser(candidate_url), cases)
+        live = pool.submit(score, parser(live_url), cases) if live_url else None
+        candidate_records = candidate.result()
+        try:
+            live_records = live.result() if live else None
+        except httpx.HTTPError:
+            live_records = None  # the live engine is down: judged against the floor only
+    return judge(candidate_records, live_records, floor=floor, margin=margin)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bankbot.local_stack import free_port
-from bankbot.processes import Service, ServiceFailed, wait_ready
+from pipeline.processes import Service, ServiceFailed, free_port, wait_ready
 
 
 def test_a_child_that_dies_while_starting_is_reported_with_its_log(tmp_path: Path) -> None:

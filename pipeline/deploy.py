@@ -1,7 +1,8 @@
 """Deploy a model without downtime: a second engine, a switch, a drained stop.
 
-Rasa's own hot reload (`PUT /model`) blocks the engine for ~20 s and leaks
-memory (RASA-NOTES.md), so a model goes live like this:
+Rasa's own hot reload (`PUT /model`) blocks the engine for about 20 s and
+leaks memory (measured; docs/architecture.md, "Deploying a model"), so a model
+goes live like this:
 
 1. start an engine for it on a free port, with the stack's endpoints (same
    tracker store, action server and lock store) and token;
@@ -32,10 +33,6 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bankbot.local_stack import free_port
-from bankbot.model_registry import transaction
-from bankbot.processes import Service, ServiceFailed, wait_ready
-from bankbot.training import ENGINE_PYTHON, engine_env
 from handoff.models import (
     ContentEngine,
     ContentGateway,
@@ -46,6 +43,9 @@ from handoff.models import (
 )
 from handoff.services.clock import as_utc, clock
 from handoff.services.content import audit
+from pipeline import rasa
+from pipeline.processes import Service, ServiceFailed, free_port, wait_ready
+from pipeline.registry import transaction
 
 log = logging.getLogger(__name__)
 
@@ -101,28 +101,12 @@ class Engines:
         url = f"http://127.0.0.1:{port}"
         service = Service(
             name=f"engine {model.id}",
-            argv=[
-                str(ENGINE_PYTHON),
-                "-m",
-                "rasa",
-                "run",
-                "--enable-api",
-                "--auth-token",
-                self.setup.token,
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "-m",
-                model.path,
-                "--endpoints",
-                str(self.setup.endpoints),
-                "--credentials",
-                str(self.setup.credentials),
-            ],
+            argv=rasa.serve_argv(
+                model.path, port, self.setup.token, self.setup.endpoints, self.setup.credentials
+            ),
             health_url=f"{url}/status?token={self.setup.token}",
             log_path=self.setup.log_dir / f"engine-{port}.log",
-            env={**engine_env(), "PYTHONPATH": str(self.setup.repo_root)},
+            env=rasa.engine_env(self.setup.repo_root),
             cwd=self.setup.repo_root,
             ready=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
         )

@@ -2,16 +2,17 @@
 
     <build>/config.yml               copy of the repository's pipeline
     <build>/domain/*.yml             repository domain, with faq.yml generated from the database
-    <build>/data/**                  repository data, with nlu/faq.yml generated from the database
-                                     (minus the held-out examples)
+    <build>/data/{nlu,rules,stories} repository training data, with nlu/faq.yml generated from
+                                     the database (minus the held-out examples)
     <build>/tests/faq_testset.yml    the FAQs' test phrasings, from the database
     <build>/tests/core_testset.yml   copy of the repository's core test set
     <build>/tests/heldout.yml        a share of each edited FAQ's examples, never trained on
 
-The model's name is a hash of everything that shapes it (the build's files,
-our engine-side code and the engine's lock file), so the same approved content
-is never trained twice. Training runs with the repository as working directory
-(custom components and `bot/jieba_dict` resolve there), on the build's files.
+The model's name is the hash of its inputs (:mod:`pipeline.inputs`: the
+build's training files and the checkout's engine code), so the same approved
+content is never trained twice. Training runs with the repository as working
+directory (custom components and `bot/jieba_dict` resolve there), on the
+build's files.
 """
 
 from __future__ import annotations
@@ -24,12 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.languages import LANGUAGES
-from common.paths import CORE_TESTSET_PATH, ENGINE_CODE
+from common.paths import (
+    CONFIG_PATH,
+    CORE_TESTSET_PATH,
+    DOMAIN_DIR,
+    FAQ_DOMAIN_PATH,
+    FAQ_NLU_PATH,
+    TRAINING_DATA,
+)
 from faqs.content import Content, to_faq
 from faqs.model import Faq
 from faqs.render import render_domain, render_nlu, render_testset
-
-FAQ_FILE = "faq.yml"
+from pipeline.inputs import inputs_hash
 
 
 @dataclass(frozen=True)
@@ -44,17 +51,17 @@ class Build:
     @property
     def config(self) -> Path:
         """The pipeline file."""
-        return self.root / "config.yml"
+        return self.root / CONFIG_PATH
 
     @property
     def domain(self) -> Path:
         """The domain folder."""
-        return self.root / "domain"
+        return self.root / DOMAIN_DIR
 
     @property
-    def data(self) -> Path:
-        """The training data folder."""
-        return self.root / "data"
+    def data(self) -> tuple[Path, ...]:
+        """The training data folders."""
+        return tuple(self.root / folder for folder in TRAINING_DATA)
 
     @property
     def testsets(self) -> list[Path]:
@@ -70,28 +77,12 @@ def holdout(faq_id: str, phrases: Iterable[str], share: float) -> set[str]:
     return set(ranked[:count])
 
 
-def _copy_tree(source: Path, target: Path, skip: str) -> None:
+def _copy_tree(source: Path, target: Path, skip: Path) -> None:
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source)
-        if path.is_file() and rel.as_posix() != skip and "__pycache__" not in rel.parts:
+        if path.is_file() and path != skip and "__pycache__" not in rel.parts:
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target / rel)
-
-
-def _hash_files(digest: hashlib._Hash, base: Path, paths: Iterable[Path]) -> None:
-    for path in paths:
-        digest.update(path.relative_to(base).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-
-
-def _code_files(repo_root: Path) -> list[Path]:
-    files = [repo_root / "requirements" / "engine.lock"]
-    for folder in ENGINE_CODE:
-        for path in sorted((repo_root / folder).rglob("*")):
-            rel = path.relative_to(repo_root).as_posix()
-            if path.is_file() and "__pycache__" not in rel:
-                files.append(path)
-    return [p for p in files if p.exists()]
 
 
 def make_build(
@@ -106,9 +97,10 @@ def make_build(
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    shutil.copy2(repo_root / "config.yml", target / "config.yml")
-    _copy_tree(repo_root / "domain", target / "domain", skip=FAQ_FILE)
-    _copy_tree(repo_root / "data", target / "data", skip=f"nlu/{FAQ_FILE}")
+    shutil.copy2(repo_root / CONFIG_PATH, target / CONFIG_PATH)
+    for folder in (DOMAIN_DIR, *TRAINING_DATA):  # the generated FAQ files come from the database
+        faq_file = repo_root / (FAQ_DOMAIN_PATH if folder == DOMAIN_DIR else FAQ_NLU_PATH)
+        _copy_tree(repo_root / folder, target / folder, skip=faq_file)
 
     edited = set(edited)
     trained: list[Faq] = []
@@ -126,9 +118,10 @@ def make_build(
         trained.append(Faq(faq.id, faq.category, faq.question, faq.answer, keep, faq.test))
         if any(gone.values()):
             held.append(Faq(faq.id, faq.category, faq.question, faq.answer, gone, gone))
-    (target / "domain" / FAQ_FILE).write_text(render_domain(trained), encoding="utf-8")
-    (target / "data" / "nlu").mkdir(parents=True, exist_ok=True)
-    (target / "data" / "nlu" / FAQ_FILE).write_text(render_nlu(trained), encoding="utf-8")
+    (target / FAQ_DOMAIN_PATH).parent.mkdir(parents=True, exist_ok=True)
+    (target / FAQ_DOMAIN_PATH).write_text(render_domain(trained), encoding="utf-8")
+    (target / FAQ_NLU_PATH).parent.mkdir(parents=True, exist_ok=True)
+    (target / FAQ_NLU_PATH).write_text(render_nlu(trained), encoding="utf-8")
     tests = target / "tests"
     tests.mkdir()
     (tests / "faq_testset.yml").write_text(render_testset(trained), encoding="utf-8")
@@ -137,14 +130,9 @@ def make_build(
     if (repo_root / CORE_TESTSET_PATH).exists():
         shutil.copy2(repo_root / CORE_TESTSET_PATH, tests / "core_testset.yml")
 
-    model = hashlib.sha256()
-    _hash_files(model, target, [target / "config.yml"] + sorted(
-        p for p in (*(target / "data").rglob("*"), *(target / "domain").rglob("*")) if p.is_file()
-    ))  # fmt: skip
-    _hash_files(model, repo_root, _code_files(repo_root))
     return Build(
         root=target,
-        model_name=f"content-{model.hexdigest()[:16]}",
+        model_name=f"content-{inputs_hash(repo_root, training_root=target)}",
         faq_ids=frozenset(faqs),
         heldout=sum(len(f.examples[lang]) for f in held for lang in LANGUAGES),
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bankbot.model_registry import make_db, prune_models, transaction
 from handoff.migrate import upgrade
 from handoff.models import ContentJob, ContentModel, JobKind, JobStatus, ModelStatus
+from pipeline.registry import make_db, prune_models, transaction
+from pipeline.worker import Worker
 
 
 def test_pruning_keeps_the_live_model_and_the_rollback_targets(tmp_path: Path) -> None:
@@ -39,8 +40,6 @@ def test_pruning_keeps_the_live_model_and_the_rollback_targets(tmp_path: Path) -
 
 
 def test_a_queued_job_has_one_taker(tmp_path: Path) -> None:
-    from bankbot.worker import Worker
-
     url = f"sqlite:///{tmp_path}/gateway.db"
     upgrade(url)
     db = make_db(url)
