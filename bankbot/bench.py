@@ -20,7 +20,7 @@ import httpx
 from bankbot.local_stack import RunningStack, start_stack
 from common.paths import LOG_DIR, ROOT
 from corebank.db import create_schema, make_engine
-from corebank.seed import seed
+from corebank.demo.seed import seed
 from handoff.migrate import upgrade
 from pipeline.checkout import ensure_model
 

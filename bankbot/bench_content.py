@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         base = args.gateway
         if base is None:
             from corebank.db import create_schema, make_engine
-            from corebank.seed import seed
+            from corebank.demo.seed import seed
 
             workdir = Path(tmp.name)
             model = ensure_model(ROOT / LOG_DIR / "train.log")

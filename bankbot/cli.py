@@ -41,7 +41,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     """Build the demo core bank once (again with --reset), showing progress."""
     from corebank.db import create_schema, make_engine
-    from corebank.seed import seed
+    from corebank.demo.seed import seed
 
     url = get_action_settings().core_database_url
     engine = make_engine(url)

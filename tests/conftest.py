@@ -17,7 +17,7 @@ import pytest
 from bankbot.local_stack import RunningStack, start_stack
 from common.paths import ROOT
 from corebank.db import create_schema, make_engine
-from corebank.seed import seed
+from corebank.demo.seed import seed
 from handoff.core.config import Settings
 from handoff.main import create_app
 from handoff.migrate import upgrade

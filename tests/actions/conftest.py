@@ -30,7 +30,7 @@ from common.codes import code_digest
 from actions.verification import Bank, policy_from, use_bank
 from corebank.db import create_schema, make_engine
 from corebank.repository import CoreBankRepository
-from corebank.seed import seed
+from corebank.demo.seed import seed
 from corebank.verification_store import VerificationStore
 
 ROOT = Path(__file__).resolve().parents[2]

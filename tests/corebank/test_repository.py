@@ -19,7 +19,8 @@ from corebank.repository import (
     month_bounds,
     normalise_phone,
 )
-from corebank.seed import NAMED_CUSTOMERS, seed
+from corebank.demo.named import NAMED_CUSTOMERS
+from corebank.demo.seed import seed
 
 ZHANG, EMILY = NAMED_CUSTOMERS
 SMALL = 20  # as in conftest's ``seeded``

@@ -1,4 +1,4 @@
-"""corebank.seed: the named customers, determinism, idempotency, plausible data."""
+"""corebank.demo: the named customers, determinism, idempotency, plausible data."""
 
 from __future__ import annotations
 
@@ -14,15 +14,9 @@ from sqlalchemy import Engine, func, inspect, select, text, update
 from corebank.db import make_engine
 from corebank.models import Account, Base, Card, Customer, SeedInfo, Transaction
 from corebank.repository import month_bounds
-from corebank.seed import (
-    DEMO_TODAY,
-    NAMED_CUSTOMERS,
-    NamedCustomer,
-    SeedError,
-    id_checksum,
-    luhn_valid,
-    seed,
-)
+from corebank.demo.named import NAMED_CUSTOMERS, NamedCustomer
+from corebank.demo.numbers import id_checksum, luhn_valid
+from corebank.demo.seed import DEMO_TODAY, SeedError, seed
 
 SMALL = 20
 TABLES = tuple(

@@ -1,6 +1,6 @@
 """Word lists the demo seed draws from: names, cities, employers, merchants.
 
-Kept apart from :mod:`corebank.seed` so the generator reads as logic and the
+Kept apart from the generator (:mod:`corebank.demo.generator`) so it reads as logic and the
 content team can extend the lists without touching it. Merchants are real
 brands a Chinese statement would show; employers are invented.
 """

@@ -1,4 +1,4 @@
-"""Time a full demo seed: ``python -m corebank.bench_seed [--url URL] [--customers N]``.
+"""Time a full demo seed: ``python -m corebank.demo.bench_seed [--url URL] [--customers N]``.
 
 Without ``--url`` it seeds a fresh SQLite file in a temporary directory and
 deletes it afterwards. With ``--url`` it seeds that database; one that is
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from corebank.db import make_engine
-from corebank.seed import seed
+from corebank.demo.seed import seed
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -49,7 +49,7 @@ def _run(url: str, customers: int, reset: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, seed, print rows and seconds; exit status 2 if nothing was timed."""
-    parser = argparse.ArgumentParser(prog="python -m corebank.bench_seed", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m corebank.demo.bench_seed", description=__doc__)
     parser.add_argument("--url", help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--customers", type=int, default=5000, help="synthetic customers")
     parser.add_argument(

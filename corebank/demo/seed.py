@@ -2,11 +2,11 @@
 
 ``seed(engine)`` writes thousands of synthetic customers with accounts, cards
 and a year of statement lines, plus the two named customers that tests and
-demos rely on (DESIGN.md, "Demo data"). Same arguments, same rows: every
+demos rely on (:mod:`corebank.demo.named`). Same arguments, same rows: every
 random choice comes from ``random.Random(seed)`` and every date from ``today``
 (never the wall clock), so a bug report can name a customer id and a
 colleague's database has it too. The rows themselves come from
-:mod:`corebank.generator`.
+:mod:`corebank.demo.generator`.
 
 Speed comes from Core ``executemany`` inserts in batches of about 8,000 rows,
 one transaction per batch, with primary keys assigned in Python so nothing
@@ -27,28 +27,13 @@ from sqlalchemy import Connection, Engine, Table, func, insert, literal, select,
 from sqlalchemy.exc import IntegrityError
 
 from corebank.db import create_schema, drop_schema
-from corebank.generator import (
-    NAMED_CUSTOMERS,
-    Batch,
-    Calendar,
-    Generator,
-    NamedCustomer,
-    id_checksum,
-    luhn_valid,
-)
+from corebank.demo.calendar import Calendar
+from corebank.demo.generator import Generator
+from corebank.demo.named import NAMED_CUSTOMERS
+from corebank.demo.state import Batch
 from corebank.models import Account, Card, Customer, SeedInfo, Transaction
 
-__all__ = [
-    "DEMO_TODAY",
-    "NAMED_CUSTOMERS",
-    "NamedCustomer",
-    "ProgressFn",
-    "SeedError",
-    "SeedStats",
-    "id_checksum",
-    "luhn_valid",
-    "seed",
-]
+__all__ = ["DEMO_TODAY", "ProgressFn", "SeedError", "SeedStats", "seed"]
 
 log = logging.getLogger(__name__)
 
