@@ -10,6 +10,7 @@ the queue when it sees it. Reasons and priorities are :mod:`common.handoffs`'.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -50,11 +51,15 @@ def request_handoff(
     return [SlotSet("handoff_reason", why.value), SlotSet("handoff_priority", how.value)]
 
 
-class _HandoffAction(Action):
-    """An action whose whole job is one handoff."""
+class _HandoffAction(Action, ABC):
+    """An action whose whole job is one handoff (a base without a reason is no action)."""
 
-    reason: str = ""
     priority: str | None = None
+
+    @property
+    @abstractmethod
+    def reason(self) -> str:
+        """The handoff reason this action requests."""
 
     def name(self) -> str:
         """The action's name in the domain."""

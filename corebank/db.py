@@ -55,11 +55,10 @@ def create_schema(engine: Engine) -> None:
 def drop_schema(engine: Engine) -> None:
     """Drop the core-banking tables, and any table that references them.
 
-    Other modules may put tables on :class:`Base` or point foreign keys at
-    ``customers`` (verification state does); those go too, whether or not
-    their module is imported here, or PostgreSQL would refuse the drop. The
-    owners of such tables recreate them when missing. Unrelated tables in the
-    same database are left alone.
+    The action server's own tables (:mod:`actions.store`) point foreign keys
+    at ``customers``; they go too, found in the database itself, or
+    PostgreSQL would refuse the drop. Their owner recreates them when
+    missing. Unrelated tables in the same database are left alone.
     """
     present = MetaData()
     present.reflect(engine)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from common.languages import DEFAULT_LANGUAGE, LANGUAGES
 from common.paths import CONTENT_DIR, FAQ_DOMAIN_PATH, FAQ_NLU_PATH, FAQ_TESTSET_PATH, ROOT
 from faqs.files import load_faqs, quote
 from faqs.model import Faq
@@ -51,21 +52,44 @@ def render_testset(faqs: Sequence[Faq]) -> str:
     )
 
 
-def render_domain(faqs: Sequence[Faq]) -> str:
-    """``domain/faq.yml``: the intent ``faq`` and one response per FAQ.
+CLOSING_RESPONSE = "utter_faq_closing"
+"""The closing check as a response of its own, so the domain says what ends every answer."""
 
-    A Chinese variant without condition (the default) and an English one on
-    slot language=en.
+
+
+def _language_condition(lang: str) -> list[str]:
+    return [
+        "      condition:",
+        "        - type: slot",
+        "          name: language",
+        f"          value: {lang}",
+    ]
+
+
+def render_domain(faqs: Sequence[Faq]) -> str:
+    """``domain/faq.yml``: the intent ``faq``, one response per FAQ, and the closing check.
+
+    Each response has a Chinese variant without condition (the default) and an
+    English one on the slot language = en. A variant's text is the answer and the
+    closing check (:func:`final_answer`); its ``metadata`` carries the FAQ's
+    question in that language, so whoever holds the domain (the action server
+    gets it with every call) can show the question on a "did you mean" button
+    and tell the answer from the closing without reading any other file.
     """
     lines = [GENERATED_HEADER, 'version: "3.1"', "intents:", "  - faq", "responses:"]
+    lines.append(f"  {CLOSING_RESPONSE}:")
+    for lang in LANGUAGES:
+        lines.append(f"    - text: {quote(CLOSING_CHECK[lang])}")
+        if lang != DEFAULT_LANGUAGE:
+            lines.extend(_language_condition(lang))
     for faq in sorted(faqs, key=lambda f: f.id):
         lines.append(f"  utter_faq/{faq.id}:")
-        lines.append(f"    - text: {quote(final_answer(faq, 'zh'))}")
-        lines.append(f"    - text: {quote(final_answer(faq, 'en'))}")
-        lines.append("      condition:")
-        lines.append("        - type: slot")
-        lines.append("          name: language")
-        lines.append("          value: en")
+        for lang in LANGUAGES:
+            lines.append(f"    - text: {quote(final_answer(faq, lang))}")
+            lines.append("      metadata:")
+            lines.append(f"        question: {quote(faq.question[lang])}")
+            if lang != DEFAULT_LANGUAGE:
+                lines.extend(_language_condition(lang))
     return "\n".join(lines) + "\n"
 
 

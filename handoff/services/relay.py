@@ -31,7 +31,6 @@ from handoff.services import callbacks, commands, desk, idempotency, queue, summ
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.conversations import append_message, message_view
-from handoff.services.desk_phrases import desk_phrase
 from handoff.services.engine import BotReply, EngineUnavailable
 from handoff.services.events import conversation_topic
 from handoff.services.language import guess_language
@@ -148,7 +147,7 @@ async def _rating_by_button(
     rating.score = CsatScore(score)
     stored = await append_message(session, conversation, Sender.customer, score)
     thanks = await append_message(
-        session, conversation, Sender.system, desk_phrase("csat_thanks", conversation.language)
+        session, conversation, Sender.system, phrase("csat_thanks", conversation.language)
     )
     response = {
         "replies": [{"text": thanks.text, "buttons": []}],

@@ -18,9 +18,9 @@ from actions.sms import (
     DevOutboxSender,
     HttpSmsSender,
     SmsError,
-    otp_text,
     sender_from_settings,
 )
+from actions.wording import otp_text
 
 TEXT = otp_text("123456", "zh", 300)
 

@@ -8,7 +8,7 @@ import yaml
 
 from common.paths import CONTENT_DIR, FAQ_DOMAIN_PATH, FAQ_NLU_PATH, FAQ_TESTSET_PATH
 from faqs.files import format_faq, load_faqs
-from faqs.render import GENERATED_HEADER, render, render_domain, render_files
+from faqs.render import CLOSING_RESPONSE, GENERATED_HEADER, render, render_domain, render_files
 from faqs.rules import CLOSING_CHECK, FORBIDDEN_PHRASES
 from tests.faqs.samples import REPO, hours_faq, sample_faq, write_tree
 
@@ -18,13 +18,21 @@ def test_generated_domain_is_valid_and_polite() -> None:
     assert text.startswith(GENERATED_HEADER)
     domain = yaml.safe_load(text)
     assert domain["intents"] == ["faq"]
-    for name, variants in domain["responses"].items():
+    responses = dict(domain["responses"])
+    closing = responses.pop(CLOSING_RESPONSE)
+    assert [v["text"] for v in closing] == [CLOSING_CHECK["zh"], CLOSING_CHECK["en"]]
+    questions = {faq.id: faq.question for faq in load_faqs(REPO / CONTENT_DIR)}
+    assert {name.removeprefix("utter_faq/") for name in responses} == set(questions)
+    for name, variants in responses.items():
         assert name.startswith("utter_faq/")
         zh, en = variants
         assert "condition" not in zh
         assert en["condition"] == [{"type": "slot", "name": "language", "value": "en"}]
         assert zh["text"].endswith("\n\n" + CLOSING_CHECK["zh"])
         assert en["text"].endswith("\n\n" + CLOSING_CHECK["en"])
+        question = questions[name.removeprefix("utter_faq/")]
+        assert zh["metadata"] == {"question": question["zh"]}
+        assert en["metadata"] == {"question": question["en"]}
         for variant in variants:
             lowered = variant["text"].lower()
             assert not [p for p in FORBIDDEN_PHRASES if p.lower() in lowered], name

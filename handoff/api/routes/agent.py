@@ -42,7 +42,7 @@ from handoff.services import callbacks, desk, queue, staff, supervision
 from handoff.services.access import access_handoff_as_staff, require_desk_staff, require_supervisor
 from handoff.services.clock import clock
 from handoff.services.conversations import message_view
-from handoff.services.desk_phrases import CANNED_REPLIES
+from handoff.services.phrases import CANNED_REPLIES
 from handoff.services.text import clean_text
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])

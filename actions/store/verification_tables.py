@@ -1,4 +1,4 @@
-"""Tables of identity verification, beside the ledger on corebank's :class:`Base`.
+"""Tables of identity verification: challenges, wrong codes, locks, code sends.
 
 They live in the core-banking DB (not the gateway's) because a lockout must
 hold across conversations, gateways and engines: whoever guessed wrong three
@@ -8,14 +8,12 @@ Nothing here can give a secret back:
 
 * phone numbers are stored only as a keyed hash (``phone_key``), enough to
   count failures and lock a number, never to read it back;
-* a one-time code is stored only as its keyed digest (:func:`actions.otp.code_digest`);
+* a one-time code is stored only as its keyed digest (:func:`common.codes.code_digest`);
 * ID digits are never stored at all, only whether the facts matched, implied
   by ``customer_id`` being set.
 
-``corebank.verification_store`` is the only code that reads or writes them.
-Importing this module registers the tables on ``Base.metadata``, so
-``corebank.db.create_schema`` creates them whenever this module was imported;
-the store also creates them if they are missing.
+:class:`actions.store.verification.VerificationStore` is the only code that
+reads or writes them, and creates them when they are missing.
 """
 
 from __future__ import annotations
@@ -25,7 +23,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from corebank.models import Base, BigIntKey, UTCDateTime
+from actions.store.base import CUSTOMER_ID, Base, in_values
+from corebank.models import BigIntKey, UTCDateTime
 
 __all__ = [
     "CHALLENGE_PURPOSES",
@@ -43,11 +42,6 @@ CHALLENGE_STATUSES = ("open", "verified", "failed", "cancelled")
 _HEX64 = 64
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    """SQL for a CHECK that ``column`` is one of ``values`` (constants only)."""
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class VerificationChallenge(Base):
     """One attempt of one conversation to prove who the customer is.
 
@@ -60,8 +54,8 @@ class VerificationChallenge(Base):
 
     __tablename__ = "verification_challenges"
     __table_args__ = (
-        CheckConstraint(_in("purpose", CHALLENGE_PURPOSES), name="purpose"),
-        CheckConstraint(_in("status", CHALLENGE_STATUSES), name="status"),
+        CheckConstraint(in_values("purpose", CHALLENGE_PURPOSES), name="purpose"),
+        CheckConstraint(in_values("status", CHALLENGE_STATUSES), name="status"),
         CheckConstraint("wrong_codes >= 0 AND sends >= 0", name="counters"),
         Index("ix_verification_challenges_conversation", "conversation_id", "id"),
     )
@@ -70,8 +64,8 @@ class VerificationChallenge(Base):
     conversation_id: Mapped[str] = mapped_column(String(128))
     purpose: Mapped[str] = mapped_column(String(8), default="verify")
     phone_key: Mapped[str] = mapped_column(String(_HEX64))
-    candidate_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    candidate_customer_id: Mapped[int | None] = mapped_column(ForeignKey(CUSTOMER_ID))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey(CUSTOMER_ID))
     code_digest: Mapped[str | None] = mapped_column(String(_HEX64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,4 +1,4 @@
-"""Complaint tickets (SERVICE-RULES 14, 19, 20), beside the ledger on corebank's :class:`Base`.
+"""Complaint tickets (docs/requirements.md, rules 14, 19, 20) and the store that writes them.
 
 Every complaint the assistant takes is registered at once with a reference
 number (``TS20261125-7K3Q``), the time, the content (what happened, when and
@@ -29,7 +29,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
 
 from sqlalchemy import (
     CheckConstraint,
@@ -38,18 +37,18 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Table,
     Text,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from actions.store.base import CUSTOMER_ID, Base, create_tables, in_values
 from common.languages import DEFAULT_LANGUAGE, LANGUAGES
 from common.redaction import ID_SHORT
 from common.redaction import redact as masked
 from corebank.db import session_factory
-from corebank.models import BANK_TZ, Base, BigIntKey, UTCDateTime
+from corebank.models import BANK_TZ, BigIntKey, UTCDateTime
 
 __all__ = [
     "CATEGORIES",
@@ -71,20 +70,15 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out
 MAX_TEXT = 2000
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    """SQL for a CHECK that ``column`` is one of ``values`` (constants only)."""
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class ComplaintTicket(Base):
     """One registered complaint."""
 
     __tablename__ = "complaint_tickets"
     __table_args__ = (
-        CheckConstraint(_in("category", CATEGORIES), name="category"),
-        CheckConstraint(_in("notify_by", NOTIFY_CHANNELS), name="notify_by"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("language", LANGUAGES), name="language"),
+        CheckConstraint(in_values("category", CATEGORIES), name="category"),
+        CheckConstraint(in_values("notify_by", NOTIFY_CHANNELS), name="notify_by"),
+        CheckConstraint(in_values("status", STATUSES), name="status"),
+        CheckConstraint(in_values("language", LANGUAGES), name="language"),
         Index("ix_complaint_tickets_conversation", "conversation_id"),
         Index("ix_complaint_tickets_customer", "customer_id"),
     )
@@ -98,7 +92,7 @@ class ComplaintTicket(Base):
     when_where: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2))
     due_by: Mapped[date] = mapped_column(Date)
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey(CUSTOMER_ID))
     contact_masked: Mapped[str | None] = mapped_column(String(16))
     callback_phone: Mapped[str | None] = mapped_column(String(11))
     notify_by: Mapped[str] = mapped_column(String(8))
@@ -183,8 +177,7 @@ class ComplaintStore:
 
     def ensure_schema(self) -> None:
         """Create the table if it does not exist yet (idempotent)."""
-        table = cast(Table, ComplaintTicket.__table__)
-        Base.metadata.create_all(self._sessions.kw["bind"], tables=[table])
+        create_tables(self._sessions.kw["bind"], ComplaintTicket)
 
     def register(
         self,

@@ -12,7 +12,7 @@ that reaches the engine:
   on one number across conversations);
 * **code sends** per phone, for the SMS rate limit;
 * the **verified** moment of each conversation, the source of truth for
-  "is this conversation verified, and how freshly" (SERVICE-RULES 7-8).
+  "is this conversation verified, and how freshly" (docs/requirements.md, rules 7-8).
 
 Phone numbers arrive already hashed (``phone_key``), codes already digested:
 this module never sees either in clear. Queries are SQLAlchemy expressions
@@ -30,13 +30,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from corebank.db import session_factory
-from corebank.security_models import (
+from actions.store.base import create_tables
+from actions.store.verification_tables import (
     CodeSend,
     VerificationChallenge,
     VerificationFailure,
     VerificationLock,
 )
+from corebank.db import session_factory
 
 __all__ = [
     "Challenge",
@@ -48,14 +49,6 @@ __all__ = [
     "Verified",
     "VerificationStore",
 ]
-
-_TABLES = [
-    VerificationChallenge.__table__,
-    VerificationFailure.__table__,
-    VerificationLock.__table__,
-    CodeSend.__table__,
-]
-
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -160,8 +153,13 @@ class VerificationStore:
 
     def ensure_schema(self) -> None:
         """Create the verification tables that do not exist yet (idempotent)."""
-        bind = self._sessions.kw["bind"]
-        VerificationChallenge.metadata.create_all(bind, tables=_TABLES)
+        create_tables(
+            self._sessions.kw["bind"],
+            VerificationChallenge,
+            VerificationFailure,
+            VerificationLock,
+            CodeSend,
+        )
 
     # ---- locks -----------------------------------------------------------------
 
@@ -334,7 +332,7 @@ class VerificationStore:
         """Delete challenges, failures, sends and expired locks older than ``older_than``.
 
         Verification records are kept only as long as a dispute about them is
-        plausible (SERVICE-RULES 11); returns how many rows were deleted.
+        plausible (docs/requirements.md, rule 11); returns how many rows were deleted.
         """
         cutoff = self._clock() - older_than
         deleted = 0
