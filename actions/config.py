@@ -18,7 +18,7 @@ class ActionSettings(BaseSettings):
 
     Every duration of identity verification is a setting so the integration
     tests can shrink them (a 2-second "fresh verification" window instead of
-    5 minutes); the defaults are the bank's rules (issue 5, SERVICE-RULES 7-8).
+    5 minutes); the defaults are the bank's rules (docs/requirements.md, rules 7-8).
     """
 
     model_config = SettingsConfigDict(env_file=ROOT / ENV_FILE, extra="ignore")

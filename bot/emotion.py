@@ -3,7 +3,7 @@
 ``EmotionDetector`` adds the entity ``emotion`` (value ``anger`` or
 ``distress``, with ``confidence_entity`` = the score) when a message shows a
 clearly upset customer; the dialogue then brings in a person with priority
-``high`` (service rule 13, ``actions/escalation.py``).
+``high`` (docs/requirements.md, rule 13; ``actions/escalation.py``).
 
 Evidence, found with a spaCy :class:`~spacy.matcher.Matcher` over lexicons in
 Chinese and English (:data:`LEXICONS`):

@@ -148,9 +148,9 @@ Judge = Callable[[Sequence[str]], list[tuple[str | None, float, str | None]]]
 
 def lexical_judge(texts: Sequence[str]) -> list[tuple[str | None, float, str | None]]:
     """The words alone (no intent)."""
-    from bot.emotion import read_emotion
+    from bot.emotion import read_emotion  # needs Rasa: only where the engine runs
 
-    out = []
+    out: list[tuple[str | None, float, str | None]] = []
     for text in texts:
         reading = read_emotion(text)
         out.append((reading.emotion, reading.score, None))
@@ -162,7 +162,7 @@ def model_judge(model: Path) -> Judge:
 
     def judge(texts: Sequence[str]) -> list[tuple[str | None, float, str | None]]:
         parses = asyncio.run(_parse_all(str(model), texts))
-        out = []
+        out: list[tuple[str | None, float, str | None]] = []
         for parse in parses:
             emotion = next(
                 (e for e in parse.get("entities") or [] if e.get("entity") == "emotion"), None

@@ -119,7 +119,7 @@ class Customer(Base):
 
     ``id_number`` (the 18-character resident ID) is kept only so identity checks
     have something to check against; nothing outside this package ever sees it.
-    ``id_last4`` is the part the assistant asks for (SERVICE-RULES rule 7).
+    ``id_last4`` is the part the assistant asks for (docs/requirements.md, rule 7).
     """
 
     __tablename__ = "customers"

@@ -253,7 +253,7 @@ class CoreBankRepository:
     Apart from the phone lookup that starts verification, every method takes
     a ``customer_id`` and can only reach that customer's rows. Deciding that
     the person chatting *is* that customer (ID digits, one-time code, a fresh
-    check before a freeze) stays the action's job (SERVICE-RULES 7-8).
+    check before a freeze) stays the action's job (docs/requirements.md, rules 7-8).
     """
 
     def __init__(
@@ -429,7 +429,7 @@ class CoreBankRepository:
         customer's single usable card is frozen, or ``CHOOSE_CARD`` lists the
         candidates when there are several. The update is conditional on the
         card still being active, so two concurrent freezes cannot both "win".
-        Whether the customer was freshly re-verified (SERVICE-RULES 8) is for
+        Whether the customer was freshly re-verified (docs/requirements.md, rule 8) is for
         the caller to check first.
         """
         wanted = None if last4 is None else halfwidth(last4)

@@ -505,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per health check otherwise
-    worker = Worker(Settings(), ContentSettings(), args.endpoints)  # type: ignore[call-arg]
+    worker = Worker(Settings(), ContentSettings(), args.endpoints)
     server = serve_health(worker, args.port)
 
     def on_signal(_signum: int, _frame: object) -> None:

@@ -1,4 +1,4 @@
-"""The agent side of the public API (DESIGN.md): login, queue, claim, chat, close, supervise.
+"""The agent side of the public API (docs/architecture.md): login, queue, chats, supervision.
 
 Routes stay thin: who may see what is decided in `services.access`, what
 happens in `services.desk`; events are published after each commit.
@@ -191,6 +191,6 @@ async def callback_list(agent: CurrentStaff, session: SessionDep, ctx: ContextDe
 
 @router.get("/canned-replies", response_model=CannedList)
 async def canned_replies(agent: CurrentStaff) -> Any:
-    """The banks' standard phrasings in both languages (SERVICE-RULES.md)."""
+    """The banks' standard phrasings in both languages (docs/requirements.md)."""
     require_desk_staff(agent)
     return {"items": list(CANNED_REPLIES)}

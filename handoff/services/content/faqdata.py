@@ -78,7 +78,7 @@ def make_content(raw: Mapping[str, Any]) -> Content:
     """Validate the shape of submitted content and return it cleaned.
 
     Only structure is checked here (present, not too long, known category);
-    the service rules are `checks.py`'s job, so a draft with problems can be saved.
+    the service rules are `faqs.review`'s job, so a draft with problems can be saved.
     """
     reasons: list[str] = []
     category = clean_text(raw.get("category"))

@@ -79,7 +79,7 @@ def test_named_customers_are_exact(sqlite_engine: Engine, spec: NamedCustomer) -
 
 
 def test_documented_balances() -> None:
-    """DESIGN.md: 12,345.67 CNY and 8,800.00 CNY, cards ending 6789 and 2468."""
+    """docs/requirements.md, demo data: 12,345.67 CNY and 8,800.00 CNY, cards 6789 and 2468."""
     by_phone = {c.phone: c for c in NAMED_CUSTOMERS}
     assert by_phone["13800138000"].balance_cents == 1_234_567
     assert by_phone["13800138000"].debit_last4 == "6789"
