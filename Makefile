@@ -4,7 +4,7 @@ SHELL := /bin/bash
 APP := .venv/app/bin/python
 ENGINE := .venv/engine/bin/python
 export RASA_TELEMETRY_ENABLED := false
-# Every Python package of the project (tests aside): what `make lint` checks.
+# Every Python package of the project: what `make lint` checks (ruff checks tests/ too).
 PACKAGES := common faqs pipeline handoff actions corebank bankbot bot
 
 .PHONY: help run test envs seed train eval bench lint lock clean
@@ -36,8 +36,8 @@ eval: envs ## NLU accuracy on the held-out test set, emotion detector figures, r
 bench: envs ## gateway vs engine latency, throughput and memory (BENCH_CONVERSATIONS=50)
 	@$(APP) -m bankbot.bench
 
-lint: envs ## ruff and mypy over every package (strict for common/; common, faqs, bot also as 3.10)
-	@$(APP) -m ruff check $(PACKAGES)
+lint: envs ## ruff over every package and the tests, mypy over every package (strict for common/)
+	@$(APP) -m ruff check $(PACKAGES) tests
 	@$(APP) -m mypy
 	@$(APP) -m mypy --strict common
 	@$(APP) -m mypy --python-version 3.10 common faqs bot

@@ -27,7 +27,7 @@ from actions.tracker import latest_intent, latest_text
 from actions.verification.codes import digest, phone_key, purge_now_and_then, send_code
 from actions.verification.slots import IN_CLEAR, MASKED, PROVIDED
 from common.codes import MASKED_CODE, looks_like_digest, typed_codes
-from common.payloads import SUBMIT_CODE_INTENT, expect_code
+from common.payloads import CODE_DIGEST_ENTITY, SUBMIT_CODE_INTENT, expect_code
 from common.redaction import mask_phone
 from common.text import halfwidth
 from corebank.repository import normalise_phone
@@ -47,8 +47,8 @@ class _CodeStep:
         if tracker.get_slot("requested_slot") != "verify_code":
             return {}
         if latest_intent(tracker) == SUBMIT_CODE_INTENT:
-            digest = next(tracker.get_latest_entity_values("code_digest"), None)
-            return {"verify_code": digest if looks_like_digest(digest) else IN_CLEAR}
+            sent = next(tracker.get_latest_entity_values(CODE_DIGEST_ENTITY), None)
+            return {"verify_code": sent if looks_like_digest(sent) else IN_CLEAR}
         text = latest_text(tracker)
         if typed_codes(text):
             return {"verify_code": IN_CLEAR}

@@ -106,7 +106,9 @@ async def test_nothing_in_slots_or_events_holds_the_code_the_phone_or_id_digits(
     )
     assert code not in dumped
     assert ZHANG["phone"] not in slot_values and ZHANG["id_last4"] not in slot_values
-    with bank.verifications._sessions() as session:  # the store keeps digests, never codes or phones
+    with (
+        bank.verifications._sessions() as session
+    ):  # the store keeps digests, never codes or phones
         rows = session.scalars(select(VerificationChallenge)).all()
         assert rows and all(code not in repr(vars(r)) for r in rows)
         assert all(ZHANG["phone"] not in r.phone_key for r in rows)

@@ -53,7 +53,11 @@ def config(tmp_path: Path, database_url: str, redis_url: str | None = None) -> S
 
 def test_engine_uses_sqlite_tracker_by_default(tmp_path: Path) -> None:
     endpoints = yaml.safe_load(render_endpoints(config(tmp_path, "sqlite:///g.db")).read_text())
-    assert endpoints["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert endpoints["tracker_store"] == {
+        "type": "SQL",
+        "dialect": "sqlite",
+        "db": str(tmp_path / "tracker.db"),
+    }
     assert "lock_store" not in endpoints
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
 
@@ -74,7 +78,11 @@ def test_engine_uses_postgres_tracker_and_redis_locks_when_configured(tmp_path: 
 
 
 def test_staff_cli_creates_an_account_that_can_log_in(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/g.db", "BANKBOT_STAFF_PASSWORD": "correct horse battery"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/g.db",
+        "BANKBOT_STAFF_PASSWORD": "correct horse battery",
+    }
     run = lambda *args: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "bankbot", *args], env=env, cwd=ROOT, capture_output=True, text=True
     )

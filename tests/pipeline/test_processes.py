@@ -34,7 +34,8 @@ def test_stop_reaches_the_whole_process_group(tmp_path: Path) -> None:
         "import subprocess, sys, http.server;"
         f"p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']);"
         f"open({str(pidfile)!r}, 'w').write(str(p.pid));"
-        f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler).serve_forever()"
+        f"http.server.HTTPServer(('127.0.0.1', {port}),"
+        " http.server.SimpleHTTPRequestHandler).serve_forever()"
     )
     service = Service(
         name="gateway",

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select, text, update
 
 from corebank.db import make_engine
-from corebank.models import Account, Base, Card, Customer, SeedInfo, Transaction
-from corebank.repository import month_bounds
 from corebank.demo.named import NAMED_CUSTOMERS, NamedCustomer
 from corebank.demo.numbers import id_checksum, luhn_valid
 from corebank.demo.seed import DEMO_TODAY, SeedError, seed
+from corebank.models import Account, Base, Card, Customer, SeedInfo, Transaction
+from corebank.repository import month_bounds
 
 SMALL = 20
 TABLES = tuple(
