@@ -4,6 +4,8 @@ SHELL := /bin/bash
 APP := .venv/app/bin/python
 ENGINE := .venv/engine/bin/python
 export RASA_TELEMETRY_ENABLED := false
+# Every Python package of the project: what `make lint` checks (ruff checks tests/ too).
+PACKAGES := common faqs pipeline handoff actions corebank bankbot bot
 
 .PHONY: help run test envs seed train eval bench lint lock clean
 
@@ -13,7 +15,7 @@ help: ## list the targets
 run: envs ## run the product: engine, action server and gateway on 127.0.0.1
 	@$(APP) -m bankbot run
 
-test: envs ## run the whole test suite (real engine, action server, PostgreSQL, Chromium)
+test: lint ## lint, then the whole test suite (real engine, action server, PostgreSQL, Chromium)
 	@scripts/ensure-chromium
 	@scripts/run-tests
 
@@ -34,8 +36,11 @@ eval: envs ## NLU accuracy on the held-out test set, emotion detector figures, r
 bench: envs ## gateway vs engine latency, throughput and memory (BENCH_CONVERSATIONS=50)
 	@$(APP) -m bankbot.bench
 
-lint: envs ## ruff and mypy
-	@$(APP) -m ruff check handoff bankbot actions corebank && $(APP) -m mypy
+lint: envs ## ruff over every package and the tests, mypy over every package (strict for common/)
+	@$(APP) -m ruff check $(PACKAGES) tests
+	@$(APP) -m mypy
+	@$(APP) -m mypy --strict common
+	@$(APP) -m mypy --python-version 3.10 common faqs bot
 
 lock: ## regenerate requirements/*.lock from pyproject.toml (after changing a dependency)
 	@scripts/lock

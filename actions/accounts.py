@@ -1,10 +1,10 @@
-"""Account services after verification: balances and statements (rule 7).
+"""Account services after verification: balances and statements (docs/requirements.md, rule 7).
 
-Every action here first asks :func:`actions.verification.verified_customer`;
+Every action here is a :class:`~actions.verification.gate.VerifiedAction`:
 without a verification of *this* conversation it remembers the request
-(``pending_service`` and its filters) and starts the verification form,
-which comes back to :func:`resume_service` once the customer is verified.
-Nothing about an account is said before that.
+(``pending_service`` and its filters) and starts the verification form, and
+:mod:`actions.resume` shows the balance or statement once the customer is
+verified. Nothing about an account is said before that.
 
 Money is integer cents from the repository, shown with
 :func:`corebank.money.format_money`; account numbers only as ``**** 1234``.
@@ -20,33 +20,22 @@ from datetime import date
 from decimal import InvalidOperation
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.deps import db, deps
 from actions.language import current_language
-from actions.refusals import mentions_someone_else, refuse_third_party
-from actions.verification import (
-    VerifiedCustomer,
-    bank,
-    db,
-    mask_card,
-    start_verification,
-    verified_customer,
-)
+from actions.tracker import latest_entity, latest_text
+from actions.verification.gate import VerifiedAction
+from actions.verification.identity import VerifiedCustomer
+from actions.wording import ACCOUNT_TYPES, LIST_SEPARATOR, MORE_BUTTON, filter_label
+from common.redaction import card_shown
 from corebank.money import format_money, to_cents
+from corebank.repository import Transaction
 
 PAGE_SIZE = 10
-
-ACCOUNT_TYPES = {
-    "zh": {"current": "活期账户", "savings": "储蓄账户"},
-    "en": {"current": "Current account", "savings": "Savings account"},
-}
-MORE_BUTTON = {
-    "zh": {"title": "查看更多", "payload": "/more"},
-    "en": {"title": "Show more", "payload": "/more"},
-}
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _OUT_WORDS = re.compile(
@@ -58,16 +47,11 @@ _IN_WORDS = re.compile(r"收入|转入|入账|到账|工资|收款|income|incomi
 # --------------------------------------------------------------------------- filters
 
 
-def _entity(tracker: Tracker, name: str) -> str | None:
-    value = next(tracker.get_latest_entity_values(name), None)
-    return None if value in (None, "") else str(value)
-
-
 def request_filters(tracker: Tracker) -> dict[str, Any]:
     """Filters a transactions request names: month, minimum amount, direction."""
-    text = str((tracker.latest_message or {}).get("text") or "").lower()
-    month = _entity(tracker, "month")
-    amount = _entity(tracker, "amount")
+    text = latest_text(tracker).lower()
+    month = latest_entity(tracker, "month")
+    amount = latest_entity(tracker, "amount")
     direction = None
     if _OUT_WORDS.search(text) and not _IN_WORDS.search(text):
         direction = "out"
@@ -99,28 +83,24 @@ def _cents(value: str | None) -> int | None:
     return cents if cents > 0 else None
 
 
-def _month_label(month: date, language: str) -> str:
-    if language == "zh":
-        return f"{month.year}年{month.month}月"
-    return month.strftime("%B %Y")
-
-
 # --------------------------------------------------------------------------- services
 
 
 async def show_balance(
-    dispatcher: CollectingDispatcher, tracker: Tracker, verified: VerifiedCustomer
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    verified: VerifiedCustomer,
+    domain: DomainDict | None = None,
 ) -> list[EventType]:
     """Every account's balance."""
     language = current_language(tracker)
-    accounts = await db(bank().repo.accounts_for, verified.id)
+    accounts = await db(deps().repo.accounts_for, verified.id)
     if not accounts:
         dispatcher.utter_message(response="utter_no_accounts", name=verified.name)
         return []
     names = ACCOUNT_TYPES[language]
-    separator = "：" if language == "zh" else ": "
     lines = "\n".join(
-        f"· {names.get(a.type, a.type)} {mask_card(a.number_last4)}{separator}"
+        f"· {names.get(a.type, a.type)} {card_shown(a.number_last4)}{LIST_SEPARATOR[language]}"
         f"{format_money(a.balance_cents, a.currency, language)}"
         for a in accounts
     )
@@ -128,40 +108,22 @@ async def show_balance(
     return []
 
 
-def _transaction_line(t: Any, language: str) -> str:
+def _transaction_line(t: Transaction, language: str) -> str:
     when = t.local_time.strftime("%Y-%m-%d %H:%M")
     amount = format_money(t.amount_cents, t.currency, language)
-    return f"· {when}  {t.description} · {t.counterparty}  {amount}  ({mask_card(t.account_last4)})"
-
-
-def _filter_label(
-    language: str, month: date | None, min_cents: int | None, direction: str | None
-) -> str:
-    parts: list[str] = []
-    if language == "zh":
-        if month:
-            parts.append(_month_label(month, language))
-        if min_cents:
-            parts.append(f"金额在 {format_money(min_cents, 'CNY', language)} 及以上")
-        if direction:
-            parts.append("支出" if direction == "out" else "收入")
-        return "（" + "，".join(parts) + "）" if parts else ""
-    if month:
-        parts.append(f"in {_month_label(month, language)}")
-    if min_cents:
-        parts.append(f"of {format_money(min_cents, 'CNY', language)} or more")
-    if direction:
-        parts.append("outgoing" if direction == "out" else "incoming")
-    return " (" + ", ".join(parts) + ")" if parts else ""
+    return (
+        f"· {when}  {t.description} · {t.counterparty}  {amount}  ({card_shown(t.account_last4)})"
+    )
 
 
 async def show_transactions(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     verified: VerifiedCustomer,
+    domain: DomainDict | None = None,
     filters: dict[str, Any] | None = None,
 ) -> list[EventType]:
-    """One page of statement lines; ``filters`` default to the slots (paging)."""
+    """One page of statement lines; ``filters`` default to the slots (paging, resuming)."""
     language = current_language(tracker)
     f = (
         filters
@@ -178,7 +140,7 @@ async def show_transactions(
     direction = f.get("txn_direction") if f.get("txn_direction") in ("in", "out") else None
     offset = max(0, int(f.get("txn_offset") or 0))
     page = await db(
-        bank().repo.recent_transactions,
+        deps().repo.recent_transactions,
         verified.id,
         limit=PAGE_SIZE,
         offset=offset,
@@ -186,7 +148,8 @@ async def show_transactions(
         min_amount_cents=min_cents,
         direction=direction,
     )
-    label = _filter_label(language, month, min_cents, direction)
+    minimum = format_money(min_cents, "CNY", language) if min_cents else None
+    label = filter_label(language, month, minimum, direction)
     keep = [
         SlotSet("txn_month", f.get("txn_month") if month else None),
         SlotSet("txn_min_amount", f.get("txn_min_amount") if min_cents else None),
@@ -214,89 +177,80 @@ async def show_transactions(
     ]
 
 
-async def resume_service(
-    service: str,
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    verified: VerifiedCustomer,
-) -> list[EventType]:
-    """Do what the customer asked for before verification (``pending_service``)."""
-    from actions import cards  # cards imports this module's neighbours
-
-    if service == "balance":
-        return await show_balance(dispatcher, tracker, verified)
-    if service == "transactions":
-        return await show_transactions(dispatcher, tracker, verified)
-    if service == "card_status":
-        return await cards.show_card_status(dispatcher, tracker, verified)
-    if service in ("freeze_card", "lost_card"):
-        return await cards.ask_freeze_confirmation(
-            dispatcher,
-            tracker,
-            verified,
-            tracker.get_slot("card_last4"),
-            lost=service == "lost_card",
-        )
-    dispatcher.utter_message(response="utter_verified_what_next")
-    return []
-
-
 # --------------------------------------------------------------------------- actions
 
 
-class ActionCheckBalance(Action):
+class ActionCheckBalance(VerifiedAction):
     """Balance request ("查余额", "what's my balance")."""
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_check_balance"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def service(self, tracker: Tracker) -> str:
+        """Resumed as the balance."""
+        return "balance"
+
+    async def serve(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        verified: VerifiedCustomer,
+        domain: DomainDict,
     ) -> list[EventType]:
-        """Run the action (see the class docstring)."""
-        verified = await verified_customer(tracker)
-        if mentions_someone_else(tracker, verified):
-            return refuse_third_party(dispatcher)
-        if verified is None:
-            return start_verification(dispatcher, tracker, "balance")
+        """Every account's balance."""
         return await show_balance(dispatcher, tracker, verified)
 
 
-class ActionCheckTransactions(Action):
+class ActionCheckTransactions(VerifiedAction):
     """Statement request ("查交易记录", "transactions over 500 in October")."""
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_check_transactions"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def service(self, tracker: Tracker) -> str:
+        """Resumed as the statement."""
+        return "transactions"
+
+    def remember(self, tracker: Tracker) -> dict[str, Any]:
+        """The month, amount and direction the request names."""
+        return request_filters(tracker)
+
+    async def serve(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        verified: VerifiedCustomer,
+        domain: DomainDict,
     ) -> list[EventType]:
-        """Run the action (see the class docstring)."""
-        verified = await verified_customer(tracker)
-        if mentions_someone_else(tracker, verified):
-            return refuse_third_party(dispatcher)
-        filters = request_filters(tracker)
-        if verified is None:
-            return start_verification(dispatcher, tracker, "transactions", filters)
-        return await show_transactions(dispatcher, tracker, verified, filters)
+        """The first page, with the request's filters."""
+        return await show_transactions(
+            dispatcher, tracker, verified, filters=request_filters(tracker)
+        )
 
 
-class ActionMoreTransactions(Action):
-    """"More" after a page of transactions ("更多"): the next, older page."""
+class ActionMoreTransactions(VerifiedAction):
+    """The "more" button after a page of transactions ("更多"): the next, older page."""
+
+    refuse_third_party = False  # "more" names nobody
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_more_transactions"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def service(self, tracker: Tracker) -> str:
+        """A lapsed verification: prove it again, then the statement continues."""
+        return "transactions"
+
+    async def serve(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        verified: VerifiedCustomer,
+        domain: DomainDict,
     ) -> list[EventType]:
-        """Run the action (see the class docstring)."""
-        verified = await verified_customer(tracker)
-        if verified is None:  # the verification has lapsed: prove it again, then continue
-            return start_verification(dispatcher, tracker, "transactions")
+        """The next page, or "that was all"."""
         if not tracker.get_slot("txn_has_more"):
             dispatcher.utter_message(response="utter_transactions_end", filters="")
             return [SlotSet("txn_has_more", False)]

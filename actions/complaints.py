@@ -1,4 +1,4 @@
-"""Complaints, the HEART way (SERVICE-RULES 14, 18-20).
+"""Complaints, the HEART way (docs/requirements.md, rules 14, 18-20).
 
 ``complain`` ("我要投诉", "I want to make a complaint"):
 
@@ -12,7 +12,7 @@
    At the last question (the number) "不用了" / "no need" only declines the
    number: the complaint is told by then; "不投诉了" still withdraws it.
 2. **Resolve** — ``action_complaint_submit`` registers a ticket at once
-   (:class:`corebank.complaint_models.ComplaintStore`: reference number
+   (:class:`actions.store.complaints.ComplaintStore`: reference number
    ``TS20261125-7K3Q``, time, content with card/ID/phone numbers masked,
    contact, category) and tells the customer the deadline (3 working days for
    general complaints, 7-10 for complex ones) and how they will hear back: an
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -38,10 +37,22 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.deps import db, deps
 from actions.handoff import request_handoff
 from actions.language import current_language
-from actions.sms import SmsError, mask_phone
-from corebank.complaint_models import CATEGORIES, ComplaintStore, Ticket
+from actions.sms import SmsError
+from actions.store.complaints import CATEGORIES
+from actions.tracker import latest_entity, latest_intent, latest_text
+from actions.verification.flow import abandon_verification
+from actions.verification.identity import verified_customer
+from actions.wording import (
+    COMPLAINT_CATEGORIES,
+    complaint_acknowledgement,
+    describe_deadline,
+    describe_notification,
+)
+from common.redaction import mask_phone
+from common.text import count_cjk
 from corebank.repository import normalise_phone
 
 log = logging.getLogger(__name__)
@@ -49,23 +60,6 @@ log = logging.getLogger(__name__)
 COMPLAINT_FORM = "complaint_form"
 FORM_SLOTS = ("complaint_details", "complaint_when_where", "complaint_category", "complaint_phone")
 NO_PHONE = "none"
-
-CATEGORY_NAMES: dict[str, dict[str, str]] = {
-    "zh": {
-        "service_attitude": "服务态度",
-        "business_handling": "业务办理",
-        "product": "产品问题",
-        "information_security": "信息安全",
-        "other": "其他",
-    },
-    "en": {
-        "service_attitude": "service attitude",
-        "business_handling": "business handling",
-        "product": "a product",
-        "information_security": "information security",
-        "other": "other",
-    },
-}
 
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "service_attitude": ("服务态度", "态度", "attitude", "rude", "service"),
@@ -86,35 +80,9 @@ _BOILERPLATE = re.compile(
     r"have|got|for|with|on|at|of|me|you|just|want)\b",
     re.IGNORECASE,
 )
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _NO_NUMBER = re.compile(r"不用|不方便|不留|不想留|跳过|\bno\b|don't|rather not|skip", re.IGNORECASE)
 _WITHDRAW = re.compile(r"投诉|complain", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
-
-
-# --------------------------------------------------------------------------- the store
-
-
-_store: ComplaintStore | None = None
-
-
-def complaints() -> ComplaintStore:
-    """The process-wide store on the core-banking DB, built on first use."""
-    global _store
-    if _store is None:
-        from actions.config import get_action_settings
-        from corebank.db import make_engine
-
-        store = ComplaintStore(make_engine(get_action_settings().core_database_url))
-        store.ensure_schema()
-        _store = store
-    return _store
-
-
-def use_complaints(store: ComplaintStore | None) -> None:
-    """Install a store (tests), or ``None`` to build from settings again."""
-    global _store
-    _store = store
 
 
 # --------------------------------------------------------------------------- helpers
@@ -125,7 +93,7 @@ def substantive(text: str) -> bool:
     if text.strip().startswith("/"):
         return False
     rest = _BOILERPLATE.sub(" ", text)
-    return len(_HAN.findall(rest)) >= 8 or len(_WORD.findall(rest)) >= 5
+    return count_cjk(rest) >= 8 or len(_WORD.findall(rest)) >= 5
 
 
 def category_of(value: str | None, entity: str | None = None) -> str | None:
@@ -136,59 +104,12 @@ def category_of(value: str | None, entity: str | None = None) -> str | None:
     if not text or text.startswith("/"):
         return None
     for category in CATEGORIES:
-        if text == category or text == CATEGORY_NAMES["en"][category]:
+        if text == category or text == COMPLAINT_CATEGORIES["en"][category]:
             return category
     for category, words in CATEGORY_WORDS.items():
         if any(word in text for word in words):
             return category
     return None
-
-
-def describe_deadline(ticket: Ticket, language: str) -> tuple[str, str]:
-    """("3个工作日", "11月28日") / ("7 to 10 working days", "9 December")."""
-    low, high = ticket.deadline
-    due: date = ticket.due_by
-    if language == "zh":
-        days = f"{low}个工作日" if low == high else f"{low}至{high}个工作日"
-        return days, f"{due.month}月{due.day}日"
-    days = f"{low} working days" if low == high else f"{low} to {high} working days"
-    return days, f"{due.day} {due:%B}"
-
-
-def describe_notification(ticket: Ticket, language: str) -> str:
-    """How the customer will hear back."""
-    zh = language == "zh"
-    if ticket.notify_by == "sms":
-        return (
-            f"处理结果将以短信发送至您的预留手机 {ticket.contact_masked}"
-            if zh
-            else f"we'll text the outcome to your registered mobile {ticket.contact_masked}"
-        )
-    if ticket.notify_by == "callback":
-        return (
-            f"我们会致电您留下的号码 {ticket.contact_masked} 告知处理结果"
-            if zh
-            else f"we'll call you on {ticket.contact_masked} with the outcome"
-        )
-    return (
-        "您可以凭受理编号致电 95-000 查询处理进度"
-        if zh
-        else "you can follow it up on 95-000 (press 2 for English) with the reference number"
-    )
-
-
-def acknowledgement_sms(ticket: Ticket, language: str) -> str:
-    """The text sent to a verified customer's registered phone."""
-    days, due = describe_deadline(ticket, language)
-    if language == "zh":
-        return (
-            f"【海港银行】您的投诉已受理，受理编号 {ticket.reference}。"
-            f"我们将在{days}内（{due}前）答复您。客服热线 95-000。"
-        )
-    return (
-        f"[Harbour Bank] Your complaint is registered under reference {ticket.reference}. "
-        f"We will reply within {days} (by {due}). Hotline 95-000."
-    )
 
 
 def clear_complaint() -> list[EventType]:
@@ -210,18 +131,15 @@ class ActionComplaintStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Run the action (see the module docstring)."""
-        from actions.verification import active_form, bank, db, stop_verification_events
-
         events: list[EventType] = [
             *clear_complaint(),
             SlotSet("complaint_offer", None),
             SlotSet("complaint_reference", None),
         ]
-        if active_form(tracker):  # a verification under way is abandoned for the complaint
-            await db(bank().store.cancel, tracker.sender_id)
-            events += stop_verification_events(tracker)
+        # A verification under way is abandoned for the complaint.
+        events += await abandon_verification(tracker)
         dispatcher.utter_message(response="utter_complaint_heard")
-        text = str((tracker.latest_message or {}).get("text") or "")
+        text = latest_text(tracker)
         if substantive(text):  # "柜员态度很差，还对我大喊大叫": no need to ask what happened
             events.append(SlotSet("complaint_details", text.strip()))
         return events
@@ -270,7 +188,7 @@ class ValidateComplaintForm(FormValidationAction):
         """A button, or a typed category name."""
         if value is None:
             return {"complaint_category": None}
-        entity = next(tracker.get_latest_entity_values("complaint_category"), None)
+        entity = latest_entity(tracker, "complaint_category")
         category = category_of(str(value), entity)
         if category is None:
             dispatcher.utter_message(response="utter_complaint_category_invalid")
@@ -283,7 +201,7 @@ class ValidateComplaintForm(FormValidationAction):
         if value is None:
             return {"complaint_phone": None}
         text = str(value)
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         if intent == "cancel" and _WITHDRAW.search(text):  # "不投诉了": the whole complaint
             return {"complaint_phone": None, "complaint_details": None, "requested_slot": None}
         phone = normalise_phone(text) or next(
@@ -313,8 +231,6 @@ class ActionComplaintSubmit(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Run the action (see the module docstring)."""
-        from actions.verification import bank, db, verified_customer
-
         language = current_language(tracker)
         if not tracker.get_slot("complaint_details"):  # withdrawn at the last question
             dispatcher.utter_message(response="utter_complaint_cancelled")
@@ -331,7 +247,7 @@ class ActionComplaintSubmit(Action):
             else None
         )
         ticket = await db(
-            complaints().register,
+            deps().complaints.register,
             conversation_id=tracker.sender_id,
             category=category if category in CATEGORIES else "other",
             description=str(tracker.get_slot("complaint_details") or ""),
@@ -346,15 +262,15 @@ class ActionComplaintSubmit(Action):
         dispatcher.utter_message(
             response="utter_complaint_registered",
             reference=ticket.reference,
-            category=CATEGORY_NAMES[language][ticket.category],
+            category=COMPLAINT_CATEGORIES[language][ticket.category],
             deadline=days,
             due=due,
             notify=describe_notification(ticket, language),
         )
         if verified is not None:
             try:
-                await bank().sms.send(
-                    verified.customer.phone, acknowledgement_sms(ticket, language)
+                await deps().sms.send(
+                    verified.customer.phone, complaint_acknowledgement(ticket, language)
                 )
             except SmsError:
                 log.warning("complaint %s: acknowledgement SMS not sent", ticket.reference)

@@ -8,7 +8,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handoff.core.config import KNOWN_WEAK_SECRETS, ROOT, sqlite_path_to_absolute
+from common.paths import ENV_FILE, ROOT
+from common.settings import weak_secret
+from common.sqlite import absolute_sqlite_url
 
 
 class ActionSettings(BaseSettings):
@@ -16,10 +18,10 @@ class ActionSettings(BaseSettings):
 
     Every duration of identity verification is a setting so the integration
     tests can shrink them (a 2-second "fresh verification" window instead of
-    5 minutes); the defaults are the bank's rules (issue 5, SERVICE-RULES 7-8).
+    5 minutes); the defaults are the bank's rules (docs/requirements.md, rules 7-8).
     """
 
-    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=ROOT / ENV_FILE, extra="ignore")
 
     env: Literal["development", "production"] = Field("development", validation_alias="BANKBOT_ENV")
     core_database_url: str = "sqlite:///var/corebank.db"
@@ -58,14 +60,14 @@ class ActionSettings(BaseSettings):
 
     def model_post_init(self, _context: object) -> None:
         """Anchor a relative SQLite path at the project root."""
-        self.core_database_url = sqlite_path_to_absolute(self.core_database_url)
+        self.core_database_url = absolute_sqlite_url(self.core_database_url)
 
     @model_validator(mode="after")
     def _production_rules(self) -> ActionSettings:
         if self.env != "production":
             return self
         key = self.otp_digest_key.get_secret_value()
-        if key.lower() in KNOWN_WEAK_SECRETS or len(key) < 32:
+        if weak_secret(key):
             raise ValueError(
                 "OTP_DIGEST_KEY must be set to a random value of at least 32 characters "
                 "in production"

@@ -19,8 +19,8 @@ message, before any prediction. It
   ``emotion`` when the message carries the ``emotion`` entity of
   ``bot/emotion.py`` (except fraud talk, which the fraud rule escalates
   *urgently*); otherwise ``repeated_question`` when a need reaches
-  :data:`REPEAT_LIMIT` (service rule 12: "a customer may repeat a question,
-  but after more than two repetitions guide them to another channel");
+  :data:`REPEAT_LIMIT` (docs/requirements.md, rule 12: after two repetitions
+  of the same need, a person takes over);
 * keeps the complaint dialogue's slots honest: inside the complaint form an
   upset message does not interrupt (the form is for exactly that: HEART,
   "deal with the feelings first") but is remembered in ``complaint_upset``,
@@ -45,8 +45,11 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.faq import ANSWER_THRESHOLD, domain_faq_keys, faq_questions, faq_ranking
+from actions.domain_faqs import faq_keys
+from actions.faq import ANSWER_THRESHOLD, faq_ranking
 from actions.handoff import request_handoff
+from actions.tracker import previous_turn
+from actions.verification.flow import abandon_verification
 
 REPEAT_LIMIT = 3
 """The third time the same need comes up, a person takes over."""
@@ -70,7 +73,6 @@ NEED_ENTITIES = ("month", "date", "amount", "card_last4")
 """Entities that make a service request a different need ("October" vs "November")."""
 
 COMPLAINT_FORM = "complaint_form"
-VERIFICATION_FORMS = ("verification_form", "reverify_form")
 
 
 # --------------------------------------------------------------------------- reading
@@ -91,13 +93,12 @@ def _entity(message: dict[str, Any], name: str) -> Any:
 def need_of(message: dict[str, Any], domain: DomainDict | None = None) -> str | None:
     """The need a message expresses (see module docs), or ``None``.
 
-    FAQ keys are those ``action_answer_faq`` answers: the content files' and,
-    for FAQs added in the content tool, the served domain's.
+    FAQ keys are those ``action_answer_faq`` answers: the live model's domain's.
     """
     intent = _intent(message)
     if intent is None or intent in NOT_A_NEED:
         return None
-    known = set(faq_questions()) | domain_faq_keys(domain or {})
+    known = faq_keys(domain or {})
     if intent == "choose_faq":
         key = _entity(message, "faq_key")
         return f"faq/{key}" if key in known else None
@@ -117,24 +118,9 @@ def emotion_of(message: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-def _since_previous_message(tracker: Tracker) -> list[dict[str, Any]]:
-    """Events between the customer's previous message and the latest one."""
-    seen_current = False
-    window: list[dict[str, Any]] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_current:
-                break
-            seen_current = True
-            continue
-        if seen_current:
-            window.append(event)
-    return window
-
-
 def counting_restarts(tracker: Tracker) -> bool:
     """A handoff or a new session since the previous message: needs are counted afresh."""
-    for event in _since_previous_message(tracker):
+    for event in previous_turn(tracker):
         if event.get("event") == "session_started":
             return True
         if event.get("event") == "slot" and event.get("name") == "handoff_reason":
@@ -148,7 +134,7 @@ def offered_last_turn(tracker: Tracker, slot: str) -> bool:
 
     Not when a new session started since: its slot events are carried over.
     """
-    window = _since_previous_message(tracker)
+    window = previous_turn(tracker)
     if any(event.get("event") == "session_started" for event in window):
         return False
     return any(
@@ -204,15 +190,9 @@ class ActionTrackEscalation(Action):
 
 async def stop_running_form(tracker: Tracker) -> list[EventType]:
     """End a form the handoff interrupts; a verification's challenge is closed first."""
-    loop = (tracker.active_loop or {}).get("name")
-    if not loop:
+    if not (tracker.active_loop or {}).get("name"):
         return []
-    events: list[EventType] = []
-    if loop in VERIFICATION_FORMS:
-        from actions.verification import bank, db, stop_verification_events
-
-        await db(bank().store.cancel, tracker.sender_id)
-        events += stop_verification_events(tracker)
+    events = await abandon_verification(tracker)
     return events + [SlotSet("requested_slot", None), ActiveLoop(None)]
 
 

@@ -3,14 +3,15 @@
 Used by the rules for the intents ``faq``, ``choose_faq`` (a clarification
 button) and ``nlu_fallback`` instead of a plain ``utter_faq``:
 
-* The intent ``faq`` can be confident while the *answer* is not (Rasa #9751:
-  the ``FallbackClassifier`` only sees the intent). So the action reads the
+* The intent ``faq`` can be confident while the *answer* is not (Rasa's
+  ``FallbackClassifier`` only sees the intent). So the action reads the
   ResponseSelector's ranking in ``latest_message["response_selector"]["faq"]``
   and answers ``utter_faq/<key>`` only when the top answer's confidence is at
   least :data:`ANSWER_THRESHOLD` (the engine renders the customer's language
   variant).
 * Below it, or on ``nlu_fallback``, the customer gets "did you mean…" with the
-  2-3 most likely FAQ questions as buttons, in their language; each button's
+  2-3 most likely FAQ questions as buttons, in their language (the questions
+  of the live model's domain, :mod:`actions.domain_faqs`); each button's
   payload (``/choose_faq{"faq_key": "<key>"}``) selects that FAQ directly.
   With nothing plausible (gibberish) it asks to rephrase instead.
 * A second miss in a row hands off to a human (``low_confidence``). A
@@ -25,16 +26,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import domain_faqs
 from actions.handoff import request_handoff
 from actions.language import current_language
-from bot.normalise import has_words
+from actions.wording import HUMAN_BUTTON
+from common.text import has_words
 
 logger = logging.getLogger(__name__)
 
@@ -55,65 +57,6 @@ is asked to rephrase."""
 MAX_SUGGESTIONS = 3
 MISSES_BEFORE_HANDOFF = 2
 
-HUMAN_BUTTON = {
-    "zh": {"title": "转人工客服", "payload": "/request_human"},
-    "en": {"title": "Talk to an agent", "payload": "/request_human"},
-}
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-# --------------------------------------------------------------------------- FAQ titles
-
-
-@dataclass(frozen=True)
-class _Titles:
-    stamp: tuple[float, ...]
-    questions: dict[str, dict[str, str]]
-
-
-_titles_cache: _Titles | None = None
-
-
-def _content_stamp(folder: Path) -> tuple[float, ...]:
-    return tuple(sorted(p.stat().st_mtime for p in folder.glob("*.yml")))
-
-
-def domain_faq_keys(domain: dict[str, Any]) -> set[str]:
-    """FAQ keys with an `utter_faq/<key>` response in the serving model's domain.
-
-    FAQs added in the content tool exist only there (not in content/faqs), and
-    the served domain follows deployments and rollbacks.
-    """
-    prefix = f"utter_{RETRIEVAL_INTENT}/"
-    return {
-        name[len(prefix) :] for name in (domain.get("responses") or {}) if name.startswith(prefix)
-    }
-
-
-def faq_questions(root: Path = REPO_ROOT) -> dict[str, dict[str, str]]:
-    """The FAQ questions: ``{faq_id: {"zh": question, "en": question}}``.
-
-    From the content files (``content/faqs``), or from the catalog while those
-    do not exist.
-    Re-read when a content file changes, so a running action server follows
-    the content team's edits.
-    """
-    global _titles_cache
-    from bot.faq_content import CATALOG_PATH, CONTENT_DIR, load_catalog, load_faqs
-
-    folder = root / CONTENT_DIR
-    stamp = _content_stamp(folder) if folder.is_dir() else ()
-    if _titles_cache is not None and _titles_cache.stamp == stamp:
-        return _titles_cache.questions
-    questions: dict[str, dict[str, str]] = {}
-    if stamp:
-        questions = {faq.id: dict(faq.question) for faq in load_faqs(folder)}
-    if not questions:
-        catalog = load_catalog(root / CATALOG_PATH)
-        questions = {key: dict(entry.question) for key, entry in catalog.entries.items()}
-    _titles_cache = _Titles(stamp, questions)
-    return questions
 
 
 # --------------------------------------------------------------------------- parse data
@@ -193,7 +136,7 @@ class ActionAnswerFaq(Action):
         """Runs the action (see the class docstring)."""
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        known = set(faq_questions()) | domain_faq_keys(domain)
+        known = domain_faqs.faq_keys(domain)
 
         if intent == "choose_faq":
             key = next(tracker.get_latest_entity_values("faq_key"), None) or tracker.get_slot(
@@ -201,7 +144,7 @@ class ActionAnswerFaq(Action):
             )
             if key in known:
                 return self._answer(dispatcher, tracker, key)
-            return self._miss(dispatcher, tracker, [])
+            return self._miss(dispatcher, tracker, domain, [])
 
         if not has_words(str(message.get("text") or "")):
             # emoji, digits, punctuation, a bare link: ask again, but this is
@@ -222,7 +165,7 @@ class ActionAnswerFaq(Action):
             if plausible
             else []
         )
-        return self._miss(dispatcher, tracker, suggestions)
+        return self._miss(dispatcher, tracker, domain, suggestions)
 
     def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, key: str
@@ -240,6 +183,7 @@ class ActionAnswerFaq(Action):
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
+        domain: dict[str, Any],
         suggestions: list[Candidate],
     ) -> list[EventType]:
         misses = (
@@ -251,11 +195,9 @@ class ActionAnswerFaq(Action):
 
         language = current_language(tracker)
         if suggestions:
-            questions = faq_questions()
             buttons = [
                 {
-                    "title": questions.get(c.key, {}).get(language)
-                    or questions.get(c.key, {}).get("zh", c.key),
+                    "title": domain_faqs.question(domain, c.key, language) or c.key,
                     "payload": f'/choose_faq{{"faq_key":"{c.key}"}}',
                 }
                 for c in suggestions

@@ -2,47 +2,23 @@
 
 ``request_handoff`` sends the customer a polite message in their language (the
 response ``utter_handoff_<reason>`` of the domain, rendered by the engine
-with the language slot) and a machine-readable event for the gateway::
-
-    dispatcher.utter_message(json_message={"handoff": {"reason": ..., "priority": ...}})
-
-which Rasa's REST channel returns as ``{"custom": {"handoff": {...}}}``. The
-gateway (``handoff/``) puts the conversation in the queue when it sees it.
-
-Reasons and priorities are DESIGN.md's, and only those.
+with the language slot) and a machine-readable payload for the gateway
+(:func:`common.payloads.handoff_request`), which Rasa's REST channel returns
+as ``{"custom": {"handoff": {...}}}``. The gateway puts the conversation in
+the queue when it sees it. Reasons and priorities are :mod:`common.handoffs`'.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-REASONS: frozenset[str] = frozenset(
-    {
-        "request_human",
-        "emotion",
-        "repeated_question",
-        "low_confidence",
-        "complex_topic",
-        "verification_failed",
-        "fraud_risk",
-        "complaint",
-        "system_error",
-    }
-)
-PRIORITIES: tuple[str, ...] = ("urgent", "high", "normal")
-
-DEFAULT_PRIORITY: dict[str, str] = {
-    "fraud_risk": "urgent",
-    "emotion": "high",
-    "complaint": "high",
-    "verification_failed": "high",
-}
-"""DESIGN.md: urgent for fraud; high for emotion, complaint, verification
-failure (and elderly customers, decided by the caller); normal otherwise."""
+from common.handoffs import HandoffReason, Priority, default_priority
+from common.payloads import handoff_request
 
 
 def request_handoff(
@@ -54,25 +30,36 @@ def request_handoff(
 ) -> list[EventType]:
     """Tell the customer and the gateway that a human takes over.
 
-    ``priority`` defaults to the reason's priority of DESIGN.md; ``response``
-    overrides the message (default ``utter_handoff_<reason>``). Returns the
-    slot events the calling action must return (with its own).
+    ``priority`` defaults to the reason's (:func:`common.handoffs.default_priority`);
+    ``response`` overrides the message (default ``utter_handoff_<reason>``).
+    Returns the slot events the calling action must return (with its own).
     """
-    if reason not in REASONS:
-        raise ValueError(f"unknown handoff reason {reason!r}; expected one of {sorted(REASONS)}")
-    priority = priority or DEFAULT_PRIORITY.get(reason, "normal")
-    if priority not in PRIORITIES:
-        raise ValueError(f"unknown handoff priority {priority!r}; expected one of {PRIORITIES}")
-    dispatcher.utter_message(response=response or f"utter_handoff_{reason}")
-    dispatcher.utter_message(json_message={"handoff": {"reason": reason, "priority": priority}})
-    return [SlotSet("handoff_reason", reason), SlotSet("handoff_priority", priority)]
+    try:
+        why = HandoffReason(reason)
+    except ValueError:
+        known = sorted(r.value for r in HandoffReason)
+        message = f"unknown handoff reason {reason!r}; expected one of {known}"
+        raise ValueError(message) from None
+    try:
+        how = Priority(priority) if priority else default_priority(why)
+    except ValueError:
+        levels = [p.value for p in Priority]
+        message = f"unknown handoff priority {priority!r}; expected one of {levels}"
+        raise ValueError(message) from None
+    dispatcher.utter_message(response=response or f"utter_handoff_{why.value}")
+    dispatcher.utter_message(json_message=handoff_request(why, how))
+    return [SlotSet("handoff_reason", why.value), SlotSet("handoff_priority", how.value)]
 
 
-class _HandoffAction(Action):
-    """An action whose whole job is one handoff."""
+class _HandoffAction(Action, ABC):
+    """An action whose whole job is one handoff (a base without a reason is no action)."""
 
-    reason: str = ""
     priority: str | None = None
+
+    @property
+    @abstractmethod
+    def reason(self) -> str:
+        """The handoff reason this action requests."""
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -91,16 +78,16 @@ class _HandoffAction(Action):
 class ActionHandoffRequestHuman(_HandoffAction):
     """The customer asked for a person ("转人工", "I want to talk to someone")."""
 
-    reason = "request_human"
-    priority = "normal"
+    reason = HandoffReason.request_human.value
+    priority = Priority.normal.value
 
 
 class ActionHandoffComplexTopic(_HandoffAction):
-    """A specialist's job (service rule 2).
+    """A specialist's job (docs/requirements.md, rule 2).
 
     Disputes, insurance claims, inheritance, loan restructuring, legal
     matters, business accounts.
     """
 
-    reason = "complex_topic"
-    priority = "normal"
+    reason = HandoffReason.complex_topic.value
+    priority = Priority.normal.value

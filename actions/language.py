@@ -20,8 +20,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-LANGUAGES = ("zh", "en")
-DEFAULT_LANGUAGE = "zh"
+from common.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def current_language(tracker: Tracker) -> str:

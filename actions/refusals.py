@@ -1,4 +1,4 @@
-"""Requests the assistant refuses, politely, with what to do instead (rule 9).
+"""Requests the assistant refuses, politely, with what to do instead (docs/requirements.md, rule 9).
 
 * someone else's balance or details ("查一下我老公的余额") — only the account
   holder, verified, hears about an account;
@@ -7,8 +7,8 @@
   bank does not know it and never asks for it.
 
 The intents ``third_party_info``, ``share_credentials`` and ``ask_password``
-map to :class:`ActionRefuseRequest`; the account actions also call
-:func:`mentions_someone_else` on balance and statement requests, so a
+map to :class:`ActionRefuseRequest`; the account and card actions' gate
+(:mod:`actions.verification.gate`) also calls :func:`mentions_someone_else`, so a
 classifier slip ("查一下我老婆的余额" read as ``check_balance``) still never
 reaches another person's data.
 """
@@ -16,17 +16,15 @@ reaches another person's data.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.tracker import latest_entity, latest_intent, latest_text
+from actions.verification.identity import VerifiedCustomer
 from corebank.repository import normalise_phone
-
-if TYPE_CHECKING:
-    from actions.verification import VerifiedCustomer
 
 RESPONSES: dict[str, str] = {
     "third_party_info": "utter_refuse_third_party",
@@ -61,10 +59,10 @@ def mentions_someone_else(tracker: Tracker, verified: VerifiedCustomer | None = 
     Another person named ("my husband's balance", "他的余额"), or a phone
     number that is not the verified customer's.
     """
-    text = str((tracker.latest_message or {}).get("text") or "")
+    text = latest_text(tracker)
     if _THIRD_PARTY_ZH.search(text) or _THIRD_PARTY_EN.search(text):
         return True
-    phone = next(tracker.get_latest_entity_values("phone"), None)
+    phone = latest_entity(tracker, "phone")
     if phone and verified is not None:
         return normalise_phone(str(phone)) != verified.customer.phone
     return False
@@ -87,6 +85,6 @@ class ActionRefuseRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Run the action (see the class docstring)."""
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        intent = latest_intent(tracker) or ""
         dispatcher.utter_message(response=RESPONSES.get(intent, "utter_refuse_third_party"))
         return []

@@ -16,8 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-LANGUAGES = ("zh", "en")
-CHANNELS = ("web", "app")
+from common.languages import LANGUAGES
+from common.payloads import CHANNELS, METADATA_CHANNEL, METADATA_LANGUAGE
 
 NOT_CARRIED_OVER: frozenset[str] = frozenset(
     {
@@ -55,10 +55,10 @@ class ActionSessionStart(Action):
         ]
         metadata = tracker.get_slot("session_started_metadata") or {}
         if isinstance(metadata, dict):
-            language = metadata.get("language")
+            language = metadata.get(METADATA_LANGUAGE)
             if not slots.get("language") and language in LANGUAGES:
                 events.append(SlotSet("language", language))
-            channel = metadata.get("channel")
+            channel = metadata.get(METADATA_CHANNEL)
             if channel in CHANNELS:
                 events.append(SlotSet("channel", channel))
         events.append(ActionExecuted("action_listen"))

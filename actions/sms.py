@@ -15,36 +15,22 @@ so nothing here ever logs a text, and phone numbers are logged masked.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Protocol
 
 import httpx
 
 from actions.config import ActionSettings
+from common.redaction import mask_phone
 
 __all__ = [
     "DevOutboxSender",
     "HttpSmsSender",
     "SmsError",
     "SmsSender",
-    "mask_phone",
-    "otp_text",
     "sender_from_settings",
 ]
 
 log = logging.getLogger(__name__)
-
-_OTP_TEXTS = {
-    "zh": (
-        "【海港银行】您的验证码是{code}，{minutes}分钟内有效。"
-        "请勿告诉任何人，银行工作人员不会向您索要验证码。"
-    ),
-    "en": (
-        "[Harbour Bank] Your verification code is {code}, valid for {minutes} minute(s). "
-        "Never share it with anyone: bank staff will never ask you for it."
-    ),
-}
-
 
 class SmsError(Exception):
     """The message could not be handed to the SMS service."""
@@ -56,20 +42,6 @@ class SmsSender(Protocol):
     async def send(self, phone: str, text: str) -> None:
         """Deliver ``text`` to ``phone`` (11 digits) or raise :class:`SmsError`."""
         ...
-
-
-def mask_phone(phone: str) -> str:
-    """``13800138000`` → ``138****8000`` (how a phone number is ever shown)."""
-    if len(phone) != 11:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
-def otp_text(code: str, language: str, ttl_s: int) -> str:
-    """The SMS carrying a one-time code, in the customer's language."""
-    minutes = max(1, math.ceil(ttl_s / 60))
-    template = _OTP_TEXTS.get(language, _OTP_TEXTS["zh"])
-    return template.format(code=code, minutes=minutes)
 
 
 async def _post(

@@ -18,11 +18,11 @@ from pathlib import Path
 import httpx
 
 from bankbot.local_stack import RunningStack, start_stack
-from bankbot.training import ensure_model
+from common.paths import LOG_DIR, ROOT
 from corebank.db import create_schema, make_engine
-from corebank.seed import seed
-from handoff.core.config import ROOT
+from corebank.demo.seed import seed
 from handoff.migrate import upgrade
+from pipeline.checkout import ensure_model
 
 # Each conversation asks at most this many of the messages below before a new
 # one starts, so no question is repeated: a third repetition would (rightly)
@@ -162,7 +162,7 @@ def main() -> int:
     """Start a throw-away stack, measure, stop it."""
     conversations = int(os.environ.get("BENCH_CONVERSATIONS", "50"))
     per_conv = int(os.environ.get("BENCH_MESSAGES", "5"))
-    model = ensure_model(ROOT / "var" / "log" / "train.log")
+    model = ensure_model(ROOT / LOG_DIR / "train.log")
     with tempfile.TemporaryDirectory(prefix="bankbot-bench-") as tmp:
         workdir = Path(tmp)
         core = f"sqlite:///{workdir}/corebank.db"

@@ -31,13 +31,13 @@ from typing import Any
 
 import httpx
 
-from bankbot.local_stack import RunningStack, free_port, start_stack
-from bankbot.processes import wait_ready
+from bankbot.local_stack import RunningStack, start_stack
 from bankbot.stack import worker_service
-from bankbot.training import ensure_model
-from handoff.core.config import ROOT
+from common.paths import LOG_DIR, ROOT
 from handoff.migrate import upgrade
 from handoff.services.phrases import phrase
+from pipeline.checkout import ensure_model
+from pipeline.processes import free_port, wait_ready
 
 QUESTION = {"zh": "你们几点开门", "en": "what are your opening hours"}
 
@@ -299,10 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         base = args.gateway
         if base is None:
             from corebank.db import create_schema, make_engine
-            from corebank.seed import seed
+            from corebank.demo.seed import seed
 
             workdir = Path(tmp.name)
-            model = ensure_model(ROOT / "var" / "log" / "train.log")
+            model = ensure_model(ROOT / LOG_DIR / "train.log")
             core = f"sqlite:///{workdir}/corebank.db"
             engine = make_engine(core)
             create_schema(engine)

@@ -15,13 +15,13 @@ from types import FrameType
 from actions.config import get_action_settings
 from bankbot import staff_cli
 from bankbot.dotenv import ensure_secrets
-from bankbot.local_stack import free_port
-from bankbot.processes import ServiceFailed, stop_all, wait_ready
 from bankbot.stack import StackConfig, services, worker_service
-from bankbot.training import ensure_model
-from handoff.core.config import ROOT, Settings
+from common.paths import LOG_DIR, ROOT, VAR_DIR
+from handoff.core.config import Settings
+from pipeline.checkout import ensure_model
+from pipeline.processes import ServiceFailed, free_port, stop_all, wait_ready
 
-VAR = ROOT / "var"
+VAR = ROOT / VAR_DIR
 
 
 def say(message: str) -> None:
@@ -41,7 +41,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     """Build the demo core bank once (again with --reset), showing progress."""
     from corebank.db import create_schema, make_engine
-    from corebank.seed import seed
+    from corebank.demo.seed import seed
 
     url = get_action_settings().core_database_url
     engine = make_engine(url)
@@ -68,7 +68,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_train(_: argparse.Namespace) -> int:
     """Train only if the model's inputs changed."""
-    ensure_model(VAR / "log" / "train.log", say)
+    ensure_model(ROOT / LOG_DIR / "train.log", say)
     return 0
 
 
@@ -88,7 +88,7 @@ def cmd_run(_: argparse.Namespace) -> int:
     cmd_migrate(_)
     say("demo bank:")
     cmd_seed(argparse.Namespace(reset=False))
-    model = ensure_model(VAR / "log" / "train.log", say)
+    model = ensure_model(ROOT / LOG_DIR / "train.log", say)
     config = StackConfig(
         model=model,
         engine_url=settings.engine_url,

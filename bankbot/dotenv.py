@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 GENERATED = ("ENGINE_TOKEN", "SESSION_SECRET", "OTP_DIGEST_KEY")
 

@@ -11,26 +11,27 @@ from __future__ import annotations
 import argparse
 import subprocess
 
-from bankbot.training import ENGINE_PYTHON, engine_env, ensure_model
-from handoff.core.config import ROOT
+from common.paths import LOG_DIR, ROOT, TEST_STORIES_PATH, VAR_DIR
+from pipeline import rasa
+from pipeline.checkout import ensure_model
 
 FLOOR = 0.92
-STORIES = ROOT / "tests" / "bot" / "test_stories.yml"
+STORIES = ROOT / TEST_STORIES_PATH
 
 
 def _engine(*args: str) -> int:
-    return subprocess.run([str(ENGINE_PYTHON), *args], cwd=ROOT, env=engine_env()).returncode
+    return subprocess.run([str(rasa.PYTHON), *args], cwd=ROOT, env=rasa.engine_env()).returncode
 
 
 def main(_: argparse.Namespace | None = None) -> int:
     """Run the three reports; exit 1 if any is below its floor."""
-    model = ensure_model(ROOT / "var" / "log" / "train.log")
+    model = ensure_model(ROOT / LOG_DIR / "train.log")
     print(f"model: {model.name}\n\n== NLU on held-out phrasings ==", flush=True)
     failures = _engine("-m", "bot.evaluate", "--model", str(model), "--min-accuracy", str(FLOOR))
     print("\n== Rasa test stories ==", flush=True)
     failures |= _engine(
         "-m", "rasa", "test", "core", "--model", str(model), "--stories", str(STORIES),
-        "--out", str(ROOT / "var" / "eval" / "stories"), "--fail-on-prediction-errors",
+        "--out", str(ROOT / VAR_DIR / "eval" / "stories"), "--fail-on-prediction-errors",
     )  # fmt: skip
     if (ROOT / "bot" / "emotion_eval.py").exists():
         print("\n== Emotion detector ==", flush=True)

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import secrets
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bankbot.processes import Service, ServiceFailed, stop_all, wait_ready
 from bankbot.stack import StackConfig, services
-
-
-def free_port() -> int:
-    """A port nothing listens on now, so a running `make run` is never disturbed."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from pipeline.processes import Service, ServiceFailed, free_port, stop_all, wait_ready
 
 
 @dataclass

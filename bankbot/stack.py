@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
-from bankbot.processes import Service
-from bankbot.training import ENGINE_PYTHON, engine_env
-from handoff.core.config import ROOT
+from common import paths
+from common.paths import ROOT
+from pipeline import rasa
+from pipeline.processes import Service
 
-APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
+APP_PYTHON = ROOT / paths.APP_PYTHON
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _port(url: str) -> int:
 
 
 def worker_service(config: StackConfig, port: int) -> Service:
-    """The content team's training worker (`bankbot/worker.py`).
+    """The content team's training worker (`pipeline/worker.py`).
 
     It trains, judges and deploys models in engines of its own on free ports, with
     the same endpoints file and token. Started after the other three; `GET /health`
@@ -94,7 +95,7 @@ def worker_service(config: StackConfig, port: int) -> Service:
     """
     return Service(
         name="training worker",
-        argv=[str(APP_PYTHON), "-m", "bankbot.worker", "--port", str(port),
+        argv=[str(APP_PYTHON), "-m", "pipeline.worker", "--port", str(port),
               "--endpoints", str(config.run_dir / "endpoints.yml")],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=config.log_dir / "worker.log",
@@ -138,14 +139,11 @@ def services(config: StackConfig) -> list[Service]:
     )  # fmt: skip
     engine = Service(
         name="engine",
-        argv=[str(ENGINE_PYTHON), "-m", "rasa", "run", "--enable-api",
-              f"--auth-token={config.engine_token}",  # '=' form: tokens may start with '-'
-              "-i", "127.0.0.1", "-p", str(_port(config.engine_url)),
-              "-m", str(config.model), "--endpoints", str(endpoints),
-              "--credentials", str(ROOT / "credentials.yml")],
+        argv=rasa.serve_argv(config.model, _port(config.engine_url), config.engine_token,
+                             endpoints, ROOT / paths.CREDENTIALS_PATH),
         health_url=f"{config.engine_url}/status?token={config.engine_token}",
         log_path=config.log_dir / "engine.log",
-        env={**engine_env(), **common},
+        env={**rasa.engine_env(), **common},
         cwd=ROOT,
         ready=lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
     )  # fmt: skip

@@ -36,8 +36,8 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         async with sessions() as session:
             if args.staff_command == "list":
-                for agent in await session.scalars(select(Agent).order_by(Agent.username)):
-                    print(f"{agent.username:<20} {agent.role.value:<11} {agent.display_name}")
+                for member in await session.scalars(select(Agent).order_by(Agent.username)):
+                    print(f"{member.username:<20} {member.role.value:<11} {member.display_name}")
                 return 0
             agent = await session.scalar(select(Agent).where(Agent.username == args.username))
             if args.staff_command == "add":

@@ -10,7 +10,7 @@ over 4 minutes, this one trains in about a second on top of featurisation.
 
 The model sees every FAQ answer as its own label (``faq/opening_hours``, ...),
 so there is no two-step "is it an FAQ, then which one" and no intent that is
-confident while the answer is not (Rasa #9751). Its output has Rasa's usual
+confident while the answer is not (docs/architecture.md). Its output has Rasa's usual
 shape, so everything downstream is unchanged:
 
 * ``intent`` / ``intent_ranking``: the FAQ labels collapse into the retrieval
@@ -62,7 +62,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
 
-from bot.normalise import has_words
+from common.text import has_words
 
 logger = logging.getLogger(__name__)
 

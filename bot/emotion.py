@@ -3,7 +3,7 @@
 ``EmotionDetector`` adds the entity ``emotion`` (value ``anger`` or
 ``distress``, with ``confidence_entity`` = the score) when a message shows a
 clearly upset customer; the dialogue then brings in a person with priority
-``high`` (service rule 13, ``actions/escalation.py``).
+``high`` (docs/requirements.md, rule 13; ``actions/escalation.py``).
 
 Evidence, found with a spaCy :class:`~spacy.matcher.Matcher` over lexicons in
 Chinese and English (:data:`LEXICONS`):
@@ -56,7 +56,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.normalise import is_cjk, normalise
+from bot.normalise import normalise
+from common.text import is_cjk
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -33,11 +33,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.normalise import normalise
+from common.languages import LANGUAGES
+from common.paths import MODELS_DIR, ROOT
+from faqs.files import read_nlu_examples
+from faqs.phrases import strip_annotations
+
 TEST_SET = ROOT / "tests" / "bot" / "data" / "emotion_testset.yml"
 TRAINING_DATA = ROOT / "data" / "nlu"
-MODELS = ROOT / "models"
-LANGUAGES = ("zh", "en")
+MODELS = ROOT / MODELS_DIR
 KINDS = ("anger", "distress")
 
 MIN_PRECISION = 0.9
@@ -123,15 +127,11 @@ def load_set(path: Path = TEST_SET) -> list[Labelled]:
 
 
 def _key(text: str) -> str:
-    from bot.normalise import normalise
-
     return re.sub(r"[\W_]+", "", normalise(text).lower())
 
 
 def training_overlap(items: Sequence[Labelled], folder: Path = TRAINING_DATA) -> list[str]:
     """Labelled messages that are also training examples (ignoring case and punctuation)."""
-    from bot.faq_content import read_nlu_examples, strip_annotations
-
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yml")):
         for examples in read_nlu_examples(path).values():
@@ -148,9 +148,9 @@ Judge = Callable[[Sequence[str]], list[tuple[str | None, float, str | None]]]
 
 def lexical_judge(texts: Sequence[str]) -> list[tuple[str | None, float, str | None]]:
     """The words alone (no intent)."""
-    from bot.emotion import read_emotion
+    from bot.emotion import read_emotion  # needs Rasa: only where the engine runs
 
-    out = []
+    out: list[tuple[str | None, float, str | None]] = []
     for text in texts:
         reading = read_emotion(text)
         out.append((reading.emotion, reading.score, None))
@@ -162,7 +162,7 @@ def model_judge(model: Path) -> Judge:
 
     def judge(texts: Sequence[str]) -> list[tuple[str | None, float, str | None]]:
         parses = asyncio.run(_parse_all(str(model), texts))
-        out = []
+        out: list[tuple[str | None, float, str | None]] = []
         for parse in parses:
             emotion = next(
                 (e for e in parse.get("entities") or [] if e.get("entity") == "emotion"), None

@@ -23,9 +23,9 @@ alone: whether it is an ID or a card number depends on the question asked,
 which the form's slot extraction knows and this component does not.
 
 Why a tokeniser of our own: jieba segments numbers with the characters around
-them (``500元到`` -> 500 / 元到, Rasa #8722), so token patterns would miss. The
-matcher runs on a blank ``zh`` pipeline whose tokeniser splits the
-*normalised* text (:mod:`bot.normalise`: full-width digits become ASCII,
+them (``500元到`` -> 500 / 元到, which also misaligns Rasa's entity annotations),
+so token patterns would miss. The matcher runs on a blank ``zh`` pipeline whose
+tokeniser splits the *normalised* text (:mod:`bot.normalise`: full-width digits become ASCII,
 traditional characters simplified, offsets unchanged) into runs of digits,
 runs of Latin letters, single Han characters and single symbols. That gives
 exact boundaries in both languages and in mixed text.

@@ -2,7 +2,7 @@
 
 Two handoffs do not belong to any one intent: an upset customer (``emotion``)
 may write anything, and the same need asked a third time
-(``repeated_question``, service rule 12) may be any FAQ or service. Rules
+(``repeated_question``, docs/requirements.md, rule 12) may be any FAQ or service. Rules
 cannot say "whatever the intent", so this policy does. What is due is decided
 in the action server, by ``action_track_escalation`` (``actions/escalation.py``),
 a custom slot mapping that runs on every user message before any prediction:

@@ -34,8 +34,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TEST_FILES = (ROOT / "tests/nlu/faq_testset.yml", ROOT / "tests/nlu/core_testset.yml")
+from common.paths import CORE_TESTSET_PATH, FAQ_TESTSET_PATH, ROOT
+from common.text import has_cjk
+from faqs.files import read_nlu_examples
+from faqs.phrases import strip_annotations
+
+DEFAULT_TEST_FILES = (ROOT / FAQ_TESTSET_PATH, ROOT / CORE_TESTSET_PATH)
 DEFAULT_THRESHOLD = 0.55
 
 
@@ -67,8 +71,6 @@ class Result:
 
 def read_test_set(paths: Iterable[Path]) -> list[tuple[str, str]]:
     """(text, expected full intent) pairs from Rasa NLU YAML files."""
-    from bot.faq_content import read_nlu_examples, strip_annotations
-
     pairs: list[tuple[str, str]] = []
     for path in paths:
         if not path.exists():
@@ -106,8 +108,6 @@ async def _parse_all(model: str, texts: Sequence[str]) -> list[dict[str, Any]]:
 
 def evaluate(model: str, test_files: Sequence[Path]) -> list[Result]:
     """Parses every test phrasing with the model."""
-    from bot.faq_content import has_cjk
-
     pairs = read_test_set(test_files)
     parses = asyncio.run(_parse_all(model, [t for t, _ in pairs]))
     results = []

@@ -35,7 +35,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.normalise import CJK_RE, normalise
+from bot.normalise import normalise
+from common.text import CJK_RE
 
 if TYPE_CHECKING:  # spaCy is imported lazily
     from spacy.language import Language

@@ -22,7 +22,8 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.normalise import ignored_spans, normalise
+from bot.normalise import normalise
+from common.text import ignored_spans
 
 logger = logging.getLogger(__name__)
 

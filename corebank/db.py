@@ -6,13 +6,13 @@ environment, so tests and the ``bankbot seed`` CLI decide where data lives.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from common import sqlite
 from corebank.models import Base
 
 __all__ = ["create_schema", "drop_schema", "make_engine", "normalise_url", "session_factory"]
@@ -30,23 +30,6 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
-def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    """Turn on what SQLite leaves off: FK enforcement, WAL, a lock wait.
-
-    WAL lets the action server read while a seed writes; foreign keys are off
-    by default in SQLite and would silently accept orphan rows.
-    """
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL is durable against app crashes and much faster to commit.
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-    finally:
-        cursor.close()
-
-
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Build an engine for SQLite or PostgreSQL (psycopg 3).
 
@@ -56,7 +39,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         engine = create_engine(parsed, **kwargs)
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", sqlite.on_connect)
         return engine
     if backend == "postgresql":
         kwargs.setdefault("pool_pre_ping", True)
@@ -72,11 +55,10 @@ def create_schema(engine: Engine) -> None:
 def drop_schema(engine: Engine) -> None:
     """Drop the core-banking tables, and any table that references them.
 
-    Other modules may put tables on :class:`Base` or point foreign keys at
-    ``customers`` (verification state does); those go too, whether or not
-    their module is imported here, or PostgreSQL would refuse the drop. The
-    owners of such tables recreate them when missing. Unrelated tables in the
-    same database are left alone.
+    The action server's own tables (:mod:`actions.store`) point foreign keys
+    at ``customers``; they go too, found in the database itself, or
+    PostgreSQL would refuse the drop. Their owner recreates them when
+    missing. Unrelated tables in the same database are left alone.
     """
     present = MetaData()
     present.reflect(engine)

@@ -31,13 +31,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from common.languages import LANGUAGES
+
 __all__ = [
     "ACCOUNT_TYPES",
     "BANK_TZ",
     "BigIntKey",
     "CARD_KINDS",
     "CARD_STATUSES",
-    "LANGUAGES",
     "Account",
     "Base",
     "Card",
@@ -52,7 +53,6 @@ __all__ = [
 # needs no tz database on the host.
 BANK_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-LANGUAGES = ("zh", "en")
 ACCOUNT_TYPES = ("current", "savings")
 CARD_KINDS = ("debit", "credit")
 CARD_STATUSES = ("active", "frozen", "lost", "expired")
@@ -119,7 +119,7 @@ class Customer(Base):
 
     ``id_number`` (the 18-character resident ID) is kept only so identity checks
     have something to check against; nothing outside this package ever sees it.
-    ``id_last4`` is the part the assistant asks for (SERVICE-RULES rule 7).
+    ``id_last4`` is the part the assistant asks for (docs/requirements.md, rule 7).
     """
 
     __tablename__ = "customers"

@@ -16,7 +16,6 @@ from __future__ import annotations
 import enum
 import hmac
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,6 +25,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Engine, and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.text import halfwidth
 from corebank.db import session_factory
 from corebank.models import BANK_TZ
 from corebank.models import Account as AccountRow
@@ -176,18 +176,13 @@ class FreezeResult:
 # --------------------------------------------------------------------------- helpers
 
 
-def _halfwidth(text: str) -> str:
-    """Full-width digits and letters (what a Chinese IME types: ``１２３４``) as ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def normalise_phone(text: str) -> str | None:
     """A mainland mobile number as 11 digits, or ``None`` if ``text`` is not one.
 
     Accepts what people type: spaces, dashes, full-width digits, a ``+86`` /
     ``0086`` prefix.
     """
-    digits = re.sub(r"[\s\-()]", "", _halfwidth(text))
+    digits = re.sub(r"[\s\-()]", "", halfwidth(text))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
             digits = digits[len(prefix) :]
@@ -258,7 +253,7 @@ class CoreBankRepository:
     Apart from the phone lookup that starts verification, every method takes
     a ``customer_id`` and can only reach that customer's rows. Deciding that
     the person chatting *is* that customer (ID digits, one-time code, a fresh
-    check before a freeze) stays the action's job (SERVICE-RULES 7-8).
+    check before a freeze) stays the action's job (docs/requirements.md, rules 7-8).
     """
 
     def __init__(
@@ -298,7 +293,7 @@ class CoreBankRepository:
         right. (Limiting attempts is the caller's job.) A lower-case ``x``
         (the check character) counts as ``X``; full-width digits count too.
         """
-        typed = _halfwidth(last4).upper()
+        typed = halfwidth(last4).upper()
         candidate = typed.encode("ascii", "replace")
         stmt = select(CustomerRow.id_last4).where(CustomerRow.id == customer_id)
         with self._sessions() as session:
@@ -434,10 +429,10 @@ class CoreBankRepository:
         customer's single usable card is frozen, or ``CHOOSE_CARD`` lists the
         candidates when there are several. The update is conditional on the
         card still being active, so two concurrent freezes cannot both "win".
-        Whether the customer was freshly re-verified (SERVICE-RULES 8) is for
+        Whether the customer was freshly re-verified (docs/requirements.md, rule 8) is for
         the caller to check first.
         """
-        wanted = None if last4 is None else _halfwidth(last4)
+        wanted = None if last4 is None else halfwidth(last4)
         with self._sessions.begin() as session:
             cards = _cards_of(session, customer_id)
             if wanted is None:

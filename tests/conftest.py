@@ -15,12 +15,13 @@ import httpx
 import pytest
 
 from bankbot.local_stack import RunningStack, start_stack
-from bankbot.training import ensure_model
+from common.paths import ROOT
 from corebank.db import create_schema, make_engine
-from corebank.seed import seed
-from handoff.core.config import ROOT, Settings
+from corebank.demo.seed import seed
+from handoff.core.config import Settings
 from handoff.main import create_app
 from handoff.migrate import upgrade
+from pipeline.checkout import ensure_model
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 

@@ -1,4 +1,4 @@
-"""Every error leaves the gateway as `{"error": {"code", "message"}}` (DESIGN.md)."""
+"""Every error leaves the gateway as `{"error": {"code", "message"}}` (docs/architecture.md)."""
 
 from __future__ import annotations
 

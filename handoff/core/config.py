@@ -13,25 +13,16 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parents[2]
-
-# Values that must never protect a production deployment.
-KNOWN_WEAK_SECRETS = frozenset({"", "changeme", "secret", "dev", "development", "test"})
-
-
-def sqlite_path_to_absolute(url: str) -> str:
-    """Anchor relative SQLite paths at the project root, whatever the cwd."""
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/"):
-        return prefix + str(ROOT / url[len(prefix):])
-    return url
+from common.paths import ENV_FILE, LOG_DIR, ROOT
+from common.settings import weak_secret
+from common.sqlite import absolute_sqlite_url
 
 
 class Settings(BaseSettings):
     """Gateway settings (environment variables win over `.env`)."""
 
     model_config = SettingsConfigDict(
-        env_file=ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+        env_file=ROOT / ENV_FILE, env_file_encoding="utf-8", extra="ignore"
     )
 
     env: Literal["development", "production"] = Field(
@@ -58,7 +49,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 2000
     idempotency_retention_days: int = 7
-    log_dir: Path = ROOT / "var" / "log"
+    log_dir: Path = ROOT / LOG_DIR
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -70,7 +61,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _absolute_sqlite(cls, value: str) -> str:
-        return sqlite_path_to_absolute(value)
+        return absolute_sqlite_url(value)
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> Settings:
@@ -79,7 +70,7 @@ class Settings(BaseSettings):
         for name in ("engine_token", "session_secret", "otp_digest_key"):
             secret: SecretStr = getattr(self, name)
             value = secret.get_secret_value()
-            if value.lower() in KNOWN_WEAK_SECRETS or len(value) < 32:
+            if weak_secret(value):
                 raise ValueError(
                     f"{name.upper()} must be set to a random value of at least 32 "
                     "characters in production"
@@ -95,4 +86,4 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings; tests build their own `Settings` instead."""
-    return Settings()  # type: ignore[call-arg]  # values come from the environment
+    return Settings()  # values come from the environment

@@ -7,7 +7,6 @@ operators give one `DATABASE_URL` and never name a driver.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -17,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from common import sqlite
 
 
 def async_url(url: str) -> str:
@@ -41,22 +42,11 @@ def sync_url(url: str) -> str:
     raise ValueError(f"unsupported database: {backend}")
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers go on while a message is written; the busy timeout makes
-    # concurrent writers queue instead of failing with "database is locked".
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def make_engine(url: str) -> AsyncEngine:
     """Create the async engine for `url` with per-backend tuning."""
     engine = create_async_engine(async_url(url), pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        event.listen(engine.sync_engine, "connect", sqlite.on_connect)
     return engine
 
 

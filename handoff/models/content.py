@@ -7,7 +7,7 @@ models, engines, the live-engine pointer and the audit log::
          ▲
     content_changes                             drafts (add / edit / retire) awaiting approval
     content_repo_sync                           what the repository's files held when last synced
-    content_jobs                                train / deploy / rollback, run by `bankbot.worker`
+    content_jobs                                train / deploy / rollback, run by `pipeline.worker`
     content_models ──< content_engines          trained models and the engine processes serving them
     content_live                                one row: the engine every gateway sends customers to
     content_gateways                            each gateway's acknowledgement of the live engine
@@ -167,7 +167,7 @@ class ContentRepoSync(Base):
 
 
 class ContentJob(Base):
-    """A unit of work for `bankbot.worker`, with progress the page polls."""
+    """A unit of work for `pipeline.worker`, with progress the page polls."""
 
     __tablename__ = "content_jobs"
 

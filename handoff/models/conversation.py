@@ -12,7 +12,7 @@ from handoff.models.base import Base, utcnow
 
 
 class ConversationState(enum.StrEnum):
-    """Who answers the customer now (DESIGN.md, conversation states)."""
+    """Who answers the customer now (docs/architecture.md, conversation states)."""
 
     bot = "bot"
     queued = "queued"

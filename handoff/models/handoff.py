@@ -1,4 +1,7 @@
-"""A request for a human: one queue entry per handoff, with reason and priority."""
+"""A request for a human: one queue entry per handoff, with reason and priority.
+
+Reasons and priorities are the protocol's (:mod:`common.handoffs`).
+"""
 
 from __future__ import annotations
 
@@ -8,34 +11,8 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.handoffs import HandoffReason, Priority
 from handoff.models.base import Base, utcnow
-
-
-class HandoffReason(enum.StrEnum):
-    """Why the conversation needs a person (DESIGN.md, fixed names)."""
-
-    request_human = "request_human"
-    emotion = "emotion"
-    repeated_question = "repeated_question"
-    low_confidence = "low_confidence"
-    complex_topic = "complex_topic"
-    verification_failed = "verification_failed"
-    fraud_risk = "fraud_risk"
-    complaint = "complaint"
-    system_error = "system_error"
-
-
-class Priority(enum.StrEnum):
-    """Queue priority; `rank` orders the queue (lower first)."""
-
-    urgent = "urgent"
-    high = "high"
-    normal = "normal"
-
-    @property
-    def rank(self) -> int:
-        """Sort key: urgent first."""
-        return {"urgent": 0, "high": 1, "normal": 2}[self.value]
 
 
 class HandoffStatus(enum.StrEnum):

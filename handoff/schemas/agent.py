@@ -1,4 +1,4 @@
-"""Request and response bodies of the agent API (DESIGN.md "Agent side")."""
+"""Request and response bodies of the agent API (docs/architecture.md, the public API)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response bodies of the customer API (DESIGN.md contract)."""
+"""Request and response bodies of the customer API (the contract in docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.core.errors import Forbidden, NotFound, Unauthorized
 from handoff.models import Agent, Conversation, DeskEntry, Handoff, StaffRole
 
-TOKEN_BYTES = 32  # 256 random bits; DESIGN.md asks for at least 128
+TOKEN_BYTES = 32  # 256 random bits; docs/architecture.md promises at least 128
 
 
 def new_token() -> str:

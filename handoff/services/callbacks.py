@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.redaction import mask_phone
 from handoff.core.config import Settings
 from handoff.models import (
     Agent,
@@ -30,9 +31,7 @@ from handoff.models import (
 )
 from handoff.services import desk, queue, summary
 from handoff.services.clock import as_utc
-from handoff.services.desk_phrases import button_title, desk_phrase
-from handoff.services.phrases import phrase
-from handoff.services.redaction import mask_phone
+from handoff.services.phrases import button_title, phrase
 
 CALLBACK_PAYLOAD = "/callback"
 LEAVE_PAYLOAD = "/leave_queue"
@@ -146,7 +145,7 @@ async def offer(
     if reason is None:
         return None
     when = hours.describe(hours.callback_time(now), language)
-    text = desk_phrase(f"callback_offer_{reason}", language, when=when, hours=settings.agent_hours)
+    text = phrase(f"callback_offer_{reason}", language, when=when, hours=settings.agent_hours)
     return text, [_button("button_callback", CALLBACK_PAYLOAD, language)]
 
 
@@ -185,14 +184,14 @@ async def queued_turn(
         if left:
             facts.pending = None
             conversation.state, conversation.closed_at = ConversationState.closed, now
-            return QueuedTurn([(desk_phrase("left_queue", language), [])], None)
+            return QueuedTurn([(phrase("left_queue", language), [])], None)
     if command == CALLBACK_PAYLOAD:
         facts.pending = PENDING_PHONE
         hours = AgentHours.from_settings(settings)
         when = hours.describe(hours.callback_time(now), language)
         buttons = [_button("button_keep_waiting", KEEP_WAITING_PAYLOAD, language)]
         return QueuedTurn(
-            [(desk_phrase("callback_ask_phone", language, when=when), buttons)], handoff
+            [(phrase("callback_ask_phone", language, when=when), buttons)], handoff
         )
     if command == KEEP_WAITING_PAYLOAD:
         facts.pending = None
@@ -204,12 +203,12 @@ async def queued_turn(
                 _button("button_keep_waiting", KEEP_WAITING_PAYLOAD, language),
                 leave_button(language),
             ]
-            return QueuedTurn([(desk_phrase("callback_bad_phone", language), buttons)], handoff)
+            return QueuedTurn([(phrase("callback_bad_phone", language), buttons)], handoff)
         ticket = await book(session, settings, conversation, handoff, phone, now, outbox)
         if ticket is not None:
             facts.pending = None
             hours = AgentHours.from_settings(settings)
-            reply = desk_phrase(
+            reply = phrase(
                 "callback_booked",
                 language,
                 reference=ticket.reference,

@@ -29,8 +29,8 @@ from handoff.models import (
 from handoff.services import queue, summary
 from handoff.services.clock import as_utc
 from handoff.services.conversations import append_message, message_view
-from handoff.services.desk_phrases import button_title, desk_phrase
 from handoff.services.events import EventHub, conversation_topic
+from handoff.services.phrases import button_title, phrase
 
 DESK_TOPIC = "desk"  # queue events, for every agent and supervisor
 SUPERVISORS_TOPIC = "supervisors"  # every chat's messages and the rule-15 alerts
@@ -204,7 +204,7 @@ async def _join(
         session,
         conversation,
         Sender.system,
-        desk_phrase("agent_joined", conversation.language, name=agent.display_name),
+        phrase("agent_joined", conversation.language, name=agent.display_name),
     )
     outbox.customer_messages(conversation.id, [joined])
     outbox.add(
@@ -252,10 +252,10 @@ async def close(
     handoff, conversation = await _reload(session, handoff_id)
     if return_to_bot:
         conversation.state = ConversationState.bot
-        goodbye = desk_phrase("back_to_bot", conversation.language)
+        goodbye = phrase("back_to_bot", conversation.language)
     else:
         conversation.state, conversation.closed_at = ConversationState.closed, now
-        goodbye = desk_phrase("agent_closed", conversation.language)
+        goodbye = phrase("agent_closed", conversation.language)
     sent = [await append_message(session, conversation, Sender.system, goodbye)]
     sent.append(await ask_for_satisfaction(session, conversation))
     entry = await session.get(DeskEntry, handoff.id)
@@ -281,7 +281,7 @@ async def ask_for_satisfaction(session: AsyncSession, conversation: Conversation
         for score in CSAT_SCORES
     ]
     return await append_message(
-        session, conversation, Sender.system, desk_phrase("csat_prompt", language), buttons=buttons
+        session, conversation, Sender.system, phrase("csat_prompt", language), buttons=buttons
     )
 
 
@@ -346,7 +346,7 @@ async def requeue_held(session: AsyncSession, agent_id: int, outbox: Outbox) -> 
             session,
             conversation,
             Sender.system,
-            desk_phrase("agent_stepped_away", conversation.language),
+            phrase("agent_stepped_away", conversation.language),
         )
         outbox.customer_messages(conversation.id, [note])
         outbox.add(

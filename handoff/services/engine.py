@@ -2,7 +2,7 @@
 
 Every failure (refused connection, timeout, 5xx, an empty answer caused by a
 dead action server) becomes `EngineUnavailable`, so the relay has one case to
-handle: apologise and offer a human (service rule 17).
+handle: apologise and offer a human (docs/requirements.md, rule 17).
 """
 
 from __future__ import annotations

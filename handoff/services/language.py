@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from common.text import count_cjk
+
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def guess_language(text: str, default: str | None = None) -> str | None:
     """`zh` when Chinese characters dominate, `en` for Latin words, else `default`."""
-    cjk = len(_CJK.findall(text))
+    cjk = count_cjk(text)
     latin = len(_LATIN_WORD.findall(text))
     if cjk == 0 and latin == 0:
         return default

@@ -1,7 +1,7 @@
 """One message at a time per conversation.
 
 Rasa would otherwise make the second of two simultaneous messages wait on its
-own lock and poll every second (RASA-NOTES). An asyncio lock serialises within
+own lock and poll every second (docs/architecture.md). An asyncio lock serialises within
 a gateway; with Redis, a Redis lock serialises across gateways, so no sticky
 routing is needed behind a load balancer.
 """

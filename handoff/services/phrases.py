@@ -1,7 +1,11 @@
-"""The gateway's own words, in the banks' standard phrasings (SERVICE-RULES.md).
+"""Everything the gateway says in its own words, in both languages.
 
-Only what the gateway must say without the engine lives here; everything the
-assistant says is in the Rasa domain.
+What it must say without the engine (the greeting, the apology when the
+engine is down, the queue), what the handoff desk tells customers (an agent
+joined, callbacks, the rating), button titles, and the agents' one-click
+canned replies. Worded after the banks' standard service phrases
+(docs/requirements.md): polite forms, no blame, a way forward in every
+message. Everything the assistant itself says is in the Rasa domain.
 """
 
 from __future__ import annotations
@@ -46,6 +50,79 @@ _PHRASES: dict[str, dict[str, str]] = {
         "zh": "本次会话已结束，感谢您的咨询，再见！",
         "en": "This conversation has ended. Thank you for contacting us, goodbye!",
     },
+    # --- the handoff desk ---------------------------------------------------------
+    "agent_joined": {
+        "zh": "客服{name}已接入，很高兴为您服务。",
+        "en": "Agent {name} has joined and will help you now.",
+    },
+    "agent_stepped_away": {
+        "zh": "对不起，让您久等了。为您服务的客服暂时离开，已为您优先重新排队，请稍候。",
+        "en": "Sorry to have kept you waiting. Your agent had to step away, so you are back "
+        "at the front of the queue; the next agent will be with you shortly.",
+    },
+    "back_to_bot": {
+        "zh": "人工服务已结束，智能客服将继续为您服务，请问还有什么可以帮您？",
+        "en": "Our agent has finished. The virtual assistant is here again: "
+        "is there anything else I can help with?",
+    },
+    "agent_closed": {
+        "zh": "本次人工服务已结束，感谢您的咨询，再见！",
+        "en": "This conversation with our agent has ended. Thank you, goodbye!",
+    },
+    "csat_prompt": {
+        "zh": "请问您对本次服务是否满意？",
+        "en": "How satisfied were you with this service?",
+    },
+    "csat_thanks": {
+        "zh": "感谢您的评价，我们会继续努力！",
+        "en": "Thank you for your feedback!",
+    },
+    "queue_update": {
+        "zh": "请稍候，我们没有忘记您：您目前排在第{position}位，预计等待约{minutes}分钟。",
+        "en": "Thank you for waiting, we haven't forgotten you: you are number {position} "
+        "in the queue, about {minutes} min to go.",
+    },
+    "callback_offer_closed": {
+        "zh": "目前是非人工服务时间（人工服务时间为每天{hours}，北京时间）。您可以继续等待，"
+        "也可以预约回电，我们将在{when}致电您。",
+        "en": "Our agents are available {hours} (Beijing time), so it may take a while. "
+        "You can keep waiting, or we can call you back at {when}.",
+    },
+    "callback_offer_busy": {
+        "zh": "目前暂无客服在线。您可以继续等待，也可以预约回电，我们将在{when}致电您。",
+        "en": "No agent is available right now. You can keep waiting, or we can call you "
+        "back at {when}.",
+    },
+    "callback_ask_phone": {
+        "zh": "好的，请输入您的11位手机号码，我们将在{when}致电您。",
+        "en": "Of course. Please type your 11-digit mobile number and we'll call you at {when}.",
+    },
+    "callback_bad_phone": {
+        "zh": "抱歉，这个号码好像不完整，请输入11位手机号码，或选择继续排队。",
+        "en": "Sorry, that doesn't look like a complete mobile number. Please type the "
+        "11 digits, or keep waiting in the queue.",
+    },
+    "callback_booked": {
+        "zh": "已为您预约回电，编号{reference}。我们将于{when}致电{phone}，请保持电话畅通。"
+        "本次会话已结束，感谢您的耐心。",
+        "en": "Your callback is booked, reference {reference}. We'll call {phone} at {when}. "
+        "This chat is now closed; thank you for your patience.",
+    },
+    "keep_waiting": {
+        "zh": "好的，请稍候，客服将尽快为您服务。",
+        "en": "Of course. Please stay here; an agent will be with you as soon as possible.",
+    },
+    "left_queue": {
+        "zh": "已为您取消人工排队，本次会话已结束。如需帮助，欢迎随时再次咨询。",
+        "en": "You've left the queue and this conversation has ended. "
+        "You're welcome to start a new chat any time.",
+    },
+    "button_callback": {"zh": "预约回电", "en": "Call me back"},
+    "button_leave": {"zh": "离开排队", "en": "Leave the queue"},
+    "button_keep_waiting": {"zh": "继续排队", "en": "Keep waiting"},
+    "csat_very_satisfied": {"zh": "非常满意", "en": "Very satisfied"},
+    "csat_neutral": {"zh": "一般", "en": "Neutral"},
+    "csat_dissatisfied": {"zh": "不满意", "en": "Dissatisfied"},
 }
 
 BILINGUAL_SEPARATOR = "\n"
@@ -57,3 +134,108 @@ def phrase(key: str, language: str | None, **values: Any) -> str:
     if language in variants:
         return variants[language].format(**values)
     return BILINGUAL_SEPARATOR.join(variants[lang].format(**values) for lang in ("zh", "en"))
+
+
+def button_title(key: str, language: str | None) -> str:
+    """A button label: one language if known, else "中文 / English" on one line."""
+    variants = _PHRASES[key]
+    if language in variants:
+        return variants[language]
+    return f"{variants['zh']} / {variants['en']}"
+
+
+# The banks' standard service phrases (docs/requirements.md): the agents' canned replies.
+# `{name}` is the agent's display name, filled in by the console.
+CANNED_REPLIES: tuple[dict[str, str], ...] = (
+    {
+        "key": "greeting",
+        "situation": "问候 Greeting",
+        "zh": "您好，海港银行，{name}为您服务，请问有什么可以帮您？",
+        "en": "Hello, Harbour Bank, {name} here. How can I help you?",
+    },
+    {
+        "key": "agreeing",
+        "situation": "认同 Agreeing",
+        "zh": "是的，我同意您的看法。",
+        "en": "Yes, I agree with you.",
+    },
+    {
+        "key": "asking_to_wait",
+        "situation": "请稍等 Asking to wait",
+        "zh": "请稍等，我马上为您查询/办理。",
+        "en": "One moment please, I'm checking that for you now.",
+    },
+    {
+        "key": "after_wait",
+        "situation": "久等 After a wait",
+        "zh": "对不起，让您久等了。",
+        "en": "Sorry to have kept you waiting.",
+    },
+    {
+        "key": "customer_impatient",
+        "situation": "客户着急 Customer impatient",
+        "zh": "对不起，我正在为您办理。",
+        "en": "Sorry, I'm working on it for you right now.",
+    },
+    {
+        "key": "did_not_understand",
+        "situation": "没听清 Did not understand",
+        "zh": "对不起，麻烦您将刚才的问题再描述一遍，好吗？",
+        "en": "Sorry, could you describe the question once more?",
+    },
+    {
+        "key": "proposing",
+        "situation": "建议 Proposing",
+        "zh": "您看这样可以吗？",
+        "en": "Would this work for you?",
+    },
+    {
+        "key": "declining",
+        "situation": "婉拒 Declining",
+        "zh": "我能为您做的是……，其他问题请致电95-000，他们会进一步帮助您。",
+        "en": "What I can do for you is …; for the rest, our hotline 95-000 will help you further.",
+    },
+    {
+        "key": "promising",
+        "situation": "承诺 Promising",
+        "zh": "我们会尽快为您处理。",
+        "en": "We'll handle it as quickly as we can.",
+    },
+    {
+        "key": "suggestion_received",
+        "situation": "收到建议 Suggestion received",
+        "zh": "感谢您提出的宝贵建议，我们会及时反馈给相关部门。",
+        "en": "Thank you for the suggestion; we'll pass it on to the team concerned.",
+    },
+    {
+        "key": "system_failure",
+        "situation": "系统故障 System failure",
+        "zh": "非常抱歉，系统正在升级，请您稍后再试，或致电95-000。",
+        "en": "We're very sorry, the system is being upgraded; please try again shortly "
+        "or call 95-000.",
+    },
+    {
+        "key": "customer_apologises",
+        "situation": "客户致歉 Customer apologises",
+        "zh": "没关系，请不必介意。",
+        "en": "No problem at all.",
+    },
+    {
+        "key": "customer_thanks",
+        "situation": "客户致谢 Customer thanks",
+        "zh": "不客气，这是我们应该做的，感谢您对我们工作的支持。",
+        "en": "You're welcome, it's our job. Thank you for your support.",
+    },
+    {
+        "key": "checking_understanding",
+        "situation": "确认理解 Checking understanding",
+        "zh": "请问我刚才的解释您是否清楚？",
+        "en": "Was my explanation clear?",
+    },
+    {
+        "key": "closing",
+        "situation": "结束 Closing",
+        "zh": "请问还有什么可以帮您？感谢您的咨询，再见！",
+        "en": "Is there anything else I can help with? Thank you, goodbye!",
+    },
+)

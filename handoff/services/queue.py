@@ -114,7 +114,7 @@ def is_overdue(handoff: Handoff, now: datetime) -> bool:
 
 
 def queue_item(handoff: Handoff, position: int, now: datetime) -> dict[str, Any]:
-    """One entry of `GET /api/agent/queue` (DESIGN.md), plus the rule-15 alert flag."""
+    """One entry of `GET /api/agent/queue` (docs/architecture.md), plus the rule-15 alert flag."""
     return {
         "id": handoff.id,
         "conversation_id": handoff.conversation_id,

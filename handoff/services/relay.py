@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common import codes, payloads
+from common.redaction import redact, redact_for_engine
 from handoff.core.errors import Conflict
 from handoff.models import (
     Conversation,
@@ -29,17 +31,12 @@ from handoff.services import callbacks, commands, desk, idempotency, queue, summ
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.conversations import append_message, message_view
-from handoff.services.desk_phrases import desk_phrase
 from handoff.services.engine import BotReply, EngineUnavailable
 from handoff.services.events import conversation_topic
 from handoff.services.language import guess_language
 from handoff.services.phrases import phrase
-from handoff.services.redaction import redact, redact_for_engine
 
 log = logging.getLogger(__name__)
-
-HUMAN_PAYLOAD = "/request_human"
-
 
 async def handle_customer_message(
     ctx: AppContext,
@@ -62,15 +59,15 @@ async def handle_customer_message(
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
 
         offered = await commands.offered_payloads(session, conversation.id)
-        code = commands.as_code(text) if conversation.expecting == "otp" else None
+        code = codes.as_code(text) if conversation.expecting == payloads.EXPECT_OTP else None
         if code is not None:
-            shown = commands.CODE_MASK
-            engine_text = commands.code_command(
+            shown = codes.MASKED_CODE
+            engine_text = codes.code_command(
                 ctx.settings.otp_digest_key.get_secret_value(), conversation.id, code
             )
         else:
-            if conversation.expecting == "otp":
-                text = commands.mask_codes(text)  # "my code is 123456"
+            if conversation.expecting == payloads.EXPECT_OTP:
+                text = codes.mask_codes(text)  # "my code is 123456"
             shown = redact(text)
             engine_text = commands.neutralise_command(redact_for_engine(text), offered)
             if not text.startswith("/"):  # a button payload says nothing about the language
@@ -150,7 +147,7 @@ async def _rating_by_button(
     rating.score = CsatScore(score)
     stored = await append_message(session, conversation, Sender.customer, score)
     thanks = await append_message(
-        session, conversation, Sender.system, desk_phrase("csat_thanks", conversation.language)
+        session, conversation, Sender.system, phrase("csat_thanks", conversation.language)
     )
     response = {
         "replies": [{"text": thanks.text, "buttons": []}],
@@ -172,7 +169,10 @@ async def _bot_turn(
     outbox: desk.Outbox,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
     """Ask the engine; on failure apologise and offer a human (rule 17)."""
-    metadata = {"language": conversation.language, "channel": conversation.channel.value}
+    metadata = {
+        payloads.METADATA_LANGUAGE: conversation.language,
+        payloads.METADATA_CHANNEL: conversation.channel.value,
+    }
     try:
         replies = await ctx.engine.send(conversation.id, text, metadata)
     except EngineUnavailable:
@@ -183,8 +183,8 @@ async def _bot_turn(
     for reply in replies:
         if reply.text:
             outgoing.append((reply.text, reply.buttons))
-        if reply.custom and reply.custom.get("expect") == "otp":
-            conversation.expecting = "otp"
+        if payloads.expects_code(reply.custom):
+            conversation.expecting = payloads.EXPECT_OTP
         if reply.custom is not None and summary.reports_facts(reply.custom):
             summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
         wanted = _handoff_request(reply)
@@ -212,7 +212,7 @@ async def _engine_down(
     outbox: desk.Outbox,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
     outgoing: list[tuple[str, list[dict[str, str]]]] = []
-    if text.strip() == HUMAN_PAYLOAD:
+    if text.strip() == payloads.REQUEST_HUMAN:
         # The customer took the offer of a human while the engine is still down.
         info = await _enter_queue(
             ctx, session, conversation, HandoffReason.system_error, Priority.normal,
@@ -222,7 +222,12 @@ async def _engine_down(
     outgoing.append(
         (
             phrase("system_failure", conversation.language, hotline=ctx.settings.hotline),
-            [{"title": phrase("button_human", conversation.language), "payload": HUMAN_PAYLOAD}],
+            [
+                {
+                    "title": phrase("button_human", conversation.language),
+                    "payload": payloads.REQUEST_HUMAN,
+                }
+            ],
         )
     )
     return outgoing, None
@@ -265,14 +270,12 @@ async def _enter_queue(
 
 def _handoff_request(reply: BotReply) -> tuple[HandoffReason, Priority] | None:
     """The (reason, priority) a bot message asks for, if it is a valid handoff request."""
-    if not reply.custom or not isinstance(reply.custom.get("handoff"), dict):
+    if not reply.custom or payloads.HANDOFF not in reply.custom:
         return None
-    raw = reply.custom["handoff"]
-    try:
-        return HandoffReason(raw.get("reason")), Priority(raw.get("priority"))
-    except ValueError:
+    wanted = payloads.parse_handoff(reply.custom)
+    if wanted is None:
         log.warning("ignoring malformed handoff request from the engine")
-        return None
+    return wanted
 
 
 def _handoff_view(reason: HandoffReason, priority: Priority, position: int) -> dict[str, Any]:

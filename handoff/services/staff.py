@@ -29,7 +29,7 @@ SESSION_TTL = timedelta(hours=12)  # one shift
 # How often a live session refreshes `last_seen_at` (a write per request would be waste).
 TOUCH_EVERY = timedelta(seconds=15)
 
-# Development accounts (DESIGN.md): password `<username>-demo-password`.
+# Development accounts (README, docs/architecture.md): password `<username>-demo-password`.
 DEMO_ACCOUNTS: tuple[tuple[str, str, StaffRole], ...] = (
     ("agent1", "王芳", StaffRole.agent),
     ("agent2", "李明", StaffRole.agent),
@@ -262,5 +262,5 @@ async def purge_expired_sessions(session: AsyncSession, now: datetime) -> int:
 
 
 def agent_view(agent: Agent) -> dict[str, Any]:
-    """The public shape of a staff member (DESIGN.md login answer)."""
+    """The public shape of a staff member (the login answer of docs/architecture.md)."""
     return {"id": agent.id, "name": agent.display_name, "role": agent.role.value}

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common import payloads
+from common.redaction import redact
 from handoff.models import ConversationFacts, Message, Sender
 from handoff.services.clock import as_utc
 from handoff.services.conversations import message_view
-from handoff.services.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +77,15 @@ def _added(items: list[str], item: str | None) -> list[str]:
 
 def record_custom(facts: ConversationFacts, custom: dict[str, Any]) -> None:
     """Keep what a custom payload of the engine tells about the conversation."""
-    verified = custom.get("verified")
+    verified = custom.get(payloads.VERIFIED)
     if isinstance(verified, dict):
         facts.verified_at = _parse_time(verified.get("at"))
-    intent = _name(custom.get("intent"), "name")
+    intent = _name(custom.get(payloads.INTENT), "name")
     if intent:
         facts.intents = _added(list(facts.intents or []), intent)
         if intent.startswith("faq/"):
             facts.faq_keys = _added(list(facts.faq_keys or []), intent.removeprefix("faq/"))
-    faq = _name(custom.get("faq"), "key", "id")
+    faq = _name(custom.get(payloads.FAQ), "key", "id")
     if faq:
         facts.faq_keys = _added(list(facts.faq_keys or []), faq.removeprefix("faq/"))
 
@@ -102,7 +103,7 @@ def _parse_time(raw: Any) -> datetime:
 
 def reports_facts(custom: dict[str, Any] | None) -> bool:
     """True when a custom payload carries something `record_custom` keeps."""
-    return custom is not None and any(key in custom for key in ("verified", "intent", "faq"))
+    return custom is not None and any(key in custom for key in payloads.FACT_KEYS)
 
 
 def verification_view(facts: ConversationFacts | None) -> dict[str, Any]:

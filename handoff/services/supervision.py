@@ -27,8 +27,8 @@ from handoff.services import desk, queue, staff
 from handoff.services.callbacks import AgentHours
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
-from handoff.services.desk_phrases import desk_phrase
 from handoff.services.events import conversation_topic
+from handoff.services.phrases import phrase
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ async def reassurance_events(session: AsyncSession) -> list[tuple[str, dict[str,
                     "state": "queued",
                     "queue_position": position,
                     "estimated_wait_minutes": minutes,
-                    "text": desk_phrase(
+                    "text": phrase(
                         "queue_update", language, position=position, minutes=minutes
                     ),
                 },

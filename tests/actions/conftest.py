@@ -1,6 +1,6 @@
 """Action tests: real rasa_sdk trackers and dispatchers on a real temporary core bank.
 
-``bank`` is a :class:`actions.verification.Bank` over a freshly seeded SQLite
+``bank`` is the action server's :class:`actions.deps.Deps` over a freshly seeded SQLite
 core bank (the two named customers plus a few synthetic ones), with a clock
 the test moves and an SMS adapter that records what it would have sent.
 ``Chat`` plays one conversation turn by turn the way the engine would: it
@@ -26,12 +26,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import Engine
 
 from actions.config import ActionSettings
-from actions.otp import code_digest
-from actions.verification import Bank, policy_from, use_bank
+from actions.deps import Deps, policy_from, use_deps
+from actions.store.complaints import ComplaintStore
+from actions.store.verification import VerificationStore
+from common.codes import code_digest
 from corebank.db import create_schema, make_engine
+from corebank.demo.seed import seed
 from corebank.repository import CoreBankRepository
-from corebank.seed import seed
-from corebank.verification_store import VerificationStore
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "test-otp-digest-key-" + "k" * 20
@@ -123,19 +124,22 @@ def settings() -> ActionSettings:
 
 
 @pytest.fixture
-def bank(core_engine: Engine, clock: Clock, settings: ActionSettings) -> Iterator[Bank]:
-    store = VerificationStore(core_engine, policy=policy_from(settings), clock=clock)
-    store.ensure_schema()
-    the_bank = Bank(
+def bank(core_engine: Engine, clock: Clock, settings: ActionSettings) -> Iterator[Deps]:
+    verifications = VerificationStore(core_engine, policy=policy_from(settings), clock=clock)
+    verifications.ensure_schema()
+    complaints = ComplaintStore(core_engine, clock=clock)
+    complaints.ensure_schema()
+    the_bank = Deps(
         settings=settings,
         repo=CoreBankRepository(core_engine, clock=clock),
-        store=store,
+        verifications=verifications,
+        complaints=complaints,
         sms=RecordingSms(),
         clock=clock,
     )
-    use_bank(the_bank)
+    use_deps(the_bank)
     yield the_bank
-    use_bank(None)
+    use_deps(None)
 
 
 @dataclass
@@ -164,7 +168,7 @@ class Turn:
 class Chat:
     """One conversation as the engine would drive the actions (see module docs)."""
 
-    def __init__(self, the_bank: Bank, language: str = "zh") -> None:
+    def __init__(self, the_bank: Deps, language: str = "zh") -> None:
         self.bank = the_bank
         self.sender_id = uuid.uuid4().hex
         self.slots: dict[str, Any] = {"language": language, "requested_slot": None}
@@ -241,7 +245,7 @@ class Chat:
         """Rasa's FormAction.validate: the validation action on a tracker with the candidates."""
         from rasa_sdk.events import SlotSet
 
-        from actions.verification import ValidateReverifyForm, ValidateVerificationForm
+        from actions.verification.forms import ValidateReverifyForm, ValidateVerificationForm
 
         validator = (
             ValidateVerificationForm() if form == "verification_form" else ValidateReverifyForm()
@@ -287,7 +291,7 @@ class Chat:
         return turn
 
     async def _ask_next(self, form: str) -> Turn:
-        from actions.verification import ActionAskVerifyCode
+        from actions.verification.forms import ActionAskVerifyCode
 
         missing = [s for s in DOMAIN["forms"][form]["required_slots"] if self.slots.get(s) is None]
         if not missing:
@@ -298,7 +302,7 @@ class Chat:
         return Turn([{"response": f"utter_ask_{missing[0]}"}], [])
 
     async def _finish(self, turn: Turn) -> Turn:
-        from actions.verification import ActionVerificationComplete
+        from actions.resume import ActionVerificationComplete
 
         self.active_loop = None
         self.slots["requested_slot"] = None
@@ -335,10 +339,10 @@ class Chat:
 
 
 @pytest.fixture
-def chat(bank: Bank) -> Chat:
+def chat(bank: Deps) -> Chat:
     return Chat(bank)
 
 
 @pytest.fixture
-def chat_en(bank: Bank) -> Chat:
+def chat_en(bank: Deps) -> Chat:
     return Chat(bank, language="en")

@@ -6,8 +6,8 @@ import re
 from decimal import Decimal
 
 from actions.accounts import ActionCheckBalance, ActionCheckTransactions, ActionMoreTransactions
+from actions.deps import Deps
 from actions.refusals import ActionRefuseRequest
-from actions.verification import Bank
 from corebank.money import format_money
 from tests.actions.conftest import EMILY, ZHANG, Chat
 
@@ -21,7 +21,7 @@ def _amounts(lines: str) -> list[Decimal]:
     return out
 
 
-async def test_no_account_data_before_verification(chat: Chat, bank: Bank) -> None:
+async def test_no_account_data_before_verification(chat: Chat, bank: Deps) -> None:
     chat.user("查一下余额", "check_balance")
     turn = await chat.run(ActionCheckBalance())
     assert turn.responses == ["utter_verification_intro", "utter_ask_verify_phone"]
@@ -33,7 +33,7 @@ async def test_no_account_data_before_verification(chat: Chat, bank: Bank) -> No
     assert not any("lines" in e for e in chat.events)
 
 
-async def test_balance_of_each_account_in_both_languages(bank: Bank) -> None:
+async def test_balance_of_each_account_in_both_languages(bank: Deps) -> None:
     zh = Chat(bank)
     turn = await zh.verify(ZHANG)
     lines = turn.message("utter_balance")["lines"].splitlines()
@@ -48,7 +48,7 @@ async def test_balance_of_each_account_in_both_languages(bank: Bank) -> None:
 
 
 async def test_balance_asked_again_after_verification_needs_no_new_code(
-    chat: Chat, bank: Bank
+    chat: Chat, bank: Deps
 ) -> None:
     await chat.verify(ZHANG)
     chat.user("余额多少", "check_balance")
@@ -57,7 +57,7 @@ async def test_balance_asked_again_after_verification_needs_no_new_code(
     assert len(bank.sms.sent) == 1  # type: ignore[attr-defined]
 
 
-async def test_last_ten_transactions_then_more(chat: Chat, bank: Bank) -> None:
+async def test_last_ten_transactions_then_more(chat: Chat, bank: Deps) -> None:
     await chat.verify(ZHANG)
     chat.user("查交易记录", "check_transactions")
     turn = await chat.run(ActionCheckTransactions())
@@ -77,7 +77,7 @@ async def test_last_ten_transactions_then_more(chat: Chat, bank: Bank) -> None:
     assert set(page["lines"].splitlines()).isdisjoint(first_lines)
 
 
-async def test_month_and_amount_filters(chat: Chat, bank: Bank) -> None:
+async def test_month_and_amount_filters(chat: Chat, bank: Deps) -> None:
     await chat.verify(ZHANG)
     chat.user("十月份超过500的消费", "check_transactions", month="2026-10", amount="500")
     turn = await chat.run(ActionCheckTransactions())
@@ -88,7 +88,7 @@ async def test_month_and_amount_filters(chat: Chat, bank: Bank) -> None:
     assert all(" 2026-10-" in line for line in message["lines"].splitlines())
 
 
-async def test_filters_asked_before_verification_are_kept(chat_en: Chat, bank: Bank) -> None:
+async def test_filters_asked_before_verification_are_kept(chat_en: Chat, bank: Deps) -> None:
     chat_en.user("transactions in october", "check_transactions", month="2026-10")
     turn = await chat_en.verify(EMILY, ActionCheckTransactions(), asked=True)
     message = next(
@@ -98,7 +98,7 @@ async def test_filters_asked_before_verification_are_kept(chat_en: Chat, bank: B
     assert all(" 2026-10-" in line for line in message["lines"].splitlines())
 
 
-async def test_no_match_is_said_politely(chat: Chat, bank: Bank) -> None:
+async def test_no_match_is_said_politely(chat: Chat, bank: Deps) -> None:
     await chat.verify(ZHANG)
     chat.user("2020年1月的交易", "check_transactions", month="2020-01")
     turn = await chat.run(ActionCheckTransactions())
@@ -106,7 +106,7 @@ async def test_no_match_is_said_politely(chat: Chat, bank: Bank) -> None:
 
 
 async def test_someone_elses_balance_is_refused_even_if_read_as_check_balance(
-    chat: Chat, bank: Bank
+    chat: Chat, bank: Deps
 ) -> None:
     await chat.verify(ZHANG)
     chat.user("查一下我老婆的余额", "check_balance")

@@ -11,18 +11,25 @@ from actions.cards import (
     ActionFreezeDeclined,
     ActionReportLostCard,
 )
-from actions.fraud import ActionReportFraud, catalog_answer
-from actions.verification import Bank
+from actions.deps import Deps
+from actions.fraud import ActionReportFraud
+from common.paths import CONTENT_DIR, ROOT
 from corebank.models import Card
+from faqs.files import load_faq
 from tests.actions.conftest import ZHANG, Chat, Clock
 
 
-def _status(bank: Bank, last4: str) -> str:
+def answer_of(faq_id: str, language: str) -> str:
+    """The FAQ's answer as its content file has it (the domain is rendered from it)."""
+    return load_faq(ROOT / CONTENT_DIR / f"{faq_id}.yml").answer[language]
+
+
+def _status(bank: Deps, last4: str) -> str:
     return next(c.status for c in bank.repo.cards_for(ZHANG["id"]) if c.last4 == last4)
 
 
 async def test_card_status_after_verification_shows_only_last_four(
-    chat: Chat, bank: Bank, core_engine
+    chat: Chat, bank: Deps, core_engine
 ) -> None:  # noqa: ANN001
     chat.user("我的卡状态正常吗", "check_card_status")
     turn = await chat.run(ActionCheckCardStatus())
@@ -38,7 +45,7 @@ async def test_card_status_after_verification_shows_only_last_four(
 
 
 async def test_freeze_with_fresh_verification_asks_which_card_then_confirmation(
-    chat: Chat, bank: Bank
+    chat: Chat, bank: Deps
 ) -> None:
     await chat.verify(ZHANG)
     chat.user("冻结我的卡", "freeze_card")
@@ -63,7 +70,7 @@ async def test_freeze_with_fresh_verification_asks_which_card_then_confirmation(
 
 
 async def test_old_verification_asks_again_before_freezing(
-    chat: Chat, bank: Bank, clock: Clock
+    chat: Chat, bank: Deps, clock: Clock
 ) -> None:
     await chat.verify(ZHANG)
     clock.advance(5 * 60 + 1)
@@ -84,7 +91,7 @@ async def test_old_verification_asks_again_before_freezing(
     assert _status(bank, "6789") == "frozen"
 
 
-async def test_a_yes_that_comes_too_late_asks_again(chat: Chat, bank: Bank, clock: Clock) -> None:
+async def test_a_yes_that_comes_too_late_asks_again(chat: Chat, bank: Deps, clock: Clock) -> None:
     await chat.verify(ZHANG)
     chat.user("冻结尾号6789的卡", "freeze_card", card_last4="6789")
     await chat.run(ActionFreezeCard())
@@ -95,7 +102,7 @@ async def test_a_yes_that_comes_too_late_asks_again(chat: Chat, bank: Bank, cloc
     assert _status(bank, "6789") == "active"
 
 
-async def test_a_yes_to_something_else_freezes_nothing(chat: Chat, bank: Bank) -> None:
+async def test_a_yes_to_something_else_freezes_nothing(chat: Chat, bank: Deps) -> None:
     await chat.verify(ZHANG)
     chat.user("冻结尾号6789的卡", "freeze_card", card_last4="6789")
     await chat.run(ActionFreezeCard())
@@ -106,7 +113,7 @@ async def test_a_yes_to_something_else_freezes_nothing(chat: Chat, bank: Bank) -
     assert _status(bank, "6789") == "active"
 
 
-async def test_no_keeps_the_card(chat: Chat, bank: Bank) -> None:
+async def test_no_keeps_the_card(chat: Chat, bank: Deps) -> None:
     await chat.verify(ZHANG)
     chat.user("冻结尾号3321的卡", "freeze_card", card_last4="3321")
     await chat.run(ActionFreezeCard())
@@ -116,14 +123,14 @@ async def test_no_keeps_the_card(chat: Chat, bank: Bank) -> None:
     assert _status(bank, "3321") == "active"
 
 
-async def test_lost_card_freezes_then_gives_the_loss_report_facts(chat: Chat, bank: Bank) -> None:
+async def test_lost_card_freezes_then_gives_the_loss_report_facts(chat: Chat, bank: Deps) -> None:
     chat.user("我的卡丢了 尾号6789", "report_lost_card", card_last4="6789")
     turn = await chat.verify(ZHANG, action=ActionReportLostCard(), asked=True)
     assert turn.message("utter_freeze_confirm")["card"] == "**** 6789"
     chat.user("确认冻结", "affirm")
     turn = await chat.run(ActionFreezeConfirmed())
     assert "utter_freeze_done" in turn.responses
-    assert catalog_answer("card_lost_info", "zh") in turn.texts
+    assert answer_of("card_lost_info", "zh") in turn.texts
     assert "5 天内" in turn.texts or "5天内" in turn.texts
     assert _status(bank, "6789") == "frozen"
 
@@ -132,7 +139,7 @@ async def test_lost_card_freezes_then_gives_the_loss_report_facts(chat: Chat, ba
     assert turn.responses[0] == "utter_freeze_already"
 
 
-async def test_unknown_card_is_said_without_touching_others(chat: Chat, bank: Bank) -> None:
+async def test_unknown_card_is_said_without_touching_others(chat: Chat, bank: Deps) -> None:
     await chat.verify(ZHANG)
     chat.user("冻结尾号2468的卡", "freeze_card", card_last4="2468")  # Emily's card
     turn = await chat.run(ActionFreezeCard())
@@ -140,10 +147,10 @@ async def test_unknown_card_is_said_without_touching_others(chat: Chat, bank: Ba
     assert next(c.status for c in bank.repo.cards_for(2) if c.last4 == "2468") == "active"
 
 
-async def test_fraud_talk_warns_and_escalates_urgently(chat_en: Chat, bank: Bank) -> None:
+async def test_fraud_talk_warns_and_escalates_urgently(chat_en: Chat, bank: Deps) -> None:
     chat_en.user("someone asked me for my sms code", "report_fraud")
     turn = await chat_en.run(ActionReportFraud())
-    assert turn.messages[0]["text"] == catalog_answer("fraud_prevention", "en")
+    assert turn.messages[0]["text"] == answer_of("fraud_prevention", "en")
     assert "safe account" in turn.messages[0]["text"]
     assert turn.responses == ["utter_fraud_handoff"]
     assert {"handoff": {"reason": "fraud_risk", "priority": "urgent"}} in turn.custom

@@ -1,4 +1,4 @@
-"""actions/complaints.py and corebank/complaint_models.py: HEART, a ticket, a person offered.
+"""actions/complaints.py and actions/store/complaints.py: HEART, a ticket, a person offered.
 
 The form is played the way Rasa runs it: ``validate_complaint_form`` gets the
 values the slot mappings extracted from each message, then the next question
@@ -8,7 +8,6 @@ is the first required slot still empty.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -26,10 +25,9 @@ from actions.complaints import (
     ValidateComplaintForm,
     category_of,
     substantive,
-    use_complaints,
 )
-from actions.verification import Bank
-from corebank.complaint_models import (
+from actions.deps import Deps
+from actions.store.complaints import (
     ComplaintStore,
     ComplaintTicket,
     add_working_days,
@@ -42,12 +40,8 @@ REFERENCE = re.compile(r"^TS20261125-[2-9A-HJ-NP-Z]{4}$")
 
 
 @pytest.fixture
-def store(core_engine: Engine, clock: Clock) -> Iterator[ComplaintStore]:
-    the_store = ComplaintStore(core_engine, clock=clock)
-    the_store.ensure_schema()
-    use_complaints(the_store)
-    yield the_store
-    use_complaints(None)
+def store(bank: Deps) -> ComplaintStore:
+    return bank.complaints
 
 
 def rows(core_engine: Engine) -> list[ComplaintTicket]:
@@ -190,7 +184,7 @@ async def test_a_chinese_complaint_heart_ticket_deadline_and_offer(
 
 
 async def test_an_english_product_complaint_from_a_verified_customer(
-    bank: Bank, store: ComplaintStore, core_engine: Engine
+    bank: Deps, store: ComplaintStore, core_engine: Engine
 ) -> None:
     chat = Chat(bank, language="en")
     await chat.verify(EMILY)
@@ -275,7 +269,7 @@ async def test_a_person_asked_for_during_the_form(chat: Chat, store: ComplaintSt
     assert chat.slots["complaint_details"] is None
 
 
-async def test_a_complaint_abandons_a_verification_under_way(chat: Chat, bank: Bank) -> None:
+async def test_a_complaint_abandons_a_verification_under_way(chat: Chat, bank: Deps) -> None:
     from actions.accounts import ActionCheckBalance
 
     chat.user("查余额", "check_balance")
@@ -286,7 +280,7 @@ async def test_a_complaint_abandons_a_verification_under_way(chat: Chat, bank: B
     chat.user("我要投诉", "complain")
     turn = await chat.run(ActionComplaintStart())
     assert turn.responses == ["utter_complaint_heard"]
-    assert bank.store.open_challenge(chat.sender_id) is None
+    assert bank.verifications.open_challenge(chat.sender_id) is None
     assert chat.slots["verify_phone"] is None and chat.slots["pending_service"] is None
 
 

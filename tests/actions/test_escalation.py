@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from actions.deps import Deps
 from actions.escalation import (
     REPEAT_LIMIT,
     ActionHandoffEmotion,
@@ -19,7 +20,6 @@ from actions.escalation import (
     ActionTrackEscalation,
     need_of,
 )
-from actions.verification import Bank
 from tests.actions.conftest import ZHANG, Chat, Turn
 
 
@@ -177,7 +177,7 @@ async def test_emotion_wins_over_a_repeated_need(chat: Chat) -> None:
     ],
 )
 async def test_the_emotion_handoff_apologises_or_reassures_then_hands_over_high(
-    bank: Bank, language: str, emotion: str, response: str
+    bank: Deps, language: str, emotion: str, response: str
 ) -> None:
     chat = Chat(bank, language)
     chat.user("…", "faq", emotion=emotion)
@@ -189,7 +189,7 @@ async def test_the_emotion_handoff_apologises_or_reassures_then_hands_over_high(
 
 
 async def test_an_upset_customer_during_verification_is_handed_over_and_the_code_dies(
-    chat: Chat, bank: Bank
+    chat: Chat, bank: Deps
 ) -> None:
     chat.user("查余额", "check_balance")
     from actions.accounts import ActionCheckBalance
@@ -199,13 +199,13 @@ async def test_an_upset_customer_during_verification_is_handed_over_and_the_code
     await chat.form_turn()
     chat.user(ZHANG["id_last4"])
     await chat.form_turn()
-    assert bank.store.open_challenge(chat.sender_id) is not None
+    assert bank.verifications.open_challenge(chat.sender_id) is not None
     chat.user("你们到底有完没完，急死我了", "nlu_fallback", emotion="distress")
     await track(chat)
     turn = await chat.run(ActionHandoffEmotion())
     assert handoffs(turn) == [{"reason": "emotion", "priority": "high"}]
     assert chat.active_loop is None
-    assert bank.store.open_challenge(chat.sender_id) is None
+    assert bank.verifications.open_challenge(chat.sender_id) is None
     assert all(
         chat.slots.get(s) is None for s in ("verify_phone", "verify_id_last4", "pending_service")
     )
@@ -253,6 +253,6 @@ def test_a_faq_added_in_the_content_tool_counts_too() -> None:
             "faq": {"ranking": [{"intent_response_key": "faq/new_thing", "confidence": 0.9}]}
         },
     }
-    assert need_of(message) is None  # not in content/faqs
+    assert need_of(message) is None  # not in the live model's domain
     domain = {"responses": {"utter_faq/new_thing": [{"text": "…"}]}}
     assert need_of(message, domain) == "faq/new_thing"

@@ -9,6 +9,7 @@ the customer would get and which events come back.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -17,17 +18,19 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import domain_faqs
 from actions import faq as faq_actions
-from actions.faq import ActionAnswerFaq, faq_questions, faq_ranking, previous_turn_missed
+from actions.faq import ActionAnswerFaq, faq_ranking, previous_turn_missed
 from actions.handoff import (
-    PRIORITIES,
-    REASONS,
     ActionHandoffComplexTopic,
     ActionHandoffRequestHuman,
     request_handoff,
 )
 from actions.language import ActionChangeLanguage, ActionDetectLanguage
 from actions.session import ActionSessionStart
+from common.handoffs import HandoffReason, Priority
+from common.paths import CONTENT_DIR, ROOT
+from faqs.files import load_faqs
 from tests.actions.conftest import DOMAIN
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -63,9 +66,16 @@ async def test_confident_faq_is_answered_and_recorded() -> None:
     assert slots["faq_misses"] == 0
 
 
-async def test_every_answer_it_can_give_exists_in_the_domain() -> None:
-    for key in faq_questions():
-        assert f"utter_faq/{key}" in DOMAIN["responses"], key
+QUESTIONS = {faq.id: dict(faq.question) for faq in load_faqs(ROOT / CONTENT_DIR)}
+
+
+async def test_every_faq_is_in_the_domain_with_its_question_and_answer() -> None:
+    faqs = load_faqs(ROOT / CONTENT_DIR)
+    assert domain_faqs.faq_keys(DOMAIN) == {faq.id for faq in faqs}
+    for faq in faqs:
+        for lang in ("zh", "en"):
+            assert domain_faqs.question(DOMAIN, faq.id, lang) == faq.question[lang]
+            assert domain_faqs.answer(DOMAIN, faq.id, lang) == faq.answer[lang]
 
 
 async def test_below_threshold_asks_with_the_likeliest_questions_in_english() -> None:
@@ -73,7 +83,7 @@ async def test_below_threshold_asks_with_the_likeliest_questions_in_english() ->
 
     (message,) = messages
     assert message["response"] == "utter_faq_clarify"
-    questions = faq_questions()
+    questions = QUESTIONS
     assert message["buttons"] == [
         {
             "title": questions["account_fees"]["en"],
@@ -97,7 +107,7 @@ async def test_buttons_are_in_chinese_for_a_chinese_conversation() -> None:
     messages, _ = await run(ActionAnswerFaq(), load("faq_ambiguous_en.json", language="zh"))
 
     titles = [b["title"] for b in messages[0]["buttons"]]
-    assert titles[0] == faq_questions()["account_fees"]["zh"]
+    assert titles[0] == QUESTIONS["account_fees"]["zh"]
     assert titles[-1] == "转人工客服"
 
 
@@ -161,10 +171,23 @@ def test_ranking_reads_the_response_selector() -> None:
     assert faq_ranking({}) == []
 
 
-def test_questions_come_from_the_content_files() -> None:
-    questions = faq_questions()
-    assert len(questions) >= 32
-    assert all(q["zh"] and q["en"] for q in questions.values())
+async def test_titles_and_keys_come_from_the_domain_it_is_sent() -> None:
+    """The live model's domain decides: an edited question shows, a FAQ it lacks does not."""
+    domain = copy.deepcopy(DOMAIN)
+    fees = domain["responses"]["utter_faq/account_fees"]
+    fees[1]["metadata"]["question"] = "What does an account cost?"
+    domain["responses"]["utter_faq/transfer_fees_v2"] = domain["responses"].pop(
+        "utter_faq/transfer_fees"
+    )
+    del domain["responses"]["utter_faq/atm_withdrawal"]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFaq().run(dispatcher, load("faq_ambiguous_en.json"), domain)
+    (message,) = dispatcher.messages
+    assert [b["title"] for b in message["buttons"]] == [
+        "What does an account cost?",  # the domain's question, not the content file's
+        QUESTIONS["forex_remittance"]["en"],  # transfer_fees and atm_withdrawal are gone
+        "Talk to an agent",
+    ]
 
 
 # --------------------------------------------------------------------------- handoff
@@ -186,8 +209,8 @@ async def test_handoff_actions(action: Action, reason: str) -> None:
 
 
 def test_every_reason_has_a_polite_message_in_the_domain() -> None:
-    for reason in REASONS:
-        assert f"utter_handoff_{reason}" in DOMAIN["responses"], reason
+    for reason in HandoffReason:
+        assert f"utter_handoff_{reason.value}" in DOMAIN["responses"], reason
 
 
 def test_default_priorities_follow_the_design() -> None:
@@ -200,7 +223,8 @@ def test_default_priorities_follow_the_design() -> None:
 
 @pytest.mark.parametrize("reason, priority", [("angry", "normal"), ("emotion", "asap")])
 def test_unknown_reasons_and_priorities_are_refused(reason: str, priority: str) -> None:
-    assert reason not in REASONS or priority not in PRIORITIES
+    known_reasons = {r.value for r in HandoffReason}
+    assert reason not in known_reasons or priority not in {p.value for p in Priority}
     with pytest.raises(ValueError):
         request_handoff(CollectingDispatcher(), reason, priority)
 

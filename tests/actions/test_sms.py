@@ -18,10 +18,9 @@ from actions.sms import (
     DevOutboxSender,
     HttpSmsSender,
     SmsError,
-    mask_phone,
-    otp_text,
     sender_from_settings,
 )
+from actions.wording import otp_text
 
 TEXT = otp_text("123456", "zh", 300)
 
@@ -78,11 +77,6 @@ def test_texts_in_both_languages() -> None:
     assert otp_text("123456", "zh", 20).count("1分钟") == 1  # never "0 minutes"
 
 
-def test_phones_are_masked() -> None:
-    assert mask_phone("13800138000") == "138****8000"
-    assert mask_phone("123") == "***"
-
-
 async def test_http_sender_posts_json_with_the_api_key(
     server: SmsServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -114,7 +108,7 @@ async def test_http_sender_refusal_is_an_sms_error(
 
 
 async def test_unreachable_sms_service_is_an_sms_error() -> None:
-    from bankbot.local_stack import free_port
+    from pipeline.processes import free_port
 
     sender = HttpSmsSender(f"http://127.0.0.1:{free_port()}/sms", "k" * 16, timeout_s=1)
     with pytest.raises(SmsError, match="unreachable"):

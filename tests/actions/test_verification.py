@@ -10,23 +10,19 @@ import json
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from actions.accounts import ActionCheckBalance
-from actions.otp import code_digest, new_code, typed_codes
-from actions.verification import (
-    ActionCancelVerification,
-    ActionResendCode,
-    Bank,
-    iso_utc,
-    verified_customer,
-)
-from corebank.security_models import VerificationChallenge
+from actions.deps import Deps
+from actions.otp import new_code
+from actions.store.verification_tables import VerificationChallenge
+from actions.verification.codes import phone_key
+from actions.verification.controls import ActionCancelVerification, ActionResendCode
+from actions.verification.identity import iso_utc, verified_customer
 from tests.actions.conftest import EMILY, UNREGISTERED, ZHANG, Chat, Clock, RecordingSms
 
 
-def sms(bank: Bank) -> RecordingSms:
+def sms(bank: Deps) -> RecordingSms:
     return bank.sms  # type: ignore[return-value]
 
 
@@ -42,17 +38,6 @@ async def _to_code_step(chat: Chat, phone: str, id_last4: str) -> None:
 # --------------------------------------------------------------------------- the code itself
 
 
-def test_code_digest_is_the_keyed_hmac_bound_to_the_conversation() -> None:
-    import hashlib
-    import hmac
-
-    expected = hmac.new(b"k" * 32, b"conv1:123456", hashlib.sha256).hexdigest()
-    assert code_digest("k" * 32, "conv1", "123456") == expected
-    assert code_digest("k" * 32, "conv2", "123456") != expected
-    with pytest.raises(ValueError):
-        code_digest("", "conv1", "123456")
-
-
 def test_codes_are_six_random_digits() -> None:
     codes = {new_code() for _ in range(2000)}
     assert all(re.fullmatch(r"\d{6}", c) for c in codes)
@@ -60,17 +45,10 @@ def test_codes_are_six_random_digits() -> None:
     assert any(c.startswith("0") for c in codes)  # leading zeros are codes too
 
 
-def test_codes_typed_inside_a_sentence_are_noticed() -> None:
-    assert typed_codes("我的验证码是 123456") == ["123456"]
-    assert typed_codes("code: １２３ ４５６ thanks") == ["123456"]
-    assert typed_codes("13800138000") == []
-    assert typed_codes("hello") == []
-
-
 # --------------------------------------------------------------------------- happy path
 
 
-async def test_full_verification_in_chinese(chat: Chat, bank: Bank) -> None:
+async def test_full_verification_in_chinese(chat: Chat, bank: Deps) -> None:
     chat.user("查一下余额", "check_balance")
     turn = await chat.run(ActionCheckBalance())
     assert turn.responses == ["utter_verification_intro", "utter_ask_verify_phone"]
@@ -108,7 +86,7 @@ async def test_full_verification_in_chinese(chat: Chat, bank: Bank) -> None:
     assert all(chat.slots[s] is None for s in ("verify_phone", "verify_id_last4", "verify_code"))
 
 
-async def test_english_customer_gets_an_english_sms(chat_en: Chat, bank: Bank) -> None:
+async def test_english_customer_gets_an_english_sms(chat_en: Chat, bank: Deps) -> None:
     turn = await chat_en.verify(EMILY)
     ((_, text),) = sms(bank).sent
     assert text.startswith("[Harbour Bank] Your verification code is")
@@ -118,7 +96,7 @@ async def test_english_customer_gets_an_english_sms(chat_en: Chat, bank: Bank) -
 
 
 async def test_nothing_in_slots_or_events_holds_the_code_the_phone_or_id_digits(
-    chat: Chat, bank: Bank
+    chat: Chat, bank: Deps
 ) -> None:
     await chat.verify(ZHANG)
     code = sms(bank).last_code(ZHANG["phone"])
@@ -128,7 +106,9 @@ async def test_nothing_in_slots_or_events_holds_the_code_the_phone_or_id_digits(
     )
     assert code not in dumped
     assert ZHANG["phone"] not in slot_values and ZHANG["id_last4"] not in slot_values
-    with bank.store._sessions() as session:  # the store keeps digests, never codes or phones
+    with (
+        bank.verifications._sessions() as session
+    ):  # the store keeps digests, never codes or phones
         rows = session.scalars(select(VerificationChallenge)).all()
         assert rows and all(code not in repr(vars(r)) for r in rows)
         assert all(ZHANG["phone"] not in r.phone_key for r in rows)
@@ -138,7 +118,7 @@ async def test_nothing_in_slots_or_events_holds_the_code_the_phone_or_id_digits(
 
 
 async def test_unregistered_phone_and_wrong_id_look_exactly_like_the_right_ones(
-    bank: Bank,
+    bank: Deps,
 ) -> None:
     replies = []
     for phone, digits in (
@@ -159,7 +139,7 @@ async def test_unregistered_phone_and_wrong_id_look_exactly_like_the_right_ones(
     assert [p for p, _ in sms(bank).sent] == [ZHANG["phone"]]  # only the true facts got a text
 
 
-async def test_wrong_facts_fail_at_the_code_step_like_a_wrong_code(chat: Chat, bank: Bank) -> None:
+async def test_wrong_facts_fail_at_the_code_step_like_a_wrong_code(chat: Chat, bank: Deps) -> None:
     await _to_code_step(chat, UNREGISTERED, "1234")
     chat.code("123456")
     turn = await chat.form_turn()
@@ -168,7 +148,7 @@ async def test_wrong_facts_fail_at_the_code_step_like_a_wrong_code(chat: Chat, b
     assert chat.slots.get("verified_customer_id") is None
 
 
-async def test_bad_formats_are_explained_and_not_counted(chat: Chat, bank: Bank) -> None:
+async def test_bad_formats_are_explained_and_not_counted(chat: Chat, bank: Deps) -> None:
     chat.user("查余额", "check_balance")
     await chat.run(ActionCheckBalance())
     chat.user("12345")
@@ -184,10 +164,10 @@ async def test_bad_formats_are_explained_and_not_counted(chat: Chat, bank: Bank)
     chat.user("12")
     turn = await chat.form_turn()
     assert turn.responses[0] == "utter_verify_id_invalid"
-    assert bank.store.failures_in_conversation(chat.sender_id) == 0
+    assert bank.verifications.failures_in_conversation(chat.sender_id) == 0
 
 
-async def test_full_width_digits_and_x_are_accepted(bank: Bank, core_engine) -> None:  # noqa: ANN001
+async def test_full_width_digits_and_x_are_accepted(bank: Deps, core_engine) -> None:  # noqa: ANN001
     from sqlalchemy import update
 
     from corebank.models import Customer
@@ -203,7 +183,7 @@ async def test_full_width_digits_and_x_are_accepted(bank: Bank, core_engine) -> 
 
 
 async def test_three_failures_lock_the_phone_and_hand_over(
-    chat: Chat, bank: Bank, clock: Clock
+    chat: Chat, bank: Deps, clock: Clock
 ) -> None:
     await _to_code_step(chat, ZHANG["phone"], "1234")
     real = sms(bank).last_code(ZHANG["phone"])
@@ -235,7 +215,7 @@ async def test_three_failures_lock_the_phone_and_hand_over(
 
 
 async def test_a_conversation_that_failed_three_times_cannot_try_another_phone(
-    chat: Chat, bank: Bank
+    chat: Chat, bank: Deps
 ) -> None:
     await _to_code_step(chat, UNREGISTERED, "0000")
     for _ in range(3):
@@ -249,7 +229,7 @@ async def test_a_conversation_that_failed_three_times_cannot_try_another_phone(
     assert sms(bank).sent == []
 
 
-async def test_failures_on_one_phone_across_conversations_lock_it(bank: Bank) -> None:
+async def test_failures_on_one_phone_across_conversations_lock_it(bank: Deps) -> None:
     for _ in range(2):  # 2 + 2 + 1 wrong codes in three chats: five on one number
         chat = Chat(bank)
         await _to_code_step(chat, EMILY["phone"], "5678")
@@ -261,14 +241,14 @@ async def test_failures_on_one_phone_across_conversations_lock_it(bank: Bank) ->
     chat.code("000001")
     turn = await chat.form_turn()
     assert {"handoff": {"reason": "verification_failed", "priority": "high"}} in turn.custom
-    assert bank.store.locked_until(bank.phone_key(EMILY["phone"])) is not None
+    assert bank.verifications.locked_until(phone_key(bank, EMILY["phone"])) is not None
 
 
 # --------------------------------------------------------------------------- expiry and resend
 
 
 async def test_an_expired_code_is_refused_and_a_resend_works(
-    chat: Chat, bank: Bank, clock: Clock
+    chat: Chat, bank: Deps, clock: Clock
 ) -> None:
     await _to_code_step(chat, ZHANG["phone"], "1234")
     old = sms(bank).last_code(ZHANG["phone"])
@@ -276,7 +256,7 @@ async def test_an_expired_code_is_refused_and_a_resend_works(
     chat.code(old)
     turn = await chat.form_turn()
     assert turn.responses == ["utter_verify_code_expired"]
-    assert bank.store.failures_in_conversation(chat.sender_id) == 0  # expiry is no failure
+    assert bank.verifications.failures_in_conversation(chat.sender_id) == 0  # expiry is no failure
 
     chat.user("重新发送", "resend_code")
     assert (await chat.form_turn()).rejected  # type: ignore[attr-defined]
@@ -290,7 +270,7 @@ async def test_an_expired_code_is_refused_and_a_resend_works(
 
 
 async def test_resend_waits_60_seconds_and_the_old_code_stops_working(
-    chat: Chat, bank: Bank, clock: Clock
+    chat: Chat, bank: Deps, clock: Clock
 ) -> None:
     await _to_code_step(chat, ZHANG["phone"], "1234")
     first = sms(bank).last_code(ZHANG["phone"])
@@ -312,7 +292,7 @@ async def test_resend_waits_60_seconds_and_the_old_code_stops_working(
 
 
 async def test_resend_for_an_unregistered_phone_says_the_same_and_sends_nothing(
-    chat: Chat, bank: Bank, clock: Clock
+    chat: Chat, bank: Deps, clock: Clock
 ) -> None:
     await _to_code_step(chat, UNREGISTERED, "1234")
     clock.advance(61)
@@ -321,13 +301,13 @@ async def test_resend_for_an_unregistered_phone_says_the_same_and_sends_nothing(
     assert sms(bank).sent == []
 
 
-async def test_resend_without_a_verification_running(chat: Chat, bank: Bank) -> None:
+async def test_resend_without_a_verification_running(chat: Chat, bank: Deps) -> None:
     chat.user("重新发送", "resend_code")
     turn = await chat.run(ActionResendCode())
     assert turn.responses == ["utter_no_code_to_resend"]
 
 
-async def test_codes_per_phone_are_rate_limited(bank: Bank, clock: Clock) -> None:
+async def test_codes_per_phone_are_rate_limited(bank: Deps, clock: Clock) -> None:
     for _ in range(5):
         chat = Chat(bank)
         await _to_code_step(chat, ZHANG["phone"], "1234")
@@ -348,7 +328,7 @@ async def test_codes_per_phone_are_rate_limited(bank: Bank, clock: Clock) -> Non
     assert len(sms(bank).sent) == 6
 
 
-async def test_a_code_typed_inside_a_sentence_is_burned(chat: Chat, bank: Bank) -> None:
+async def test_a_code_typed_inside_a_sentence_is_burned(chat: Chat, bank: Deps) -> None:
     await _to_code_step(chat, ZHANG["phone"], "1234")
     code = sms(bank).last_code(ZHANG["phone"])
     chat.user(f"验证码是{code}")
@@ -362,7 +342,7 @@ async def test_a_code_typed_inside_a_sentence_is_burned(chat: Chat, bank: Bank) 
 
 
 async def test_a_code_the_gateway_masked_in_a_sentence_is_asked_for_again(
-    chat: Chat, bank: Bank
+    chat: Chat, bank: Deps
 ) -> None:
     await _to_code_step(chat, ZHANG["phone"], "1234")
     code = sms(bank).last_code(ZHANG["phone"])
@@ -374,7 +354,7 @@ async def test_a_code_the_gateway_masked_in_a_sentence_is_asked_for_again(
     assert "utter_verified" in (await chat.form_turn()).responses
 
 
-async def test_sms_failure_burns_the_code_so_resend_works_at_once(chat: Chat, bank: Bank) -> None:
+async def test_sms_failure_burns_the_code_so_resend_works_at_once(chat: Chat, bank: Deps) -> None:
     sms(bank).fail = True
     await _to_code_step(chat, ZHANG["phone"], "1234")
     sms(bank).fail = False
@@ -386,17 +366,17 @@ async def test_sms_failure_burns_the_code_so_resend_works_at_once(chat: Chat, ba
 # --------------------------------------------------------------------------- cancel, state
 
 
-async def test_never_mind_cancels(chat: Chat, bank: Bank) -> None:
+async def test_never_mind_cancels(chat: Chat, bank: Deps) -> None:
     await _to_code_step(chat, ZHANG["phone"], "1234")
     chat.user("算了", "cancel")
     assert (await chat.form_turn()).rejected  # type: ignore[attr-defined]
     turn = await chat.run(ActionCancelVerification())
     assert turn.responses == ["utter_verification_cancelled"]
     assert chat.slots["pending_service"] is None and chat.slots["verify_phone"] is None
-    assert bank.store.open_challenge(chat.sender_id) is None
+    assert bank.verifications.open_challenge(chat.sender_id) is None
 
 
-async def test_verified_state_is_never_shared_and_lapses(bank: Bank, clock: Clock) -> None:
+async def test_verified_state_is_never_shared_and_lapses(bank: Deps, clock: Clock) -> None:
     first = Chat(bank)
     await first.verify(ZHANG)
     assert (await verified_customer(first.tracker(), bank)) is not None
@@ -418,12 +398,12 @@ async def test_verified_state_is_never_shared_and_lapses(bank: Bank, clock: Cloc
     assert await verified_customer(first.tracker(), bank) is None
 
 
-async def test_old_verification_records_are_purged(bank: Bank, clock: Clock) -> None:
+async def test_old_verification_records_are_purged(bank: Deps, clock: Clock) -> None:
     chat = Chat(bank)
     await chat.verify(ZHANG)
-    assert bank.store.latest_verification(chat.sender_id) is not None
+    assert bank.verifications.latest_verification(chat.sender_id) is not None
     clock.advance(timedelta(days=31).total_seconds())
     later = Chat(bank)  # the next verification purges what is past retention
     await _to_code_step(later, EMILY["phone"], EMILY["id_last4"])
-    assert bank.store.latest_verification(chat.sender_id) is None
-    assert bank.store.open_challenge(later.sender_id) is not None
+    assert bank.verifications.latest_verification(chat.sender_id) is None
+    assert bank.verifications.open_challenge(later.sender_id) is not None

@@ -1,4 +1,4 @@
-"""The launcher's own pieces: secrets, the model cache key, the engine's endpoints, staff CLI."""
+"""The launcher's own pieces: secrets, the engine's endpoints, staff CLI."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import yaml
 
 from bankbot.dotenv import ensure_secrets
 from bankbot.stack import StackConfig, render_endpoints
-from bankbot.training import content_hash, model_inputs
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 
 def test_first_run_writes_random_secrets_once(tmp_path: Path) -> None:
@@ -36,23 +35,6 @@ def test_existing_secrets_are_kept(tmp_path: Path) -> None:
     assert env.read_text().startswith("ENGINE_TOKEN=mine\n")
 
 
-def copy_model_inputs(target: Path) -> None:
-    for path in model_inputs(ROOT):
-        dest = target / path.relative_to(ROOT)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(path.read_bytes())
-
-
-def test_model_hash_changes_with_training_data_only(tmp_path: Path) -> None:
-    copy_model_inputs(tmp_path)
-    before = content_hash(tmp_path)
-    (tmp_path / "README.md").write_text("docs do not change the model")
-    assert content_hash(tmp_path) == before
-    nlu = tmp_path / "data" / "nlu" / "core.yml"
-    nlu.write_text(nlu.read_text() + "\n# edited\n")
-    assert content_hash(tmp_path) != before
-
-
 def config(tmp_path: Path, database_url: str, redis_url: str | None = None) -> StackConfig:
     return StackConfig(
         model=tmp_path / "m.tar.gz",
@@ -71,7 +53,11 @@ def config(tmp_path: Path, database_url: str, redis_url: str | None = None) -> S
 
 def test_engine_uses_sqlite_tracker_by_default(tmp_path: Path) -> None:
     endpoints = yaml.safe_load(render_endpoints(config(tmp_path, "sqlite:///g.db")).read_text())
-    assert endpoints["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert endpoints["tracker_store"] == {
+        "type": "SQL",
+        "dialect": "sqlite",
+        "db": str(tmp_path / "tracker.db"),
+    }
     assert "lock_store" not in endpoints
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
 
@@ -92,7 +78,11 @@ def test_engine_uses_postgres_tracker_and_redis_locks_when_configured(tmp_path: 
 
 
 def test_staff_cli_creates_an_account_that_can_log_in(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/g.db", "BANKBOT_STAFF_PASSWORD": "correct horse battery"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/g.db",
+        "BANKBOT_STAFF_PASSWORD": "correct horse battery",
+    }
     run = lambda *args: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "bankbot", *args], env=env, cwd=ROOT, capture_output=True, text=True
     )

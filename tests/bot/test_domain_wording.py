@@ -1,7 +1,7 @@
 """Every response in the domain, both languages, follows service rule 3.
 
 Walks ``domain/*.yml`` (core and generated FAQ responses alike, and whatever
-other files add) and fails on any forbidden phrasing of SERVICE-RULES.md, on a
+other files add) and fails on any forbidden phrasing of docs/requirements.md, on a
 response without a Chinese default variant and an English variant conditioned
 on the language slot, and on a Chinese variant that is not polite. Pure YAML:
 runs in the engine and the app environment.
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.faq_content import FORBIDDEN_PHRASES, has_cjk
+from common.text import has_cjk
+from faqs.rules import FORBIDDEN_PHRASES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_FILES = sorted((ROOT / "domain").glob("*.yml"))

@@ -27,11 +27,10 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from bankbot.local_stack import free_port
-from bankbot.processes import Service, ServiceFailed, wait_ready
 from bankbot.stack import APP_PYTHON
-from handoff.core.config import ROOT
+from common.paths import ROOT
 from handoff.migrate import upgrade
+from pipeline.processes import Service, ServiceFailed, free_port, wait_ready
 
 CHROMIUM = Path(os.environ.get("BANKBOT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from bankbot.local_stack import free_port
+from pipeline.processes import free_port
 from tests.browser.chat import Chat, assert_log_matches_server
 from tests.browser.conftest import Browsing, GatewayProcess, start_gateway
 from tests.browser.gateway_db import write_as_the_bank

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from handoff.core.config import ROOT
+from common.paths import ROOT
 from handoff.services.content.settings import get_content_settings
 from tests.support.desk import login
 

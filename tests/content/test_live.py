@@ -11,6 +11,7 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +25,9 @@ from bankbot.bench_content import (
     start_content_stack,
 )
 from bankbot.local_stack import RunningStack
-from handoff.core.config import ROOT
+from common.paths import ROOT
+from common.text import has_cjk
+from tests.support.customer import Customer, reply_text
 
 pytestmark = pytest.mark.integration
 
@@ -127,6 +130,113 @@ def test_a_candidate_can_be_tried_before_it_goes_live(
     assert editor1.wait_job(deploy["id"])["status"] == "succeeded"
     live = editor1.call("POST", "/try", json={"text": "新卡片如何激活"})["live"]
     assert live["faq"]["faq_id"] == payload["id"]
+
+
+def wallet_faq(faq_id: str, marker: str) -> dict[str, Any]:
+    """A new FAQ (linking a card to a payment app) whose question carries `marker`."""
+    return new_faq_payload(
+        faq_id,
+        question={
+            "zh": f"银行卡怎么绑定微信支付或支付宝（{marker}）？",
+            "en": f"How do I link my card to WeChat Pay or Alipay ({marker})?",
+        },
+        answer={
+            "zh": "您好，请在微信或支付宝的“银行卡”页面添加本行卡片，"
+            "按提示输入卡号和本人手机号，并填写短信验证码即可完成绑定。",
+            "en": "Hello! In WeChat or Alipay, open the bank card page, add your Harbour Bank "
+            "card, enter the card number and your own mobile number, then the SMS code.",
+        },
+        examples={
+            "zh": [
+                "绑定微信支付怎么操作", "银行卡怎么绑定支付宝", "微信里怎么添加银行卡",
+                "支付宝绑卡失败怎么办", "绑卡需要什么信息", "怎么把卡绑到微信钱包",
+                "支付宝添加银行卡的步骤", "快捷支付怎么开通", "绑定第三方支付安全吗",
+                "微信支付绑卡要验证码吗", "一张卡能绑几个支付宝", "怎么解绑微信支付的卡",
+            ],
+            "en": [
+                "how do i link my card to wechat pay", "add my bank card to alipay",
+                "bind card in wechat wallet", "alipay card binding failed",
+                "what do i need to link my card to a payment app", "link debit card to wechat",
+                "how to set up quick payment", "is it safe to bind my card to alipay",
+                "does wechat pay binding need a code", "how to unlink my card from wechat pay",
+                "can one card link to two alipay accounts", "steps to add my card to a wallet app",
+            ],
+        },
+        test={"zh": ["微信钱包怎么添加我的卡"], "en": ["how can i put my card into alipay"]},
+    )  # fmt: skip
+
+
+VAGUE = (
+    "wallet", "payment app", "wechat", "alipay", "link card", "bind", "quick payment",
+    "card app", "wechat card", "pay app", "add card", "my card and alipay",
+    "微信", "支付宝", "绑卡", "快捷支付", "绑定", "钱包", "微信卡", "支付",
+)  # fmt: skip
+"""Short, vague questions; the live model may be unsure which FAQ they mean."""
+
+
+def unsure_about(editor: ContentClient, faq_id: str) -> tuple[str, str]:
+    """(text, language) the live model answers with "did you mean…", `faq_id` among the choices.
+
+    Asked through "Try it", which shows what the live model picks: the intent
+    `faq`, an answer below the confidence the assistant answers at, and the
+    FAQ among the likeliest three (the buttons the customer gets).
+    """
+    for text in VAGUE:
+        live = editor.call("POST", "/try", json={"text": text})["live"]
+        ranking = live.get("ranking") or []
+        unsure = live.get("intent") == "faq" and ranking and ranking[0]["confidence"] < 0.6
+        offered = [r for r in ranking if r["faq_id"] == faq_id and r["confidence"] >= 0.05]
+        if unsure and offered:
+            return text, "zh" if has_cjk(text) else "en"
+    raise AssertionError(f"no vague question makes the live model hesitate over {faq_id}")
+
+
+def test_approved_answers_and_questions_reach_customers_without_an_export(
+    content_stack: RunningStack, editors: tuple[ContentClient, ContentClient]
+) -> None:
+    """The content tool is the source of truth at run time, through the live model's domain.
+
+    An approved edit to an answer that an action speaks (the fraud warning)
+    and a new FAQ's question (a "did you mean" button) reach customers once the
+    model is deployed, although nobody exported anything to the repository.
+    """
+    editor1, editor2 = editors
+    base = content_stack.gateway_url
+    marker = f"S{secrets.token_hex(3)}"
+    fraud = editor1.faq("fraud_prevention")
+    fraud["answer"]["en"] += f" (Reviewed {marker}.)"
+    fraud["answer"]["zh"] += f"（复核 {marker}）"
+    change = editor1.call("PUT", "/faqs/fraud_prevention", json=fraud)
+    editor2.call("POST", f"/changes/{change['id']}/approve", json={})
+    new_id = f"wallet_binding_{secrets.token_hex(2)}"
+    payload = wallet_faq(new_id, marker)
+    change = editor1.call("POST", "/faqs", json=payload)
+    editor2.call("POST", f"/changes/{change['id']}/approve", json={})
+
+    job = editor1.call("POST", "/training", json={"auto_deploy": True})
+    final = editor1.wait_job(job["id"])
+    assert final["status"] == "succeeded", final
+
+    with httpx.Client(base_url=base, timeout=30) as http:
+        customer = Customer(http, language="en")
+        turn = customer.say(
+            "someone called me pretending to be the bank and I gave them my sms code"
+        )
+        warning = reply_text(turn)
+        assert f"Reviewed {marker}" in warning
+        assert turn["handoff"]["reason"] == "fraud_risk"
+
+        text, language = unsure_about(editor1, new_id)
+        customer = Customer(http, language=language)
+        buttons = [b for r in customer.say(text)["replies"] for b in r["buttons"]]
+        payload_of = {b["title"]: b["payload"] for b in buttons}
+        title = payload["question"][language]
+        assert payload_of.get(title) == f'/choose_faq{{"faq_key":"{new_id}"}}', buttons
+        assert new_id not in [b["title"] for b in buttons]  # never the raw key
+
+    # Nothing was exported: the repository's files do not have the approved content.
+    assert marker not in (ROOT / "content/faqs/fraud_prevention.yml").read_text(encoding="utf-8")
+    assert not (ROOT / "content/faqs" / f"{new_id}.yml").exists()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bankbot.bench_content import new_faq_payload
-from bot.faq_content import load_faq, read_nlu_examples
+from faqs.files import load_faq, read_nlu_examples
 
 pytestmark = pytest.mark.asyncio
 

@@ -19,8 +19,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from corebank.db import make_engine
+from corebank.demo.seed import seed
 from corebank.repository import CoreBankRepository
-from corebank.seed import seed
 
 PG_ADMIN_URL = os.environ.get(
     "BANKBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

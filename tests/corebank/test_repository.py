@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 
 from corebank.db import make_engine
+from corebank.demo.named import NAMED_CUSTOMERS
+from corebank.demo.seed import seed
 from corebank.models import Account, Base, Card, Customer, Transaction
 from corebank.repository import (
     MAX_PAGE,
@@ -19,7 +21,6 @@ from corebank.repository import (
     month_bounds,
     normalise_phone,
 )
-from corebank.seed import NAMED_CUSTOMERS, seed
 
 ZHANG, EMILY = NAMED_CUSTOMERS
 SMALL = 20  # as in conftest's ``seeded``

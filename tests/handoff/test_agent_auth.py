@@ -1,4 +1,4 @@
-"""Staff login, sessions, roles and the demo accounts (DESIGN.md "Agent side")."""
+"""Staff login, sessions, roles and the demo accounts (docs/architecture.md, the public API)."""
 
 from __future__ import annotations
 

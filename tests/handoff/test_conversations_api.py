@@ -19,12 +19,16 @@ def auth(conv: dict) -> dict[str, str]:
 
 
 async def history(api: httpx.AsyncClient, conv: dict) -> list[dict]:
-    response = await api.get(f"/api/conversations/{conv['conversation_id']}/messages", headers=auth(conv))
+    response = await api.get(
+        f"/api/conversations/{conv['conversation_id']}/messages", headers=auth(conv)
+    )
     assert response.status_code == 200
     return response.json()["messages"]
 
 
-async def send(api: httpx.AsyncClient, conv: dict, text: str, key: str = "k1", **kw) -> httpx.Response:
+async def send(
+    api: httpx.AsyncClient, conv: dict, text: str, key: str = "k1", **kw
+) -> httpx.Response:
     return await api.post(
         f"/api/conversations/{conv['conversation_id']}/messages",
         json={"text": text, "client_message_id": key},
@@ -39,7 +43,10 @@ async def test_create_greets_in_the_chosen_language(api: httpx.AsyncClient) -> N
     assert zh["state"] == "bot"
     assert "海港银行" in zh["replies"][0]["text"]
     assert "Harbour Bank" in en["replies"][0]["text"]
-    assert "海港银行" in unknown["replies"][0]["text"] and "Harbour Bank" in unknown["replies"][0]["text"]
+    assert (
+        "海港银行" in unknown["replies"][0]["text"]
+        and "Harbour Bank" in unknown["replies"][0]["text"]
+    )
     # At least 128 random bits, distinct per conversation.
     assert len(zh["token"]) >= 32 and zh["token"] != en["token"]
     assert (await history(api, zh))[0] == {
@@ -50,7 +57,11 @@ async def test_create_greets_in_the_chosen_language(api: httpx.AsyncClient) -> N
 
 
 async def test_invalid_channel_or_language_is_422(api: httpx.AsyncClient) -> None:
-    for body in ({"channel": "fax"}, {"channel": "web", "language": "fr"}, {"channel": "web", "x": 1}):
+    for body in (
+        {"channel": "fax"},
+        {"channel": "web", "language": "fr"},
+        {"channel": "web", "x": 1},
+    ):
         response = await api.post("/api/conversations", json=body)
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "invalid_input"
@@ -110,7 +121,9 @@ async def test_malformed_json_is_422(api: httpx.AsyncClient) -> None:
 async def test_missing_fields_are_422(api: httpx.AsyncClient) -> None:
     conv = await start(api)
     response = await api.post(
-        f"/api/conversations/{conv['conversation_id']}/messages", json={"text": "hi"}, headers=auth(conv)
+        f"/api/conversations/{conv['conversation_id']}/messages",
+        json={"text": "hi"},
+        headers=auth(conv),
     )
     assert response.status_code == 422
     assert "client_message_id" in response.json()["error"]["message"]
@@ -127,7 +140,9 @@ async def test_another_conversations_token_is_401(api: httpx.AsyncClient) -> Non
     mine, theirs = await start(api), await start(api)
     response = await send(api, mine, "hello", headers=auth(theirs))
     assert response.status_code == 401
-    response = await api.get(f"/api/conversations/{mine['conversation_id']}/messages", headers=auth(theirs))
+    response = await api.get(
+        f"/api/conversations/{mine['conversation_id']}/messages", headers=auth(theirs)
+    )
     assert response.status_code == 401
     assert len(await history(api, mine)) == 1
 
@@ -156,7 +171,9 @@ async def test_html_is_kept_as_plain_text(api: httpx.AsyncClient) -> None:
     assert (await history(api, conv))[1]["text"] == payload
 
 
-async def test_engine_down_apologises_offers_a_human_and_keeps_the_message(api: httpx.AsyncClient) -> None:
+async def test_engine_down_apologises_offers_a_human_and_keeps_the_message(
+    api: httpx.AsyncClient,
+) -> None:
     conv = await start(api)
     response = await send(api, conv, "你们几点开门")
     body = response.json()
@@ -184,12 +201,16 @@ async def test_history_after_seq_returns_only_newer_messages(api: httpx.AsyncCli
     await send(api, conv, "one", key="a")
     await send(api, conv, "two", key="b")
     response = await api.get(
-        f"/api/conversations/{conv['conversation_id']}/messages", params={"after": 2}, headers=auth(conv)
+        f"/api/conversations/{conv['conversation_id']}/messages",
+        params={"after": 2},
+        headers=auth(conv),
     )
     seqs = [m["seq"] for m in response.json()["messages"]]
     assert seqs == [3, 4, 5]
     bad = await api.get(
-        f"/api/conversations/{conv['conversation_id']}/messages", params={"after": -1}, headers=auth(conv)
+        f"/api/conversations/{conv['conversation_id']}/messages",
+        params={"after": -1},
+        headers=auth(conv),
     )
     assert bad.status_code == 422
 
@@ -206,7 +227,9 @@ async def test_masks_card_id_and_phone_numbers_in_the_transcript(api: httpx.Asyn
 async def test_csat_is_stored_and_validated(api: httpx.AsyncClient) -> None:
     conv = await start(api)
     url = f"/api/conversations/{conv['conversation_id']}/csat"
-    ok = await api.post(url, json={"score": "very_satisfied", "comment": "很好"}, headers=auth(conv))
+    ok = await api.post(
+        url, json={"score": "very_satisfied", "comment": "很好"}, headers=auth(conv)
+    )
     assert ok.status_code == 200 and ok.json() == {"score": "very_satisfied"}
     bad = await api.post(url, json={"score": "meh"}, headers=auth(conv))
     assert bad.status_code == 422

@@ -16,7 +16,9 @@ async def test_outbox_takes_sms_with_the_engine_token_and_lists_newest_first(
 ) -> None:
     headers = {"X-Engine-Token": "test-engine-token"}
     for text in ("first 111111", "second 222222"):
-        response = await api.post("/api/dev/sms", json={"phone": "13800138000", "text": text}, headers=headers)
+        response = await api.post(
+            "/api/dev/sms", json={"phone": "13800138000", "text": text}, headers=headers
+        )
         assert response.status_code == 201
     await api.post("/api/dev/sms", json={"phone": "13900139000", "text": "other"}, headers=headers)
     listed = (await api.get("/api/dev/sms", params={"phone": "13800138000"})).json()["messages"]
@@ -29,7 +31,9 @@ async def test_outbox_refuses_senders_without_the_engine_token(api: httpx.AsyncC
     response = await api.post("/api/dev/sms", json={"phone": "13800138000", "text": "x"})
     assert response.status_code == 401
     response = await api.post(
-        "/api/dev/sms", json={"phone": "13800138000", "text": "x"}, headers={"X-Engine-Token": "wrong"}
+        "/api/dev/sms",
+        json={"phone": "13800138000", "text": "x"},
+        headers={"X-Engine-Token": "wrong"},
     )
     assert response.status_code == 401
     assert (await api.get("/api/dev/sms")).json() == {"messages": []}

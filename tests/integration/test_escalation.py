@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
+from actions.store.complaints import ComplaintStore
 from bankbot.local_stack import RunningStack
-from corebank.complaint_models import ComplaintStore
 from corebank.db import make_engine
 from tests.integration.test_verification import ZHANG, Person, unused_phone, up_to_code
 from tests.support.customer import Customer, reply_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.faq_content import load_faqs
+from faqs.files import load_faqs
 from tests.support.customer import Customer, reply_text
 
 pytestmark = pytest.mark.integration
@@ -33,9 +33,7 @@ def test_every_faq_is_answered_in_the_customers_language(
     assert turn["handoff"] is None
 
 
-@pytest.mark.parametrize(
-    ("language", "question"), [("zh", "手续费"), ("en", "fees")]
-)
+@pytest.mark.parametrize(("language", "question"), [("zh", "手续费"), ("en", "fees")])
 def test_an_ambiguous_question_gets_choices_and_a_choice_is_answered(
     gateway: httpx.Client, language: str, question: str
 ) -> None:
@@ -68,7 +66,9 @@ def test_language_follows_the_customer_and_can_be_switched(gateway: httpx.Client
     answers = {faq.id: faq.answer for faq in FAQS}
     customer = Customer(gateway, language="zh")
     assert answers["opening_hours"]["zh"] in reply_text(customer.say("你们几点开门"))
-    assert answers["hotline"]["en"] in reply_text(customer.say("what is your customer service number"))
+    assert answers["hotline"]["en"] in reply_text(
+        customer.say("what is your customer service number")
+    )
     assert "English" in reply_text(customer.say("说英文"))
     # A Chinese question after the switch is answered in English.
     assert answers["transfer_fees"]["en"] in reply_text(customer.say("转账手续费怎么收"))
@@ -78,9 +78,14 @@ def test_language_follows_the_customer_and_can_be_switched(gateway: httpx.Client
 
 @pytest.mark.parametrize(
     ("language", "question"),
-    [("zh", "我要申诉一笔信用卡扣款，不是我消费的"), ("en", "I need help with an insurance claim for my late father")],
+    [
+        ("zh", "我要申诉一笔信用卡扣款，不是我消费的"),
+        ("en", "I need help with an insurance claim for my late father"),
+    ],
 )
-def test_complex_topics_go_to_a_specialist(gateway: httpx.Client, language: str, question: str) -> None:
+def test_complex_topics_go_to_a_specialist(
+    gateway: httpx.Client, language: str, question: str
+) -> None:
     customer = Customer(gateway, language=language)
     turn = customer.say(question)
     assert turn["handoff"] is not None
@@ -101,7 +106,9 @@ ODD_INPUTS = [
 
 
 @pytest.mark.parametrize("text", ODD_INPUTS, ids=range(len(ODD_INPUTS)))
-def test_odd_input_gets_a_sensible_reply_and_never_a_confident_faq(gateway: httpx.Client, text: str) -> None:
+def test_odd_input_gets_a_sensible_reply_and_never_a_confident_faq(
+    gateway: httpx.Client, text: str
+) -> None:
     customer = Customer(gateway, language="zh")
     turn = customer.say(text)
     assert turn["replies"] and all(r["text"].strip() for r in turn["replies"])

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from bankbot.evaluate import FLOOR
-from bankbot.training import ENGINE_PYTHON, engine_env
-from handoff.core.config import ROOT
+from common.paths import ROOT
+from pipeline import rasa
 
 pytestmark = pytest.mark.integration
 
 
 def run_engine(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(ENGINE_PYTHON), *args], cwd=ROOT, env=engine_env(), capture_output=True, text=True
+        [str(rasa.PYTHON), *args], cwd=ROOT, env=rasa.engine_env(), capture_output=True, text=True
     )
 
 

@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from bankbot.local_stack import RunningStack
@@ -74,7 +75,7 @@ def test_websocket_refuses_a_wrong_token(stack: RunningStack, gateway: httpx.Cli
     with connect(ws_url) as ws:
         ws.send(json.dumps({"type": "auth", "token": "not-the-token"}))
         assert json.loads(ws.recv(timeout=5))["type"] == "error"
-        with pytest.raises(Exception):
+        with pytest.raises(ConnectionClosed):
             ws.recv(timeout=5)
     assert ws.close_code == 4401
 

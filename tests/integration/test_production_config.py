@@ -17,10 +17,10 @@ import pytest
 import redis
 from websockets.sync.client import connect
 
-from bankbot.local_stack import RunningStack, free_port, start_stack
-from bankbot.processes import Service, wait_ready
+from bankbot.local_stack import RunningStack, start_stack
 from bankbot.stack import services
 from handoff.migrate import upgrade
+from pipeline.processes import Service, free_port, wait_ready
 from tests.support.customer import Customer, reply_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -67,12 +67,16 @@ def scaled_out(
         trained_model, workdir, database_url=database_url, core_database_url=core_bank,
         redis_url=REDIS_URL, extra_env={"OTP_MAX_SENDS_PER_HOUR": "1000"},
     )  # fmt: skip
-    second_config = dataclasses.replace(stack.config, gateway_port=free_port(), log_dir=workdir / "log2")
+    second_config = dataclasses.replace(
+        stack.config, gateway_port=free_port(), log_dir=workdir / "log2"
+    )
     second = services(second_config)[2]
     second.start()
     try:
         wait_ready([second], timeout_s=60, say=lambda _: None)
-        yield ScaledOut(stack, second, f"http://127.0.0.1:{second_config.gateway_port}", database_url)
+        yield ScaledOut(
+            stack, second, f"http://127.0.0.1:{second_config.gateway_port}", database_url
+        )
     finally:
         second.stop()
         stack.stop()
@@ -84,7 +88,9 @@ def test_answers_with_everything_on_postgres_and_redis(scaled_out: ScaledOut) ->
     with httpx.Client(base_url=scaled_out.stack.gateway_url, timeout=30) as client:
         customer = Customer(client, language="zh")
         assert "09:00" in reply_text(customer.say("你们几点开门"))
-    with psycopg.connect(scaled_out.database_url.replace("postgresql://", "postgresql://", 1)) as conn:
+    with psycopg.connect(
+        scaled_out.database_url.replace("postgresql://", "postgresql://", 1)
+    ) as conn:
         stored = conn.execute(
             "SELECT count(*) FROM messages WHERE conversation_id = %s", (customer.id,)
         ).fetchone()
@@ -95,7 +101,9 @@ def test_answers_with_everything_on_postgres_and_redis(scaled_out: ScaledOut) ->
     assert tracked and tracked[0] > 0  # Rasa's SQL tracker store on the same server
 
 
-def test_a_customer_can_switch_gateways_and_events_reach_the_other_one(scaled_out: ScaledOut) -> None:
+def test_a_customer_can_switch_gateways_and_events_reach_the_other_one(
+    scaled_out: ScaledOut,
+) -> None:
     with httpx.Client(base_url=scaled_out.stack.gateway_url, timeout=30) as first:
         customer = Customer(first, language="en")
         ws_url = scaled_out.second_url.replace("http", "ws") + f"/ws/conversations/{customer.id}"

@@ -1,4 +1,4 @@
-"""The agent side of the public API (DESIGN.md): login, queue, claim, chat, close, supervise.
+"""The agent side of the public API (docs/architecture.md): login, queue, chats, supervision.
 
 Routes stay thin: who may see what is decided in `services.access`, what
 happens in `services.desk`; events are published after each commit.
@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
+from common.redaction import redact
 from handoff.api.deps import (
     STAFF_COOKIE,
     ContextDep,
@@ -41,8 +42,7 @@ from handoff.services import callbacks, desk, queue, staff, supervision
 from handoff.services.access import access_handoff_as_staff, require_desk_staff, require_supervisor
 from handoff.services.clock import clock
 from handoff.services.conversations import message_view
-from handoff.services.desk_phrases import CANNED_REPLIES
-from handoff.services.redaction import redact
+from handoff.services.phrases import CANNED_REPLIES
 from handoff.services.text import clean_text
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
@@ -191,6 +191,6 @@ async def callback_list(agent: CurrentStaff, session: SessionDep, ctx: ContextDe
 
 @router.get("/canned-replies", response_model=CannedList)
 async def canned_replies(agent: CurrentStaff) -> Any:
-    """The banks' standard phrasings in both languages (SERVICE-RULES.md)."""
+    """The banks' standard phrasings in both languages (docs/requirements.md)."""
     require_desk_staff(agent)
     return {"items": list(CANNED_REPLIES)}

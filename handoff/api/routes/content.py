@@ -6,7 +6,7 @@ rollback, "try it", the repository comparison and the audit log.
 Editors write; supervisors read, approve and roll back; agents get 403 (their
 routes in turn refuse editors). Every route depends on the staff session
 (Bearer token or the console's cookie with its CSRF header). The logic lives in
-`handoff.services.content`; the worker (`bankbot.worker`) does the training.
+`handoff.services.content`; the worker (`pipeline.worker`) does the training.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.faq_content import CATEGORIES
+from faqs.model import CATEGORIES
 from handoff.api.deps import STAFF_COOKIE, ContextDep, CurrentStaff, SessionDep
 from handoff.core.errors import BankbotError, InvalidInput, NotFound, PayloadTooLarge
 from handoff.models import Agent, ChangeKind, ChangeStatus

@@ -1,4 +1,4 @@
-"""Development-only routes: the SMS outbox (DESIGN.md, demo data).
+"""Development-only routes: the SMS outbox (docs/requirements.md, demo data).
 
 Mounted only when BANKBOT_ENV=development. The action server posts here with
 the engine token; people and tests read it.

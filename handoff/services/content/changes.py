@@ -21,6 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from faqs.content import Content, digest
+from faqs.review import Finding, introduced, run_checks
 from handoff.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handoff.models import (
     Agent,
@@ -34,8 +36,7 @@ from handoff.models import (
 )
 from handoff.services.clock import clock
 from handoff.services.content import audit, store
-from handoff.services.content.checks import Finding, introduced, run_checks
-from handoff.services.content.faqdata import Content, diff, digest, summarise
+from handoff.services.content.faqdata import diff, summarise
 from handoff.services.content.settings import ContentSettings
 
 REVIEWERS = (StaffRole.editor, StaffRole.supervisor)
@@ -57,7 +58,7 @@ def require_reader(staff: Agent) -> None:
 
 
 async def findings_for(settings: ContentSettings, faqs: Mapping[str, Content]) -> list[Finding]:
-    """`checks.run_checks` off the event loop (it takes a moment on the whole set)."""
+    """`faqs.review.run_checks` off the event loop (it takes a moment on the whole set)."""
     return await asyncio.to_thread(
         run_checks,
         dict(faqs),

@@ -1,21 +1,14 @@
-"""One FAQ's content as plain data: its shape, digest, field-by-field diff and summary.
+"""What the content pages do with one FAQ's content: validate it, diff it, summarise it.
 
-The database stores a FAQ version as the JSON dict below; the repository file
-(`content/faqs/<id>.yml`) and `bot.faq_content.Faq` hold the same fields, so
-the three convert losslessly and compare by digest, whatever the formatting::
-
-    {"category": "cards",
-     "question": {"zh": "...", "en": "..."},
-     "answer":   {"zh": "...", "en": "..."},
-     "examples": {"zh": ["...", ...], "en": [...]},
-     "test":     {"zh": [...], "en": [...]}}
+The content itself is :mod:`faqs.content`'s dict; this module checks the
+shape of what an editor submits (the service rules are :mod:`faqs.review`'s
+job), reads the repository's files for the Repository tab, and lays two
+versions side by side.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -24,7 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.faq_content import CATEGORIES, LANGUAGES, ContentError, Faq, load_faq
+from common.languages import LANGUAGE_NAMES, LANGUAGES
+from faqs.content import Content, digest, from_faq
+from faqs.files import load_faq
+from faqs.model import CATEGORIES, ContentError
 from handoff.core.errors import InvalidInput
 
 FAQ_ID = re.compile(r"^[a-z][a-z0-9_]{2,47}$")
@@ -33,7 +29,6 @@ MAX_ANSWER = 2000
 MAX_PHRASE = 200
 MAX_PHRASES = 300  # per language and list
 
-LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 TEXT_FIELDS = ("question", "answer")
 LIST_FIELDS = ("examples", "test")
 FIELD_LABELS = {
@@ -43,8 +38,6 @@ FIELD_LABELS = {
     "examples": "Training examples",
     "test": "Test phrasings",
 }
-
-Content = dict[str, Any]
 
 
 class ContentInvalid(InvalidInput):
@@ -85,7 +78,7 @@ def make_content(raw: Mapping[str, Any]) -> Content:
     """Validate the shape of submitted content and return it cleaned.
 
     Only structure is checked here (present, not too long, known category);
-    the service rules are `checks.py`'s job, so a draft with problems can be saved.
+    the service rules are `faqs.review`'s job, so a draft with problems can be saved.
     """
     reasons: list[str] = []
     category = clean_text(raw.get("category"))
@@ -140,37 +133,6 @@ def check_id(faq_id: str) -> str:
             ]
         )
     return faq_id
-
-
-def digest(content: Content | None) -> str | None:
-    """A stable fingerprint of the content (None for a retired / absent FAQ)."""
-    if content is None:
-        return None
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def from_faq(faq: Faq) -> Content:
-    """The dict form of a `bot.faq_content.Faq` (e.g. read from a repository file)."""
-    return {
-        "category": faq.category,
-        "question": {lang: faq.question[lang] for lang in LANGUAGES},
-        "answer": {lang: faq.answer[lang] for lang in LANGUAGES},
-        "examples": {lang: list(faq.examples[lang]) for lang in LANGUAGES},
-        "test": {lang: list(faq.test[lang]) for lang in LANGUAGES},
-    }
-
-
-def to_faq(faq_id: str, content: Content) -> Faq:
-    """The `bot.faq_content.Faq` for rendering and checking."""
-    return Faq(
-        id=faq_id,
-        category=content["category"],
-        question=dict(content["question"]),
-        answer=dict(content["answer"]),
-        examples={lang: tuple(content["examples"][lang]) for lang in LANGUAGES},
-        test={lang: tuple(content["test"][lang]) for lang in LANGUAGES},
-    )
 
 
 # --------------------------------------------------------------------------- repository files

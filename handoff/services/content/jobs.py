@@ -1,6 +1,6 @@
 """Training, deployment and rollback requests, and what the page shows about them.
 
-The gateway only writes a job row; `bankbot.worker` does the work and writes
+The gateway only writes a job row; `pipeline.worker` does the work and writes
 progress back. One queued-or-running job per lane is a database constraint
 (`content_jobs.slot` is unique), so two editors pressing "Train" at once get
 one training and a clear 409 for the other.

@@ -9,21 +9,21 @@ from typing import Annotated
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handoff.core.config import ROOT
+from common.paths import CATALOG_PATH, CONTENT_DIR, ENV_FILE, MODELS_DIR, ROOT, VAR_DIR
 
 
 class ContentSettings(BaseSettings):
     """Where content lives, how models are judged, how long things are kept."""
 
     model_config = SettingsConfigDict(
-        env_prefix="CONTENT_", env_file=ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="CONTENT_", env_file=ROOT / ENV_FILE, env_file_encoding="utf-8", extra="ignore"
     )
 
     # The repository whose content/faqs seeds the database and receives exports.
     repo_root: Path = ROOT
     # Trained models (the same folder `make train` uses) and the worker's scratch space.
-    models_dir: Path = ROOT / "models"
-    work_dir: Path = ROOT / "var" / "content"
+    models_dir: Path = ROOT / MODELS_DIR
+    work_dir: Path = ROOT / VAR_DIR / "content"
 
     min_examples: int = 10
     # Share of each edited FAQ's training examples held out for the evaluation gate.
@@ -46,12 +46,12 @@ class ContentSettings(BaseSettings):
     @property
     def content_dir(self) -> Path:
         """The repository's FAQ files."""
-        return self.repo_root / "content" / "faqs"
+        return self.repo_root / CONTENT_DIR
 
     @property
     def catalog_path(self) -> Path:
         """The bank's policy sheet."""
-        return self.repo_root / "content" / "faq-catalog.yml"
+        return self.repo_root / CATALOG_PATH
 
 
 @lru_cache

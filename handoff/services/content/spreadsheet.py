@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from handoff.services.content.faqdata import Content
+from faqs.content import Content
 
 COLUMNS = (
     "id", "category", "question_zh", "question_en", "answer_zh", "answer_en",

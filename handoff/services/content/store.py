@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from faqs.content import Content
 from handoff.core.errors import NotFound
 from handoff.models import (
     ChangeStatus,
@@ -26,7 +27,7 @@ from handoff.models import (
 )
 from handoff.services.clock import clock
 from handoff.services.content import audit
-from handoff.services.content.faqdata import Content, read_repository, summarise
+from handoff.services.content.faqdata import read_repository, summarise
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ with those tells who moved:
 Adopting creates a pending change from the file (four eyes still apply: a
 second person approves it). Exporting writes the approved content to
 `content/faqs/<id>.yml` (deleting the file of a retired FAQ) and regenerates
-the Rasa files with `bot.faq_content.render`, so the developers' `make train`
+the Rasa files with `faqs.render.render`, so the developers' `make train`
 builds what the content team approved; the developers commit it.
 The gateway logs the number of differences at start-up and the content page lists them.
 """
@@ -27,12 +27,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.faq_content import ContentError, format_faq, load_faqs, render
+from faqs.content import Content, digest, to_faq
+from faqs.files import format_faq, load_faqs
+from faqs.model import ContentError
+from faqs.render import render
 from handoff.core.errors import Conflict, NotFound
 from handoff.models import Agent, ChangeKind, ContentFaq, ContentFaqVersion, ContentRepoSync
 from handoff.services.clock import clock
 from handoff.services.content import audit, changes
-from handoff.services.content.faqdata import Content, RepoFile, digest, read_repository, to_faq
+from handoff.services.content.faqdata import RepoFile, read_repository
 from handoff.services.content.settings import ContentSettings
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from faqs.content import digest
+from faqs.review import introduced
 from handoff.core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from handoff.models import (
     Agent,
@@ -32,8 +34,7 @@ from handoff.models import (
 )
 from handoff.services.clock import clock
 from handoff.services.content import audit, changes, store
-from handoff.services.content.checks import introduced
-from handoff.services.content.faqdata import ContentInvalid, check_id, digest, make_content
+from handoff.services.content.faqdata import ContentInvalid, check_id, make_content
 from handoff.services.content.settings import ContentSettings
 from handoff.services.content.spreadsheet import Row, SheetRejected, read
 

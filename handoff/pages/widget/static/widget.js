@@ -7,7 +7,7 @@
  *   data-mode      "launcher" | "fullscreen"  fullscreen = no launcher, fills the page (app web views)
  *   data-channel   "web" | "app"          reported when the conversation is created
  *
- * It talks only to the gateway's public customer API (DESIGN.md):
+ * It talks only to the gateway's public customer API (docs/architecture.md):
  *   POST /api/conversations, POST …/messages, GET …/messages?after=, POST …/csat,
  *   WS /ws/conversations/{id} (first frame authenticates; tokens never go in URLs).
  *
