@@ -32,6 +32,7 @@ from bankbot.processes import Service, ServiceFailed, wait_ready
 from bankbot.stack import APP_PYTHON
 from handoff.core.config import ROOT
 from handoff.migrate import upgrade
+from tests.browser.accessibility import Axe, load_axe
 
 CHROMIUM = Path(os.environ.get("BANKBOT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -56,6 +57,7 @@ class GatewayProcess:
     service: Service
     url: str
     database_url: str
+    engine_token: str  # the action server's credential (it posts to the dev SMS outbox)
 
     def kill(self) -> None:
         """SIGKILL, as a crash would."""
@@ -82,11 +84,12 @@ def start_gateway(
     database_url = f"sqlite:///{workdir}/gateway.db"
     upgrade(database_url)
     port = free_port()
+    engine_token = secrets.token_urlsafe(32)
     env = {
         "BANKBOT_ENV": "development",
         "DATABASE_URL": database_url,
         "ENGINE_URL": engine_url,
-        "ENGINE_TOKEN": secrets.token_urlsafe(32),
+        "ENGINE_TOKEN": engine_token,
         "SESSION_SECRET": secrets.token_urlsafe(32),
         "ALLOWED_ORIGINS": ",".join(allowed_origins),
         "REDIS_URL": "",  # in-process fan-out, whatever the developer's .env says
@@ -101,7 +104,7 @@ def start_gateway(
         env=env,
         cwd=ROOT,
     )  # fmt: skip
-    gateway = GatewayProcess(service, f"http://127.0.0.1:{port}", database_url)
+    gateway = GatewayProcess(service, f"http://127.0.0.1:{port}", database_url, engine_token)
     gateway.start()
     return gateway
 
@@ -135,6 +138,15 @@ def chromium_path() -> str:
             pytrace=False,
         )
     return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    """The pinned axe-core (installed by scripts/ensure-axe when missing); never a skip."""
+    try:
+        return Axe(load_axe())
+    except (OSError, RuntimeError) as error:
+        pytest.fail(f"axe-core is not available: {error}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,8 @@
     state: { bot: '机器人 Bot', queued: '排队 Queued', agent: '人工 Agent', closed: '已结束 Closed' },
   };
   const label = (group, key) => (key && LABELS[group][key]) || key || '—';
+  /** The language a customer's or the bot's text is in, for screen readers (null: can't tell). */
+  const langOf = (text) => (/[\u3400-\u9fff\uf900-\ufaff]/.test(text) ? 'zh-CN' : /[a-z]/i.test(text) ? 'en' : null);
 
   // ---- small helpers -------------------------------------------------------------
 
@@ -263,7 +265,7 @@
       h('label', { class: 'check', for: pane.toBot.id }, pane.toBot, ' 转回智能客服 Return to the bot'),
       pane.closeButton,
     );
-    const dismiss = h('button', { type: 'button', class: 'link', 'aria-label': `移除会话 Remove chat #${id}`, text: '移除 Remove', onclick: () => removePane(id) });
+    const dismiss = h('button', { type: 'button', class: 'link', 'aria-label': `移除 Remove #${id}`, text: '移除 Remove', onclick: () => removePane(id) });
     pane.root = h(
       'article',
       { class: 'pane', 'aria-labelledby': pane.title.id, dataset: { handoffId: id } },
@@ -299,6 +301,7 @@
 
   function updatePane(pane, detail) {
     pane.detail = detail;
+    pane.textarea.lang = detail.language === 'en' ? 'en' : 'zh-CN'; // the customer's language
     pane.title.textContent = `#${detail.id} ${label('reason', detail.reason)}`;
     const holder = detail.agent ? ` · ${detail.agent.name}` : '';
     pane.meta.replaceChildren(
@@ -338,7 +341,7 @@
       { class: `msg ${message.sender}`, dataset: { seq: message.seq } },
       h('span', { class: 'who', text: who }),
       h('time', { datetime: message.created_at, text: clockTime(message.created_at) }),
-      h('p', { class: 'text', text: message.text }),
+      h('p', { class: 'text', lang: langOf(message.text), text: message.text }),
       message.buttons?.length ? h('p', { class: 'buttons', text: `[${message.buttons.map((b) => b.title).join('] [')}]` }) : null,
     );
     const later = [...pane.transcript.children].find((li) => Number(li.dataset.seq) > message.seq);

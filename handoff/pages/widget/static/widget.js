@@ -84,6 +84,7 @@
       quick: '快捷回复',
       switchPhrase: '请用中文回答',
       counter: '{n}/{max}',
+      said: '{who}：',
     },
     en: {
       launcher: 'Chat with us',
@@ -131,6 +132,7 @@
       quick: 'Suggested replies',
       switchPhrase: 'please answer in English',
       counter: '{n}/{max}',
+      said: '{who}: ',
     },
   };
 
@@ -154,6 +156,19 @@
     }
     for (const child of children) if (child) el.append(child);
     return el;
+  }
+
+  /** The language a text is written in, so screen readers pick the right voice ('' = can't tell). */
+  const langOf = (text) => (/[\u3400-\u9fff\uf900-\ufaff]/.test(text) ? 'zh-CN' : /[a-z]/i.test(text) ? 'en' : '');
+
+  /** Text into `node`, each line marked with its language when the lines differ (bilingual notices). */
+  function setText(node, text) {
+    const lines = text.split(/(?<=\n)/);
+    const langs = lines.map(langOf);
+    const main = langs.find(Boolean) || '';
+    if (main) node.lang = main;
+    else node.removeAttribute('lang');
+    node.replaceChildren(...lines.map((line, i) => (langs[i] && langs[i] !== main ? h('span', { lang: langs[i], text: line }) : line)));
   }
 
   /** A random id for client_message_id (crypto.randomUUID needs https; this does not). */
@@ -300,12 +315,14 @@
   );
   el.subtitle = h('p', { class: 'subtitle', id: 'bb-subtitle' });
   el.toggle = h('button', { type: 'button', class: 'tool', 'data-i18n': 'toggle', 'data-i18n-label': 'toggleLabel', onclick: toggleLanguage });
+  // Screen readers hear what arrives here once: new replies and changes of state, never the history.
+  el.live = h('div', { class: 'sr', 'aria-live': 'polite' });
   el.end = h('button', { type: 'button', class: 'tool', 'data-i18n': 'end', hidden: true, onclick: () => showCsat({ final: true, byCustomer: true }) });
   el.close = h('button', { type: 'button', class: 'tool close', 'data-i18n-label': 'close', text: '×', onclick: () => setOpen(false) });
-  el.offline = h('p', { class: 'banner offline', role: 'status', 'data-i18n': 'offline', hidden: true });
-  el.banner = h('p', { class: 'banner', role: 'status', hidden: true });
+  el.offline = h('p', { class: 'banner offline', 'data-i18n': 'offline', hidden: true });
+  el.banner = h('p', { class: 'banner', hidden: true });
   el.error = h('div', { class: 'banner error', role: 'alert', hidden: true });
-  el.log = h('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'data-i18n-label': 'log', tabindex: '0' });
+  el.log = h('ol', { class: 'log', 'data-i18n-label': 'log', tabindex: '0' });
   el.typing = h('div', { class: 'typing', role: 'status', hidden: true }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', { 'data-i18n': 'typing' }));
   el.quick = h('div', { class: 'quick', role: 'group', 'data-i18n-label': 'quick', hidden: true });
   el.csat = h('div', { class: 'csat', hidden: true });
@@ -324,7 +341,7 @@
     { id: 'bb-window', class: 'window', role: FULLSCREEN ? 'main' : 'dialog', 'aria-labelledby': 'bb-title', 'aria-describedby': 'bb-subtitle', hidden: true },
     h(
       'header',
-      {},
+      { role: 'none' }, // the window's own header, not the page's banner
       h('div', { class: 'heading' }, h(FULLSCREEN ? 'h1' : 'h2', { id: 'bb-title', 'data-i18n': 'title' }), el.subtitle),
       h('div', { class: 'tools' }, el.toggle, el.end, FULLSCREEN ? null : el.close),
     ),
@@ -338,7 +355,7 @@
     el.form,
     el.counter,
   );
-  el.root = h('div', { class: 'root' + (FULLSCREEN ? ' fullscreen' : '') }, FULLSCREEN ? null : el.launcher, el.window);
+  el.root = h('div', { class: 'root' + (FULLSCREEN ? ' fullscreen' : '') }, FULLSCREEN ? null : el.launcher, el.window, el.live);
   shadow.append(stylesheet, el.root);
 
   el.window.addEventListener('keydown', (event) => {
@@ -372,6 +389,7 @@
   /** Put every interface string in the current language (static parts and sender labels). */
   function applyStrings() {
     el.root.setAttribute('lang', ui.lang === 'zh' ? 'zh-CN' : 'en');
+    el.toggle.lang = ui.lang === 'zh' ? 'en' : 'zh-CN';
     for (const node of shadow.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
     for (const node of shadow.querySelectorAll('[data-i18n-label]')) node.setAttribute('aria-label', t(node.dataset.i18nLabel));
     for (const node of shadow.querySelectorAll('[data-i18n-placeholder]')) node.setAttribute('placeholder', t(node.dataset.i18nPlaceholder));
@@ -404,6 +422,14 @@
     // Focus what the customer can use: the input, else the first button offered.
     const target = !el.input.disabled ? el.input : el.csat.querySelector('button') || el.log;
     target.focus();
+  }
+
+  /** Say `text` once through the polite live region (`who` said it); the region keeps the last few. */
+  function announce(text, who) {
+    const said = h('span');
+    setText(said, text);
+    el.live.append(h('p', {}, who ? h('span', { text: t('said', { who }) }) : null, said));
+    while (el.live.childElementCount > 3) el.live.firstElementChild.remove();
   }
 
   function renderUnread() {
@@ -508,9 +534,15 @@
     el.banner.className = 'banner ' + kind;
     el.banner.hidden = !banner;
     if (el.banner.textContent !== banner) el.banner.textContent = banner;
+    // A new place in the queue or a new agent is news; the same words in the other language are not.
+    const news = kind === 'queue' && queue ? kind + queue.position + ':' + queue.minutes : kind + (kind === 'agent' ? name : '');
+    if (news !== ui.news && banner && conv.loadedHistory) announce(banner);
+    ui.news = news;
     el.end.hidden = !conv.session || state === 'closed' || conv.ended || csatOpen();
     setComposerEnabled(Boolean(conv.session) && state !== 'closed' && !conv.ended);
-    el.offline.hidden = !conv.session || link.ready || link.attempts === 0;
+    const offline = Boolean(conv.session) && !link.ready && link.attempts > 0;
+    if (offline && el.offline.hidden) announce(t('offline'));
+    el.offline.hidden = !offline;
     el.typing.hidden = !(conv.inFlight > 0 && state === 'bot');
     renderQuickReplies();
   }
@@ -534,9 +566,12 @@
     insertBySeq(renderMessage(message));
     if (claimed) claimed.node.remove();
     if (message.buttons?.length) relabelPayloads();
-    if (message.sender !== 'customer' && conv.loadedHistory && !ui.open) {
-      ui.unread += 1;
-      renderUnread();
+    if (message.sender !== 'customer' && conv.loadedHistory) {
+      announce(message.text, message.sender === 'system' ? '' : message.agent_name || t(message.sender));
+      if (!ui.open) {
+        ui.unread += 1;
+        renderUnread();
+      }
     }
     scrollToEnd(nearEnd || message.sender === 'customer');
     persist();
@@ -564,8 +599,14 @@
       'li',
       { class: 'msg from-' + message.sender, 'data-seq': String(message.seq) },
       h('div', { class: 'meta' }, who, h('time', { datetime: message.created_at, text: formatTime(message.created_at) })),
-      h('div', { class: 'bubble', text: displayText(message) }),
+      makeBubble(displayText(message)),
     );
+  }
+
+  function makeBubble(text) {
+    const node = h('div', { class: 'bubble' });
+    setText(node, text);
+    return node;
   }
 
   /** Keep the log in seq order; messages still being sent stay at the end. */
@@ -585,7 +626,7 @@
     for (const node of el.log.querySelectorAll('.from-customer[data-seq]')) {
       const message = conv.messages.get(Number(node.dataset.seq));
       const bubble = node.querySelector('.bubble');
-      if (message && bubble.textContent !== displayText(message)) bubble.textContent = displayText(message);
+      if (message && bubble.textContent !== displayText(message)) setText(bubble, displayText(message));
     }
   }
 
@@ -728,7 +769,7 @@
       'li',
       { class: 'msg from-customer pending' },
       h('div', { class: 'meta' }, h('span', { class: 'who sr', 'data-i18n': 'you', text: t('you') }), h('time', { datetime: new Date().toISOString(), text: formatTime() })),
-      h('div', { class: 'bubble', text: entry.shown }),
+      makeBubble(entry.shown),
       status,
     );
     entry.status = status;
@@ -748,6 +789,7 @@
     }
     if (state === 'rejected') parts.push(h('span', { text: t('rejected', { reason: reason || '' }) }));
     entry.status.replaceChildren(...parts);
+    if (parts.length && state !== 'sending') announce(parts[0].textContent);
   }
 
   function retry(entry) {
@@ -899,8 +941,8 @@
         addMessage(frame.message);
         break;
       case 'state':
-        setState(frame.state, frame.handoff);
         if (frame.agent_name || frame.agent?.name) conv.agentName = frame.agent_name || frame.agent.name;
+        setState(frame.state, frame.handoff);
         break;
       case 'queue': // {state, queue_position, estimated_wait_minutes}: the desk's periodic update
         if (frame.state) setState(frame.state);
