@@ -17,12 +17,12 @@ from playwright.sync_api import Page, expect
 
 from bankbot.bench_content import new_faq_payload, start_content_stack
 from bankbot.local_stack import RunningStack
+from tests.browser import staff
 from tests.browser.chat import Chat
-from tests.browser.conftest import Browsing
+from tests.browser.conftest import Browsing, Shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-Shoot = Callable[[Page, str], Path]
 TRAINING_MS = 600_000  # a training under load on 2 cores; usually well under 3 minutes
 NEW_ANSWER = "卡片管理"  # a phrase only the new FAQ's Chinese answer contains
 
@@ -40,12 +40,7 @@ def content_stack(
 
 def log_in(page: Page, base: str, username: str) -> None:
     """The staff login form, then the content pages."""
-    page.goto(base + "/content")
-    expect(page).to_have_url(re.compile(r"/console/login$"))
-    page.get_by_label("用户名 Username").fill(username)
-    page.get_by_label("密码 Password").fill(f"{username}-demo-password")
-    page.get_by_role("button", name="登录 Log in").click()
-    expect(page).to_have_url(re.compile(r"/content$"))  # editors land on their pages
+    staff.log_in(page, base, username, "/content")  # editors land on their pages
     expect(page.get_by_role("heading", name=re.compile("知识库管理"))).to_be_visible()
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.chat import Chat, assert_log_matches_server
-from tests.browser.conftest import Browsing, GatewayProcess
+from tests.browser.conftest import Browsing, GatewayProcess, Shoot
 
 pytestmark = pytest.mark.browser
-
-Shoot = Callable[[Page, str], Path]
 
 
 def inside_viewport(page: Page, chat: Chat, selector: str) -> bool:
@@ -103,7 +100,7 @@ def test_accessible_names_and_roles(
     expect(page.get_by_role("button", name="在线客服")).to_be_visible()
     chat.open()
     expect(page.get_by_role("dialog", name="海港银行在线客服")).to_be_visible()
-    expect(page.get_by_role("log", name="聊天记录")).to_be_visible()
+    expect(page.get_by_role("list", name="聊天记录")).to_be_visible()
     expect(page.get_by_role("textbox", name="输入您的消息")).to_be_visible()
     expect(page.get_by_role("button", name="发送")).to_be_visible()
     expect(page.get_by_role("button", name="关闭聊天窗口")).to_be_visible()

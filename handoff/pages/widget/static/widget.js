@@ -80,7 +80,7 @@
       expired: '会话已失效，请开始新的对话。',
       cantStart: '暂时无法连接在线客服，请稍后再试或致电 95-000。',
       tryAgain: '重试',
-      unread: '{n} 条新消息',
+      unread: '在线客服，{n} 条新消息',
       quick: '快捷回复',
       switchPhrase: '请用中文回答',
       counter: '{n}/{max}',
@@ -128,7 +128,7 @@
       expired: 'This chat is no longer available. Please start a new one.',
       cantStart: 'The chat is not available right now. Please try again later or call 95-000.',
       tryAgain: 'Try again',
-      unread: '{n} new messages',
+      unread: 'Chat with us, {n} new messages',
       quick: 'Suggested replies',
       switchPhrase: 'please answer in English',
       counter: '{n}/{max}',
@@ -304,13 +304,14 @@
   stylesheet.addEventListener('error', () => (host.hidden = false));
 
   const el = {};
-  el.badge = h('span', { class: 'badge', hidden: true });
+  el.badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true }); // counted in the label
   el.launcherText = h('span', { 'data-i18n': 'launcher' });
   el.launcher = h(
     'button',
     { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'bb-window', onclick: () => setOpen(true) },
     chatIcon(),
     el.launcherText,
+    ' ',
     el.badge,
   );
   el.subtitle = h('p', { class: 'subtitle', id: 'bb-subtitle' });
@@ -435,7 +436,8 @@
   function renderUnread() {
     el.badge.hidden = ui.unread === 0;
     el.badge.textContent = ui.unread ? String(ui.unread) : '';
-    el.launcher.setAttribute('aria-label', ui.unread ? `${t('launcher')} (${t('unread', { n: ui.unread })})` : t('launcher'));
+    // The label starts with what the button shows (its text, then the count), as speech input expects.
+    el.launcher.setAttribute('aria-label', ui.unread ? t('unread', { n: ui.unread }) : t('launcher'));
   }
 
   // ---- the conversation ------------------------------------------------------
@@ -859,7 +861,8 @@
     /** After a rating (or a skip): thanks, then a new chat if this one is over. */
     function done(rated) {
       if (!rated && !final) return hideCsat();
-      el.csat.replaceChildren(h('p', { class: 'thanks', role: 'status', 'data-i18n': rated ? 'csatThanks' : 'ended', text: t(rated ? 'csatThanks' : 'ended') }));
+      el.csat.replaceChildren(h('p', { class: 'thanks', 'data-i18n': rated ? 'csatThanks' : 'ended', text: t(rated ? 'csatThanks' : 'ended') }));
+      announce(t(rated ? 'csatThanks' : 'ended'));
       if (final) {
         forgetConversation(); // over: the next open or a reload starts a new chat
         const restart = h('button', { type: 'button', class: 'primary', 'data-i18n': 'newChat', text: t('newChat'), onclick: newConversation });
@@ -881,6 +884,7 @@
       } catch {
         for (const button of row.querySelectorAll('button')) button.disabled = false;
         question.textContent = t('csatFailed');
+        announce(t('csatFailed'));
         row.querySelector('button').focus();
       }
     }
