@@ -51,10 +51,18 @@
     return product;
   };
   const hex = (c) => '#' + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+  /** Visually hidden on purpose (.sr: a 1 px clipped box), for screen readers only. */
+  const screenReaderOnly = (el) => {
+    for (let n = el; n; n = parentOf(n)) {
+      const box = n.getBoundingClientRect();
+      if ((box.width <= 1 || box.height <= 1) && getComputedStyle(n).overflow !== 'visible') return true;
+    }
+    return false;
+  };
   const shown = (el) => {
     if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
     const box = el.getBoundingClientRect();
-    return box.width > 1 && box.height > 1; // 1 px boxes are visually hidden on purpose (.sr)
+    return box.width > 1 && box.height > 1 && !screenReaderOnly(el);
   };
 
   return {
