@@ -112,8 +112,14 @@
         for (let n = el; n; n = parentOf(n)) if (getComputedStyle(n).position === 'fixed') return true;
         return false;
       };
+      const sideways = (n) => {
+        const b = n.getBoundingClientRect();
+        return b.left < -1 || b.right > innerWidth + 1;
+      };
+      const skipped = (el) => !shown(el) || el instanceof SVGElement
+        || /^(INPUT|TEXTAREA|SELECT|OPTION|PROGRESS)$/.test(el.tagName); // fields scroll their own text
       for (const el of deepElements()) {
-        if (!shown(el) || /^(INPUT|TEXTAREA|SELECT|OPTION|PROGRESS)$/.test(el.tagName) || el instanceof SVGElement) continue;
+        if (skipped(el)) continue;
         const s = getComputedStyle(el);
         if ((s.overflowX === 'hidden' || s.overflowX === 'clip') && el.scrollWidth > el.clientWidth + 1) {
           problems.push(`${describe(el)} cuts its content off sideways (${el.scrollWidth} > ${el.clientWidth} px)`);
@@ -123,7 +129,9 @@
         }
         const box = el.getBoundingClientRect();
         if (box.right <= 0) continue; // parked off-screen until focused (skip links)
-        if ((box.left < -1 || box.right > innerWidth + 1) && !reachable(el, 'x')) {
+        const parent = parentOf(el);
+        const parentOut = parent && parent !== document.body && sideways(parent); // reported there
+        if (sideways(el) && !parentOut && !reachable(el, 'x')) {
           problems.push(`${describe(el)} sticks out sideways (${Math.round(box.left)}..${Math.round(box.right)} of ${innerWidth})`);
         }
         // The page's scrolling never moves a fixed element: what it holds must fit or scroll itself.

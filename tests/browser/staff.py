@@ -93,6 +93,21 @@ class Desk:
         assert not self.handoffs & self.held(), f"{self.name} still holds a chat of this test"
 
 
+def waiting_handoff_id(base_url: str, conversation_id: str) -> int:
+    """The desk's id for a queued conversation, as a supervisor sees it (nothing claimed)."""
+    with httpx.Client(base_url=base_url, timeout=15) as client:
+        login = client.post(
+            "/api/agent/login",
+            json={"username": "supervisor1", "password": password("supervisor1")},
+        )
+        assert login.status_code == 200, login.text
+        client.headers["Authorization"] = f"Bearer {login.json()['token']}"
+        try:
+            return int(Desk(client, "supervisor").waiting(conversation_id)["id"])
+        finally:
+            client.post("/api/agent/logout")
+
+
 @contextmanager
 def desk_api(base_url: str, username: str = "agent1") -> Iterator[Desk]:
     """`username` logged in over the API (so online at the desk); releases and logs out after."""
