@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bankbot.local_stack import RunningStack
+from tests.browser.accessibility import Axe
 from tests.browser.chat import Chat, assert_log_matches_server
 from tests.browser.conftest import Browsing, Shoot
 from tests.browser.staff import Desk, desk_api, log_in, log_out
@@ -94,8 +95,16 @@ EMILY = Person(
 )
 
 
-def verify_in_the_widget(chat: Chat, gateway_url: str, person: Person) -> tuple[str, str]:
-    """Ask for the balance and go through phone, ID digits and SMS code; returns (code, answer)."""
+def verify_in_the_widget(
+    chat: Chat,
+    gateway_url: str,
+    person: Person,
+    waiting_for_the_code: Callable[[], None] | None = None,
+) -> tuple[str, str]:
+    """Ask for the balance and go through phone, ID digits and SMS code; returns (code, answer).
+
+    `waiting_for_the_code` runs while the customer has been texted and not yet typed the code.
+    """
     before = chat.server_count()
     chat.send(person.ask)
     chat.wait_for_reply(person.ask_phone, after=before)
@@ -110,6 +119,8 @@ def verify_in_the_widget(chat: Chat, gateway_url: str, person: Person) -> tuple[
     chat.wait_for_reply(person.masked_phone, after=before)  # "… sent to 138****8000"
     expect(chat.chip("重新发送" if person.language == "zh" else "Resend code")).to_be_visible()
     code = code_sent_after(gateway_url, person.phone, seen)
+    if waiting_for_the_code is not None:
+        waiting_for_the_code()
 
     before = chat.server_count()
     chat.send(code)
@@ -137,7 +148,7 @@ def assert_secrets_masked(chat: Chat, person: Person, code: str) -> None:
 
 
 def test_verification_in_the_widget_zh(
-    stack: RunningStack, browsing: Callable[..., Browsing], shoot: Shoot
+    stack: RunningStack, browsing: Callable[..., Browsing], shoot: Shoot, axe: Axe
 ) -> None:
     session = browsing()
     page = session.new_page()
@@ -145,13 +156,21 @@ def test_verification_in_the_widget_zh(
     chat = Chat(page)
     chat.open()
 
-    code, answer = verify_in_the_widget(chat, stack.gateway_url, ZHANG)
+    def mid_verification() -> None:
+        axe.check(page, "widget during verification, the code sent")
+        outbox = session.new_page()
+        outbox.goto(stack.gateway_url + "/dev/sms")
+        axe.check(outbox, "SMS outbox with the code")
+        outbox.close()
+
+    code, answer = verify_in_the_widget(chat, stack.gateway_url, ZHANG, mid_verification)
     assert "验证成功，张伟，您好！" in answer, answer
     assert "12,345.67 元" in answer, answer
     assert_secrets_masked(chat, ZHANG, code)
     expect(chat.find(".typing")).to_be_hidden()
     expect(chat.input).to_be_enabled()
     shoot(page, "30-verified-balance")
+    axe.check(page, "widget verified, balance shown")
     assert_log_matches_server(chat, stack.gateway_url)
     session.assert_clean()
 
@@ -189,7 +208,7 @@ CUSTOMER_ANSWER = "我想了解一下信用卡的额度调整"
 
 
 def test_handoff_to_an_agent_in_the_console(
-    stack: RunningStack, desk: Desk, browsing: Callable[..., Browsing], shoot: Shoot
+    stack: RunningStack, desk: Desk, browsing: Callable[..., Browsing], shoot: Shoot, axe: Axe
 ) -> None:
     # The customer asks for a person and is queued.
     customer = browsing()
@@ -239,6 +258,7 @@ def test_handoff_to_an_agent_in_the_console(
         expect(reply).to_have_value("")
         expect(transcript.locator("li.agent")).to_contain_text(AGENT_HELLO)
         shoot(console, "31-console-claimed")
+        axe.check(console, "console, a chat claimed from the live queue")
 
         chat.wait_for_text(AGENT_HELLO)
         greeting = next(b for b in chat.bubbles() if b["text"] == AGENT_HELLO)
@@ -248,6 +268,7 @@ def test_handoff_to_an_agent_in_the_console(
         expect(agent_bubble.locator(".who")).to_be_visible()
         expect(chat.find(".banner.agent")).to_have_text(f"人工客服 {desk.name} 正在为您服务。")
         shoot(page, "32-customer-sees-agent")
+        axe.check(page, "widget with an agent, live")
 
         # The customer answers; the agent sees it live, and the bot stays quiet.
         before = chat.server_count()
@@ -276,6 +297,7 @@ def test_handoff_to_an_agent_in_the_console(
         assert rated.value.status == 200
         assert rated.value.json() == {"score": "very_satisfied"}
         expect(csat.locator(".thanks")).to_have_text("感谢您的评价！")
+        axe.check(page, "widget rated, back with the assistant")
 
         before = chat.server_count()
         chat.send("你们几点开门")
