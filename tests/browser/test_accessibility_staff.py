@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from bankbot.bench_content import ContentClient
 from tests.browser.accessibility import Axe
@@ -181,7 +181,7 @@ def test_the_content_pages_pass_axe_from_the_list_to_a_rejected_spreadsheet(
     review.get_by_role("tab", name=re.compile("导入导出 Spreadsheet")).click()
     sheet = bad_sheet(review, gateway.url)
     review.locator("#import-file").set_input_files(
-        files=[{"name": "faqs.csv", "mimeType": "text/csv", "buffer": sheet}]
+        files=FilePayload(name="faqs.csv", mimeType="text/csv", buffer=sheet)
     )
     review.get_by_role("button", name="导入 Import").click()
     expect(review.locator("#import-errors-table")).to_be_visible()

@@ -163,7 +163,7 @@
 
   /** Text into `node`, each line marked with its language when the lines differ (bilingual notices). */
   function setText(node, text) {
-    const lines = text.split(/(?<=\n)/);
+    const lines = (text.match(/[^\n]*\n?/g) || []).filter(Boolean); // each line keeps its \n
     const langs = lines.map(langOf);
     const main = langs.find(Boolean) || '';
     if (main) node.lang = main;
