@@ -82,6 +82,7 @@ def test_the_console_passes_axe_from_login_to_three_chats_and_the_supervisor(
     for opened in range(1, 4):
         page.locator("#queue-rows button.claim").first.click()
         expect(page.locator("article.pane")).to_have_count(opened)
+    expect(page.locator("#queue-rows tr")).to_have_count(1)
     expect(page.locator("#queue-rows button.claim")).to_be_disabled()  # three is the limit
     reply = page.locator("article.pane").first.get_by_label("回复客户 Reply")
     reply.fill("您好，请问有什么可以帮您？")

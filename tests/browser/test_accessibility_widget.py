@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Route, expect
+from playwright.sync_api import Route, WebSocketRoute, expect
 
 from tests.browser.accessibility import Axe
 from tests.browser.chat import Chat, listen, open_widget
@@ -195,10 +195,23 @@ def test_screen_readers_hear_each_reply_queue_change_and_agent_once(
         assert langs[f"{desk.name}：您好，请问有什么可以帮您？"] == ["zh-CN"]
         assert langs[f"{desk.name}：I can help in English too."] == ["en"]
 
-        # A reload shows the history again but says none of it; the next message is said once.
+        # A reload shows the history again but says none of it, nor the state it finds, even
+        # when the history is in before the WebSocket's first frame (held back here) tells it.
+        held: list[tuple[WebSocketRoute, str | bytes]] = []
+
+        def hold_the_first_frame(socket: WebSocketRoute) -> None:
+            server = socket.connect_to_server()
+            server.on_message(
+                lambda message: held.append((socket, message)) if not held else socket.send(message)
+            )
+
+        chat.page.route_web_socket(re.compile(r"/ws/conversations/"), hold_the_first_frame)
         count = chat.server_count()
         chat.page.reload()
         chat.wait_for_bubbles(count)
+        chat.page.wait_for_timeout(500)
+        socket, ready = held[0]
+        socket.send(ready)
         expect(chat.find(".banner.agent")).to_be_visible()
         chat.page.wait_for_timeout(1_000)
         assert chat.heard_texts() == []

@@ -538,7 +538,7 @@
     if (el.banner.textContent !== banner) el.banner.textContent = banner;
     // A new place in the queue or a new agent is news; the same words in the other language are not.
     const news = kind === 'queue' && queue ? kind + queue.position + ':' + queue.minutes : kind + (kind === 'agent' ? name : '');
-    if (news !== ui.news && banner && conv.loadedHistory) announce(banner);
+    if (news !== ui.news && banner && conv.loadedHistory && !conv.restoring) announce(banner);
     ui.news = news;
     el.end.hidden = !conv.session || state === 'closed' || conv.ended || csatOpen();
     setComposerEnabled(Boolean(conv.session) && state !== 'closed' && !conv.ended);
@@ -746,6 +746,7 @@
       const id = encodeURIComponent(conv.session.conversation_id);
       const result = await api('POST', `/api/conversations/${id}/messages`, { text: entry.text, client_message_id: entry.id });
       setPendingState(entry, 'sent');
+      conv.restoring = false;
       setState(result.state, result.handoff);
       await catchUp(); // the replies, by seq, even if the WebSocket is down
       dropPending(entry);
@@ -938,6 +939,7 @@
         link.ready = true;
         link.attempts = 0;
         setState(frame.state, frame.handoff);
+        conv.restoring = false; // the state a reload finds is not news; changes from here on are
         catchUp(); // everything published before we subscribed is in the database
         break;
       case 'message':
@@ -1027,6 +1029,7 @@
     applyStrings();
     if (conv.session) {
       // A reload: same conversation, whole history from seq 0, then live again.
+      conv.restoring = true;
       connect();
       catchUp().then(() => renderStatus());
     }
