@@ -327,3 +327,20 @@ def test_nothing_on_the_staff_pages_is_cut_off_at_200_and_400_percent_zoom(
     outbox = zoomed(browsing, zoom).new_page()
     outbox.goto(gateway.url + "/dev/sms")
     assert_nothing_cut_off(outbox, f"SMS outbox {at}")
+
+
+def test_the_pages_that_turn_staff_away_pass_axe(
+    browsing: Callable[..., Browsing], gateway: GatewayProcess, axe: Axe
+) -> None:
+    editor = browsing().new_page()
+    log_in(editor, gateway.url, "editor1", "/content")
+    editor.goto(gateway.url + "/console")
+    expect(editor.get_by_role("heading", name=re.compile("无权访问"))).to_be_visible()
+    check(axe, editor, "console, not for content editors")
+    log_out(editor, gateway.url)
+    agent = browsing().new_page()
+    log_in(agent, gateway.url, "agent1")
+    agent.goto(gateway.url + "/content")
+    expect(agent.get_by_role("heading", name=re.compile("无权访问"))).to_be_visible()
+    check(axe, agent, "content pages, not for agents")
+    log_out(agent, gateway.url)

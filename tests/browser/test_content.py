@@ -64,6 +64,7 @@ def wait_for_job(page: Page, status: str) -> None:
     expect(page.locator("#job-stage")).to_contain_text(status, timeout=TRAINING_MS)
 
 
+@pytest.mark.timeout(900)  # two trainings' worth of waiting (TRAINING_MS) and the stack's stop
 def test_add_approve_train_deploy_answer_and_roll_back(
     content_stack: RunningStack, browsing: Callable[..., Browsing], shoot: Shoot, axe: Axe
 ) -> None:
