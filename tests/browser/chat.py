@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from playwright.sync_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import Browsing
 
 # The widget's own state, read from inside its shadow root.
 _BUBBLES_JS = """() => {
@@ -21,6 +25,32 @@ _BUBBLES_JS = """() => {
     pending: li.classList.contains('pending'),
   }));
 }"""
+
+# What a screen reader would be told: every node added inside a live region of the widget,
+# recorded from before the widget starts (its shadow root is observed as it is attached).
+_LISTEN_JS = """(() => {
+  window.__heard = [];
+  const LIVE = '[aria-live]:not([aria-live=off]), [role=status], [role=log], [role=alert]';
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    new MutationObserver((records) => {
+      for (const record of records) {
+        const region = record.target.nodeType === 1 ? record.target.closest(LIVE) : null;
+        if (!region || !record.target.checkVisibility()) continue; // hidden regions say nothing
+        for (const node of record.addedNodes) {
+          const text = node.textContent.trim();
+          if (!text) continue;
+          const langs = node.nodeType === 1
+            ? [node, ...node.querySelectorAll('[lang]')].filter((n) => n.lang).map((n) => n.lang)
+            : [];
+          window.__heard.push({ text, langs });
+        }
+      }
+    }).observe(root, { childList: true, subtree: true });
+    return root;
+  };
+})()"""
 
 _FOCUSED_JS = """() => {
   const host = document.querySelector('bankbot-chat');
@@ -74,6 +104,14 @@ class Chat:
         value: dict[str, Any] = json.loads(raw)
         return value
 
+    def heard(self) -> list[dict[str, Any]]:
+        """What the live regions said since the page loaded (`listen()` first): text, langs."""
+        result: list[dict[str, Any]] = self.page.evaluate("() => window.__heard")
+        return result
+
+    def heard_texts(self) -> list[str]:
+        return [entry["text"] for entry in self.heard()]
+
     # ---- doing things ----
     def open(self) -> None:
         self.launcher.click()
@@ -115,6 +153,25 @@ class Chat:
             f"() => ({_BUBBLES_JS})().some((b) => b.text.includes({json.dumps(text)}))",
             timeout=timeout_ms,
         )
+
+
+def listen(page: Page) -> None:
+    """Record what the widget's live regions announce on `page` (from its next load on)."""
+    page.add_init_script(_LISTEN_JS)
+
+
+def open_widget(
+    browsing: Callable[..., Browsing], url: str, *, listening: bool = False, **context: Any
+) -> tuple[Browsing, Chat]:
+    """A new customer (own browser context) on `url` who opens the widget and is greeted."""
+    session = browsing(**context)
+    page = session.new_page()
+    if listening:
+        listen(page)
+    page.goto(url)
+    chat = Chat(page)
+    chat.open()
+    return session, chat
 
 
 def server_history(gateway_url: str, conversation_id: str, token: str) -> list[dict[str, Any]]:

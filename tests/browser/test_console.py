@@ -7,87 +7,24 @@ would receive from the agent.
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-import time
-import uuid
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Page, expect
-from websockets.sync.client import connect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import Browsing, GatewayProcess
+from tests.browser.conftest import Browsing, GatewayProcess, Shoot
+from tests.browser.customers import ApiCustomer
 
 pytestmark = pytest.mark.browser
 
-Shoot = Callable[[Page, str], Path]
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
-
-
-class Customer:
-    """A customer in the queue, with a WebSocket recording what is pushed to them."""
-
-    def __init__(self, gateway: GatewayProcess) -> None:
-        self.client = httpx.Client(base_url=gateway.url, timeout=15)
-        conv = self.client.post(
-            "/api/conversations", json={"channel": "web", "language": "zh"}
-        ).json()
-        self.id, self.token = conv["conversation_id"], conv["token"]
-        self.pushed: list[dict[str, Any]] = []
-        self._ws = connect(gateway.url.replace("http://", "ws://") + f"/ws/conversations/{self.id}")
-        self._ws.send(json.dumps({"type": "auth", "token": self.token}))
-        assert json.loads(self._ws.recv(timeout=10))["type"] == "ready"
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        try:
-            while True:
-                self.pushed.append(json.loads(self._ws.recv()))
-        except Exception:  # noqa: BLE001 - closed at the end of the test
-            return
-
-    def say(self, text: str) -> dict[str, Any]:
-        response = self.client.post(
-            f"/api/conversations/{self.id}/messages",
-            json={"text": text, "client_message_id": uuid.uuid4().hex},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def history(self) -> list[dict[str, Any]]:
-        response = self.client.get(
-            f"/api/conversations/{self.id}/messages",
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        return list(response.json()["messages"])
-
-    def wait_for_push(
-        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 15
-    ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for event in list(self.pushed):
-                if predicate(event):
-                    return event
-            time.sleep(0.05)
-        raise AssertionError(f"not pushed; got {self.pushed}")
-
-    def close(self) -> None:
-        self._ws.close()
-        self.client.close()
 
 
 def test_an_agent_logs_in_claims_replies_and_closes(
     browsing: Callable[..., Browsing], gateway: GatewayProcess, shoot: Shoot
 ) -> None:
-    customer = Customer(gateway)
+    customer = ApiCustomer(gateway.url)
     try:
         customer.say("我的卡好像被盗刷了 " + XSS)
         assert customer.say("/request_human")["state"] == "queued"

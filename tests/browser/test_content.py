@@ -17,12 +17,13 @@ from playwright.sync_api import Page, expect
 
 from bankbot.bench_content import new_faq_payload, start_content_stack
 from bankbot.local_stack import RunningStack
+from tests.browser import staff
+from tests.browser.accessibility import Axe
 from tests.browser.chat import Chat
-from tests.browser.conftest import Browsing
+from tests.browser.conftest import Browsing, Shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-Shoot = Callable[[Page, str], Path]
 TRAINING_MS = 600_000  # a training under load on 2 cores; usually well under 3 minutes
 NEW_ANSWER = "卡片管理"  # a phrase only the new FAQ's Chinese answer contains
 
@@ -40,12 +41,7 @@ def content_stack(
 
 def log_in(page: Page, base: str, username: str) -> None:
     """The staff login form, then the content pages."""
-    page.goto(base + "/content")
-    expect(page).to_have_url(re.compile(r"/console/login$"))
-    page.get_by_label("用户名 Username").fill(username)
-    page.get_by_label("密码 Password").fill(f"{username}-demo-password")
-    page.get_by_role("button", name="登录 Log in").click()
-    expect(page).to_have_url(re.compile(r"/content$"))  # editors land on their pages
+    staff.log_in(page, base, username, "/content")  # editors land on their pages
     expect(page.get_by_role("heading", name=re.compile("知识库管理"))).to_be_visible()
 
 
@@ -68,8 +64,9 @@ def wait_for_job(page: Page, status: str) -> None:
     expect(page.locator("#job-stage")).to_contain_text(status, timeout=TRAINING_MS)
 
 
+@pytest.mark.timeout(900)  # two trainings' worth of waiting (TRAINING_MS) and the stack's stop
 def test_add_approve_train_deploy_answer_and_roll_back(
-    content_stack: RunningStack, browsing: Callable[..., Browsing], shoot: Shoot
+    content_stack: RunningStack, browsing: Callable[..., Browsing], shoot: Shoot, axe: Axe
 ) -> None:
     base = content_stack.gateway_url
     faq = new_faq_payload("card_activation")
@@ -90,8 +87,10 @@ def test_add_approve_train_deploy_answer_and_roll_back(
     page.locator("#f-ex-en").fill("\n".join(faq["examples"]["en"]))
     expect(page.locator("#f-ex-en-count")).to_have_text(str(len(faq["examples"]["en"])))
     shoot(page, "content-01-new-faq-form")
+    axe.check(page, "content, a new FAQ filled in")
     page.get_by_role("button", name="提交审批 Save draft for approval").click()
-    expect(page.locator("#notice")).to_contain_text("someone else must approve it")
+    # Saving runs the content checks over every FAQ: seconds on a busy machine.
+    expect(page.locator("#notice")).to_contain_text("someone else must approve it", timeout=30_000)
     expect(page.locator("#change-title")).to_contain_text(faq["id"])
     expect(page.locator("#change-approve")).to_be_hidden()  # not for the author
     author.assert_clean()
@@ -108,6 +107,7 @@ def test_add_approve_train_deploy_answer_and_roll_back(
     expect(diff).to_contain_text(faq["answer"]["en"])
     expect(diff.locator("td.added").first).to_be_visible()
     shoot(review, "content-02-approval-side-by-side")
+    axe.check(review, "content, a new FAQ side by side for approval")
     review.get_by_role("button", name="批准 Approve").click()
     expect(review.locator("#notice")).to_contain_text("Approved")
 
@@ -121,10 +121,12 @@ def test_add_approve_train_deploy_answer_and_roll_back(
     review.get_by_role("tab", name=re.compile("训练与上线 Training")).click()
     expect(review.locator("#job-title")).to_contain_text("train")
     shoot(review, "content-03-training-progress")
+    axe.check(review, "content, training in progress")
     wait_for_job(review, "成功 Succeeded")
     expect(review.locator("#gate-summary")).to_contain_text("通过 Passed")
     expect(review.locator("#job-message")).to_contain_text("Live")
     shoot(review, "content-04-passed-and-live")
+    axe.check(review, "content, training passed the gate and went live")
     reviewer.assert_clean()
 
     # -- a customer now gets the new answer -----------------------------------------------
@@ -135,6 +137,7 @@ def test_add_approve_train_deploy_answer_and_roll_back(
     review.locator("#try-text").fill(question)
     review.get_by_role("button", name="试一试 Try it", exact=True).click()
     expect(review.locator("#try-live")).to_contain_text(faq["id"])
+    axe.check(review, "content, try it")
 
     # -- one click back to the previous model; the answer is gone ---------------------------
     review.get_by_role("tab", name=re.compile("训练与上线 Training")).click()

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from bankbot.local_stack import RunningStack
 from tests.browser.chat import Chat, assert_log_matches_server
-from tests.browser.conftest import Browsing
+from tests.browser.conftest import Browsing, Shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-Shoot = Callable[[Page, str], Path]
 
 
 def test_faq_answered_in_chinese_then_in_english(

@@ -8,41 +8,26 @@ the WebSocket: the queue, the agent's name, their messages, the rating.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.chat import Chat, assert_log_matches_server
-from tests.browser.conftest import Browsing, GatewayProcess
+from tests.browser.conftest import Browsing, GatewayProcess, Shoot
+from tests.browser.staff import Desk, desk_api
 
 pytestmark = pytest.mark.browser
 
-Shoot = Callable[[Page, str], Path]
-
 
 @pytest.fixture
-def agent(gateway: GatewayProcess) -> Iterator[httpx.Client]:
+def agent(gateway: GatewayProcess) -> Iterator[Desk]:
     """agent1 (王芳), logged in and so online at the desk."""
-    with httpx.Client(base_url=gateway.url, timeout=10) as client:
-        login = client.post(
-            "/api/agent/login", json={"username": "agent1", "password": "agent1-demo-password"}
-        )
-        assert login.status_code == 200, login.text
-        client.headers["Authorization"] = f"Bearer {login.json()['token']}"
-        yield client
-        client.post("/api/agent/logout")
-
-
-def waiting_handoff(agent: httpx.Client, conversation_id: str) -> dict[str, Any]:
-    items = agent.get("/api/agent/queue").json()["items"]
-    return next(i for i in items if i["conversation_id"] == conversation_id)
+    with desk_api(gateway.url) as desk:
+        yield desk
 
 
 def test_customer_sees_the_queue_the_agent_and_rates_the_chat(
-    gateway: GatewayProcess, agent: httpx.Client, browsing: Callable[..., Browsing], shoot: Shoot
+    gateway: GatewayProcess, agent: Desk, browsing: Callable[..., Browsing], shoot: Shoot
 ) -> None:
     session = browsing()
     page = session.new_page()
@@ -52,23 +37,18 @@ def test_customer_sees_the_queue_the_agent_and_rates_the_chat(
     chat.send("我要投诉，你们的服务太差了")
     chat.chip("转人工客服").click()
     expect(chat.find(".banner.queue")).to_be_visible()
-    stored = chat.session()
-    handoff = waiting_handoff(agent, stored["conversation_id"])
+    handoff = agent.waiting(chat.session()["conversation_id"])
 
     # The agent claims the chat: the customer sees it at once, by name, without a reload.
-    assert agent.post(f"/api/agent/handoffs/{handoff['id']}/claim").status_code == 200
+    agent.claim(handoff["id"])
     expect(chat.find(".subtitle")).to_have_text("人工客服 王芳 为您服务")
     expect(chat.find(".banner.agent")).to_have_text("人工客服 王芳 正在为您服务。")
     expect(chat.find(".banner.queue")).to_have_count(0)
     # The customer has closed the window meanwhile: the launcher counts what arrives.
     page.keyboard.press("Escape")
-    reply = agent.post(
-        f"/api/agent/handoffs/{handoff['id']}/messages",
-        json={"text": "您好，我是王芳，请问遇到了什么问题？"},
-    )
-    assert reply.status_code == 201, reply.text
+    agent.say(handoff["id"], "您好，我是王芳，请问遇到了什么问题？")
     expect(chat.find(".launcher .badge")).to_have_text("1")
-    expect(chat.launcher).to_have_attribute("aria-label", "在线客服 (1 条新消息)")
+    expect(chat.launcher).to_have_attribute("aria-label", "在线客服，1 条新消息")
     chat.launcher.click()
     expect(chat.find(".launcher .badge")).to_be_hidden()
     chat.wait_for_text("我是王芳")
@@ -83,15 +63,11 @@ def test_customer_sees_the_queue_the_agent_and_rates_the_chat(
     chat.wait_for_bubbles(before + 1)
     page.wait_for_timeout(500)
     assert chat.server_count() == before + 1  # no bot reply while an agent holds the chat
-    transcript = agent.get(f"/api/agent/handoffs/{handoff['id']}").json()
+    transcript = agent.client.get(f"/api/agent/handoffs/{handoff['id']}").json()
     assert "转账一直没有到账" in str(transcript)
 
     # The agent ends the chat: the customer is asked for a rating, live.
-    closed = agent.post(
-        f"/api/agent/handoffs/{handoff['id']}/close",
-        json={"resolution": "已解释到账时间", "return_to_bot": False},
-    )
-    assert closed.status_code == 200, closed.text
+    agent.close(handoff["id"], resolution="已解释到账时间", return_to_bot=False)
     expect(chat.find(".csat .chip")).to_have_count(3)
     expect(chat.input).to_be_disabled()
     expect(chat.find(".subtitle")).to_have_text("对话已结束")
@@ -105,7 +81,7 @@ def test_customer_sees_the_queue_the_agent_and_rates_the_chat(
 
 
 def test_back_to_the_bot_after_the_agent_asks_for_a_rating_and_goes_on(
-    gateway: GatewayProcess, agent: httpx.Client, browsing: Callable[..., Browsing]
+    gateway: GatewayProcess, agent: Desk, browsing: Callable[..., Browsing]
 ) -> None:
     session = browsing()
     page = session.new_page()
@@ -115,13 +91,10 @@ def test_back_to_the_bot_after_the_agent_asks_for_a_rating_and_goes_on(
     chat.send("转人工")
     chat.chip("转人工客服").click()
     expect(chat.find(".banner.queue")).to_be_visible()
-    handoff = waiting_handoff(agent, chat.session()["conversation_id"])
-    agent.post(f"/api/agent/handoffs/{handoff['id']}/claim")
+    handoff = agent.waiting(chat.session()["conversation_id"])
+    agent.claim(handoff["id"])
     expect(chat.find(".banner.agent")).to_be_visible()
-    agent.post(
-        f"/api/agent/handoffs/{handoff['id']}/close",
-        json={"resolution": "resolved", "return_to_bot": True},
-    )
+    agent.close(handoff["id"], return_to_bot=True)
     expect(chat.find(".csat .chip")).to_have_count(3)
     expect(chat.input).to_be_enabled()  # the chat goes on with the assistant
     expect(chat.find(".subtitle")).to_have_text("智能客服 · 7×24 小时为您服务")

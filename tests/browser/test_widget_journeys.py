@@ -12,24 +12,22 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from bankbot.local_stack import RunningStack
+from tests.browser.accessibility import Axe
 from tests.browser.chat import Chat, assert_log_matches_server
-from tests.browser.conftest import Browsing
+from tests.browser.conftest import Browsing, Shoot
+from tests.browser.staff import Desk, desk_api, log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-Shoot = Callable[[Page, str], Path]
 
-AGENT_LOGIN = {"username": "agent1", "password": "agent1-demo-password"}
-CONSOLE_CSRF = {"X-Requested-With": "bankbot-console"}
 _CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 
@@ -97,8 +95,16 @@ EMILY = Person(
 )
 
 
-def verify_in_the_widget(chat: Chat, gateway_url: str, person: Person) -> tuple[str, str]:
-    """Ask for the balance and go through phone, ID digits and SMS code; returns (code, answer)."""
+def verify_in_the_widget(
+    chat: Chat,
+    gateway_url: str,
+    person: Person,
+    waiting_for_the_code: Callable[[], None] | None = None,
+) -> tuple[str, str]:
+    """Ask for the balance and go through phone, ID digits and SMS code; returns (code, answer).
+
+    `waiting_for_the_code` runs while the customer has been texted and not yet typed the code.
+    """
     before = chat.server_count()
     chat.send(person.ask)
     chat.wait_for_reply(person.ask_phone, after=before)
@@ -113,6 +119,8 @@ def verify_in_the_widget(chat: Chat, gateway_url: str, person: Person) -> tuple[
     chat.wait_for_reply(person.masked_phone, after=before)  # "… sent to 138****8000"
     expect(chat.chip("重新发送" if person.language == "zh" else "Resend code")).to_be_visible()
     code = code_sent_after(gateway_url, person.phone, seen)
+    if waiting_for_the_code is not None:
+        waiting_for_the_code()
 
     before = chat.server_count()
     chat.send(code)
@@ -140,7 +148,7 @@ def assert_secrets_masked(chat: Chat, person: Person, code: str) -> None:
 
 
 def test_verification_in_the_widget_zh(
-    stack: RunningStack, browsing: Callable[..., Browsing], shoot: Shoot
+    stack: RunningStack, browsing: Callable[..., Browsing], shoot: Shoot, axe: Axe
 ) -> None:
     session = browsing()
     page = session.new_page()
@@ -148,13 +156,21 @@ def test_verification_in_the_widget_zh(
     chat = Chat(page)
     chat.open()
 
-    code, answer = verify_in_the_widget(chat, stack.gateway_url, ZHANG)
+    def mid_verification() -> None:
+        axe.check(page, "widget during verification, the code sent")
+        outbox = session.new_page()
+        outbox.goto(stack.gateway_url + "/dev/sms")
+        axe.check(outbox, "SMS outbox with the code")
+        outbox.close()
+
+    code, answer = verify_in_the_widget(chat, stack.gateway_url, ZHANG, mid_verification)
     assert "验证成功，张伟，您好！" in answer, answer
     assert "12,345.67 元" in answer, answer
     assert_secrets_masked(chat, ZHANG, code)
     expect(chat.find(".typing")).to_be_hidden()
     expect(chat.input).to_be_enabled()
     shoot(page, "30-verified-balance")
+    axe.check(page, "widget verified, balance shown")
     assert_log_matches_server(chat, stack.gateway_url)
     session.assert_clean()
 
@@ -180,59 +196,11 @@ def test_verification_in_the_widget_en(
 # ---- handoff to an agent in the console -------------------------------------------------
 
 
-@dataclass
-class Desk:
-    """agent1 on the desk's API: finds the chat, and cleans up whatever the test claimed."""
-
-    client: httpx.Client
-    name: str
-    handoffs: set[int] = field(default_factory=set)
-
-    def waiting(self, conversation_id: str, timeout_s: float = 15) -> dict[str, Any]:
-        """The queue entry of a conversation (the queue is shared with other tests)."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            items = self.client.get("/api/agent/queue").json()["items"]
-            found = [i for i in items if i["conversation_id"] == conversation_id]
-            if found:
-                self.handoffs.add(found[0]["id"])
-                return dict(found[0])
-            assert time.monotonic() < deadline, f"{conversation_id} is not in the queue: {items}"
-            time.sleep(0.2)
-
-    def held(self) -> set[int]:
-        return {i["id"] for i in self.client.get("/api/agent/handoffs").json()["items"]}
-
-    def release_everything_claimed(self) -> None:
-        """Close the test's handoffs (claimed or still waiting): agent1 holds none afterwards."""
-        for handoff_id in self.handoffs:
-            detail = self.client.get(f"/api/agent/handoffs/{handoff_id}")
-            status = detail.json().get("status") if detail.status_code == 200 else None
-            if status == "waiting":
-                self.client.post(f"/api/agent/handoffs/{handoff_id}/claim")
-            if status in ("waiting", "claimed") or handoff_id in self.held():
-                self.client.post(
-                    f"/api/agent/handoffs/{handoff_id}/close",
-                    json={"resolution": "browser test cleanup", "return_to_bot": False},
-                )
-        assert not self.handoffs & self.held(), "agent1 still holds a chat of this test"
-
-
 @pytest.fixture
 def desk(stack: RunningStack) -> Iterator[Desk]:
     """agent1 logged in over the API (so online); afterwards closes what the test claimed."""
-    with httpx.Client(base_url=stack.gateway_url, timeout=15) as client:
-        login = client.post("/api/agent/login", json=AGENT_LOGIN)
-        assert login.status_code == 200, login.text
-        client.headers["Authorization"] = f"Bearer {login.json()['token']}"
-        desk = Desk(client, login.json()["agent"]["name"])
-        try:
-            yield desk
-        finally:
-            try:
-                desk.release_everything_claimed()
-            finally:
-                client.post("/api/agent/logout")
+    with desk_api(stack.gateway_url) as desk:
+        yield desk
 
 
 AGENT_HELLO = "您好，我是客服小王，请问有什么可以帮您？"
@@ -240,7 +208,7 @@ CUSTOMER_ANSWER = "我想了解一下信用卡的额度调整"
 
 
 def test_handoff_to_an_agent_in_the_console(
-    stack: RunningStack, desk: Desk, browsing: Callable[..., Browsing], shoot: Shoot
+    stack: RunningStack, desk: Desk, browsing: Callable[..., Browsing], shoot: Shoot, axe: Axe
 ) -> None:
     # The customer asks for a person and is queued.
     customer = browsing()
@@ -251,7 +219,7 @@ def test_handoff_to_an_agent_in_the_console(
     before = chat.server_count()
     chat.send("转人工")
     chat.wait_for_reply("正在为您转接人工客服", after=before)
-    queue_banner = page.locator("bankbot-chat").get_by_role("status").filter(has_text="排队中")
+    queue_banner = chat.find(".banner.queue")
     expect(queue_banner).to_have_text(
         re.compile(r"^排队中：(下一位就是您|您前面还有 \d+ 位客户)，预计等待约 \d+ 分钟。$")
     )
@@ -263,12 +231,7 @@ def test_handoff_to_an_agent_in_the_console(
     console = agent.new_page()
     try:
         # The agent logs in to the console and sees the chat in the live queue.
-        console.goto(stack.gateway_url + "/console")
-        expect(console).to_have_url(re.compile(r"/console/login$"))
-        console.get_by_label("用户名 Username").fill(AGENT_LOGIN["username"])
-        console.get_by_label("密码 Password").fill(AGENT_LOGIN["password"])
-        console.get_by_role("button", name="登录 Log in").click()
-        expect(console).to_have_url(re.compile(r"/console$"))
+        log_in(console, stack.gateway_url, "agent1")
         expect(console.locator("#link-status")).to_have_text(re.compile("Live"))
         row = console.locator("#queue-rows tr").filter(
             has=console.get_by_role("button", name=f"接入 Claim #{handoff_id}", exact=True)
@@ -295,6 +258,7 @@ def test_handoff_to_an_agent_in_the_console(
         expect(reply).to_have_value("")
         expect(transcript.locator("li.agent")).to_contain_text(AGENT_HELLO)
         shoot(console, "31-console-claimed")
+        axe.check(console, "console, a chat claimed from the live queue")
 
         chat.wait_for_text(AGENT_HELLO)
         greeting = next(b for b in chat.bubbles() if b["text"] == AGENT_HELLO)
@@ -304,6 +268,7 @@ def test_handoff_to_an_agent_in_the_console(
         expect(agent_bubble.locator(".who")).to_be_visible()
         expect(chat.find(".banner.agent")).to_have_text(f"人工客服 {desk.name} 正在为您服务。")
         shoot(page, "32-customer-sees-agent")
+        axe.check(page, "widget with an agent, live")
 
         # The customer answers; the agent sees it live, and the bot stays quiet.
         before = chat.server_count()
@@ -332,6 +297,7 @@ def test_handoff_to_an_agent_in_the_console(
         assert rated.value.status == 200
         assert rated.value.json() == {"score": "very_satisfied"}
         expect(csat.locator(".thanks")).to_have_text("感谢您的评价！")
+        axe.check(page, "widget rated, back with the assistant")
 
         before = chat.server_count()
         chat.send("你们几点开门")
@@ -345,9 +311,7 @@ def test_handoff_to_an_agent_in_the_console(
         agent.assert_clean()
     finally:
         # The console's own session ends too (the desk fixture closes the chat, if still open).
-        agent.context.request.post(
-            stack.gateway_url + "/api/agent/logout", headers=CONSOLE_CSRF, fail_on_status_code=False
-        )
+        log_out(console, stack.gateway_url)
 
 
 def test_the_rating_is_offered_once_when_the_agent_hands_back_to_the_bot(
@@ -362,13 +326,9 @@ def test_the_rating_is_offered_once_when_the_agent_hands_back_to_the_bot(
     chat.send("转人工")
     chat.wait_for_reply("正在为您转接人工客服", after=before)
     handoff_id = desk.waiting(chat.session()["conversation_id"])["id"]
-    assert desk.client.post(f"/api/agent/handoffs/{handoff_id}/claim").status_code == 200
+    desk.claim(handoff_id)
     expect(chat.find(".banner.agent")).to_be_visible()
-    closed = desk.client.post(
-        f"/api/agent/handoffs/{handoff_id}/close",
-        json={"resolution": "resolved", "return_to_bot": True},
-    )
-    assert closed.status_code == 200, closed.text
+    desk.close(handoff_id, return_to_bot=True)
     csat = chat.find(".csat")
     expect(csat.locator(".chip")).to_have_count(3)
     chat.wait_for_text("请问您对本次服务是否满意？")  # the server's prompt, with score buttons

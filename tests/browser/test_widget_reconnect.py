@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.chat import Chat, assert_log_matches_server
-from tests.browser.conftest import Browsing, GatewayProcess
+from tests.browser.conftest import Browsing, GatewayProcess, Shoot
 from tests.browser.gateway_db import write_as_the_bank
 
 pytestmark = pytest.mark.browser
-
-Shoot = Callable[[Page, str], Path]
 
 
 def test_reconnects_after_a_gateway_restart_without_gaps_or_duplicates(

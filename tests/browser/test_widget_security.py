@@ -5,20 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from pipeline.processes import free_port
 from tests.browser.chat import Chat, assert_log_matches_server
-from tests.browser.conftest import Browsing, GatewayProcess, start_gateway
+from tests.browser.conftest import Browsing, GatewayProcess, Shoot, start_gateway
 from tests.browser.gateway_db import write_as_the_bank
 from tests.browser.host_pages import serve_host_page
 
 pytestmark = pytest.mark.browser
 
-Shoot = Callable[[Page, str], Path]
 XSS_SCRIPT = "<script>window.__xss = 1; alert(1)</script>"
 XSS_IMAGE = '<img src=x onerror="window.__xss = 2; alert(2)">'
 XSS_SVG = "<svg onload=alert(3)>"

@@ -40,6 +40,8 @@
     state: { bot: '机器人 Bot', queued: '排队 Queued', agent: '人工 Agent', closed: '已结束 Closed' },
   };
   const label = (group, key) => (key && LABELS[group][key]) || key || '—';
+  /** The language a customer's or the bot's text is in, for screen readers (null: can't tell). */
+  const langOf = (text) => (/[\u3400-\u9fff\uf900-\ufaff]/.test(text) ? 'zh-CN' : /[a-z]/i.test(text) ? 'en' : null);
 
   // ---- small helpers -------------------------------------------------------------
 
@@ -116,6 +118,18 @@
     return s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
   }
 
+  /**
+   * Re-render `container` without losing a keyboard user's place: the control that had the
+   * focus (known by its data-key) gets it back, or `fallback` if that control is gone.
+   */
+  function keepFocus(container, fallback, render) {
+    const active = document.activeElement;
+    const key = active && active !== body && container.contains(active) ? active.dataset.key || '' : null;
+    render();
+    if (key === null || container.contains(document.activeElement)) return;
+    (container.querySelector(`[data-key="${CSS.escape(key)}"]`) || fallback).focus();
+  }
+
   // ---- the queue -------------------------------------------------------------------
 
   const queue = { items: [], fetchedAt: Date.now() };
@@ -148,6 +162,7 @@
           h('button', {
             type: 'button',
             class: 'primary claim',
+            dataset: { key: `claim-${item.id}` },
             'aria-label': `接入 Claim #${item.id}`,
             disabled: full,
             title: full ? '已达3个会话上限 You already serve three chats' : null,
@@ -157,7 +172,7 @@
         ),
       ),
     );
-    $('queue-rows').replaceChildren(...rows);
+    keepFocus($('queue-rows'), $('queue-heading'), () => $('queue-rows').replaceChildren(...rows));
     $('queue-count').textContent = String(queue.items.length);
     $('queue-empty').hidden = queue.items.length > 0;
   }
@@ -263,7 +278,7 @@
       h('label', { class: 'check', for: pane.toBot.id }, pane.toBot, ' 转回智能客服 Return to the bot'),
       pane.closeButton,
     );
-    const dismiss = h('button', { type: 'button', class: 'link', 'aria-label': `移除会话 Remove chat #${id}`, text: '移除 Remove', onclick: () => removePane(id) });
+    const dismiss = h('button', { type: 'button', class: 'link', 'aria-label': `移除 Remove #${id}`, text: '移除 Remove', onclick: () => removePane(id) });
     pane.root = h(
       'article',
       { class: 'pane', 'aria-labelledby': pane.title.id, dataset: { handoffId: id } },
@@ -299,6 +314,7 @@
 
   function updatePane(pane, detail) {
     pane.detail = detail;
+    pane.textarea.lang = detail.language === 'en' ? 'en' : 'zh-CN'; // the customer's language
     pane.title.textContent = `#${detail.id} ${label('reason', detail.reason)}`;
     const holder = detail.agent ? ` · ${detail.agent.name}` : '';
     pane.meta.replaceChildren(
@@ -338,7 +354,7 @@
       { class: `msg ${message.sender}`, dataset: { seq: message.seq } },
       h('span', { class: 'who', text: who }),
       h('time', { datetime: message.created_at, text: clockTime(message.created_at) }),
-      h('p', { class: 'text', text: message.text }),
+      h('p', { class: 'text', lang: langOf(message.text), text: message.text }),
       message.buttons?.length ? h('p', { class: 'buttons', text: `[${message.buttons.map((b) => b.title).join('] [')}]` }) : null,
     );
     const later = [...pane.transcript.children].find((li) => Number(li.dataset.seq) > message.seq);
@@ -397,7 +413,8 @@
           h('li', { class: member.online ? 'online' : 'offline' }, `${member.name} (${member.username}) · ${member.online ? '在线 online' : '离线 offline'} · ${member.chats}/${member.capacity}`),
         ),
       );
-      $('open-chats').replaceChildren(...chats.items.map((chat) => openChatRow(chat, team.items)));
+      const rows = chats.items.map((chat) => openChatRow(chat, team.items));
+      keepFocus($('open-chats'), $('supervisor-heading'), () => $('open-chats').replaceChildren(...rows));
     } catch (error) {
       notice(error.message);
     }
@@ -406,7 +423,7 @@
   function openChatRow(chat, team) {
     const select = h(
       'select',
-      { id: `reassign-${chat.id}`, 'aria-label': `改派给 Reassign #${chat.id} to` },
+      { id: `reassign-${chat.id}`, dataset: { key: `reassign-to-${chat.id}` }, 'aria-label': `改派给 Reassign #${chat.id} to` },
       // Only agents who are online and have room can take a chat.
       team
         .filter((m) => m.id !== chat.agent?.id && m.online && m.chats < m.capacity)
@@ -416,11 +433,12 @@
       'li',
       {},
       `#${chat.id} ${label('reason', chat.reason)} · ${chat.agent ? chat.agent.name : '—'} `,
-      h('button', { type: 'button', class: 'secondary', text: '查看 View', onclick: () => loadPane(chat.id, false) }),
+      h('button', { type: 'button', class: 'secondary', dataset: { key: `view-${chat.id}` }, text: '查看 View', onclick: () => loadPane(chat.id, false) }),
       select,
       h('button', {
         type: 'button',
         class: 'secondary',
+        dataset: { key: `reassign-${chat.id}` },
         text: '改派 Reassign',
         onclick: async () => {
           try {

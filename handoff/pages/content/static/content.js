@@ -91,6 +91,8 @@
     }
   }
 
+  /** The language of a text, for screen readers (null: can't tell, the page's applies). */
+  const langOf = (text) => (/[\u3400-\u9fff\uf900-\ufaff]/.test(text) ? 'zh-CN' : /[a-z]/i.test(text) ? 'en' : null);
   const lines = (text) => text.split('\n').map((s) => s.trim()).filter(Boolean);
   const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
   const pct = (x) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
@@ -103,12 +105,23 @@
     for (const tab of document.querySelectorAll('[role=tab]')) {
       const selected = tab.id === `tab-${name}`;
       tab.setAttribute('aria-selected', String(selected));
+      tab.tabIndex = selected ? 0 : -1; // one tab stop; arrow keys move between the tabs
       $(tab.getAttribute('aria-controls')).hidden = !selected;
     }
     if (LOADERS[name]) guarded(LOADERS[name]);
   }
-  for (const tab of document.querySelectorAll('[role=tab]')) {
+  const TABS = [...document.querySelectorAll('[role=tab]')];
+  for (const tab of TABS) {
     tab.addEventListener('click', () => showTab(tab.id.slice(4)));
+    tab.addEventListener('keydown', (event) => {
+      const at = TABS.indexOf(tab);
+      const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: TABS.length - 1 }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      const next = TABS[(to + TABS.length) % TABS.length];
+      showTab(next.id.slice(4));
+      next.focus();
+    });
   }
 
   // ---- FAQs -----------------------------------------------------------------------------------
@@ -121,7 +134,7 @@
     rows.replaceChildren(...data.items.map((item) => h('tr', { class: item.retired ? 'retired' : '' },
       h('td', {}, h('button', { type: 'button', class: 'link', text: item.id, onclick: () => guarded(() => openFaq(item.id)) })),
       h('td', { text: item.category }),
-      h('td', {}, h('span', { text: item.question.zh || '' }), h('span', { class: 'en', text: item.question.en || '' })),
+      h('td', {}, h('span', { text: item.question.zh || '' }), h('span', { class: 'en', lang: 'en', text: item.question.en || '' })),
       h('td', { text: `${item.examples.zh} / ${item.examples.en}` }),
       h('td', { text: item.version ? `v${item.version}` : '—' }),
       h('td', {}, item.retired ? h('span', { class: 'badge', text: '已下线 Retired' }) : null,
@@ -141,13 +154,14 @@
     view.replaceChildren();
     const c = faq.content;
     if (c) {
-      const add = (label, value) => view.append(h('dt', { text: label }), h('dd', { text: value }));
+      const add = (label, value, lang) => view.append(h('dt', { text: label }), h('dd', { lang, text: value }));
       add('类别 Category', c.category);
-      add('问题 Question', `${c.question.zh}\n${c.question.en}`);
+      add('问题 Question', c.question.zh);
+      add('English question', c.question.en, 'en');
       add('中文答案 Answer (zh)', c.answer.zh);
-      add('English answer', c.answer.en);
+      add('English answer', c.answer.en, 'en');
       add(`中文例句 zh examples (${c.examples.zh.length})`, c.examples.zh.join('\n'));
-      add(`English examples (${c.examples.en.length})`, c.examples.en.join('\n'));
+      add(`English examples (${c.examples.en.length})`, c.examples.en.join('\n'), 'en');
     }
     if (faq.pending_change) {
       view.append(h('dt', { text: '待审批 Pending' }), h('dd', {},
@@ -237,9 +251,9 @@
     const value = row[side];
     if (Array.isArray(value)) {
       const marks = side === 'after' ? new Set(row.added) : new Set(row.removed);
-      return h('td', {}, h('ul', { class: 'phrases' }, value.map((x) => h('li', { class: marks.has(x) ? (side === 'after' ? 'added' : 'removed') : '', text: x }))));
+      return h('td', {}, h('ul', { class: 'phrases' }, value.map((x) => h('li', { class: marks.has(x) ? (side === 'after' ? 'added' : 'removed') : '', lang: langOf(x), text: x }))));
     }
-    return h('td', { class: row.changed ? (side === 'after' ? 'added' : 'removed') : '', text: value || '' });
+    return h('td', { class: row.changed ? (side === 'after' ? 'added' : 'removed') : '', lang: langOf(value || ''), text: value || '' });
   }
 
   function renderChange(c) {

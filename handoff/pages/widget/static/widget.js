@@ -80,10 +80,11 @@
       expired: '会话已失效，请开始新的对话。',
       cantStart: '暂时无法连接在线客服，请稍后再试或致电 95-000。',
       tryAgain: '重试',
-      unread: '{n} 条新消息',
+      unread: '在线客服，{n} 条新消息',
       quick: '快捷回复',
       switchPhrase: '请用中文回答',
       counter: '{n}/{max}',
+      said: '{who}：',
     },
     en: {
       launcher: 'Chat with us',
@@ -127,10 +128,11 @@
       expired: 'This chat is no longer available. Please start a new one.',
       cantStart: 'The chat is not available right now. Please try again later or call 95-000.',
       tryAgain: 'Try again',
-      unread: '{n} new messages',
+      unread: 'Chat with us, {n} new messages',
       quick: 'Suggested replies',
       switchPhrase: 'please answer in English',
       counter: '{n}/{max}',
+      said: '{who}: ',
     },
   };
 
@@ -154,6 +156,19 @@
     }
     for (const child of children) if (child) el.append(child);
     return el;
+  }
+
+  /** The language a text is written in, so screen readers pick the right voice ('' = can't tell). */
+  const langOf = (text) => (/[\u3400-\u9fff\uf900-\ufaff]/.test(text) ? 'zh-CN' : /[a-z]/i.test(text) ? 'en' : '');
+
+  /** Text into `node`, each line marked with its language when the lines differ (bilingual notices). */
+  function setText(node, text) {
+    const lines = (text.match(/[^\n]*\n?/g) || []).filter(Boolean); // each line keeps its \n
+    const langs = lines.map(langOf);
+    const main = langs.find(Boolean) || '';
+    if (main) node.lang = main;
+    else node.removeAttribute('lang');
+    node.replaceChildren(...lines.map((line, i) => (langs[i] && langs[i] !== main ? h('span', { lang: langs[i], text: line }) : line)));
   }
 
   /** A random id for client_message_id (crypto.randomUUID needs https; this does not). */
@@ -289,23 +304,26 @@
   stylesheet.addEventListener('error', () => (host.hidden = false));
 
   const el = {};
-  el.badge = h('span', { class: 'badge', hidden: true });
+  el.badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true }); // counted in the label
   el.launcherText = h('span', { 'data-i18n': 'launcher' });
   el.launcher = h(
     'button',
     { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'bb-window', onclick: () => setOpen(true) },
     chatIcon(),
     el.launcherText,
+    ' ',
     el.badge,
   );
   el.subtitle = h('p', { class: 'subtitle', id: 'bb-subtitle' });
   el.toggle = h('button', { type: 'button', class: 'tool', 'data-i18n': 'toggle', 'data-i18n-label': 'toggleLabel', onclick: toggleLanguage });
+  // Screen readers hear what arrives here once: new replies and changes of state, never the history.
+  el.live = h('div', { class: 'sr', 'aria-live': 'polite' });
   el.end = h('button', { type: 'button', class: 'tool', 'data-i18n': 'end', hidden: true, onclick: () => showCsat({ final: true, byCustomer: true }) });
   el.close = h('button', { type: 'button', class: 'tool close', 'data-i18n-label': 'close', text: '×', onclick: () => setOpen(false) });
-  el.offline = h('p', { class: 'banner offline', role: 'status', 'data-i18n': 'offline', hidden: true });
-  el.banner = h('p', { class: 'banner', role: 'status', hidden: true });
+  el.offline = h('p', { class: 'banner offline', 'data-i18n': 'offline', hidden: true });
+  el.banner = h('p', { class: 'banner', hidden: true });
   el.error = h('div', { class: 'banner error', role: 'alert', hidden: true });
-  el.log = h('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'data-i18n-label': 'log', tabindex: '0' });
+  el.log = h('ol', { class: 'log', 'data-i18n-label': 'log', tabindex: '0' });
   el.typing = h('div', { class: 'typing', role: 'status', hidden: true }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', { 'data-i18n': 'typing' }));
   el.quick = h('div', { class: 'quick', role: 'group', 'data-i18n-label': 'quick', hidden: true });
   el.csat = h('div', { class: 'csat', hidden: true });
@@ -324,7 +342,7 @@
     { id: 'bb-window', class: 'window', role: FULLSCREEN ? 'main' : 'dialog', 'aria-labelledby': 'bb-title', 'aria-describedby': 'bb-subtitle', hidden: true },
     h(
       'header',
-      {},
+      { role: 'none' }, // the window's own header, not the page's banner
       h('div', { class: 'heading' }, h(FULLSCREEN ? 'h1' : 'h2', { id: 'bb-title', 'data-i18n': 'title' }), el.subtitle),
       h('div', { class: 'tools' }, el.toggle, el.end, FULLSCREEN ? null : el.close),
     ),
@@ -338,7 +356,7 @@
     el.form,
     el.counter,
   );
-  el.root = h('div', { class: 'root' + (FULLSCREEN ? ' fullscreen' : '') }, FULLSCREEN ? null : el.launcher, el.window);
+  el.root = h('div', { class: 'root' + (FULLSCREEN ? ' fullscreen' : '') }, FULLSCREEN ? null : el.launcher, el.window, el.live);
   shadow.append(stylesheet, el.root);
 
   el.window.addEventListener('keydown', (event) => {
@@ -372,6 +390,7 @@
   /** Put every interface string in the current language (static parts and sender labels). */
   function applyStrings() {
     el.root.setAttribute('lang', ui.lang === 'zh' ? 'zh-CN' : 'en');
+    el.toggle.lang = ui.lang === 'zh' ? 'en' : 'zh-CN';
     for (const node of shadow.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
     for (const node of shadow.querySelectorAll('[data-i18n-label]')) node.setAttribute('aria-label', t(node.dataset.i18nLabel));
     for (const node of shadow.querySelectorAll('[data-i18n-placeholder]')) node.setAttribute('placeholder', t(node.dataset.i18nPlaceholder));
@@ -406,10 +425,19 @@
     target.focus();
   }
 
+  /** Say `text` once through the polite live region (`who` said it); the region keeps the last few. */
+  function announce(text, who) {
+    const said = h('span');
+    setText(said, text);
+    el.live.append(h('p', {}, who ? h('span', { text: t('said', { who }) }) : null, said));
+    while (el.live.childElementCount > 3) el.live.firstElementChild.remove();
+  }
+
   function renderUnread() {
     el.badge.hidden = ui.unread === 0;
     el.badge.textContent = ui.unread ? String(ui.unread) : '';
-    el.launcher.setAttribute('aria-label', ui.unread ? `${t('launcher')} (${t('unread', { n: ui.unread })})` : t('launcher'));
+    // The label starts with what the button shows (its text, then the count), as speech input expects.
+    el.launcher.setAttribute('aria-label', ui.unread ? t('unread', { n: ui.unread }) : t('launcher'));
   }
 
   // ---- the conversation ------------------------------------------------------
@@ -508,9 +536,15 @@
     el.banner.className = 'banner ' + kind;
     el.banner.hidden = !banner;
     if (el.banner.textContent !== banner) el.banner.textContent = banner;
+    // A new place in the queue or a new agent is news; the same words in the other language are not.
+    const news = kind === 'queue' && queue ? kind + queue.position + ':' + queue.minutes : kind + (kind === 'agent' ? name : '');
+    if (news !== ui.news && banner && conv.loadedHistory && !conv.restoring) announce(banner);
+    ui.news = news;
     el.end.hidden = !conv.session || state === 'closed' || conv.ended || csatOpen();
     setComposerEnabled(Boolean(conv.session) && state !== 'closed' && !conv.ended);
-    el.offline.hidden = !conv.session || link.ready || link.attempts === 0;
+    const offline = Boolean(conv.session) && !link.ready && link.attempts > 0;
+    if (offline && el.offline.hidden) announce(t('offline'));
+    el.offline.hidden = !offline;
     el.typing.hidden = !(conv.inFlight > 0 && state === 'bot');
     renderQuickReplies();
   }
@@ -534,9 +568,12 @@
     insertBySeq(renderMessage(message));
     if (claimed) claimed.node.remove();
     if (message.buttons?.length) relabelPayloads();
-    if (message.sender !== 'customer' && conv.loadedHistory && !ui.open) {
-      ui.unread += 1;
-      renderUnread();
+    if (message.sender !== 'customer' && conv.loadedHistory) {
+      announce(message.text, message.sender === 'system' ? '' : message.agent_name || t(message.sender));
+      if (!ui.open) {
+        ui.unread += 1;
+        renderUnread();
+      }
     }
     scrollToEnd(nearEnd || message.sender === 'customer');
     persist();
@@ -564,8 +601,14 @@
       'li',
       { class: 'msg from-' + message.sender, 'data-seq': String(message.seq) },
       h('div', { class: 'meta' }, who, h('time', { datetime: message.created_at, text: formatTime(message.created_at) })),
-      h('div', { class: 'bubble', text: displayText(message) }),
+      makeBubble(displayText(message)),
     );
+  }
+
+  function makeBubble(text) {
+    const node = h('div', { class: 'bubble' });
+    setText(node, text);
+    return node;
   }
 
   /** Keep the log in seq order; messages still being sent stay at the end. */
@@ -585,7 +628,7 @@
     for (const node of el.log.querySelectorAll('.from-customer[data-seq]')) {
       const message = conv.messages.get(Number(node.dataset.seq));
       const bubble = node.querySelector('.bubble');
-      if (message && bubble.textContent !== displayText(message)) bubble.textContent = displayText(message);
+      if (message && bubble.textContent !== displayText(message)) setText(bubble, displayText(message));
     }
   }
 
@@ -703,6 +746,7 @@
       const id = encodeURIComponent(conv.session.conversation_id);
       const result = await api('POST', `/api/conversations/${id}/messages`, { text: entry.text, client_message_id: entry.id });
       setPendingState(entry, 'sent');
+      conv.restoring = false;
       setState(result.state, result.handoff);
       await catchUp(); // the replies, by seq, even if the WebSocket is down
       dropPending(entry);
@@ -728,7 +772,7 @@
       'li',
       { class: 'msg from-customer pending' },
       h('div', { class: 'meta' }, h('span', { class: 'who sr', 'data-i18n': 'you', text: t('you') }), h('time', { datetime: new Date().toISOString(), text: formatTime() })),
-      h('div', { class: 'bubble', text: entry.shown }),
+      makeBubble(entry.shown),
       status,
     );
     entry.status = status;
@@ -748,6 +792,7 @@
     }
     if (state === 'rejected') parts.push(h('span', { text: t('rejected', { reason: reason || '' }) }));
     entry.status.replaceChildren(...parts);
+    if (parts.length && state !== 'sending') announce(parts[0].textContent);
   }
 
   function retry(entry) {
@@ -817,7 +862,8 @@
     /** After a rating (or a skip): thanks, then a new chat if this one is over. */
     function done(rated) {
       if (!rated && !final) return hideCsat();
-      el.csat.replaceChildren(h('p', { class: 'thanks', role: 'status', 'data-i18n': rated ? 'csatThanks' : 'ended', text: t(rated ? 'csatThanks' : 'ended') }));
+      el.csat.replaceChildren(h('p', { class: 'thanks', 'data-i18n': rated ? 'csatThanks' : 'ended', text: t(rated ? 'csatThanks' : 'ended') }));
+      announce(t(rated ? 'csatThanks' : 'ended'));
       if (final) {
         forgetConversation(); // over: the next open or a reload starts a new chat
         const restart = h('button', { type: 'button', class: 'primary', 'data-i18n': 'newChat', text: t('newChat'), onclick: newConversation });
@@ -839,6 +885,7 @@
       } catch {
         for (const button of row.querySelectorAll('button')) button.disabled = false;
         question.textContent = t('csatFailed');
+        announce(t('csatFailed'));
         row.querySelector('button').focus();
       }
     }
@@ -892,6 +939,7 @@
         link.ready = true;
         link.attempts = 0;
         setState(frame.state, frame.handoff);
+        conv.restoring = false; // the state a reload finds is not news; changes from here on are
         catchUp(); // everything published before we subscribed is in the database
         break;
       case 'message':
@@ -899,8 +947,8 @@
         addMessage(frame.message);
         break;
       case 'state':
-        setState(frame.state, frame.handoff);
         if (frame.agent_name || frame.agent?.name) conv.agentName = frame.agent_name || frame.agent.name;
+        setState(frame.state, frame.handoff);
         break;
       case 'queue': // {state, queue_position, estimated_wait_minutes}: the desk's periodic update
         if (frame.state) setState(frame.state);
@@ -981,6 +1029,7 @@
     applyStrings();
     if (conv.session) {
       // A reload: same conversation, whole history from seq 0, then live again.
+      conv.restoring = true;
       connect();
       catchUp().then(() => renderStatus());
     }
