@@ -18,7 +18,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from handoff.core.config import ROOT
+from common.paths import ROOT
 
 AXE_DIR = ROOT / "tests" / "browser" / "axe"
 AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
