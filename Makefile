@@ -15,11 +15,7 @@ help: ## list the targets
 run: envs ## run the product: engine, action server and gateway on 127.0.0.1
 	@$(APP) -m bankbot run
 
-<<<<<<< HEAD
-test: lint ## lint, then the whole test suite (real engine, action server, PostgreSQL, Chromium)
-=======
-test: envs ## run the whole test suite (real engine, action server, PostgreSQL, Chromium, axe-core)
->>>>>>> a11y
+test: lint ## lint, then the whole test suite (real engine, action server, PostgreSQL, Chromium, axe-core)
 	@scripts/ensure-chromium
 	@scripts/ensure-axe
 	@scripts/run-tests
