@@ -21,6 +21,8 @@ from handoff.core.config import ROOT
 MODELS = ROOT / "models"
 ENGINE_PYTHON = ROOT / ".venv" / "engine" / "bin" / "python"
 TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
+# Read by the judgement detectors themselves (config.yml's `data_path`), not by --data.
+JUDGEMENT_DATA = ("data/judgement",)
 # Files that never change the trained model.
 _NOT_MODEL_INPUTS = {"bot/faq_content.py"}
 _EPOCH = re.compile(r"Epochs:\s+(\d+)%")
@@ -30,7 +32,7 @@ _COMPONENT = re.compile(r"Starting to train component '?(\w+)")
 def model_inputs(root: Path = ROOT) -> list[Path]:
     """Every file whose content shapes the model, in a stable order."""
     files: list[Path] = [root / "config.yml", root / "requirements" / "engine.lock"]
-    for folder in ("domain", *TRAINING_DATA, "bot"):
+    for folder in ("domain", *TRAINING_DATA, *JUDGEMENT_DATA, "bot"):
         for path in sorted((root / folder).rglob("*")):
             rel = path.relative_to(root).as_posix()
             if path.is_file() and "__pycache__" not in rel and rel not in _NOT_MODEL_INPUTS:
