@@ -1,4 +1,4 @@
-"""Learned judgement on each message: is the customer upset, are they a fraud victim?
+"""Learned judgement on each message: an upset customer, a fraud victim.
 
 ``JudgementDetector`` is a trainable Rasa NLU component placed after the intent
 classifier. ``rasa train`` fits it on the labelled sets in ``data_path``
@@ -56,6 +56,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import judgement_data
 from bot.emotion import ANGER, DISTRESS, THRESHOLD, read_emotion
+from bot.judgement_features import analyse
 from bot.judgement_model import JudgementModel, TrainingSettings, train
 from bot.normalise import CJK_RE
 
@@ -86,7 +87,11 @@ def rules_judgement(text: str, intent: str | None, confidence: float, ranking: A
     """Today's rules: the word-list detector, and the ``report_fraud`` intent."""
     reading = read_emotion(text, intent, confidence)
     fraud = next(
-        (float(i.get("confidence") or 0.0) for i in ranking or [] if i.get("name") == "report_fraud"),
+        (
+            float(i.get("confidence") or 0.0)
+            for i in ranking or []
+            if i.get("name") == "report_fraud"
+        ),
         confidence if intent == "report_fraud" else 0.0,
     )
     return {
@@ -227,7 +232,9 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             message.set(JUDGEMENT, judgement, add_to_output=True)
             upset = judgement[UPSET]
             if upset["flag"] and upset.get("kind"):
-                self._add_emotion(message, EMOTION_OF_KIND.get(upset["kind"], ANGER), upset["score"])
+                self._add_emotion(
+                    message, EMOTION_OF_KIND.get(upset["kind"], ANGER), upset["score"]
+                )
         return messages
 
     def judge(self, message: Message) -> dict[str, dict[str, Any]]:
@@ -251,23 +258,21 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
     def _model_judgement(self, text: str) -> dict[str, dict[str, Any]]:
         assert self.model is not None
         language = language_of(text)
-        features = self.model.features([text])
+        analysed = [analyse(text)]
         out: dict[str, dict[str, Any]] = {}
         for name in (UPSET, FRAUD_VICTIM):
             head = self.model.heads.get(name)
             threshold = float(self.config["thresholds"][name][language])
             if head is None:
                 raise ValueError(f"the model has no '{name}' detector")
-            score = float(head.probability(features)[0])
+            score = float(head.probability(analysed)[0])
             out[name] = {
                 "score": round(score, 4),
                 "flag": score >= threshold,
                 "threshold": threshold,
                 "source": "model",
             }
-        kind = None
-        if out[UPSET]["flag"] and self.model.kind is not None:
-            kind = self.model.kind.predict(features)[0]
+        kind = self.model.kind_of(analysed)[0] if out[UPSET]["flag"] else None
         out[UPSET] = {**out[UPSET], "kind": kind}
         return out
 

@@ -63,12 +63,16 @@ def read_file(path: Path) -> list[Example]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     detector, language = data.get("judgement"), data.get("language")
     if detector not in DETECTORS or language not in LANGUAGES:
-        raise LabelledSetError(f"{path}: needs 'judgement' in {DETECTORS}, 'language' in {LANGUAGES}")
+        raise LabelledSetError(
+            f"{path}: needs 'judgement' in {DETECTORS}, 'language' in {LANGUAGES}"
+        )
     examples = []
     for number, item in enumerate(data.get("examples") or [], start=1):
         text, label, kind = item.get("text"), item.get("label"), item.get("kind")
         if not isinstance(text, str) or label not in LABELS[detector]:
-            raise LabelledSetError(f"{path}: example {number} needs a text and a label in {LABELS[detector]}")
+            raise LabelledSetError(
+                f"{path}: example {number} needs a text and a label in {LABELS[detector]}"
+            )
         if detector == UPSET and label == "upset" and kind not in UPSET_KINDS:
             raise LabelledSetError(f"{path}: upset example {number} needs a kind in {UPSET_KINDS}")
         examples.append(Example(text, language, label, kind, detector))
@@ -77,7 +81,11 @@ def read_file(path: Path) -> list[Example]:
 
 def set_files(folder: Path, detector: str) -> list[Path]:
     """The files of one detector in a folder (``<detector>_<language>.yml``), Chinese first."""
-    return [folder / f"{detector}_{lang}.yml" for lang in LANGUAGES if (folder / f"{detector}_{lang}.yml").exists()]
+    return [
+        folder / f"{detector}_{lang}.yml"
+        for lang in LANGUAGES
+        if (folder / f"{detector}_{lang}.yml").exists()
+    ]
 
 
 def load(folder: Path, detector: str) -> list[Example]:

@@ -73,6 +73,7 @@ async def _parse_all(model: Path, texts: Sequence[str]) -> list[Parse]:
 
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     agent = Agent.load(str(model))
     return [await agent.parse_message(text) for text in texts]
 
@@ -85,7 +86,9 @@ def parse_all(model: Path, texts: Sequence[str]) -> list[Parse]:
 # --------------------------------------------------------------------------- judges
 
 
-def model_outcomes(examples: Sequence[Example], parses: Sequence[Parse], name: str) -> list[Outcome]:
+def model_outcomes(
+    examples: Sequence[Example], parses: Sequence[Parse], name: str
+) -> list[Outcome]:
     """What the trained detector said (``judgement[name]`` of each parse)."""
     out = []
     for example, parse in zip(examples, parses, strict=True):
@@ -124,7 +127,10 @@ def intent_outcomes(examples: Sequence[Example], parses: Sequence[Parse]) -> lis
     out = []
     for example, parse in zip(examples, parses, strict=True):
         intent = parse.get("intent") or {}
-        ranking = {i.get("name"): float(i.get("confidence") or 0) for i in parse.get("intent_ranking") or []}
+        ranking = {
+            i.get("name"): float(i.get("confidence") or 0)
+            for i in parse.get("intent_ranking") or []
+        }
         out.append(
             Outcome(example, ranking.get("report_fraud", 0.0), intent.get("name") == "report_fraud")
         )
@@ -186,7 +192,9 @@ def print_block(
         print(f"    {f.line()}", file=out)
         if calibration:
             rows = reliability([o for o in outcomes if o.example.language == language])
-            cells = ", ".join(f"{b}: {n} msgs, mean {m:.2f} -> {s:.0%} positive" for b, n, m, s in rows)
+            cells = ", ".join(
+                f"{b}: {n} msgs, mean {m:.2f} -> {s:.0%} positive" for b, n, m, s in rows
+            )
             print(f"      reliability {cells}", file=out)
     return found
 

@@ -145,7 +145,7 @@ def analyse(text: str) -> dict[str, list[str]]:
 
 
 class Featuriser:
-    """Feature names -> a sparse matrix, with a vocabulary and weights learnt from training texts."""
+    """Feature names -> a sparse matrix; vocabulary and weights learnt from training texts."""
 
     def __init__(
         self,

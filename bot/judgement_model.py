@@ -1,6 +1,9 @@
 """The judgement detectors' model: calibrated linear heads over shared features.
 
-One :class:`~bot.judgement_features.Featuriser` feeds three heads:
+Three heads, over the features of :mod:`bot.judgement_features` (each
+message is analysed once; each detector has its own vocabulary and weights,
+learnt from its own training texts, which measured better on the development
+set than one vocabulary for both):
 
 * ``upset``: upset vs calm (logistic regression);
 * ``kind``: which kind of upset (anger, distress, despair, bot_frustration),
@@ -37,6 +40,9 @@ from scipy.sparse import csr_matrix
 from bot.judgement_data import FRAUD, UPSET, UPSET_KINDS, Example
 from bot.judgement_features import Featuriser, analyse
 
+Analysed = dict[str, list[str]]
+"""Feature names of one message by group (:func:`bot.judgement_features.analyse`)."""
+
 HEADS: dict[str, str] = {"upset": UPSET, "fraud_victim": FRAUD}
 """Output name -> the labelled sets it is trained on."""
 
@@ -51,16 +57,18 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Head:
-    """A binary linear classifier with Platt-calibrated output."""
+    """A binary linear classifier with Platt-calibrated output, and its featuriser."""
 
+    featuriser: Featuriser
     coef: np.ndarray
     intercept: float
     platt: tuple[float, float]
     cv: list[dict[str, Any]] = field(default_factory=list)
     """out-of-fold probability of each training example: language, label, kind, p"""
 
-    def probability(self, features: csr_matrix) -> np.ndarray:
-        """Calibrated probability per row."""
+    def probability(self, analysed: Sequence[Analysed]) -> np.ndarray:
+        """Calibrated probability per analysed message."""
+        features = self.featuriser.transform(analysed)
         decision = np.asarray(features @ self.coef).ravel() + self.intercept
         a, b = self.platt
         return sigmoid(a * decision + b)
@@ -75,32 +83,34 @@ class KindHead:
     intercept: np.ndarray
 
     def predict(self, features: csr_matrix) -> list[str]:
-        """The most likely kind per row."""
+        """The most likely kind per row (features of the upset head's featuriser)."""
         scores = np.asarray(features @ self.coef.T) + self.intercept
         return [self.classes[i] for i in scores.argmax(axis=1)]
 
 
 @dataclass
 class JudgementModel:
-    """The fitted featuriser and heads."""
+    """The fitted heads."""
 
-    featuriser: Featuriser
     heads: dict[str, Head]
     kind: KindHead | None
     info: dict[str, Any] = field(default_factory=dict)
 
-    def features(self, texts: Sequence[str]) -> csr_matrix:
-        """Feature rows of some messages."""
-        return self.featuriser.transform([analyse(t) for t in texts])
+    def kind_of(self, analysed: Sequence[Analysed]) -> list[str]:
+        """The kind of upset of each message (read only when it is flagged)."""
+        if self.kind is None or "upset" not in self.heads:
+            return []
+        return self.kind.predict(self.heads["upset"].featuriser.transform(analysed))
 
     def save(self, directory: Path) -> None:
         """Arrays and JSON into ``directory``."""
-        arrays: dict[str, np.ndarray] = {"idf": self.featuriser.idf}
-        meta: dict[str, Any] = {"featuriser": self.featuriser.to_json(), "info": self.info}
-        meta["heads"] = {}
+        arrays: dict[str, np.ndarray] = {}
+        meta: dict[str, Any] = {"info": self.info, "heads": {}}
         for name, head in self.heads.items():
             arrays[f"{name}_coef"] = head.coef
+            arrays[f"{name}_idf"] = head.featuriser.idf
             meta["heads"][name] = {
+                "featuriser": head.featuriser.to_json(),
                 "intercept": head.intercept,
                 "platt": list(head.platt),
                 "cv": head.cv,
@@ -117,17 +127,20 @@ class JudgementModel:
         """Restore what :meth:`save` wrote."""
         arrays = np.load(directory / ARRAYS)
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
-        featuriser = Featuriser.from_json(meta["featuriser"], arrays["idf"])
         heads = {
             name: Head(
-                arrays[f"{name}_coef"], float(h["intercept"]), tuple(h["platt"]), h.get("cv", [])
+                Featuriser.from_json(h["featuriser"], arrays[f"{name}_idf"]),
+                arrays[f"{name}_coef"],
+                float(h["intercept"]),
+                tuple(h["platt"]),
+                h.get("cv", []),
             )
             for name, h in meta["heads"].items()
         }
         kind = None
         if "kind_classes" in meta:
             kind = KindHead(meta["kind_classes"], arrays["kind_coef"], arrays["kind_intercept"])
-        return cls(featuriser, heads, kind, meta.get("info", {}))
+        return cls(heads, kind, meta.get("info", {}))
 
 
 # --------------------------------------------------------------------------- training
@@ -156,8 +169,14 @@ def _logistic(C: float, seed: int, balanced: bool = True) -> Any:
     )
 
 
-def fit_head(examples: Sequence[Example], features: csr_matrix, settings: TrainingSettings) -> Head:
-    """One calibrated binary head: out-of-fold scores, a sigmoid on them, then the full fit."""
+def fit_head(
+    examples: Sequence[Example], analysed: Sequence[Analysed], settings: TrainingSettings
+) -> Head:
+    """One calibrated binary head: out-of-fold scores, a sigmoid on them, then the full fit.
+
+    Each fold learns its own vocabulary too, so the out-of-fold scores are what
+    a model would give a message it never saw.
+    """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
@@ -168,20 +187,29 @@ def fit_head(examples: Sequence[Example], features: csr_matrix, settings: Traini
     out_of_fold = np.zeros(len(examples))
     splitter = StratifiedKFold(folds, shuffle=True, random_state=settings.random_seed)
     for train, test in splitter.split(np.zeros(len(y)), strata):
-        model = _logistic(settings.C, settings.random_seed).fit(features[train], y[train])
-        out_of_fold[test] = model.decision_function(features[test])
+        featuriser = Featuriser(min_df=settings.min_df).fit([analysed[i] for i in train])
+        model = _logistic(settings.C, settings.random_seed).fit(
+            featuriser.transform([analysed[i] for i in train]), y[train]
+        )
+        out_of_fold[test] = model.decision_function(
+            featuriser.transform([analysed[i] for i in test])
+        )
     platt = LogisticRegression(C=1e4).fit(out_of_fold[:, None], y)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    final = _logistic(settings.C, settings.random_seed).fit(features, y)
+    featuriser = Featuriser(min_df=settings.min_df).fit(analysed)
+    final = _logistic(settings.C, settings.random_seed).fit(featuriser.transform(analysed), y)
     probabilities = sigmoid(a * out_of_fold + b)
     cv = [
         {"language": e.language, "label": e.label, "kind": e.kind, "p": round(float(p), 4)}
         for e, p in zip(examples, probabilities, strict=True)
     ]
-    return Head(np.asarray(final.coef_[0], dtype=np.float64), float(final.intercept_[0]), (a, b), cv)
+    coef = np.asarray(final.coef_[0], dtype=np.float64)
+    return Head(featuriser, coef, float(final.intercept_[0]), (a, b), cv)
 
 
-def fit_kind(examples: Sequence[Example], features: csr_matrix, settings: TrainingSettings) -> KindHead:
+def fit_kind(
+    examples: Sequence[Example], features: csr_matrix, settings: TrainingSettings
+) -> KindHead:
     """Which kind of upset, from the upset examples."""
     from sklearn.linear_model import LogisticRegression
 
@@ -195,25 +223,22 @@ def fit_kind(examples: Sequence[Example], features: csr_matrix, settings: Traini
 
 
 def train(examples: dict[str, Sequence[Example]], settings: TrainingSettings) -> JudgementModel:
-    """Fit the featuriser on every text, then each head on its own examples."""
+    """Analyse every text once, then fit each head on its own examples."""
     started = time.monotonic()
-    every = [e for name in HEADS for e in examples.get(HEADS[name], [])]
-    analysed = {id(e): analyse(e.text) for e in every}
-    featuriser = Featuriser(min_df=settings.min_df).fit([analysed[id(e)] for e in every])
     heads: dict[str, Head] = {}
     kind = None
     for name, detector in HEADS.items():
         subset = list(examples.get(detector, []))
         if len({e.positive for e in subset}) < 2:
             continue  # nothing to learn from
-        features = featuriser.transform([analysed[id(e)] for e in subset])
-        heads[name] = fit_head(subset, features, settings)
+        analysed = [analyse(e.text) for e in subset]
+        heads[name] = fit_head(subset, analysed, settings)
         if detector == UPSET:
-            kind = fit_kind(subset, features, settings)
+            kind = fit_kind(subset, heads[name].featuriser.transform(analysed), settings)
     info = {
         "examples": {name: len(examples.get(d, [])) for name, d in HEADS.items()},
-        "features": featuriser.size,
+        "features": {name: head.featuriser.size for name, head in heads.items()},
         "seconds": round(time.monotonic() - started, 1),
         "settings": settings.__dict__,
     }
-    return JudgementModel(featuriser, heads, kind, info)
+    return JudgementModel(heads, kind, info)

@@ -31,7 +31,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "var" / "bench"
-NLU_TESTS = (ROOT / "tests" / "nlu" / "faq_testset.yml", ROOT / "tests" / "nlu" / "core_testset.yml")
+NLU_TESTS = (
+    ROOT / "tests" / "nlu" / "faq_testset.yml",
+    ROOT / "tests" / "nlu" / "core_testset.yml",
+)
 
 
 def baseline_config() -> dict[str, Any]:
@@ -106,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     agents = {"without": Agent.load(str(baseline)), "with": Agent.load(str(args.model))}
     texts = messages(args.messages)
     timings: dict[str, list[float]] = {name: [] for name in agents}
-    for name, agent in agents.items():
+    for agent in agents.values():
         asyncio.run(_time_parses(agent, texts[:20]))  # warm-up
     for _ in range(args.rounds):
         for name, agent in agents.items():

@@ -18,6 +18,7 @@ from tests.bot.conftest import import_engine_module
 
 judgement = import_engine_module("bot.judgement")
 judgement_data = import_engine_module("bot.judgement_data")
+features = import_engine_module("bot.judgement_features")
 Message = import_engine_module("rasa.shared.nlu.training_data.message").Message
 
 pytestmark = pytest.mark.engine_env
@@ -161,7 +162,10 @@ def broken(detector):
     """The same component whose upset detector has lost half its coefficients."""
     model = detector.model
     head = model.heads["upset"]
-    heads = {**model.heads, "upset": dataclasses.replace(head, coef=head.coef[: len(head.coef) // 2])}
+    heads = {
+        **model.heads,
+        "upset": dataclasses.replace(head, coef=head.coef[: len(head.coef) // 2]),
+    }
     return judgement.JudgementDetector(
         detector.config, detector._model_storage, detector._resource,
         dataclasses.replace(model, heads=heads),
@@ -213,11 +217,12 @@ def test_the_stored_model_scores_as_the_trained_one(judgement_detector, tmp_path
     model = judgement_detector.model
     model.save(tmp_path)
     again = judgement.JudgementModel.load(tmp_path)
-    texts = ["垃圾银行", "how do I spot a phishing text?"]
+    analysed = [features.analyse(t) for t in ("垃圾银行", "how do I spot a phishing text?")]
     for name in ("upset", "fraud_victim"):
-        first = model.heads[name].probability(model.features(texts))
-        second = again.heads[name].probability(again.features(texts))
+        first = model.heads[name].probability(analysed)
+        second = again.heads[name].probability(analysed)
         assert np.allclose(first, second)
+    assert model.kind_of(analysed) == again.kind_of(analysed)
 
 
 def test_the_model_keeps_out_of_fold_scores_for_every_training_example(judgement_detector) -> None:
