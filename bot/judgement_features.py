@@ -42,6 +42,9 @@ MAX_CHARS = 1200
 """A longer message is judged on its first 800 and last 400 characters: feelings
 show at the start or the end, and a pasted 4,000-character text must stay fast."""
 
+Vector = tuple[np.ndarray, np.ndarray]
+"""(columns, values) of one message's features."""
+
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _SPACES = re.compile(r"\s+")
 _REPEAT = re.compile(r"(.)\1{2,}")
@@ -182,30 +185,31 @@ class Featuriser:
         self._group_of = self._groups()
         return self
 
-    def transform(self, analysed: Iterable[dict[str, list[str]]]) -> csr_matrix:
-        """One row per message: presence times idf, each group scaled to unit length."""
-        rows: list[int] = []
-        columns: list[int] = []
-        number = -1
-        for number, features in enumerate(analysed):
-            seen = {self.vocabulary.get(n) for group in features.values() for n in group}
-            seen.discard(None)
-            found = sorted(c for c in seen if c is not None)
-            rows += [number] * len(found)
-            columns += found
-        values = self.idf[columns] if columns else np.zeros(0)
-        matrix = csr_matrix((values, (rows, columns)), shape=(number + 1, self.size))
-        return self._scale_groups(matrix)
+    def vectors(self, analysed: Iterable[dict[str, list[str]]]) -> list[Vector]:
+        """Per message: its columns and values (presence times idf, each group of unit length).
 
-    def _scale_groups(self, matrix: csr_matrix) -> csr_matrix:
-        matrix = matrix.tocoo()
-        group = self._group_of[matrix.col] if matrix.nnz else np.zeros(0, dtype=np.int8)
-        norms = np.zeros((matrix.shape[0], len(GROUPS)))
-        np.add.at(norms, (matrix.row, group), matrix.data**2)
-        norms = np.sqrt(norms)
-        norms[norms == 0] = 1.0
-        data = matrix.data / norms[matrix.row, group] if matrix.nnz else matrix.data
-        return csr_matrix((data, (matrix.row, matrix.col)), shape=matrix.shape)
+        Plain arrays, no sparse matrix: scoring one message this way costs a
+        fraction of building a one-row sparse matrix.
+        """
+        out: list[Vector] = []
+        for features in analysed:
+            found = {self.vocabulary.get(n) for group in features.values() for n in group}
+            found.discard(None)
+            columns = np.array(sorted(c for c in found if c is not None), dtype=np.int64)
+            values = self.idf[columns] if columns.size else np.zeros(0)
+            groups = self._group_of[columns]
+            norms = np.sqrt(np.bincount(groups, weights=values**2, minlength=len(GROUPS)))
+            norms[norms == 0] = 1.0
+            out.append((columns, values / norms[groups]))
+        return out
+
+    def transform(self, analysed: Iterable[dict[str, list[str]]]) -> csr_matrix:
+        """The same as :meth:`vectors`, as one sparse matrix (one row per message)."""
+        vectors = self.vectors(analysed)
+        rows = np.repeat(np.arange(len(vectors)), [c.size for c, _ in vectors])
+        columns = np.concatenate([c for c, _ in vectors]) if vectors else np.zeros(0, dtype=int)
+        values = np.concatenate([v for _, v in vectors]) if vectors else np.zeros(0)
+        return csr_matrix((values, (rows, columns)), shape=(len(vectors), self.size))
 
     def to_json(self) -> dict[str, Any]:
         """The vocabulary and settings (the idf goes into the arrays)."""

@@ -38,7 +38,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from bot.judgement_data import FRAUD, UPSET, UPSET_KINDS, Example
-from bot.judgement_features import Featuriser, analyse
+from bot.judgement_features import Featuriser, Vector, analyse
 
 Analysed = dict[str, list[str]]
 """Feature names of one message by group (:func:`bot.judgement_features.analyse`)."""
@@ -68,10 +68,11 @@ class Head:
 
     def probability(self, analysed: Sequence[Analysed]) -> np.ndarray:
         """Calibrated probability per analysed message."""
-        features = self.featuriser.transform(analysed)
-        decision = np.asarray(features @ self.coef).ravel() + self.intercept
+        decision = np.array(
+            [values @ self.coef[columns] for columns, values in self.featuriser.vectors(analysed)]
+        )
         a, b = self.platt
-        return sigmoid(a * decision + b)
+        return sigmoid(a * (decision + self.intercept) + b)
 
 
 @dataclass
@@ -82,10 +83,12 @@ class KindHead:
     coef: np.ndarray
     intercept: np.ndarray
 
-    def predict(self, features: csr_matrix) -> list[str]:
-        """The most likely kind per row (features of the upset head's featuriser)."""
-        scores = np.asarray(features @ self.coef.T) + self.intercept
-        return [self.classes[i] for i in scores.argmax(axis=1)]
+    def predict(self, vectors: Sequence[Vector]) -> list[str]:
+        """The most likely kind per message (vectors of the upset head's featuriser)."""
+        return [
+            self.classes[int(np.argmax(self.coef[:, columns] @ values + self.intercept))]
+            for columns, values in vectors
+        ]
 
 
 @dataclass
@@ -100,7 +103,7 @@ class JudgementModel:
         """The kind of upset of each message (read only when it is flagged)."""
         if self.kind is None or "upset" not in self.heads:
             return []
-        return self.kind.predict(self.heads["upset"].featuriser.transform(analysed))
+        return self.kind.predict(self.heads["upset"].featuriser.vectors(analysed))
 
     def save(self, directory: Path) -> None:
         """Arrays and JSON into ``directory``."""

@@ -103,8 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = lambda *a, **k: None
     from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
     configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     baseline = args.baseline or baseline_model()
     agents = {"without": Agent.load(str(baseline)), "with": Agent.load(str(args.model))}
     texts = messages(args.messages)
