@@ -53,6 +53,15 @@ def test_model_hash_changes_with_training_data_only(tmp_path: Path) -> None:
     assert content_hash(tmp_path) != before
 
 
+def test_model_hash_changes_with_the_judgement_labelled_sets(tmp_path: Path) -> None:
+    copy_model_inputs(tmp_path)
+    before = content_hash(tmp_path)
+    labelled = tmp_path / "data" / "judgement" / "fraud_zh.yml"
+    assert labelled.exists()
+    labelled.write_text(labelled.read_text() + "\n# relabelled\n")
+    assert content_hash(tmp_path) != before
+
+
 def config(tmp_path: Path, database_url: str, redis_url: str | None = None) -> StackConfig:
     return StackConfig(
         model=tmp_path / "m.tar.gz",
