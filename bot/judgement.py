@@ -58,6 +58,7 @@ from bot import judgement_data
 from bot.emotion import ANGER, DISTRESS, THRESHOLD, read_emotion
 from bot.judgement_features import analyse
 from bot.judgement_model import JudgementModel, TrainingSettings, train
+from bot.judgement_nlu import nlu_examples
 from bot.normalise import CJK_RE
 
 logger = logging.getLogger(__name__)
@@ -73,8 +74,8 @@ EMOTION_OF_KIND = {
 }
 """The ``emotion`` entity the current dialogue reads, per kind of upset."""
 
-_SOURCES = ("judgement_data.py", "judgement_features.py", "judgement_model.py", "emotion.py",
-            "normalise.py")  # fmt: skip
+_SOURCES = ("judgement_data.py", "judgement_features.py", "judgement_model.py", "judgement_nlu.py",
+            "emotion.py", "normalise.py")  # fmt: skip
 """Modules whose code shapes the trained model (Rasa fingerprints only this class's source)."""
 
 
@@ -134,6 +135,33 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             # features seen in fewer training texts are dropped
             "min_df": 2,
             "random_seed": 42,
+            # NLU examples used as extra labelled messages (bot/judgement_nlu.py):
+            # calm (and no fraud victim); `faq` means every FAQ answer
+            "calm_intents": [
+                "faq",
+                "greet",
+                "goodbye",
+                "thank",
+                "affirm",
+                "more",
+                "cancel",
+                "change_language",
+                "check_balance",
+                "check_card_status",
+                "check_transactions",
+                "freeze_card",
+                "report_lost_card",
+                "complex_topic",
+                "bot_challenge",
+                "out_of_scope",
+                "ask_password",
+                "resend_code",
+                "third_party_info",
+            ],  # fmt: skip
+            "prevention_intents": ["faq/fraud_prevention"],
+            "victim_intents": ["report_fraud"],
+            # ... each counting this much of a labelled example
+            "nlu_weight": 0.1,
             # entity added for a flagged upset message (the current dialogue reads it)
             "entity": "emotion",
         }
@@ -161,7 +189,13 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         model: JudgementModel | None = None,
     ) -> None:
         """A trained component has a model; without one it judges by the rules."""
-        self.config = {**self.get_default_config(), **config}
+        defaults = self.get_default_config()
+        self.config = {**defaults, **config}
+        given = config.get("thresholds") or {}
+        self.config["thresholds"] = {  # a detector or language left out keeps its default
+            name: {**limits, **(given.get(name) or {})}
+            for name, limits in defaults["thresholds"].items()
+        }
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
@@ -180,12 +214,25 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
     # ------------------------------------------------------------------ training
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fits the detectors on the labelled sets in ``data_path`` (not the NLU data)."""
+        """Fits the detectors on the labelled sets in ``data_path``, plus NLU examples.
+
+        The NLU examples of the configured intents (:mod:`bot.judgement_nlu`)
+        add the plain questions most customers send.
+        """
         folder = Path(self.config["data_path"])
         examples = {d: judgement_data.load(folder, d) for d in judgement_data.DETECTORS}
         if not any(examples.values()):
             logger.warning(f"{type(self).__name__}: no labelled sets in '{folder}'; rules only.")
             return self._resource
+        extra = nlu_examples(
+            training_data,
+            self.config["calm_intents"],
+            self.config["prevention_intents"],
+            self.config["victim_intents"],
+            float(self.config["nlu_weight"]),
+        )
+        for detector, more in extra.items():
+            examples[detector] = examples[detector] + more
         settings = TrainingSettings(
             C=float(self.config["C"]),
             kind_C=float(self.config["kind_C"]),

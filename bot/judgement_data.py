@@ -51,6 +51,8 @@ class Example:
     label: str
     kind: str | None
     detector: str
+    weight: float = 1.0
+    """how much the example counts in training (less for the NLU examples)"""
 
     @property
     def positive(self) -> bool:

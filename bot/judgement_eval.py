@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import judgement_data
-from bot.judgement_data import DETECTORS, LANGUAGES, Example
+from bot.judgement_data import DETECTORS, FRAUD, LANGUAGES, UPSET, Example
 from bot.judgement_figures import (
     DETECTOR_OF,
     TARGETS,
@@ -50,6 +50,8 @@ from bot.judgement_figures import (
     reliability,
     sweep,
 )
+from bot.judgement_nlu import NLU_KIND
+from bot.normalise import CJK_RE
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "tests" / "judgement" / "sets"
@@ -137,8 +139,8 @@ def intent_outcomes(examples: Sequence[Example], parses: Sequence[Parse]) -> lis
     return out
 
 
-def cv_outcomes(model: Path, name: str) -> list[Outcome]:
-    """Out-of-fold outcomes of the training data, as stored in the model."""
+def cv_outcomes(model: Path, name: str, nlu: bool = False) -> list[Outcome]:
+    """Out-of-fold outcomes of the labelled sets (or, with ``nlu``, of the NLU examples)."""
     from bot.judgement import JudgementDetector
 
     trained, thresholds = _stored_model(model)
@@ -149,6 +151,8 @@ def cv_outcomes(model: Path, name: str) -> list[Outcome]:
     detector = DETECTOR_OF[name]
     out = []
     for row in head.cv:
+        if str(row.get("kind") or "").startswith(NLU_KIND) != nlu:
+            continue
         example = Example("", row["language"], row["label"], row.get("kind"), detector)
         p = float(row["p"])
         out.append(Outcome(example, p, p >= float(limits[name][row["language"]])))
@@ -220,6 +224,55 @@ def print_sweep(name: str, outcomes: Sequence[Outcome], out: Any = None) -> None
         print(f"      {language} targets {target}: {pick}", file=out)
 
 
+def nlu_heldout(model: Path, out: Any = None) -> list[Figures]:
+    """The detectors on the held-out NLU phrasings (``tests/nlu``): plain questions stay calm.
+
+    Phrasings of the calm intents count as calm / other, the fraud-prevention
+    FAQ's as prevention, ``report_fraud``'s as victims; others are left out.
+    """
+    from bot.evaluate import DEFAULT_TEST_FILES, read_test_set
+    from bot.judgement import JudgementDetector
+    from bot.judgement_nlu import _matches
+
+    out = out or sys.stdout
+    config = JudgementDetector.get_default_config()
+    pairs = read_test_set(DEFAULT_TEST_FILES)
+    parses = parse_all(model, [t for t, _ in pairs])
+    upset, fraud = [], []
+    for (text, intent), parse in zip(pairs, parses, strict=True):
+        language = "zh" if CJK_RE.search(text) else "en"
+        judgement = parse.get("judgement") or {}
+        if _matches(intent, config["prevention_intents"]):
+            label = "prevention"
+        elif _matches(intent, config["victim_intents"]):
+            label = "victim"
+        elif _matches(intent, config["calm_intents"]):
+            label = "other"
+        else:
+            continue
+        verdict = judgement.get("fraud_victim") or {}
+        example = Example(text, language, label, intent, FRAUD)
+        fraud.append(Outcome(example, float(verdict.get("score") or 0), bool(verdict.get("flag"))))
+        if label != "victim":
+            verdict = judgement.get("upset") or {}
+            example = Example(text, language, "calm", intent, UPSET)
+            upset.append(
+                Outcome(example, float(verdict.get("score") or 0), bool(verdict.get("flag")))
+            )
+    print(f"\n[held-out NLU phrasings] {len(pairs)} phrasings of tests/nlu", file=out)
+    found = []
+    for language in LANGUAGES:
+        f = figures(upset, "upset", language)
+        found.append(f)
+        print(
+            f"  upset flagged on calm phrasings ({language}): {f.false_alarm:.1%} "
+            f"({f.negatives_flagged}/{f.negatives})",
+            file=out,
+        )
+    found += print_block("fraud_victim:", "fraud_victim", fraud, calibration=False, out=out)
+    return found
+
+
 def evaluate_set(
     folder: Path,
     model: Path,
@@ -278,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_block(f"{name}:", name, outcomes, calibration=True)
         if args.sweep:
             print_sweep(name, outcomes)
+        plain = cv_outcomes(model, name, nlu=True)
+        if plain:
+            print_block(f"{name} on the NLU examples trained with it:", name, plain, False)
     training = {d: judgement_data.load(TRAINING, d) for d in DETECTORS}
     floors = load_floors()
     failed = False
@@ -291,6 +347,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"FAIL [{folder.name}] {problem}", file=sys.stderr)
             failed |= bool(problems)
             print(f"\n[{folder.name}] floors: " + ("below" if problems else "all met"))
+    found = nlu_heldout(model)
+    if "nlu" in floors:
+        problems = below_floors(found, floors["nlu"])
+        for problem in problems:
+            print(f"FAIL [nlu] {problem}", file=sys.stderr)
+        failed |= bool(problems)
+        print("[held-out NLU phrasings] floors: " + ("below" if problems else "all met"))
     print(f"\njudgement eval done in {time.monotonic() - started:.0f} s")
     return 1 if failed else 0
 

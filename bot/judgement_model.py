@@ -184,6 +184,7 @@ def fit_head(
     from sklearn.model_selection import StratifiedKFold
 
     y = np.array([e.positive for e in examples], dtype=int)
+    weights = np.array([e.weight for e in examples], dtype=np.float64)
     strata = [f"{e.language}:{e.label}" for e in examples]
     smallest = min(strata.count(s) for s in set(strata))
     folds = max(2, min(settings.folds, smallest))
@@ -192,7 +193,7 @@ def fit_head(
     for train, test in splitter.split(np.zeros(len(y)), strata):
         featuriser = Featuriser(min_df=settings.min_df).fit([analysed[i] for i in train])
         model = _logistic(settings.C, settings.random_seed).fit(
-            featuriser.transform([analysed[i] for i in train]), y[train]
+            featuriser.transform([analysed[i] for i in train]), y[train], weights[train]
         )
         out_of_fold[test] = model.decision_function(
             featuriser.transform([analysed[i] for i in test])
@@ -200,7 +201,9 @@ def fit_head(
     platt = LogisticRegression(C=1e4).fit(out_of_fold[:, None], y)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     featuriser = Featuriser(min_df=settings.min_df).fit(analysed)
-    final = _logistic(settings.C, settings.random_seed).fit(featuriser.transform(analysed), y)
+    final = _logistic(settings.C, settings.random_seed).fit(
+        featuriser.transform(analysed), y, weights
+    )
     probabilities = sigmoid(a * out_of_fold + b)
     cv = [
         {"language": e.language, "label": e.label, "kind": e.kind, "p": round(float(p), 4)}

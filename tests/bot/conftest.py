@@ -42,7 +42,7 @@ def import_engine_module(name: str):
 
 @pytest.fixture(scope="session")
 def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
-    """``JudgementDetector`` trained on the repository's labelled sets, as ``rasa train`` does.
+    """``JudgementDetector`` trained as ``rasa train`` trains it: labelled sets and NLU data.
 
     Trained once per session (about half a minute) in a local model storage,
     then loaded back from it, so the tests judge with what a model archive holds.
@@ -51,7 +51,6 @@ def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
     storage_module = import_engine_module("rasa.engine.storage.local_model_storage")
     resource_module = import_engine_module("rasa.engine.storage.resource")
     graph = import_engine_module("rasa.engine.graph")
-    training_data = import_engine_module("rasa.shared.nlu.training_data.training_data")
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
@@ -62,7 +61,9 @@ def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
     detector = judgement.JudgementDetector.create(
         {**judgement.JudgementDetector.get_default_config(), **config}, storage, resource, context
     )
-    detector.train(training_data.TrainingData())
+    loading = import_engine_module("rasa.shared.nlu.training_data.loading")
+    nlu = loading.load_data(str(root / "data" / "nlu"))
+    detector.train(nlu)
     return judgement.JudgementDetector.load(
         {**_configured_judgement(root), **config}, storage, resource, context
     )

@@ -113,6 +113,17 @@ def test_thresholds_are_per_language(judgement_detector) -> None:
     assert en["fraud_victim"]["threshold"] == thresholds["fraud_victim"]["en"]
 
 
+def test_a_threshold_left_out_of_the_config_keeps_its_default(judgement_detector) -> None:
+    detector = judgement.JudgementDetector(
+        {"thresholds": {"upset": {"en": 0.7}}},
+        judgement_detector._model_storage,
+        judgement_detector._resource,
+        judgement_detector.model,
+    )
+    assert detector.config["thresholds"]["upset"] == {"zh": 0.5, "en": 0.7}
+    assert parse(detector, "你好")["judgement"]["fraud_victim"]["threshold"] == 0.5
+
+
 def test_a_button_payload_is_not_judged(judgement_detector) -> None:
     parsed = parse(judgement_detector, "/leave_queue")
     assert parsed["judgement"]["upset"]["score"] == 0.0
@@ -229,8 +240,10 @@ def test_the_model_keeps_out_of_fold_scores_for_every_training_example(judgement
     for name, detector in (("upset", "upset"), ("fraud_victim", "fraud")):
         examples = judgement_data.load(ROOT / "data" / "judgement", detector)
         cv = judgement_detector.model.heads[name].cv
-        assert len(cv) == len(examples)
-        assert {row["language"] for row in cv} == {"zh", "en"}
+        labelled = [row for row in cv if not row["kind"] or not row["kind"].startswith("nlu:")]
+        assert len(labelled) == len(examples)
+        assert {row["language"] for row in labelled} == {"zh", "en"}
+        assert len(cv) > len(labelled)  # the NLU examples trained with them
 
 
 def test_the_fingerprint_changes_with_the_labelled_sets(tmp_path: Path) -> None:
@@ -257,3 +270,33 @@ def test_without_labelled_sets_training_leaves_the_rules(tmp_path: Path) -> None
     detector.train(training_data.TrainingData())
     assert detector.model is None
     assert parse(detector, "气死我了！！！")["judgement"]["upset"]["source"] == "rules"
+
+
+def test_nlu_examples_of_calm_intents_are_calm_and_fraud_intents_keep_their_side() -> None:
+    nlu = import_engine_module("bot.judgement_nlu")
+    training_data = import_engine_module("rasa.shared.nlu.training_data.training_data")
+    data = training_data.TrainingData(
+        [
+            Message(data={"text": "几点开门", "intent": "faq", "intent_response_key": "faq/hours"}),
+            Message(
+                data={
+                    "text": "is a safe account real",
+                    "intent": "faq",
+                    "intent_response_key": "faq/fraud_prevention",
+                }
+            ),  # fmt: skip
+            Message(data={"text": "i got conned", "intent": "report_fraud"}),
+            Message(data={"text": "this is useless, human!", "intent": "request_human"}),
+        ]
+    )
+    out = nlu.nlu_examples(data, ["faq", "greet"], ["faq/fraud_prevention"], ["report_fraud"])
+    assert [(e.text, e.language, e.label) for e in out["upset"]] == [
+        ("几点开门", "zh", "calm"),
+        ("is a safe account real", "en", "calm"),
+    ]
+    assert [(e.text, e.label) for e in out["fraud"]] == [
+        ("几点开门", "other"),
+        ("is a safe account real", "prevention"),
+        ("i got conned", "victim"),
+    ]
+    assert all(e.kind.startswith("nlu:") for e in out["upset"] + out["fraud"])

@@ -55,3 +55,21 @@ def test_the_detector_meets_its_floors(judgement_detector, set_name: str, name: 
     for f in found:
         print(f.line())
     assert figures_module.below_floors(found, FLOORS[set_name]) == []
+
+
+def test_plain_questions_of_the_held_out_nlu_set_stay_calm(judgement_detector) -> None:
+    """Most customers ask plain questions: the upset detector must leave them to the bot."""
+    evaluate = import_engine_module("bot.evaluate")
+    nlu = import_engine_module("bot.judgement_nlu")
+    calm = judgement_detector.config["calm_intents"]
+    outcomes = []
+    for text, intent in evaluate.read_test_set(evaluate.DEFAULT_TEST_FILES):
+        if not nlu._matches(intent, calm):
+            continue
+        language = "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en"
+        example = judgement_data.Example(text, language, "calm", intent, "upset")
+        verdict = judgement_detector.judge(Message(data={"text": text}))["upset"]
+        outcomes.append(figures_module.Outcome(example, verdict["score"], verdict["flag"]))
+    found = [figures_module.figures(outcomes, "upset", lang) for lang in ("zh", "en")]
+    assert all(f.negatives >= 300 for f in found)
+    assert figures_module.below_floors(found, FLOORS["nlu"]) == []
