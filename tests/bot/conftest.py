@@ -54,6 +54,10 @@ def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
+    # the pipeline's tokenizer loads the bank's jieba dictionary before the
+    # detector trains or judges (word features), so the tests do too
+    tokenizer = import_engine_module("bot.tokenizer")
+    tokenizer.BankJiebaTokenizer._load_custom_dictionary(str(root / "bot" / "jieba_dict"))
     config = {"data_path": str(root / "data" / "judgement")}
     storage = storage_module.LocalModelStorage(tmp_path_factory.mktemp("judgement-model"))
     resource = resource_module.Resource("judgement")

