@@ -11,12 +11,12 @@ import logging
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.bot.conftest import import_engine_module
 
 judgement = import_engine_module("bot.judgement")
+np = import_engine_module("numpy")
 judgement_data = import_engine_module("bot.judgement_data")
 features = import_engine_module("bot.judgement_features")
 Message = import_engine_module("rasa.shared.nlu.training_data.message").Message
