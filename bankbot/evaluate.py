@@ -1,9 +1,12 @@
 """`make eval`: how well the model does on what it never saw.
 
-Three reports, each from the real trained model: NLU accuracy per language on
+Four reports, each from the real trained model: NLU accuracy per language on
 the held-out phrasings (`bot.evaluate`: confusions, misses, threshold sweep;
-fails below the CI floor of 92%), Rasa's own test stories, and the emotion
-detector's precision and recall.
+fails below the CI floor of 92%), Rasa's own test stories, the judgement
+detectors on the blind labelled sets (`bot.judgement_eval`: development set,
+and test set when present; cross-validated figures; the old word lists for
+comparison; fails below `tests/judgement/floors.yml`), and the word-list
+rules the detectors fall back on, on their own labelled set.
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ def main(_: argparse.Namespace | None = None) -> int:
         "-m", "rasa", "test", "core", "--model", str(model), "--stories", str(STORIES),
         "--out", str(ROOT / VAR_DIR / "eval" / "stories"), "--fail-on-prediction-errors",
     )  # fmt: skip
-    if (ROOT / "bot" / "emotion_eval.py").exists():
-        print("\n== Emotion detector ==", flush=True)
-        failures |= _engine("-m", "bot.emotion_eval")
+    print("\n== Judgement detectors (upset, fraud victim) ==", flush=True)
+    failures |= _engine("-m", "bot.judgement_eval", "--model", str(model))
+    print("\n== Word-list emotion rules (the detectors' fallback) ==", flush=True)
+    failures |= _engine("-m", "bot.emotion_eval", "--lexical")
     print("\neval: " + ("FAILED" if failures else "all above the floor"))
     return 1 if failures else 0
 

@@ -1,9 +1,12 @@
-"""Is the customer angry, anxious or distressed? A rule-based detector for both languages.
+"""Is the customer angry, anxious or distressed? The word-list rules, for both languages.
 
-``EmotionDetector`` adds the entity ``emotion`` (value ``anger`` or
-``distress``, with ``confidence_entity`` = the score) when a message shows a
-clearly upset customer; the dialogue then brings in a person with priority
-``high`` (docs/requirements.md, rule 13; ``actions/escalation.py``).
+The learned detector :class:`bot.judgement.JudgementDetector` decides in the
+pipeline now; these rules are its fallback when its model fails (and its
+lexicons are among its features). ``EmotionDetector`` (no longer in
+``config.yml``; the parse benchmark's baseline) adds the entity ``emotion``
+(value ``anger`` or ``distress``, with ``confidence_entity`` = the score) when
+a message shows a clearly upset customer; the dialogue then brings in a
+person with priority ``high`` (docs/requirements.md, rule 13; ``actions/escalation.py``).
 
 Evidence, found with a spaCy :class:`~spacy.matcher.Matcher` over lexicons in
 Chinese and English (:data:`LEXICONS`):

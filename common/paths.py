@@ -27,6 +27,8 @@ CORE_NLU_PATH = Path("data/nlu/core.yml")
 ENGINE_LOCK = Path("requirements/engine.lock")
 ENGINE_CODE = (Path("bot"), Path("common"))
 """Python packages the engine loads while training and serving (config.yml's components)."""
+JUDGEMENT_DATA = Path("data/judgement")
+"""The judgement detectors' labelled sets, read by their component (config.yml's `data_path`)."""
 CREDENTIALS_PATH = Path("credentials.yml")
 
 # --- held-out test sets -------------------------------------------------------------

@@ -7,7 +7,8 @@ never trained twice and a changed input is never served by a stale model:
   (`data/nlu`, `data/rules`, `data/stories`), read from the checkout or from a
   training build;
 * the engine's code — the packages Rasa loads (`bot/`, `common/`) and the
-  engine environment's lock file, always the checkout's.
+  engine environment's lock file — and the judgement detectors' labelled sets
+  (`data/judgement`), always the checkout's.
 
 Anything else (docs, other data under `data/`, tests) never changes the model.
 """
@@ -17,7 +18,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from common.paths import CONFIG_PATH, DOMAIN_DIR, ENGINE_CODE, ENGINE_LOCK, ROOT, TRAINING_DATA
+from common.paths import (
+    CONFIG_PATH,
+    DOMAIN_DIR,
+    ENGINE_CODE,
+    ENGINE_LOCK,
+    JUDGEMENT_DATA,
+    ROOT,
+    TRAINING_DATA,
+)
 
 
 def _files_under(base: Path, folders: tuple[Path, ...]) -> list[Path]:
@@ -35,9 +44,10 @@ def training_files(root: Path) -> list[Path]:
 
 
 def engine_code(repo_root: Path = ROOT) -> list[Path]:
-    """The engine's lock file and the code Rasa loads, in a stable order."""
+    """The engine's lock file, the code Rasa loads and the detectors' labelled sets, in order."""
     lock = repo_root / ENGINE_LOCK
-    return ([lock] if lock.exists() else []) + _files_under(repo_root, ENGINE_CODE)
+    folders = (*ENGINE_CODE, JUDGEMENT_DATA)
+    return ([lock] if lock.exists() else []) + _files_under(repo_root, folders)
 
 
 def model_inputs(repo_root: Path = ROOT, training_root: Path | None = None) -> list[Path]:

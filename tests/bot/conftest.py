@@ -38,3 +38,48 @@ def import_engine_module(name: str):
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
         return importlib.import_module(name)
+
+
+@pytest.fixture(scope="session")
+def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
+    """``JudgementDetector`` trained as ``rasa train`` trains it: labelled sets and NLU data.
+
+    Trained once per session (about half a minute) in a local model storage,
+    then loaded back from it, so the tests judge with what a model archive holds.
+    """
+    judgement = import_engine_module("bot.judgement")
+    storage_module = import_engine_module("rasa.engine.storage.local_model_storage")
+    resource_module = import_engine_module("rasa.engine.storage.resource")
+    graph = import_engine_module("rasa.engine.graph")
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    # the pipeline's tokenizer loads the bank's jieba dictionary before the
+    # detector trains or judges (word features), so the tests do too
+    tokenizer = import_engine_module("bot.tokenizer")
+    tokenizer.BankJiebaTokenizer._load_custom_dictionary(str(root / "bot" / "jieba_dict"))
+    config = {"data_path": str(root / "data" / "judgement")}
+    storage = storage_module.LocalModelStorage(tmp_path_factory.mktemp("judgement-model"))
+    resource = resource_module.Resource("judgement")
+    context = graph.ExecutionContext(graph.GraphSchema({}), "test")
+    detector = judgement.JudgementDetector.create(
+        {**judgement.JudgementDetector.get_default_config(), **config}, storage, resource, context
+    )
+    loading = import_engine_module("rasa.shared.nlu.training_data.loading")
+    nlu = loading.load_data(str(root / "data" / "nlu"))
+    detector.train(nlu)
+    return judgement.JudgementDetector.load(
+        {**_configured_judgement(root), **config}, storage, resource, context
+    )
+
+
+def _configured_judgement(root) -> dict:
+    """The detector's settings in config.yml (thresholds as served)."""
+    import yaml
+
+    config = yaml.safe_load((root / "config.yml").read_text(encoding="utf-8"))
+    entry = next(c for c in config["pipeline"] if c["name"].endswith("JudgementDetector"))
+    judgement = import_engine_module("bot.judgement")
+    settings = {**judgement.JudgementDetector.get_default_config()}
+    settings.update({k: v for k, v in entry.items() if k != "name"})
+    return settings

@@ -14,6 +14,7 @@ import_engine_module("bot.tokenizer")
 import_engine_module("bot.language")
 import_engine_module("bot.entities")
 import_engine_module("bot.classifier")
+import_engine_module("bot.judgement")
 
 pytestmark = pytest.mark.engine_env
 
@@ -29,7 +30,7 @@ def test_config_builds_a_graph() -> None:
         "BankJiebaTokenizer",
         "LanguageDetector",
         "BankEntityExtractor",
-        "EmotionDetector",
+        "JudgementDetector",
     } <= uses
     assert {"LinearIntentClassifier", "FallbackClassifier"} <= uses
 

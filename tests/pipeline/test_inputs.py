@@ -20,11 +20,18 @@ def test_model_hash_changes_with_training_data_only(tmp_path: Path) -> None:
     copy_model_inputs(tmp_path)
     before = inputs_hash(tmp_path)
     (tmp_path / "README.md").write_text("docs do not change the model")
-    (tmp_path / "data" / "judgement").mkdir()
-    (tmp_path / "data" / "judgement" / "labels.yml").write_text("not training data")
     assert inputs_hash(tmp_path) == before
     nlu = tmp_path / "data" / "nlu" / "core.yml"
     nlu.write_text(nlu.read_text() + "\n# edited\n")
+    assert inputs_hash(tmp_path) != before
+
+
+def test_model_hash_changes_with_the_judgement_labelled_sets(tmp_path: Path) -> None:
+    copy_model_inputs(tmp_path)
+    before = inputs_hash(tmp_path)
+    labelled = tmp_path / "data" / "judgement" / "fraud_zh.yml"
+    assert labelled.exists()
+    labelled.write_text(labelled.read_text() + "\n# relabelled\n")
     assert inputs_hash(tmp_path) != before
 
 
