@@ -112,4 +112,3 @@ class ActionVerificationComplete(Action):
         else:
             dispatcher.utter_message(response="utter_verified_what_next")
         return events
-

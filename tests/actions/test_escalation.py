@@ -152,12 +152,6 @@ async def test_an_upset_message_is_due_whatever_it_asks(chat: Chat) -> None:
     assert chat.slots["escalation"] is None  # cleared on the next calm message
 
 
-async def test_fraud_talk_is_left_to_the_urgent_fraud_rule(chat: Chat) -> None:
-    chat.user("救命 我被骗了 转到了安全账户", "report_fraud", emotion="distress")
-    await track(chat)
-    assert chat.slots.get("escalation") is None
-
-
 async def test_emotion_wins_over_a_repeated_need(chat: Chat) -> None:
     for _ in range(2):
         faq(chat, "几点开门", "opening_hours")
