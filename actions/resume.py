@@ -112,3 +112,4 @@ class ActionVerificationComplete(Action):
         else:
             dispatcher.utter_message(response="utter_verified_what_next")
         return events
+

@@ -32,7 +32,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-
 class SmsError(Exception):
     """The message could not be handed to the SMS service."""
 

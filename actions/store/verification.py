@@ -50,7 +50,6 @@ __all__ = [
     "VerificationStore",
 ]
 
-
 @dataclass(frozen=True, slots=True)
 class Policy:
     """The numbers of the verification rules (from the action server's settings)."""

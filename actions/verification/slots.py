@@ -26,9 +26,12 @@ def clear_form_slots() -> list[EventType]:
     return [SlotSet(name, None) for name in FORM_SLOTS] + [SlotSet("verification_outcome", None)]
 
 
+
+
 def stop_verification_events() -> list[EventType]:
     """Slot events that end a running verification (before a handoff).
 
     The caller closes the challenge; the rule deactivates the form.
     """
     return clear_form_slots() + [SlotSet("pending_service", None)]
+
