@@ -15,7 +15,10 @@ changed) and acts only when
   answer confident enough for ``action_answer_faq``, ``out_of_scope``, or any
   intent below the fallback threshold (the engine would say ``nlu_fallback``),
   or any other intent below :data:`UNSURE` that is not one the dialogue must
-  honour (a request for a person, fraud, a complaint, thanks...).
+  honour (a request for a person, fraud, a complaint, thanks...); an
+  out-of-scope message must also point back (:func:`points_back`: "那…呢",
+  "怎么办", "and …?", "then what?", or at most :data:`SHORT` words), or it is
+  a new subject, not a follow-up.
 
 Then every FAQ answer ``k`` is scored
 
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -48,6 +52,8 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from common.text import count_cjk
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +74,7 @@ message is understood on its own and left alone."""
 
 HONOURED: frozenset[str] = frozenset(
     {
-        "greet", "goodbye", "thank", "affirm", "deny", "cancel", "more", "bot_challenge",
+        "greet", "goodbye", "thank", "affirm", "deny", "cancel", "bot_challenge",
         "change_language", "request_human", "complex_topic", "report_fraud", "complain",
         "choose_faq", "submit_code", "resend_code", "choose_complaint_category",
         "check_balance", "check_transactions", "check_card_status", "report_lost_card",
@@ -76,7 +82,42 @@ HONOURED: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 """Intents the dialogue must act on as they are, however unsure (a person, fraud...).
-``out_of_scope`` is not among them: it is what a bare follow-up looks like."""
+``out_of_scope`` is not among them: it is what a bare follow-up looks like; nor
+is ``more``, which "那周末呢" resembles: it is read in context, but a bare "还有呢"
+only gives way to a *different* answer (the same one again tells nothing more)."""
+
+MORE = "more"
+
+CUES = re.compile(
+    r"那么|那|呢|吗|还有|其他|别的|的|呀|啊|and|what|about|else|more|then|how|so|ok|is|the|there",
+    re.IGNORECASE,
+)
+"""Words of a bare "and what else?" (``more``): what is left besides them is content."""
+
+
+FOLLOW_UP = re.compile(
+    r"^\s*(那么?|那如果|如果|要是)(?![个边些里])|呢\s*[?？]?\s*$|怎么办|咋办|然后呢"
+    r"|^\s*(and|so|then|what about|how about|ok so|but)\b|\bthen\b|what now"
+    r"|what should i do|what do i do|\btoo\b|\balso\b|\bsame\b",
+    re.IGNORECASE,
+)
+"""How a follow-up points back: "那…呢", "怎么办", "and …?", "then what?", "… too"."""
+
+SHORT = 8
+"""Words (a Chinese character counts as one) of a message short enough to lean on
+the topic without pointing back to it ("保本吗", "credit cards?")."""
+
+
+def points_back(text: str) -> bool:
+    """Whether the message reads as a follow-up: a pointer back, or very short."""
+    words = count_cjk(text) + len(re.findall(r"[A-Za-z]+", text))
+    return words <= SHORT or bool(FOLLOW_UP.search(text))
+
+
+def says_more_than_more(text: str) -> bool:
+    """Whether a ``more`` message names something ("那周末呢") or only asks for more ("还有呢")."""
+    rest = CUES.sub(" ", text)
+    return count_cjk(rest) >= 2 or bool(re.search(r"[A-Za-z]{3,}", rest))
 
 
 def faq_ranking(parse: dict[str, Any]) -> dict[str, float]:
@@ -113,7 +154,7 @@ def would_miss(intent: dict[str, Any], ranking: dict[str, float]) -> bool:
     confidence = float(intent.get("confidence") or 0.0)
     if name == RETRIEVAL_INTENT:
         return max(ranking.values(), default=0.0) < ANSWER_THRESHOLD
-    if name == "out_of_scope" or not name or confidence < FALLBACK:
+    if name in ("out_of_scope", MORE) or not name or confidence < FALLBACK:
         return True  # below FALLBACK the engine would say nlu_fallback, whatever the name
     return confidence < UNSURE and name not in HONOURED
 
@@ -197,8 +238,11 @@ class FollowUpReader(GraphComponent):
         own = faq_ranking(message.as_dict())
         if not text.strip() or text.lstrip().startswith("/") or not would_miss(intent, own):
             return
+        if intent.get("name") == "out_of_scope" and not points_back(text):
+            return  # a new subject the bot cannot help with ("那个黄色的东西是什么")
         key, share = read_in_context(own, faq_ranking(previous), topic, self.config)
-        if share < float(self.config["threshold"]):
+        bare_more = intent.get("name") == MORE and not says_more_than_more(text)
+        if share < float(self.config["threshold"]) or (bare_more and key == topic):
             return
         self._set_faq(message, key, share, topic)
 

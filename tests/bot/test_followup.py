@@ -126,6 +126,52 @@ def test_an_intent_below_the_fallback_threshold_is_no_reading() -> None:
     assert walking.get("followup")["key"] == "elderly_services"
 
 
+def test_more_is_read_in_context_only_for_another_answer() -> None:
+    # "那境外呢" reads as `more` ("还有呢") to the classifier
+    abroad = message(
+        parsed("那境外呢", "more", 0.74, {"forex_remittance": 0.5, "atm_withdrawal": 0.2})
+    )
+    reader().process([abroad], after_answer(FIRST, "transfer_fees"))
+    assert abroad.get("followup")["key"] == "forex_remittance"
+    for text in ("还有呢", "what else?"):
+        what_else = parsed(text, "more", 0.9, {"transfer_fees": 0.3, "hotline": 0.2})
+        made = message(what_else)
+        reader().process([made], after_answer(FIRST, "transfer_fees"))
+        assert made.get("intent") == what_else["intent"] and made.get("followup") is None
+    weekend = message(parsed("那周末呢", "more", 0.7, {"opening_hours": 0.3, "hotline": 0.2}))
+    hours = parsed("你们几点开门", "faq", 0.99, {"opening_hours": 0.99})
+    reader().process([weekend], after_answer(hours, "opening_hours"))
+    assert weekend.get("followup")["key"] == "opening_hours"
+
+
+def test_an_out_of_scope_new_subject_is_not_read_as_the_topic() -> None:
+    hours = parsed("你们几点开门", "faq", 0.99, {"opening_hours": 0.99})
+    odd = parsed(
+        "那个黄色的东西是什么，我找了很久", "out_of_scope", 0.89, {"fraud_prevention": 0.2}
+    )
+    made = message(odd)
+    reader().process([made], after_answer(hours, "opening_hours"))
+    assert made.get("intent") == odd["intent"] and made.get("followup") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [
+        ("怎么办", True),
+        ("那我现在该怎么办", True),
+        ("如果不小心点开了呢", True),
+        ("and if I've already tapped the link?", True),
+        ("how do I report it then", True),
+        ("the app password too actually", True),
+        ("credit cards?", True),
+        ("那个黄色的东西是什么，我找了很久", False),
+        ("I would like to know about something completely different please", False),
+    ],
+)
+def test_what_points_back(text: str, back: bool) -> None:
+    assert followup.points_back(text) is back
+
+
 def test_nothing_changes_without_an_answer_just_before() -> None:
     bare = parsed("怎么办", "out_of_scope", 0.74, {"card_lost_info": 0.4})
     for tracker in (after_answer(FIRST, None), None, trackers.DialogueStateTracker("c2", [])):
