@@ -56,6 +56,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import conversation
 from actions.domain_faqs import faq_keys
+from actions.evidence import evidence_of
 from actions.faq import ANSWER_THRESHOLD, faq_ranking
 from actions.handoff import request_handoff
 from actions.tracker import previous_turn
@@ -321,9 +322,12 @@ class ActionHandoffEmotion(Action):
     ) -> list[EventType]:
         """Runs the action (see the module docstring)."""
         events = await stop_running_form(tracker)
-        distressed = emotion_of(tracker.latest_message or {}) == "distress"
-        response = "utter_handoff_emotion_distress" if distressed else "utter_handoff_emotion"
-        events += request_handoff(dispatcher, "emotion", "high", response=response)
+        emotion = emotion_of(tracker.latest_message or {})
+        response = (
+            "utter_handoff_emotion_distress" if emotion == "distress" else "utter_handoff_emotion"
+        )
+        why = evidence_of(tracker, "emotion", rising=emotion is None)
+        events += request_handoff(dispatcher, "emotion", "high", response=response, evidence=why)
         return events + after_handoff()
 
 
@@ -339,7 +343,8 @@ class ActionHandoffRepeatedQuestion(Action):
     ) -> list[EventType]:
         """Runs the action (see the module docstring)."""
         events = await stop_running_form(tracker)
-        events += request_handoff(dispatcher, "repeated_question", "normal")
+        why = evidence_of(tracker, "repeated_question")
+        events += request_handoff(dispatcher, "repeated_question", "normal", evidence=why)
         return events + after_handoff()
 
 
@@ -360,5 +365,6 @@ class ActionHandoffLowConfidence(Action):
     ) -> list[EventType]:
         """Runs the action (see the class docstring)."""
         events = await stop_running_form(tracker)
-        events += request_handoff(dispatcher, "low_confidence", "normal")
+        why = evidence_of(tracker, "low_confidence")
+        events += request_handoff(dispatcher, "low_confidence", "normal", evidence=why)
         return events + after_handoff() + [SlotSet("faq_misses", 0)]

@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import domain_faqs
 from actions.escalation import FRAUD_FAQ, after_handoff, stop_running_form
+from actions.evidence import evidence_of
 from actions.handoff import request_handoff
 from actions.language import current_language
 
@@ -41,7 +42,8 @@ class ActionReportFraud(Action):
         warning = domain_faqs.answer(domain, FRAUD_FAQ, current_language(tracker))
         if warning:  # a model without the FAQ still hands over at once
             dispatcher.utter_message(text=warning)
+        why = evidence_of(tracker, "fraud_risk")
         events += request_handoff(
-            dispatcher, "fraud_risk", "urgent", response="utter_fraud_handoff"
+            dispatcher, "fraud_risk", "urgent", response="utter_fraud_handoff", evidence=why
         )
         return events + after_handoff()

@@ -40,9 +40,14 @@ SUBMIT_CODE_INTENT = "submit_code"
 CODE_DIGEST_ENTITY = "code_digest"
 
 
-def handoff_request(reason: HandoffReason, priority: Priority) -> dict[str, Any]:
-    """The payload that asks the gateway to queue the conversation."""
-    return {HANDOFF: {"reason": reason.value, "priority": priority.value}}
+def handoff_request(
+    reason: HandoffReason, priority: Priority, evidence: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The payload that asks the gateway to queue the conversation (evidence optional)."""
+    body: dict[str, Any] = {"reason": reason.value, "priority": priority.value}
+    if evidence:
+        body["evidence"] = evidence
+    return {HANDOFF: body}
 
 
 def parse_handoff(custom: dict[str, Any] | None) -> tuple[HandoffReason, Priority] | None:

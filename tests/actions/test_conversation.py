@@ -63,7 +63,7 @@ async def test_misunderstood_twice_not_in_a_row(chat: Chat, bank: Deps) -> None:
     assert await due(chat) == "low_confidence"
     turn = await chat.run(ActionHandoffLowConfidence())
     assert turn.responses == ["utter_handoff_low_confidence"]
-    assert {"handoff": {"reason": "low_confidence", "priority": "normal"}} in turn.custom
+    assert {"reason": "low_confidence", "priority": "normal"} in turn.handoffs
     assert chat.slots["recent_turns"] == [] and chat.slots["escalation"] is None
 
 

@@ -39,7 +39,7 @@ async def track(chat: Chat) -> Turn:
 
 
 def handoffs(turn: Turn) -> list[dict[str, Any]]:
-    return [c["handoff"] for c in turn.custom if "handoff" in c]
+    return turn.handoffs
 
 
 # --------------------------------------------------------------------------- repeated needs

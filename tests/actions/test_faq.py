@@ -51,7 +51,11 @@ async def run(action: Action, tracker: Tracker) -> tuple[list[dict], dict[str, A
 
 
 def handoffs(messages: list[dict]) -> list[dict]:
-    return [m["custom"]["handoff"] for m in messages if m.get("custom")]
+    return [
+        {k: m["custom"]["handoff"][k] for k in ("reason", "priority")}
+        for m in messages
+        if m.get("custom")
+    ]
 
 
 # --------------------------------------------------------------------------- answering

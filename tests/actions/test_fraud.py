@@ -150,7 +150,7 @@ async def test_the_warning_then_an_urgent_handoff(bank: Deps, language: str) -> 
     turn = await chat.run(ActionReportFraud())
     assert turn.messages[0]["text"] == answer(DOMAIN, "fraud_prevention", language)
     assert turn.responses == ["utter_fraud_handoff"]
-    assert {"handoff": {"reason": "fraud_risk", "priority": "urgent"}} in turn.custom
+    assert {"reason": "fraud_risk", "priority": "urgent"} in turn.handoffs
     assert chat.slots["handoff_reason"] == "fraud_risk"
     assert chat.slots["escalation"] is None and chat.slots["need_counts"] == {}
 
@@ -171,7 +171,7 @@ async def test_a_victim_during_verification_stops_the_form_and_its_code(
     judged(chat, victim=True, score=0.95)
     assert await due(chat) == "fraud_risk"
     turn = await chat.run(ActionReportFraud())
-    assert {"handoff": {"reason": "fraud_risk", "priority": "urgent"}} in turn.custom
+    assert {"reason": "fraud_risk", "priority": "urgent"} in turn.handoffs
     assert chat.active_loop is None
     assert bank.verifications.open_challenge(chat.sender_id) is None
 
