@@ -45,7 +45,7 @@ def test_frustration_rising_over_turns_reaches_a_person_with_high_priority(
             [
                 "how do i do the thing",
                 "what are your opening hours",
-                "I want the yellow thing in the app gone, it popped up yesterday",
+                "what is that blue icon at the bottom of the home page for",
             ],
         ),
     ],
