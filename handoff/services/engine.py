@@ -18,7 +18,15 @@ log = logging.getLogger(__name__)
 
 
 class EngineUnavailable(Exception):
-    """The engine could not produce an answer."""
+    """The engine could not produce an answer.
+
+    `replies` holds what the engine did say when only the action server's
+    probe failed: the relay still honours a code request among them.
+    """
+
+    def __init__(self, message: str, replies: list[BotReply] | None = None) -> None:
+        super().__init__(message)
+        self.replies = replies or []
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,8 @@ class EngineClient:
         )
         if not actions_up:
             log.warning("action server unavailable")
-            raise EngineUnavailable("action server unavailable")
+            said = _parse(answer) if isinstance(answer, list) else []
+            raise EngineUnavailable("action server unavailable", said)
         raw = answer
         if not isinstance(raw, list) or not raw:
             # Every rule of the assistant ends in a reply: silence means the
