@@ -91,6 +91,7 @@ async def test_queued_customers_hear_one_push_per_tick_behind_two_gateways(
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as api:
             chat = await queued_chat(api, "en")
             hub = apps[0].state.context.hub
+            assert hub.available  # listening to Redis
             async with hub.subscribe(f"conversation:{chat.id}") as events:
                 for app in apps:  # both gateways run the job every 0.3 s
                     app.state.desk.config.reassure_every_s = 0.3

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import redis
@@ -157,3 +158,33 @@ def throwaway_postgres() -> Iterator[PostgresServer]:
     finally:
         server.stop("immediate")
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def serve_gateway(settings: Any) -> Iterator[str]:
+    """The gateway app under uvicorn in a thread on a free loopback port; yields its URL."""
+    import threading
+
+    import uvicorn
+
+    from handoff.main import create_app
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+            ws="websockets-sansio",
+        )
+    )  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the gateway did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
