@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from common import logjson
 from common.paths import CREDENTIALS_PATH, ROOT, VAR_DIR
 from faqs.review import run_checks
 from handoff.core.config import Settings
@@ -501,11 +502,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the engines' endpoints file (tracker store, action server)",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = Settings()
+    if settings.log_format == "json":
+        logjson.install()
+    else:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per health check otherwise
-    worker = Worker(Settings(), ContentSettings(), args.endpoints)
+    worker = Worker(settings, ContentSettings(), args.endpoints)
     server = serve_health(worker, args.port)
 
     def on_signal(_signum: int, _frame: object) -> None:

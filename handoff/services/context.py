@@ -11,6 +11,7 @@ from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
 from handoff.services.leader import LeaderLock
 from handoff.services.locks import ConversationLocks
+from handoff.services.metrics import Metrics
 from handoff.services.sms_outbox import SmsOutbox
 
 
@@ -25,6 +26,7 @@ class AppContext:
     hub: EventHub
     locks: ConversationLocks
     leader: LeaderLock = field(default_factory=lambda: LeaderLock(None))
+    metrics: Metrics = field(default_factory=Metrics)
     sms_outbox: SmsOutbox = field(default_factory=SmsOutbox)
 
     async def start(self) -> None:

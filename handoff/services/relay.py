@@ -290,6 +290,7 @@ async def _enter_queue(
     nobody online, offers a callback (rule 17).
     """
     handoff = await queue.enqueue(session, conversation, reason, priority)
+    ctx.metrics.handoffs.labels(reason.value, priority.value).inc()
     place = await queue.standing(session, handoff)
     outgoing.append(
         (

@@ -93,6 +93,8 @@ async def agent_events(websocket: WebSocket) -> None:
         return
     async with ctx.hub.subscribe(*topics) as events:
         await websocket.send_json({"type": "ready", "agent": agent})
+        open_sockets = ctx.metrics.websockets.labels("agent")
+        open_sockets.inc()
         reader = asyncio.create_task(_heartbeats(websocket, ctx, token))
         try:
             while not reader.done():
@@ -119,6 +121,7 @@ async def agent_events(websocket: WebSocket) -> None:
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
+            open_sockets.dec()
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await reader

@@ -63,6 +63,8 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
         await websocket.send_json(
             {"type": "ready", "state": conversation.state.value, "last_seq": conversation.last_seq}
         )
+        open_sockets = ctx.metrics.websockets.labels("customer")
+        open_sockets.inc()
         reader = asyncio.create_task(_drain_client(websocket))
         try:
             while not reader.done():
@@ -83,6 +85,7 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
+            open_sockets.dec()
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await reader
