@@ -20,6 +20,7 @@ from bankbot.stack import StackConfig, services, worker_service
 from bankbot.supervisor import Supervisor
 from common.paths import LOG_DIR, ROOT, VAR_DIR
 from handoff.core.config import Settings
+from handoff.services.content.settings import get_content_settings
 from pipeline.checkout import ensure_model
 from pipeline.processes import ServiceFailed, free_port, stop_all, wait_ready
 
@@ -105,6 +106,7 @@ def cmd_run(_: argparse.Namespace) -> int:
         gateway_host=settings.gateway_host,
         gateway_port=settings.gateway_port,
         redis_url=settings.redis_url,
+        engines_pull=get_content_settings().engines_pull,
     )
     stack = services(config) + [worker_service(config, free_port())]
     stopping = False

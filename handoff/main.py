@@ -18,6 +18,7 @@ from handoff.api.routes import (
     content,
     conversations,
     dev,
+    engine_model,
     health,
     metrics,
     pages,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    app.include_router(engine_model.router)
     app.include_router(conversations.router)
     app.include_router(ws.router)
     if settings.is_development:

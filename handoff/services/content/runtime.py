@@ -18,7 +18,9 @@ class ContentRuntime:
     def __init__(self, ctx: AppContext, settings: ContentSettings | None = None) -> None:
         self.ctx = ctx
         self.settings = settings or get_content_settings()
-        self.follower = LiveEngineFollower(ctx, self.settings.live_poll_s)
+        self.follower = LiveEngineFollower(
+            ctx, self.settings.live_poll_s, engines_pull=self.settings.engines_pull
+        )
 
     async def start(self) -> None:
         """Seed once, log differences with the repository, follow the live engine."""
