@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.models import Agent, Conversation, DeskEntry, StaffRole
@@ -139,7 +140,10 @@ class DeskRuntime:
         await self.limiter.start()
         async with self.ctx.sessions() as session:
             if self.ctx.settings.is_development:
-                await staff.seed_demo_accounts(session)
+                try:
+                    await staff.seed_demo_accounts(session)
+                except IntegrityError:  # another gateway starting at the same moment seeded them
+                    await session.rollback()
             else:
                 weak = await staff.accounts_with_demo_passwords(session)
                 if weak:
