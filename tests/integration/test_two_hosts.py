@@ -28,7 +28,8 @@ from handoff.migrate import upgrade
 from pipeline.processes import Service, free_port, stop_all, wait_ready
 from tests.support.customer import Customer, reply_text
 
-pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+# Starting the processes (two engines) takes most of the time.
+pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.timeout(600)]
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/6"
