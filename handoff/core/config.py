@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     idempotency_retention_days: int = 7
     log_dir: Path = ROOT / LOG_DIR
+    # "text" (default) or "json": one JSON object per line (common/logjson.py).
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -2,6 +2,9 @@
 
 The message is stored (masked) and committed before the engine is called, so
 nothing is lost when the engine fails; the engine's replies are stored after.
+The idempotency record is reserved in the customer message's own commit, so a
+retry after a crash between the two commits never runs the turn twice
+(`services/idempotency.py`).
 While an agent owns the conversation the bot is never asked: the message goes
 to the agent's console. While queued, the customer hears their place, may
 leave the queue or book a callback (`services/callbacks.py`).
@@ -48,6 +51,8 @@ async def handle_customer_message(
     """Process one message exactly once and return the API response body."""
     async with ctx.locks.hold(conversation.id):
         earlier = await idempotency.stored_reply(session, conversation.id, client_message_id)
+        if earlier is not None and idempotency.is_pending(earlier):
+            return await _interrupted_turn(ctx, session, conversation, client_message_id)
         if earlier is not None:
             return earlier
         await session.refresh(conversation)
@@ -59,7 +64,8 @@ async def handle_customer_message(
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
 
         offered = await commands.offered_payloads(session, conversation.id)
-        code = codes.as_code(text) if conversation.expecting == payloads.EXPECT_OTP else None
+        was_expecting = conversation.expecting
+        code = codes.as_code(text) if was_expecting == payloads.EXPECT_OTP else None
         if code is not None:
             shown = codes.MASKED_CODE
             engine_text = codes.code_command(
@@ -74,6 +80,7 @@ async def handle_customer_message(
                 conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None
         stored = await append_message(session, conversation, Sender.customer, shown)
+        idempotency.reserve(session, conversation.id, client_message_id)
         await session.commit()
         await _publish_messages(ctx, conversation.id, [stored])
 
@@ -82,7 +89,7 @@ async def handle_customer_message(
         handoff_info: dict[str, Any] | None = None
         if conversation.state == ConversationState.bot:
             outgoing, handoff_info = await _bot_turn(
-                ctx, session, conversation, engine_text, now, outbox
+                ctx, session, conversation, engine_text, now, outbox, was_expecting
             )
         elif conversation.state == ConversationState.queued:
             # Raw text: a callback needs the phone number the transcript masks.
@@ -113,7 +120,7 @@ async def handle_customer_message(
             "state": conversation.state.value,
             "handoff": handoff_info,
         }
-        idempotency.remember_reply(session, conversation.id, client_message_id, response)
+        await idempotency.remember_reply(session, conversation.id, client_message_id, response)
         await session.commit()
         await _publish_messages(ctx, conversation.id, stored_replies)
         await outbox.publish(ctx.hub)
@@ -154,10 +161,45 @@ async def _rating_by_button(
         "state": conversation.state.value,
         "handoff": None,
     }
-    idempotency.remember_reply(session, conversation.id, client_message_id, response)
+    await idempotency.remember_reply(session, conversation.id, client_message_id, response)
     await session.commit()
     await _publish_messages(ctx, conversation.id, [stored, thanks])
     return response
+
+
+async def _interrupted_turn(
+    ctx: AppContext, session: AsyncSession, conversation: Conversation, client_message_id: str
+) -> dict[str, Any]:
+    """A retry of a message whose first attempt died mid-turn: apologise, never re-run it.
+
+    The message itself is stored (it was committed with the reservation); the
+    engine may or may not have acted on it, so asking it again could act twice.
+    """
+    log.warning("a turn was interrupted; answering its retry with the apology")
+    reply_text, buttons = _apology(ctx, conversation)
+    apology = await append_message(session, conversation, Sender.bot, reply_text, buttons=buttons)
+    response = {
+        "replies": [{"text": apology.text, "buttons": apology.buttons or []}],
+        "state": conversation.state.value,
+        "handoff": None,
+    }
+    await idempotency.remember_reply(session, conversation.id, client_message_id, response)
+    await session.commit()
+    await _publish_messages(ctx, conversation.id, [apology])
+    return response
+
+
+def _apology(ctx: AppContext, conversation: Conversation) -> tuple[str, list[dict[str, str]]]:
+    """Rule 17's apology with the hotline and a button for a person."""
+    return (
+        phrase("system_failure", conversation.language, hotline=ctx.settings.hotline),
+        [
+            {
+                "title": phrase("button_human", conversation.language),
+                "payload": payloads.REQUEST_HUMAN,
+            }
+        ],
+    )
 
 
 async def _bot_turn(
@@ -167,15 +209,24 @@ async def _bot_turn(
     text: str,
     now: datetime,
     outbox: desk.Outbox,
+    was_expecting: str | None = None,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
-    """Ask the engine; on failure apologise and offer a human (rule 17)."""
+    """Ask the engine; on failure apologise and offer a human (rule 17).
+
+    On failure a code the bot was waiting for is still awaited, and a code
+    request the engine did send (its action server then failed the probe) is
+    honoured: masking a code never depends on the probe.
+    """
     metadata = {
         payloads.METADATA_LANGUAGE: conversation.language,
         payloads.METADATA_CHANNEL: conversation.channel.value,
     }
     try:
         replies = await ctx.engine.send(conversation.id, text, metadata)
-    except EngineUnavailable:
+    except EngineUnavailable as failure:
+        conversation.expecting = was_expecting
+        if any(payloads.expects_code(reply.custom) for reply in failure.replies):
+            conversation.expecting = payloads.EXPECT_OTP
         return await _engine_down(ctx, session, conversation, text, now, outbox)
 
     outgoing: list[tuple[str, list[dict[str, str]]]] = []
@@ -219,17 +270,7 @@ async def _engine_down(
             outgoing, now, outbox,
         )
         return outgoing, info
-    outgoing.append(
-        (
-            phrase("system_failure", conversation.language, hotline=ctx.settings.hotline),
-            [
-                {
-                    "title": phrase("button_human", conversation.language),
-                    "payload": payloads.REQUEST_HUMAN,
-                }
-            ],
-        )
-    )
+    outgoing.append(_apology(ctx, conversation))
     return outgoing, None
 
 
@@ -249,6 +290,7 @@ async def _enter_queue(
     nobody online, offers a callback (rule 17).
     """
     handoff = await queue.enqueue(session, conversation, reason, priority)
+    ctx.metrics.handoffs.labels(reason.value, priority.value).inc()
     place = await queue.standing(session, handoff)
     outgoing.append(
         (

@@ -6,7 +6,9 @@
 - rule 23: queued customers hear their place and wait every minute (pushed,
   not stored, so the transcript does not fill with ticks).
 
-Every job is idempotent, so several gateways may run it side by side.
+With Redis, one gateway leads each job (`services/leader.py`), so customers
+behind N gateways hear one "still waiting" push, not N; every job is also
+idempotent, so a brief overlap during a change of leader does no harm.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.models import Agent, Conversation, DeskEntry, StaffRole
@@ -137,7 +140,10 @@ class DeskRuntime:
         await self.limiter.start()
         async with self.ctx.sessions() as session:
             if self.ctx.settings.is_development:
-                await staff.seed_demo_accounts(session)
+                try:
+                    await staff.seed_demo_accounts(session)
+                except IntegrityError:  # another gateway starting at the same moment seeded them
+                    await session.rollback()
             else:
                 weak = await staff.accounts_with_demo_passwords(session)
                 if weak:
@@ -145,9 +151,15 @@ class DeskRuntime:
                         "refusing to start in production: these staff accounts still have "
                         f"their published demo password: {', '.join(weak)}"
                     )
+        self.start_background()
+
+    def start_background(self) -> None:
+        """Start the periodic jobs, each run only where this gateway leads it."""
         self._tasks = [
-            asyncio.create_task(self._every(self.config.sweep_every_s, self.sweep)),
-            asyncio.create_task(self._every(self.config.reassure_every_s, self.reassure)),
+            asyncio.create_task(self._every("desk-sweep", self.config.sweep_every_s, self.sweep)),
+            asyncio.create_task(
+                self._every("desk-reassure", self.config.reassure_every_s, self.reassure)
+            ),
         ]
 
     async def stop_background(self) -> None:
@@ -164,11 +176,14 @@ class DeskRuntime:
         await self.stop_background()
         await self.limiter.stop()
 
-    async def _every(self, interval_s: float, job: Callable[[], Awaitable[Any]]) -> None:
+    async def _every(
+        self, name: str, interval_s: float, job: Callable[[], Awaitable[Any]]
+    ) -> None:
         while True:
             await asyncio.sleep(interval_s)
             try:
-                await job()
+                if await self.ctx.leader.acquire(name):
+                    await job()
             except Exception:  # noqa: BLE001 - a failed tick must not end the loop
                 log.exception("desk background job failed")
 

@@ -40,7 +40,7 @@ from handoff.schemas.agent import (
 from handoff.schemas.conversations import MessageOut
 from handoff.services import callbacks, desk, queue, staff, supervision
 from handoff.services.access import access_handoff_as_staff, require_desk_staff, require_supervisor
-from handoff.services.clock import clock
+from handoff.services.clock import as_utc, clock
 from handoff.services.conversations import message_view
 from handoff.services.phrases import CANNED_REPLIES
 from handoff.services.text import clean_text
@@ -104,6 +104,9 @@ async def claim(handoff_id: int, agent: CurrentStaff, session: SessionDep, ctx: 
     require_desk_staff(agent)
     outbox = desk.Outbox()
     handoff = await desk.claim(session, agent, handoff_id, clock.now(), outbox)
+    if handoff.claimed_at is not None:
+        waited = as_utc(handoff.claimed_at) - as_utc(handoff.created_at)
+        ctx.metrics.queue_wait_seconds.observe(max(0.0, waited.total_seconds()))
     await outbox.publish(ctx.hub)
     return await desk.handoff_detail(session, handoff, clock.now())
 
