@@ -19,6 +19,7 @@ from handoff.api.routes import (
     dev,
     health,
     pages,
+    quality,
     ws,
 )
 from handoff.core.config import Settings, get_settings
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(agent.router)
     app.include_router(agent_ws.router)
+    app.include_router(quality.router)
     app.include_router(console_pages.router)
     app.include_router(content.router)
     app.include_router(content.pages)

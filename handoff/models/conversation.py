@@ -41,9 +41,13 @@ class Conversation(Base):
     )
     # Allocated with an atomic UPDATE ... RETURNING so seqs never repeat or skip.
     last_seq: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
     # What the bot asked for last, when the gateway must treat the answer
     # specially ("otp": a one-time code, which never reaches the engine).
     expecting: Mapped[str | None] = mapped_column(String(16))
+    # Who the customer is, for counting repeat contacts (first-contact resolution):
+    # a hash of the widget's browser id, and the verified customer's pseudonym.
+    browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    customer_ref: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common import codes, payloads
+from common import codes, evidence, payloads
 from common.redaction import redact, redact_for_engine
 from handoff.core.errors import Conflict
 from handoff.models import (
@@ -27,7 +27,16 @@ from handoff.models import (
     Priority,
     Sender,
 )
-from handoff.services import callbacks, commands, desk, idempotency, queue, summary
+from handoff.services import (
+    callbacks,
+    commands,
+    desk,
+    handoff_evidence,
+    idempotency,
+    outcomes,
+    queue,
+    summary,
+)
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.conversations import append_message, message_view
@@ -82,7 +91,8 @@ async def handle_customer_message(
         handoff_info: dict[str, Any] | None = None
         if conversation.state == ConversationState.bot:
             outgoing, handoff_info = await _bot_turn(
-                ctx, session, conversation, engine_text, now, outbox
+                ctx, session, conversation, engine_text, now, outbox,
+                shown=shown if code is None else "", seq=stored.seq,
             )
         elif conversation.state == ConversationState.queued:
             # Raw text: a callback needs the phone number the transcript masks.
@@ -167,8 +177,14 @@ async def _bot_turn(
     text: str,
     now: datetime,
     outbox: desk.Outbox,
+    *,
+    shown: str = "",
+    seq: int = 0,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
-    """Ask the engine; on failure apologise and offer a human (rule 17)."""
+    """Ask the engine; on failure apologise and offer a human (rule 17).
+
+    How the turn went is recorded for the quality figures (`services.outcomes`).
+    """
     metadata = {
         payloads.METADATA_LANGUAGE: conversation.language,
         payloads.METADATA_CHANNEL: conversation.channel.value,
@@ -180,6 +196,7 @@ async def _bot_turn(
 
     outgoing: list[tuple[str, list[dict[str, str]]]] = []
     requested: tuple[HandoffReason, Priority] | None = None
+    why: dict[str, Any] | None = None
     for reply in replies:
         if reply.text:
             outgoing.append((reply.text, reply.buttons))
@@ -187,18 +204,23 @@ async def _bot_turn(
             conversation.expecting = payloads.EXPECT_OTP
         if reply.custom is not None and summary.reports_facts(reply.custom):
             summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
+            outcomes.note_customer(conversation, reply.custom)
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
             requested = wanted
+            why = evidence.from_handoff_payload(reply.custom)
     if outgoing:
         # The bot answers in the language the conversation settled on (the
         # customer may have asked to switch): the gateway's own words follow it.
         said = " ".join(text for text, _ in outgoing)
         conversation.language = guess_language(said, default=conversation.language)
+    outcomes.record_turn(
+        session, conversation, seq, shown, replies, requested[0] if requested else None
+    )
     if requested is None:
         return outgoing, None
     handoff_info = await _enter_queue(
-        ctx, session, conversation, *requested, outgoing, now, outbox
+        ctx, session, conversation, *requested, outgoing, now, outbox, why=why
     )
     return outgoing, handoff_info
 
@@ -242,6 +264,8 @@ async def _enter_queue(
     outgoing: list[tuple[str, list[dict[str, str]]]],
     now: datetime,
     outbox: desk.Outbox,
+    *,
+    why: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Queue the conversation and tell the customer their place.
 
@@ -249,6 +273,7 @@ async def _enter_queue(
     nobody online, offers a callback (rule 17).
     """
     handoff = await queue.enqueue(session, conversation, reason, priority)
+    handoff.evidence = handoff_evidence.masked(why)
     place = await queue.standing(session, handoff)
     outgoing.append(
         (
