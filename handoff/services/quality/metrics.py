@@ -160,12 +160,14 @@ def _shares_need(a: Any, b: Any) -> ColumnElement[bool]:
             ta.outcome == Outcome.answered.value,
             tb.outcome == Outcome.answered.value,
         )
+        .correlate_except(ta, tb)
     )
     same_reason = exists(
         select(1)
         .select_from(ha)
         .join(hb, hb.reason == ha.reason)
         .where(ha.conversation_id == a.id, hb.conversation_id == b.id)
+        .correlate_except(ha, hb)
     )
     return or_(same_faq, same_reason)
 
@@ -193,6 +195,7 @@ async def _fcr(session: AsyncSession, period: Period) -> tuple[float | None, int
                 epoch(b.created_at) - epoch(a.created_at) <= FCR_WINDOW_S,
                 _shares_need(a, b),
             )
+            .correlate_except(b)
         )
 
     repeat = or_(came_back(False), came_back(True))
