@@ -153,6 +153,7 @@ def _rows(chats: list[Chat]) -> dict[Any, list[dict[str, Any]]]:
             rows[TurnOutcome].append(
                 {
                     "conversation_id": chat.id, "seq": seq - 1, "language": chat.language,
+                    "started_at": chat.start, "customer_key": chat.customer or chat.browser,
                     "outcome": outcome, "faq_key": faq, "handled": False,
                     "text": None if outcome == "answered" else f"unanswered {n} {chat.id[:6]}",
                     "handled_change_id": None, "created_at": chat.start + n * seconds,

@@ -46,18 +46,28 @@ class TurnOutcome(Base):
 
     __tablename__ = "turn_outcomes"
     __table_args__ = (
-        Index("ix_turn_outcomes_conversation_outcome", "conversation_id", "outcome"),
+        Index("ix_turn_outcomes_conversation_outcome", "conversation_id", "outcome", "faq_key"),
         Index("ix_turn_outcomes_open", "handled", "outcome"),
-    )
+        # Covers the quality figures' scans of a period (no look-ups in the table).
+        Index(
+            "ix_turn_outcomes_period",
+            "started_at", "language", "outcome", "faq_key", "conversation_id", "customer_key",
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE")
     )
     seq: Mapped[int]
+    # When the conversation started: a conversation counts in the period it started in.
+    started_at: Mapped[datetime]
     language: Mapped[str | None] = mapped_column(String(2))
+    # Who the customer is for repeat contacts: the verified customer's pseudonym
+    # where known, otherwise the browser's hash (kept current by `services.outcomes`).
+    customer_key: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
-    faq_key: Mapped[str | None] = mapped_column(String(48), index=True)
+    faq_key: Mapped[str | None] = mapped_column(String(48))
     # The masked customer message; kept only for missed messages.
     text: Mapped[str | None] = mapped_column(Text)
     # Set when an editor took the message up in a content change (or dismissed it).

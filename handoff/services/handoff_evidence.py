@@ -24,6 +24,7 @@ from common.redaction import redact
 from handoff.core.errors import Conflict, InvalidInput
 from handoff.models import (
     Agent,
+    Conversation,
     ConversationFacts,
     Handoff,
     HandoffDispute,
@@ -129,6 +130,8 @@ async def dispute(
     if await session.get(HandoffDispute, handoff.id) is not None:
         raise Conflict("This handoff was already marked.", code="already_disputed")
     shown = view(handoff, messages, None, None)
+    conversation = await session.get(Conversation, handoff.conversation_id)
+    started_at = conversation.created_at if conversation else now
     row = HandoffDispute(
         handoff_id=handoff.id,
         label=label,
@@ -147,6 +150,8 @@ async def dispute(
             TurnOutcome(
                 conversation_id=handoff.conversation_id,
                 seq=seqs.get(text, 0),
+                started_at=started_at,
+                customer_key=None,  # a false alarm is not a need
                 language=handoff.language,
                 outcome=Outcome.false_alarm.value,
                 text=text,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common import payloads
@@ -70,6 +71,8 @@ def record_turn(
     row = TurnOutcome(
         conversation_id=conversation.id,
         seq=seq,
+        started_at=conversation.created_at,
+        customer_key=conversation.customer_ref or conversation.browser_hash,
         language=conversation.language,
         outcome=outcome.value,
         faq_key=faq_key,
@@ -81,13 +84,24 @@ def record_turn(
     return row
 
 
-def note_customer(conversation: Conversation, custom: dict[str, Any] | None) -> None:
-    """Remember the verified customer's pseudonym (repeat contacts are counted per customer)."""
+async def note_customer(
+    session: AsyncSession, conversation: Conversation, custom: dict[str, Any] | None
+) -> None:
+    """Remember the verified customer's pseudonym (repeat contacts are counted per customer).
+
+    The conversation's earlier turns are re-keyed to the customer too.
+    """
     verified = (custom or {}).get(payloads.VERIFIED)
-    if isinstance(verified, dict):
-        ref = verified.get("customer")
-        if isinstance(ref, str) and 8 <= len(ref) <= 64 and ref.isalnum():
-            conversation.customer_ref = ref
+    if not isinstance(verified, dict):
+        return
+    ref = verified.get("customer")
+    if isinstance(ref, str) and 8 <= len(ref) <= 64 and ref.isalnum():
+        conversation.customer_ref = ref
+        await session.execute(
+            update(TurnOutcome)
+            .where(TurnOutcome.conversation_id == conversation.id)
+            .values(customer_key=ref)
+        )
 
 
 def browser_hash(browser_id: str | None) -> str | None:

@@ -204,7 +204,7 @@ async def _bot_turn(
             conversation.expecting = payloads.EXPECT_OTP
         if reply.custom is not None and summary.reports_facts(reply.custom):
             summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
-            outcomes.note_customer(conversation, reply.custom)
+            await outcomes.note_customer(session, conversation, reply.custom)
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
             requested = wanted

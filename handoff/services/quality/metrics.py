@@ -5,10 +5,10 @@ A conversation counts in the period in which it started; everything about it
 
 * **containment**: conversations with no handoff, over all conversations;
 * **handoff rate**: conversations with at least one handoff, over all;
-* **FCR**: of the conversations whose customer is known (verified customer,
-  else the widget's browser) and that had a need (an answered FAQ, or a
-  handoff reason), the share with no later conversation of the same customer,
-  started within 7 days, about a same need;
+* **FCR**: of the conversations whose customer is known (the verified
+  customer where known, otherwise the widget's browser) and that had a need
+  (an answered FAQ, or a handoff reason), the share with no later
+  conversation of the same customer, started within 7 days, about a same need;
 * **AHT**: claim to close; **first reply**: claim to the agent's first message;
 * **queue wait**: entering the queue to the claim (or to leaving the queue,
   or now while still waiting); an SLA breach is a wait over 10 minutes;
@@ -27,7 +27,7 @@ values at or below it), with window functions both databases have.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -41,9 +41,9 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from handoff.models import (
     Conversation,
@@ -125,15 +125,15 @@ def _served_by_agent(conversation: Any = Conversation) -> ColumnElement[bool]:
 
 
 async def _volume(session: AsyncSession, period: Period) -> tuple[int, int]:
-    has_handoff = exists().where(Handoff.conversation_id == Conversation.id)
-    row = (
-        await session.execute(
-            select(func.count(), func.coalesce(func.sum(case((has_handoff, 0), else_=1)), 0))
-            .select_from(Conversation)
-            .where(period.covers())
-        )
-    ).one()
-    return int(row[0]), int(row[1])
+    """Conversations in the period, and how many of them had no handoff."""
+    total = select(func.count()).select_from(Conversation).where(period.covers())
+    handed = (
+        select(func.count(func.distinct(Handoff.conversation_id)))
+        .join(Conversation, Conversation.id == Handoff.conversation_id)
+        .where(period.covers())
+    )
+    row = (await session.execute(select(total.scalar_subquery(), handed.scalar_subquery()))).one()
+    return int(row[0]), int(row[0]) - int(row[1])
 
 
 async def _handoffs_by_reason(session: AsyncSession, period: Period) -> dict[str, int]:
@@ -146,86 +146,83 @@ async def _handoffs_by_reason(session: AsyncSession, period: Period) -> dict[str
     return {str(reason.value if hasattr(reason, "value") else reason): n for reason, n in rows}
 
 
-def _shares_need(a: Any, b: Any) -> ColumnElement[bool]:
-    """Conversations ``a`` and ``b`` were about a same need (an FAQ, or a handoff reason)."""
-    ta, tb = aliased(TurnOutcome), aliased(TurnOutcome)
-    ha, hb = aliased(Handoff), aliased(Handoff)
-    same_faq = exists(
-        select(1)
-        .select_from(ta)
-        .join(tb, tb.faq_key == ta.faq_key)
-        .where(
-            ta.conversation_id == a.id,
-            tb.conversation_id == b.id,
-            ta.outcome == Outcome.answered.value,
-            tb.outcome == Outcome.answered.value,
-        )
-        .correlate_except(ta, tb)
-    )
-    same_reason = exists(
-        select(1)
-        .select_from(ha)
-        .join(hb, hb.reason == ha.reason)
-        .where(ha.conversation_id == a.id, hb.conversation_id == b.id)
-        .correlate_except(ha, hb)
-    )
-    return or_(same_faq, same_reason)
-
-
 async def _fcr(session: AsyncSession, period: Period) -> tuple[float | None, int]:
-    a = aliased(Conversation)
-    has_need = or_(
-        exists().where(
-            TurnOutcome.conversation_id == a.id,
-            TurnOutcome.outcome == Outcome.answered.value,
-            TurnOutcome.faq_key.is_not(None),
-        ),
-        exists().where(Handoff.conversation_id == a.id),
+    """First-contact resolution, with one window function instead of a search per conversation.
+
+    Each (customer, need) pair of a conversation is a row; the customer is the
+    verified customer where known, otherwise the browser. A row whose next
+    row (same customer, same need) started within 7 days marks its
+    conversation as not resolved at first contact. Later conversations count
+    up to 7 days past the period's end.
+    """
+    horizon = Period(period.since, period.until + timedelta(seconds=FCR_WINDOW_S))
+    answered = select(
+        TurnOutcome.conversation_id.label("cid"),
+        TurnOutcome.customer_key.label("who"),
+        TurnOutcome.faq_key.label("need"),
+        TurnOutcome.started_at.label("started"),
+        TurnOutcome.language.label("language"),
+    ).where(
+        TurnOutcome.started_at >= horizon.since,
+        TurnOutcome.started_at < horizon.until,
+        TurnOutcome.outcome == Outcome.answered.value,
+        TurnOutcome.faq_key.is_not(None),
+        TurnOutcome.customer_key.is_not(None),
     )
-
-    def came_back(by_browser: bool) -> ColumnElement[bool]:
-        b = aliased(Conversation)
-        return exists(
-            select(1)
-            .select_from(b)
-            .where(
-                _same_customer(a, b, by_browser=by_browser),
-                b.id != a.id,
-                b.created_at > a.created_at,
-                epoch(b.created_at) - epoch(a.created_at) <= FCR_WINDOW_S,
-                _shares_need(a, b),
-            )
-            .correlate_except(b)
+    handed = (
+        select(
+            Handoff.conversation_id,
+            func.coalesce(Conversation.customer_ref, Conversation.browser_hash),
+            literal("handoff:") + Handoff.reason,
+            Conversation.created_at,
+            Conversation.language,
         )
-
-    repeat = or_(came_back(False), came_back(True))
+        .join(Conversation, Conversation.id == Handoff.conversation_id)
+        .where(
+            horizon.covers(),
+            or_(Conversation.customer_ref.is_not(None), Conversation.browser_hash.is_not(None)),
+        )
+    )
+    # No de-duplication (a sort of its own): a conversation's repeated rows are
+    # told apart by comparing the next row's conversation.
+    needs = union_all(answered, handed).subquery()
+    same = (needs.c.who, needs.c.need)
+    rows = select(
+        needs.c.cid,
+        needs.c.started,
+        needs.c.language,
+        func.lead(needs.c.started)
+        .over(partition_by=same, order_by=needs.c.started)
+        .label("next_started"),
+        func.lead(needs.c.cid).over(partition_by=same, order_by=needs.c.started).label("next_cid"),
+    ).subquery()
+    repeat = case(
+        (
+            and_(
+                rows.c.next_started.is_not(None),
+                rows.c.next_cid != rows.c.cid,
+                epoch(rows.c.next_started) - epoch(rows.c.started) <= FCR_WINDOW_S,
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    in_period = and_(rows.c.started >= period.since, rows.c.started < period.until)
+    if period.language:
+        in_period = and_(in_period, rows.c.language == period.language)
+    per_conversation = (
+        select(rows.c.cid, func.max(repeat).label("repeat"))
+        .where(in_period)
+        .group_by(rows.c.cid)
+        .subquery()
+    )
     row = (
         await session.execute(
-            select(func.count(), func.coalesce(func.sum(case((repeat, 1), else_=0)), 0))
-            .select_from(a)
-            .where(
-                period.covers(a),
-                or_(a.customer_ref.is_not(None), a.browser_hash.is_not(None)),
-                has_need,
-            )
+            select(func.count(), func.coalesce(func.sum(per_conversation.c.repeat), 0))
         )
     ).one()
     eligible, repeated = int(row[0]), int(row[1])
     return _ratio(eligible - repeated, eligible), eligible
-
-
-def _same_customer(a: Any, b: Any, *, by_browser: bool) -> ColumnElement[bool]:
-    """The same verified customer, or (when either was not verified) the same browser.
-
-    Two conditions, each served by its own index, rather than one OR.
-    """
-    if not by_browser:
-        return and_(a.customer_ref.is_not(None), b.customer_ref == a.customer_ref)
-    return and_(
-        a.browser_hash.is_not(None),
-        b.browser_hash == a.browser_hash,
-        or_(a.customer_ref.is_(None), b.customer_ref.is_(None)),
-    )
 
 
 async def _handling(
@@ -288,15 +285,24 @@ async def _csat(session: AsyncSession, period: Period) -> dict[str, Any]:
     return out
 
 
+def _turns_in(period: Period) -> ColumnElement[bool]:
+    """Turns of conversations started in the period (each turn row carries its start)."""
+    condition = and_(
+        TurnOutcome.started_at >= period.since, TurnOutcome.started_at < period.until
+    )
+    if period.language:
+        condition = and_(condition, TurnOutcome.language == period.language)
+    return condition
+
+
 async def _top_questions(
     session: AsyncSession, period: Period, conversations: int
 ) -> list[dict[str, Any]]:
     asked = func.count(func.distinct(TurnOutcome.conversation_id))
     rows = await session.execute(
         select(TurnOutcome.faq_key, asked)
-        .join(Conversation, Conversation.id == TurnOutcome.conversation_id)
         .where(
-            period.covers(),
+            _turns_in(period),
             TurnOutcome.outcome == Outcome.answered.value,
             TurnOutcome.faq_key.is_not(None),
         )
@@ -324,8 +330,7 @@ async def _turns(session: AsyncSession, period: Period) -> dict[str, Any]:
                 counted((Outcome.out_of_scope.value,)),
                 counted((Outcome.answered.value,)),
             )
-            .join(Conversation, Conversation.id == TurnOutcome.conversation_id)
-            .where(period.covers(), TurnOutcome.outcome != Outcome.false_alarm.value)
+            .where(_turns_in(period), TurnOutcome.outcome != Outcome.false_alarm.value)
         )
     ).one()
     turns, missed, out_of_scope, answered = (int(x or 0) for x in row)

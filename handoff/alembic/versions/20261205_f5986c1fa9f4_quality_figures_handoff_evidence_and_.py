@@ -1,14 +1,14 @@
 """quality figures, handoff evidence and disputes
 
-Revision ID: d4f155bd7efa
+Revision ID: f5986c1fa9f4
 Revises: c00f9ae313a9
-Create Date: 2026-12-05 11:27:30.015225
+Create Date: 2026-12-05 11:43:03.148840
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'd4f155bd7efa'
+revision = 'f5986c1fa9f4'
 down_revision = 'c00f9ae313a9'
 branch_labels = None
 depends_on = None
@@ -20,7 +20,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('conversation_id', sa.String(length=32), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('language', sa.String(length=2), nullable=True),
+    sa.Column('customer_key', sa.String(length=64), nullable=True),
     sa.Column('outcome', sa.String(length=16), nullable=False),
     sa.Column('faq_key', sa.String(length=48), nullable=True),
     sa.Column('text', sa.Text(), nullable=True),
@@ -31,10 +33,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_turn_outcomes'))
     )
     with op.batch_alter_table('turn_outcomes', schema=None) as batch_op:
-        batch_op.create_index('ix_turn_outcomes_conversation_outcome', ['conversation_id', 'outcome'], unique=False)
+        batch_op.create_index('ix_turn_outcomes_conversation_outcome', ['conversation_id', 'outcome', 'faq_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_turn_outcomes_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_turn_outcomes_faq_key'), ['faq_key'], unique=False)
         batch_op.create_index('ix_turn_outcomes_open', ['handled', 'outcome'], unique=False)
+        batch_op.create_index('ix_turn_outcomes_period', ['started_at', 'language', 'outcome', 'faq_key', 'conversation_id', 'customer_key'], unique=False)
 
     op.create_table('handoff_disputes',
     sa.Column('handoff_id', sa.Integer(), nullable=False),
@@ -58,8 +60,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('browser_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('customer_ref', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_conversations_browser_hash'), ['browser_hash'], unique=False)
-        batch_op.create_index(batch_op.f('ix_conversations_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversations_customer_ref'), ['customer_ref'], unique=False)
+        batch_op.create_index('ix_conversations_period', ['created_at', 'language', 'id'], unique=False)
+        batch_op.create_index('ix_conversations_quality', ['id', 'created_at', 'language', 'customer_ref', 'browser_hash'], unique=False)
 
     with op.batch_alter_table('handoffs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('evidence', sa.JSON(), nullable=True))
@@ -73,8 +76,9 @@ def downgrade() -> None:
         batch_op.drop_column('evidence')
 
     with op.batch_alter_table('conversations', schema=None) as batch_op:
+        batch_op.drop_index('ix_conversations_quality')
+        batch_op.drop_index('ix_conversations_period')
         batch_op.drop_index(batch_op.f('ix_conversations_customer_ref'))
-        batch_op.drop_index(batch_op.f('ix_conversations_created_at'))
         batch_op.drop_index(batch_op.f('ix_conversations_browser_hash'))
         batch_op.drop_column('customer_ref')
         batch_op.drop_column('browser_hash')
@@ -85,8 +89,8 @@ def downgrade() -> None:
 
     op.drop_table('handoff_disputes')
     with op.batch_alter_table('turn_outcomes', schema=None) as batch_op:
+        batch_op.drop_index('ix_turn_outcomes_period')
         batch_op.drop_index('ix_turn_outcomes_open')
-        batch_op.drop_index(batch_op.f('ix_turn_outcomes_faq_key'))
         batch_op.drop_index(batch_op.f('ix_turn_outcomes_created_at'))
         batch_op.drop_index('ix_turn_outcomes_conversation_outcome')
 
