@@ -20,6 +20,7 @@ from handoff.api.routes import (
     health,
     pages,
     quality,
+    quality_pages,
     ws,
 )
 from handoff.core.config import Settings, get_settings
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent.router)
     app.include_router(agent_ws.router)
     app.include_router(quality.router)
+    app.include_router(quality_pages.router)
     app.include_router(console_pages.router)
     app.include_router(content.router)
     app.include_router(content.pages)
