@@ -21,6 +21,7 @@ from handoff.api.routes import (
     pages,
     quality,
     quality_pages,
+    unanswered,
     ws,
 )
 from handoff.core.config import Settings, get_settings
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(quality.router)
     app.include_router(quality_pages.router)
     app.include_router(console_pages.router)
+    app.include_router(unanswered.router)
     app.include_router(content.router)
     app.include_router(content.pages)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.allowed_origins)
