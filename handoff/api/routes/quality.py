@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
-from handoff.api.deps import CurrentStaff, SessionDep
+from handoff.api.deps import ContextDep, CurrentStaff, SessionDep
 from handoff.schemas.agent import Dispute, Evidence
 from handoff.schemas.quality import Metrics
 from handoff.services import handoff_evidence, summary
@@ -34,7 +34,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 @router.get("/api/agent/metrics", response_model=Metrics)
 async def metrics(
     agent: CurrentStaff,
-    session: SessionDep,
+    ctx: ContextDep,
     since: Since = None,
     until: Until = None,
     language: Language = None,
@@ -42,13 +42,13 @@ async def metrics(
     """The quality figures of the conversations started in the period (supervisors only)."""
     require_supervisor(agent)
     now = clock.now()
-    return await quality_figures(session, period_from(since, until, language, now), now)
+    return await quality_figures(ctx.sessions, period_from(since, until, language, now), now)
 
 
 @router.get("/api/agent/metrics.csv")
 async def metrics_csv(
     agent: CurrentStaff,
-    session: SessionDep,
+    ctx: ContextDep,
     since: Since = None,
     until: Until = None,
     language: Language = None,
@@ -56,7 +56,7 @@ async def metrics_csv(
     """The same figures as a CSV file."""
     require_supervisor(agent)
     now = clock.now()
-    figures = await quality_figures(session, period_from(since, until, language, now), now)
+    figures = await quality_figures(ctx.sessions, period_from(since, until, language, now), now)
     return Response(
         figures_csv(figures),
         media_type="text/csv; charset=utf-8",
