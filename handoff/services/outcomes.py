@@ -63,11 +63,14 @@ def record_turn(
 ) -> TurnOutcome | None:
     """Store the outcome of the bot's answer to the customer message ``seq``.
 
-    Button presses and one-time codes are not questions and are not recorded.
+    One-time codes are not recorded; a button press only when it was answered
+    with a FAQ (a "did you mean…" button: the question it picked counts).
     """
-    if shown_text.startswith("/") or not shown_text.strip():
+    if not shown_text.strip():
         return None
     outcome, faq_key = outcome_of(replies, handoff_reason)
+    if shown_text.startswith("/") and outcome != Outcome.answered:
+        return None
     row = TurnOutcome(
         conversation_id=conversation.id,
         seq=seq,

@@ -55,6 +55,8 @@ def _script(text: str) -> list[BotReply]:
         return [BotReply(text="请您换个说法"), BotReply(custom={"outcome": "fallback"})]
     if text.startswith("天气"):
         return [BotReply(text="抱歉，这个问题超出了我能为您解答的范围。")]
+    if text.lstrip("/\uff0f").startswith("choose_faq"):
+        return [BotReply(text="转账手续费……"), BotReply(custom={"faq": "transfer_fees"})]
     if text.startswith("我要转人工"):
         return [
             BotReply(text="正在转接"),
@@ -161,7 +163,7 @@ async def test_each_turn_records_how_the_bot_did(api: httpx.AsyncClient) -> None
     from tests.support.desk import Chat
 
     chat = Chat(body["conversation_id"], body["token"])
-    for text in ("几点开门", "asdf qwer", "天气怎么样 13800138000", "/choose_faq"):
+    for text in ("几点开门", "asdf qwer", "天气怎么样 13800138000", "/choose_faq", "/greet"):
         await say(api, chat, text)
     async with context(api).sessions() as session:
         rows = list(
@@ -176,7 +178,8 @@ async def test_each_turn_records_how_the_bot_did(api: httpx.AsyncClient) -> None
         ("answered", "opening_hours"),
         ("fallback", None),
         ("out_of_scope", None),
-    ]
+        ("answered", "transfer_fees"),  # a "did you mean" button's question counts
+    ]  # the other button press is not a question
     assert rows[0].text is None  # answered questions keep no text
     assert rows[2].text == "天气怎么样 138****8000"
     assert conversation is not None and conversation.browser_hash not in (None, "b" * 32)
