@@ -33,7 +33,10 @@ class Conversation(Base):
     __tablename__ = "conversations"
     # Covers the quality figures' period scans and joins (no look-ups in the table).
     __table_args__ = (  # fmt: skip
-        Index("ix_conversations_period", "created_at", "language", "id"),
+        Index(
+            "ix_conversations_period",
+            "created_at", "language", "id", "customer_ref", "browser_hash",
+        ),
         Index(
             "ix_conversations_quality",
             "id", "created_at", "language", "customer_ref", "browser_hash",

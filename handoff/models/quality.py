@@ -49,6 +49,12 @@ class TurnOutcome(Base):
         Index("ix_turn_outcomes_conversation_outcome", "conversation_id", "outcome", "faq_key"),
         Index("ix_turn_outcomes_open", "handled", "outcome"),
         # Covers the quality figures' scans of a period (no look-ups in the table).
+        # Delivers a period's answered questions per (customer, FAQ) in time order:
+        # first-contact resolution's window needs no sort.
+        Index(
+            "ix_turn_outcomes_needs",
+            "outcome", "customer_key", "faq_key", "started_at", "conversation_id",
+        ),
         Index(
             "ix_turn_outcomes_period",
             "started_at", "language", "outcome", "faq_key", "conversation_id", "customer_key",

@@ -36,6 +36,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_turn_outcomes_conversation_outcome', ['conversation_id', 'outcome', 'faq_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_turn_outcomes_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_turn_outcomes_open', ['handled', 'outcome'], unique=False)
+        batch_op.create_index('ix_turn_outcomes_needs', ['outcome', 'customer_key', 'faq_key', 'started_at', 'conversation_id'], unique=False)
         batch_op.create_index('ix_turn_outcomes_period', ['started_at', 'language', 'outcome', 'faq_key', 'conversation_id', 'customer_key'], unique=False)
 
     op.create_table('handoff_disputes',
@@ -61,7 +62,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('customer_ref', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_conversations_browser_hash'), ['browser_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversations_customer_ref'), ['customer_ref'], unique=False)
-        batch_op.create_index('ix_conversations_period', ['created_at', 'language', 'id'], unique=False)
+        batch_op.create_index('ix_conversations_period', ['created_at', 'language', 'id', 'customer_ref', 'browser_hash'], unique=False)
         batch_op.create_index('ix_conversations_quality', ['id', 'created_at', 'language', 'customer_ref', 'browser_hash'], unique=False)
 
     with op.batch_alter_table('handoffs', schema=None) as batch_op:
@@ -90,6 +91,7 @@ def downgrade() -> None:
     op.drop_table('handoff_disputes')
     with op.batch_alter_table('turn_outcomes', schema=None) as batch_op:
         batch_op.drop_index('ix_turn_outcomes_period')
+        batch_op.drop_index('ix_turn_outcomes_needs')
         batch_op.drop_index('ix_turn_outcomes_open')
         batch_op.drop_index(batch_op.f('ix_turn_outcomes_created_at'))
         batch_op.drop_index('ix_turn_outcomes_conversation_outcome')

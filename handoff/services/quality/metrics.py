@@ -43,7 +43,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
+    union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -148,79 +148,86 @@ async def _handoffs_by_reason(session: AsyncSession, period: Period) -> dict[str
     return {str(reason.value if hasattr(reason, "value") else reason): n for reason, n in rows}
 
 
-async def _fcr(session: AsyncSession, period: Period) -> tuple[float | None, int]:
-    """First-contact resolution, with one window function instead of a search per conversation.
+def _came_back(
+    cid: Any, who: Any, need: Any, started: Any, where: list[ColumnElement[bool]]
+) -> Select[Any]:
+    """Conversations one of whose (customer, need) rows is followed within 7 days.
 
-    Each (customer, need) pair of a conversation is a row; the customer is the
-    verified customer where known, otherwise the browser. A row whose next
-    row (same customer, same need) started within 7 days marks its
-    conversation as not resolved at first contact. Later conversations count
-    up to 7 days past the period's end.
+    ``LEAD()`` over the rows of each (customer, need), oldest first: a row whose
+    next row belongs to another conversation started within the window marks
+    its conversation. The next row of the same conversation (a need met twice
+    in one chat) is not a return.
     """
-    horizon = Period(period.since, period.until + timedelta(seconds=FCR_WINDOW_S))
-    answered = select(
-        TurnOutcome.conversation_id.label("cid"),
-        TurnOutcome.customer_key.label("who"),
-        TurnOutcome.faq_key.label("need"),
-        TurnOutcome.started_at.label("started"),
-        TurnOutcome.language.label("language"),
-    ).where(
-        TurnOutcome.started_at >= horizon.since,
-        TurnOutcome.started_at < horizon.until,
-        TurnOutcome.outcome == Outcome.answered.value,
-        TurnOutcome.faq_key.is_not(None),
-        TurnOutcome.customer_key.is_not(None),
-    )
-    handed = (
+    rows = (
         select(
-            Handoff.conversation_id,
-            func.coalesce(Conversation.customer_ref, Conversation.browser_hash),
-            literal("handoff:") + Handoff.reason,
-            Conversation.created_at,
-            Conversation.language,
+            cid.label("cid"),
+            started.label("started"),
+            func.lead(started).over(partition_by=(who, need), order_by=started).label("next"),
+            func.lead(cid).over(partition_by=(who, need), order_by=started).label("next_cid"),
         )
-        .join(Conversation, Conversation.id == Handoff.conversation_id)
-        .where(
-            horizon.covers(),
-            or_(Conversation.customer_ref.is_not(None), Conversation.browser_hash.is_not(None)),
-        )
-    )
-    # No de-duplication (a sort of its own): a conversation's repeated rows are
-    # told apart by comparing the next row's conversation.
-    needs = union_all(answered, handed).subquery()
-    same = (needs.c.who, needs.c.need)
-    rows = select(
-        needs.c.cid,
-        needs.c.started,
-        needs.c.language,
-        func.lead(needs.c.started)
-        .over(partition_by=same, order_by=needs.c.started)
-        .label("next_started"),
-        func.lead(needs.c.cid).over(partition_by=same, order_by=needs.c.started).label("next_cid"),
-    ).subquery()
-    repeat = case(
-        (
-            and_(
-                rows.c.next_started.is_not(None),
-                rows.c.next_cid != rows.c.cid,
-                epoch(rows.c.next_started) - epoch(rows.c.started) <= FCR_WINDOW_S,
-            ),
-            1,
-        ),
-        else_=0,
-    )
-    in_period = and_(rows.c.started >= period.since, rows.c.started < period.until)
-    if period.language:
-        in_period = and_(in_period, rows.c.language == period.language)
-    per_conversation = (
-        select(rows.c.cid, func.max(repeat).label("repeat"))
-        .where(in_period)
-        .group_by(rows.c.cid)
+        .where(*where)
         .subquery()
     )
+    return select(rows.c.cid).where(
+        rows.c.next.is_not(None),
+        rows.c.next_cid != rows.c.cid,
+        epoch(rows.c.next) - epoch(rows.c.started) <= FCR_WINDOW_S,
+    )
+
+
+async def _fcr(session: AsyncSession, period: Period) -> tuple[float | None, int]:
+    """First-contact resolution over the conversations with a known customer and a need.
+
+    The customer is the verified customer where known, otherwise the browser;
+    a need is an FAQ answered or a handoff's reason. Returns within 7 days
+    are found by window functions (an index delivers the FAQ rows already in
+    order, so nothing is sorted), later conversations counting up to 7 days
+    past the period's end.
+    """
+    horizon = Period(period.since, period.until + timedelta(seconds=FCR_WINDOW_S))
+    faq_returns = _came_back(
+        TurnOutcome.conversation_id,
+        TurnOutcome.customer_key,
+        TurnOutcome.faq_key,
+        TurnOutcome.started_at,
+        [
+            TurnOutcome.outcome == Outcome.answered.value,
+            TurnOutcome.customer_key.is_not(None),
+            TurnOutcome.faq_key.is_not(None),
+            TurnOutcome.started_at >= horizon.since,
+            TurnOutcome.started_at < horizon.until,
+        ],
+    )
+    who = func.coalesce(Conversation.customer_ref, Conversation.browser_hash)
+    handoff_rows = (
+        select(
+            Handoff.conversation_id.label("cid"),
+            who.label("who"),
+            Handoff.reason.label("need"),
+            Conversation.created_at.label("started"),
+        )
+        .join(Conversation, Conversation.id == Handoff.conversation_id)
+        .where(horizon.covers(), who.is_not(None))
+        .subquery()
+    )
+    handoff_returns = _came_back(
+        handoff_rows.c.cid, handoff_rows.c.who, handoff_rows.c.need, handoff_rows.c.started, []
+    )
+    returned = union(faq_returns, handoff_returns).subquery()
+    has_need = or_(
+        exists().where(
+            TurnOutcome.conversation_id == Conversation.id,
+            TurnOutcome.outcome == Outcome.answered.value,
+            TurnOutcome.faq_key.is_not(None),
+        ),
+        exists().where(Handoff.conversation_id == Conversation.id),
+    )
+    came_back = Conversation.id.in_(select(returned.c.cid))
     row = (
         await session.execute(
-            select(func.count(), func.coalesce(func.sum(per_conversation.c.repeat), 0))
+            select(func.count(), func.coalesce(func.sum(case((came_back, 1), else_=0)), 0))
+            .select_from(Conversation)
+            .where(period.covers(), who.is_not(None), has_need)
         )
     ).one()
     eligible, repeated = int(row[0]), int(row[1])
