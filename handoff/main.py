@@ -22,6 +22,9 @@ from handoff.api.routes import (
     health,
     metrics,
     pages,
+    quality,
+    quality_pages,
+    unanswered,
     ws,
 )
 from handoff.api.routes.metrics import RequestMetricsMiddleware
@@ -105,7 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(agent.router)
     app.include_router(agent_ws.router)
+    app.include_router(quality.router)
+    app.include_router(quality_pages.router)
     app.include_router(console_pages.router)
+    app.include_router(unanswered.router)
     app.include_router(content.router)
     app.include_router(content.pages)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.allowed_origins)

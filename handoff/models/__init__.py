@@ -28,6 +28,7 @@ from handoff.models.desk import CallbackStatus, CallbackTicket, ConversationFact
 from handoff.models.handoff import Handoff, HandoffReason, HandoffStatus, Priority
 from handoff.models.idempotency import IdempotentReply
 from handoff.models.message import Message, Sender
+from handoff.models.quality import HandoffDispute, Outcome, TurnOutcome
 from handoff.models.staff import Agent, StaffRole, StaffSession
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "DeskEntry",
     "EngineStatus",
     "Handoff",
+    "HandoffDispute",
     "HandoffReason",
     "HandoffStatus",
     "IdempotentReply",
@@ -66,8 +68,10 @@ __all__ = [
     "JobStatus",
     "Message",
     "ModelStatus",
+    "Outcome",
     "Priority",
     "Sender",
     "StaffRole",
     "StaffSession",
+    "TurnOutcome",
 ]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.handoffs import HandoffReason, Priority
@@ -47,3 +48,5 @@ class Handoff(Base):
     claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
+    # Why it happened (`common.evidence`), as the action server reported it, masked.
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)

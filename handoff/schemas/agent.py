@@ -109,6 +109,41 @@ class Summary(BaseModel):
     failures: list[Failure]
 
 
+class EvidenceIntent(BaseModel):
+    """An intent the engine saw, with its confidence when reported."""
+
+    name: str
+    confidence: float | None = None
+
+
+class DisputeOut(BaseModel):
+    """An agent's verdict that the handoff was a false alarm."""
+
+    label: str
+    by: str
+    at: str
+
+
+class Evidence(BaseModel):
+    """Why the handoff happened (`common.evidence`), completed from the gateway's facts."""
+
+    reported: bool
+    messages: list[str]
+    detector: str
+    score: float | None
+    intents: list[EvidenceIntent]
+    faqs: list[str]
+    verified: bool
+    dispute_label: Literal["not_upset", "not_fraud"] | None
+    dispute: DisputeOut | None
+
+
+class Dispute(_Strict):
+    """Body of `POST /api/agent/handoffs/{id}/dispute`."""
+
+    label: Literal["not_upset", "not_fraud"]
+
+
 class HandoffDetail(QueueItem):
     """`GET /api/agent/handoffs/{id}`: everything about one chat."""
 
@@ -121,6 +156,7 @@ class HandoffDetail(QueueItem):
     requeued: bool
     verification: Verification
     summary: Summary
+    evidence: Evidence
     transcript: list[MessageOut]
 
 

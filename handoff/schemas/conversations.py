@@ -16,6 +16,9 @@ class CreateConversation(_Strict):
 
     channel: Literal["web", "app"] = "web"
     language: Literal["zh", "en"] | None = None
+    # A random id the widget keeps in the browser, so repeat contacts can be
+    # counted (first-contact resolution); only its hash is stored.
+    browser: str | None = Field(None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class Button(BaseModel):

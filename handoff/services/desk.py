@@ -21,12 +21,13 @@ from handoff.models import (
     ConversationState,
     DeskEntry,
     Handoff,
+    HandoffDispute,
     HandoffStatus,
     Message,
     Sender,
     StaffRole,
 )
-from handoff.services import queue, summary
+from handoff.services import handoff_evidence, queue, summary
 from handoff.services.clock import as_utc
 from handoff.services.conversations import append_message, message_view
 from handoff.services.events import EventHub, conversation_topic
@@ -420,6 +421,9 @@ async def handoff_detail(session: AsyncSession, handoff: Handoff, now: datetime)
         "requeued": bool(entry and entry.requeued),
         "verification": summary.verification_view(facts),
         "summary": summary.summarise(messages, facts),
+        "evidence": handoff_evidence.view(
+            handoff, messages, facts, await session.get(HandoffDispute, handoff.id)
+        ),
         "transcript": summary.transcript_view(messages),
     }
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common import codes, payloads
+from common import codes, evidence, payloads
 from common.redaction import redact, redact_for_engine
 from handoff.core.errors import Conflict
 from handoff.models import (
@@ -30,7 +30,16 @@ from handoff.models import (
     Priority,
     Sender,
 )
-from handoff.services import callbacks, commands, desk, idempotency, queue, summary
+from handoff.services import (
+    callbacks,
+    commands,
+    desk,
+    handoff_evidence,
+    idempotency,
+    outcomes,
+    queue,
+    summary,
+)
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.conversations import append_message, message_view
@@ -40,6 +49,7 @@ from handoff.services.language import guess_language
 from handoff.services.phrases import phrase
 
 log = logging.getLogger(__name__)
+
 
 async def handle_customer_message(
     ctx: AppContext,
@@ -89,7 +99,15 @@ async def handle_customer_message(
         handoff_info: dict[str, Any] | None = None
         if conversation.state == ConversationState.bot:
             outgoing, handoff_info = await _bot_turn(
-                ctx, session, conversation, engine_text, now, outbox, was_expecting
+                ctx,
+                session,
+                conversation,
+                engine_text,
+                now,
+                outbox,
+                was_expecting,
+                shown=shown if code is None else "",
+                seq=stored.seq,
             )
         elif conversation.state == ConversationState.queued:
             # Raw text: a callback needs the phone number the transcript masks.
@@ -114,9 +132,7 @@ async def handle_customer_message(
                 )
             )
         response = {
-            "replies": [
-                {"text": m.text, "buttons": m.buttons or []} for m in stored_replies
-            ],
+            "replies": [{"text": m.text, "buttons": m.buttons or []} for m in stored_replies],
             "state": conversation.state.value,
             "handoff": handoff_info,
         }
@@ -210,12 +226,16 @@ async def _bot_turn(
     now: datetime,
     outbox: desk.Outbox,
     was_expecting: str | None = None,
+    *,
+    shown: str = "",
+    seq: int = 0,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
     """Ask the engine; on failure apologise and offer a human (rule 17).
 
     On failure a code the bot was waiting for is still awaited, and a code
     request the engine did send (its action server then failed the probe) is
-    honoured: masking a code never depends on the probe.
+    honoured: masking a code never depends on the probe. How the turn went is
+    recorded for the quality figures (`services.outcomes`).
     """
     metadata = {
         payloads.METADATA_LANGUAGE: conversation.language,
@@ -231,6 +251,7 @@ async def _bot_turn(
 
     outgoing: list[tuple[str, list[dict[str, str]]]] = []
     requested: tuple[HandoffReason, Priority] | None = None
+    why: dict[str, Any] | None = None
     for reply in replies:
         if reply.text:
             outgoing.append((reply.text, reply.buttons))
@@ -238,18 +259,23 @@ async def _bot_turn(
             conversation.expecting = payloads.EXPECT_OTP
         if reply.custom is not None and summary.reports_facts(reply.custom):
             summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
+            await outcomes.note_customer(session, conversation, reply.custom)
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
             requested = wanted
+            why = evidence.from_handoff_payload(reply.custom)
     if outgoing:
         # The bot answers in the language the conversation settled on (the
         # customer may have asked to switch): the gateway's own words follow it.
         said = " ".join(text for text, _ in outgoing)
         conversation.language = guess_language(said, default=conversation.language)
+    outcomes.record_turn(
+        session, conversation, seq, shown, replies, requested[0] if requested else None
+    )
     if requested is None:
         return outgoing, None
     handoff_info = await _enter_queue(
-        ctx, session, conversation, *requested, outgoing, now, outbox
+        ctx, session, conversation, *requested, outgoing, now, outbox, why=why
     )
     return outgoing, handoff_info
 
@@ -266,8 +292,14 @@ async def _engine_down(
     if text.strip() == payloads.REQUEST_HUMAN:
         # The customer took the offer of a human while the engine is still down.
         info = await _enter_queue(
-            ctx, session, conversation, HandoffReason.system_error, Priority.normal,
-            outgoing, now, outbox,
+            ctx,
+            session,
+            conversation,
+            HandoffReason.system_error,
+            Priority.normal,
+            outgoing,
+            now,
+            outbox,
         )
         return outgoing, info
     outgoing.append(_apology(ctx, conversation))
@@ -283,6 +315,8 @@ async def _enter_queue(
     outgoing: list[tuple[str, list[dict[str, str]]]],
     now: datetime,
     outbox: desk.Outbox,
+    *,
+    why: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Queue the conversation and tell the customer their place.
 
@@ -291,6 +325,7 @@ async def _enter_queue(
     """
     handoff = await queue.enqueue(session, conversation, reason, priority)
     ctx.metrics.handoffs.labels(reason.value, priority.value).inc()
+    handoff.evidence = handoff_evidence.masked(why)
     place = await queue.standing(session, handoff)
     outgoing.append(
         (

@@ -34,6 +34,8 @@ PUBLIC = {
     ("GET", "/console"),  # an empty shell; it checks the cookie itself and redirects
     ("GET", "/content"),  # likewise, for the content team
     ("GET", "/console/static/{name}"),
+    ("GET", "/console/quality"),  # checks the cookie itself: supervisors only
+    ("GET", "/console/quality/static/{name}"),
     # The customer widget's public pages and files.
     ("GET", "/"),
     ("GET", "/chat"),

@@ -244,6 +244,7 @@
     pane.meta = h('p', { class: 'meta' });
     pane.verification = h('p', { class: 'verification' });
     pane.summary = h('dl', { class: 'summary' });
+    pane.evidence = h('details', { class: 'summary-box evidence-box', open: true, hidden: true }); // evidence.js
     pane.transcript = h('ol', { class: 'transcript', 'aria-live': 'polite', 'aria-label': `对话记录 Transcript #${id}`, tabindex: '0' });
     pane.textarea = h('textarea', { id: `reply-${id}`, rows: '3', maxlength: '2000', 'aria-describedby': `reply-hint-${id}` });
     pane.textarea.addEventListener('keydown', (event) => {
@@ -286,6 +287,7 @@
       pane.meta,
       pane.verification,
       h('details', { class: 'summary-box', open: true }, h('summary', { text: '摘要 Summary' }), pane.summary),
+      pane.evidence,
       pane.transcript,
       canned,
       composer,
@@ -335,6 +337,7 @@
       ['失败 Failed attempts', String(summary.failed_attempts ?? 0)],
     ];
     pane.summary.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value || '—' })]));
+    window.BankbotEvidence?.render(pane.evidence, detail, api, notice);
     for (const message of detail.transcript || []) appendMessage(pane, message);
     const open = detail.status === 'claimed';
     pane.textarea.disabled = !open;

@@ -221,6 +221,22 @@
     },
   };
 
+  /** A random id kept in this browser so repeat contacts can be counted (only its hash is stored). */
+  function browserId() {
+    const key = 'bankbot:browser';
+    try {
+      let id = localStorage.getItem(key);
+      if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+        const bytes = crypto.getRandomValues(new Uint8Array(16));
+        id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        localStorage.setItem(key, id);
+      }
+      return id;
+    } catch {
+      return null; // storage blocked: the conversation is counted without a browser
+    }
+  }
+
   /** An error from the gateway (`status` 0 = the network, not the server). */
   class ApiError extends Error {
     constructor(status, code, message) {
@@ -449,7 +465,10 @@
     hideError();
     setComposerEnabled(false);
     try {
-      conv.session = await api('POST', '/api/conversations', { channel: CHANNEL, language: ui.lang });
+      const body = { channel: CHANNEL, language: ui.lang };
+      const browser = browserId();
+      if (browser) body.browser = browser;
+      conv.session = await api('POST', '/api/conversations', body);
       delete conv.session.replies; // the greeting arrives by seq like every other message
       conv.state = conv.session.state || 'bot';
       persist();
