@@ -47,3 +47,6 @@ class Conversation(Base):
     # What the bot asked for last, when the gateway must treat the answer
     # specially ("otp": a one-time code, which never reaches the engine).
     expecting: Mapped[str | None] = mapped_column(String(16))
+    # A conversation waiting for an answer the customer reads later stays open
+    # until then, whatever the idle expiry says (issue 18).
+    keep_open_until: Mapped[datetime | None]

@@ -24,6 +24,13 @@ class HandoffStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
+class HandoffMode(enum.StrEnum):
+    """How the customer waits: live in the chat, or a message answered later (issue 18)."""
+
+    live = "live"
+    message = "message"
+
+
 class Handoff(Base):
     """A conversation waiting for, or served by, an agent."""
 
@@ -47,3 +54,8 @@ class Handoff(Base):
     claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
+    # A left message waits in its own queue, answered by `due_at` (its SLA).
+    mode: Mapped[HandoffMode] = mapped_column(
+        Enum(HandoffMode, native_enum=False, length=8), default=HandoffMode.live
+    )
+    due_at: Mapped[datetime | None]

@@ -21,6 +21,7 @@ from handoff.models import (
     ConversationState,
     DeskEntry,
     Handoff,
+    HandoffMode,
     HandoffStatus,
     Message,
     Sender,
@@ -93,12 +94,16 @@ class Outbox:
 
 
 async def held_count(session: AsyncSession, agent_id: int) -> int:
-    """How many chats the agent serves now (rule 16 caps it)."""
+    """How many live chats the agent serves now (rule 16 caps it; left messages do not count)."""
     count = await session.scalar(
         select(func.count())
         .select_from(Handoff)
         .join(DeskEntry, DeskEntry.handoff_id == Handoff.id)
-        .where(DeskEntry.agent_id == agent_id, Handoff.status == HandoffStatus.claimed)
+        .where(
+            DeskEntry.agent_id == agent_id,
+            Handoff.status == HandoffStatus.claimed,
+            Handoff.mode == HandoffMode.live,
+        )
     )
     return count or 0
 
@@ -174,7 +179,9 @@ async def claim(
 ) -> Handoff:
     """Take a waiting chat: exactly one agent wins, the others get 409."""
     await _lock_agent(session, agent.id, online=True, last_seen_at=now)
-    await _check_capacity(session, agent)
+    target = await session.get(Handoff, handoff_id)
+    if target is None or target.mode == HandoffMode.live:
+        await _check_capacity(session, agent)
     result = await session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.waiting)
@@ -214,13 +221,24 @@ async def _join(
 
 
 async def post_message(
-    session: AsyncSession, staff: Agent, handoff: Handoff, text: str, outbox: Outbox
+    session: AsyncSession,
+    staff: Agent,
+    handoff: Handoff,
+    text: str,
+    outbox: Outbox,
+    keep_open_until: datetime | None = None,
 ) -> Message:
-    """Store the agent's (cleaned, masked) message and push it to the customer."""
+    """Store the agent's (cleaned, masked) message and push it to the customer.
+
+    A reply to a left message keeps its conversation open until `keep_open_until`,
+    so the customer finds it when they come back.
+    """
     if handoff.status != HandoffStatus.claimed:
         raise _refusal(handoff, "send a message")
     conversation = await session.get(Conversation, handoff.conversation_id)
     assert conversation is not None
+    if handoff.mode == HandoffMode.message and keep_open_until is not None:
+        conversation.keep_open_until = keep_open_until
     message = await append_message(
         session, conversation, Sender.agent, text, agent_name=staff.display_name
     )
@@ -342,13 +360,14 @@ async def requeue_held(session: AsyncSession, agent_id: int, outbox: Outbox) -> 
         entry.requeued = True
         handoff, conversation = await _reload(session, held.id)
         conversation.state = ConversationState.queued
-        note = await append_message(
-            session,
-            conversation,
-            Sender.system,
-            phrase("agent_stepped_away", conversation.language),
-        )
-        outbox.customer_messages(conversation.id, [note])
+        if handoff.mode == HandoffMode.live:  # a left message just waits for the next agent
+            note = await append_message(
+                session,
+                conversation,
+                Sender.system,
+                phrase("agent_stepped_away", conversation.language),
+            )
+            outbox.customer_messages(conversation.id, [note])
         outbox.add(
             conversation_topic(conversation.id),
             {"type": "state", "state": conversation.state.value},
@@ -397,7 +416,9 @@ async def notify_staff(
     outbox.staff_message(handoff, holder, message)
 
 
-async def handoff_detail(session: AsyncSession, handoff: Handoff, now: datetime) -> dict[str, Any]:
+async def handoff_detail(
+    session: AsyncSession, handoff: Handoff, now: datetime, verified_ttl_s: int | None = None
+) -> dict[str, Any]:
     """Everything the agent needs: reason, priority, verification, summary, masked transcript."""
     conversation = await session.get(Conversation, handoff.conversation_id)
     assert conversation is not None
@@ -407,7 +428,7 @@ async def handoff_detail(session: AsyncSession, handoff: Handoff, now: datetime)
     messages = await summary.transcript(session, conversation.id)
     position = None
     if handoff.status == HandoffStatus.waiting:
-        position = (await queue.standing(session, handoff)).position
+        position = await queue.position(session, handoff)
     return {
         **queue.queue_item(handoff, position or 0, now),
         "queue_position": position,
@@ -418,7 +439,7 @@ async def handoff_detail(session: AsyncSession, handoff: Handoff, now: datetime)
         "resolution": handoff.resolution,
         "agent": {"id": holder.id, "name": holder.display_name} if holder else None,
         "requeued": bool(entry and entry.requeued),
-        "verification": summary.verification_view(facts),
+        "verification": summary.verification_view(facts, now, verified_ttl_s),
         "summary": summary.summarise(messages, facts),
         "transcript": summary.transcript_view(messages),
     }
