@@ -30,6 +30,7 @@ from handoff.models import (
     Handoff,
     HandoffMode,
     HandoffStatus,
+    Priority,
 )
 from handoff.services import desk, left_messages, overflow, queue, summary
 from handoff.services.clock import as_utc
@@ -116,6 +117,9 @@ async def queued_turn(
     if handoff.mode == HandoffMode.message:
         outbox.queue_event("message_added", handoff)
         return QueuedTurn([(phrase("message_noted", language), [])], handoff)
+    if handoff.priority == Priority.urgent:  # fraud is served first, never parked
+        facts.pending = None
+        return QueuedTurn(await _standing_reply(session, settings, handoff, language, now), handoff)
     if command == LEAVE_MESSAGE_PAYLOAD:
         facts.pending = None
         reply = await left_messages.leave_message(

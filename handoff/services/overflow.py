@@ -57,7 +57,7 @@ def leave_button(language: str | None) -> dict[str, str]:
 
 
 def wait_words(wait: WaitEstimate, language: str | None) -> str:
-    """"about 6 min", "25–48 min" or "under a minute", in the customer's language."""
+    """ "about 6 min", "25–48 min" or "under a minute", in the customer's language."""
     if wait.high <= 1:
         return phrase("wait_soon", language)
     if wait.is_range:
@@ -183,9 +183,7 @@ def parse_slot(text: str) -> datetime | None:
     if not text.startswith(SLOT_PAYLOAD):
         return None
     try:
-        return datetime.strptime(text[len(SLOT_PAYLOAD) :].strip(), SLOT_FORMAT).replace(
-            tzinfo=UTC
-        )
+        return datetime.strptime(text[len(SLOT_PAYLOAD) :].strip(), SLOT_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None
 
