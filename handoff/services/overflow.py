@@ -57,7 +57,7 @@ def leave_button(language: str | None) -> dict[str, str]:
 
 
 def wait_words(wait: WaitEstimate, language: str | None) -> str:
-    """ "about 6 min", "25–48 min" or "under a minute", in the customer's language."""
+    """The wait in words ("about 6 min", "25–48 min", "under a minute")."""
     if wait.high <= 1:
         return phrase("wait_soon", language)
     if wait.is_range:
@@ -227,3 +227,14 @@ def handoff_view(
         "estimated_wait": place.wait.view() if place.wait is not None else None,
         "notice": notice(handoff, place, conversation.language),
     }
+
+
+async def current_view(
+    session: AsyncSession, settings: Settings, conversation: Conversation, now: datetime
+) -> dict[str, Any] | None:
+    """The `handoff` a (re)connecting widget needs while the conversation waits, else None."""
+    handoff = await queue.open_handoff(session, conversation.id)
+    if handoff is None or conversation.state.value != "queued":
+        return None
+    place = await queue.standing(session, settings, handoff, now)
+    return handoff_view(handoff, place, conversation)

@@ -177,6 +177,35 @@
     $('queue-empty').hidden = queue.items.length > 0;
   }
 
+  /** Left messages (issue 18): their own queue, soonest due first; late ones are marked. */
+  async function refreshMessages() {
+    try {
+      const data = await api('GET', '/api/agent/message-queue');
+      const rows = data.items.map((item) =>
+        h(
+          'li',
+          { class: item.sla_overdue ? 'overdue' : null },
+          h('span', { class: `badge ${item.priority}`, text: label('priority', item.priority) }),
+          ` #${item.id} ${label('reason', item.reason)} · ${label('language', item.language)} · 应回复 due ${clockTime(item.due_at)} `,
+          item.sla_overdue ? h('span', { class: 'badge alert', text: '已超时 Overdue' }) : null,
+          h('button', {
+            type: 'button',
+            class: 'primary claim',
+            dataset: { key: `claim-message-${item.id}` },
+            'aria-label': `回复留言 Answer message #${item.id}`,
+            text: '回复 Answer',
+            onclick: () => claim(item.id),
+          }),
+        ),
+      );
+      keepFocus($('message-rows'), $('messages-heading'), () => $('message-rows').replaceChildren(...rows));
+      $('messages-count').textContent = String(data.items.length);
+      $('messages-empty').hidden = data.items.length > 0;
+    } catch (error) {
+      if (error.status === 403) notice(error.message);
+    }
+  }
+
   /** Waiting times tick locally between refreshes. */
   function tickWaits() {
     const elapsed = (Date.now() - queue.fetchedAt) / 1000;
@@ -193,6 +222,7 @@
       notice(`无法接入 Could not claim #${id}: ${error.message}`);
     }
     refreshQueue();
+    refreshMessages();
   }
 
   // ---- chats -----------------------------------------------------------------------
@@ -322,10 +352,13 @@
       ` ${label('language', detail.language)} · ${label('state', detail.conversation_state)}${holder}`,
     );
     const verified = detail.verification?.verified;
-    pane.verification.className = `verification ${verified ? 'yes' : 'no'}`;
-    pane.verification.textContent = verified
-      ? `身份已验证 Identity verified ${clockTime(detail.verification.at)}`
-      : '身份未验证 Identity not verified';
+    const expired = verified && detail.verification.expired;
+    pane.verification.className = `verification ${verified && !expired ? 'yes' : 'no'}`;
+    pane.verification.textContent = expired
+      ? `身份验证已过期（${clockTime(detail.verification.at)}），提供账户信息前请客户重新验证 Verification expired: the customer verifies again before any account detail`
+      : verified
+        ? `身份已验证 Identity verified ${clockTime(detail.verification.at)}`
+        : '身份未验证 Identity not verified';
     const summary = detail.summary || {};
     const rows = [
       ['意图 Intents', (summary.intents || []).join(', ')],
@@ -401,7 +434,12 @@
   function addAlert(event) {
     const text = `#${event.id ?? event.handoff_id} ${label('reason', event.reason)} · ${label('priority', event.priority)} · 已等待 waited ${duration(event.waited_s)}`;
     $('alerts').prepend(h('li', { class: 'alert' }, text));
-    notice(`客户等待超过10分钟 A customer has waited over 10 minutes (#${event.id ?? event.handoff_id})`);
+    const id = event.id ?? event.handoff_id;
+    notice(
+      event.kind === 'urgent'
+        ? `紧急：疑似诈骗，已排在队列最前 Urgent: possible fraud, first in the queue (#${id})`
+        : `客户等待超过10分钟 A customer has waited over 10 minutes (#${id})`,
+    );
   }
 
   async function refreshSupervisor() {
@@ -516,6 +554,7 @@
         break;
       case 'queue':
         refreshQueue();
+        refreshMessages();
         refreshCallbacks();
         refreshSupervisor();
         break;
@@ -553,6 +592,7 @@
 
   async function refreshEverything() {
     await refreshQueue();
+    refreshMessages();
     refreshCallbacks();
     refreshSupervisor();
     if (!isSupervisor) {
