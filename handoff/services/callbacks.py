@@ -199,7 +199,11 @@ async def _standing_reply(
         text = phrase("still_queued", language, ahead=place.position - 1)
     else:
         text = phrase("still_queued_next", language)
-    return [(text, [leave_button(language)])]
+    outgoing: Outgoing = [(text, [leave_button(language)])]
+    offer = await overflow.offer(session, settings, handoff, place, language, now)
+    if offer is not None:  # the three ways on stay open while the wait is long
+        outgoing.append(offer)
+    return outgoing
 
 
 async def book(

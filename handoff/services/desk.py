@@ -192,7 +192,8 @@ async def claim(
         raise _refusal(await session.get(Handoff, handoff_id, populate_existing=True), "claim")
     await _set_holder(session, handoff_id, agent.id)
     handoff, conversation = await _reload(session, handoff_id)
-    await _join(session, conversation, agent, outbox)
+    # A left message is answered, not joined: the customer may be away and reads the reply.
+    await _join(session, conversation, agent, outbox, quiet=handoff.mode == HandoffMode.message)
     await session.commit()
     outbox.queue_event("claimed", handoff, agent_id=agent.id)
     outbox.add(agent_topic(agent.id), {"type": "assigned", "handoff_id": handoff.id})
@@ -200,20 +201,26 @@ async def claim(
 
 
 async def _join(
-    session: AsyncSession, conversation: Conversation, agent: Agent, outbox: Outbox
+    session: AsyncSession,
+    conversation: Conversation,
+    agent: Agent,
+    outbox: Outbox,
+    *,
+    quiet: bool = False,
 ) -> None:
     """The conversation is the agent's now; the customer hears their display name only."""
     conversation.state = ConversationState.agent
     facts = await summary.existing_facts(session, conversation.id)
     if facts is not None:
         facts.pending = None
-    joined = await append_message(
-        session,
-        conversation,
-        Sender.system,
-        phrase("agent_joined", conversation.language, name=agent.display_name),
-    )
-    outbox.customer_messages(conversation.id, [joined])
+    if not quiet:
+        joined = await append_message(
+            session,
+            conversation,
+            Sender.system,
+            phrase("agent_joined", conversation.language, name=agent.display_name),
+        )
+        outbox.customer_messages(conversation.id, [joined])
     outbox.add(
         conversation_topic(conversation.id),
         {"type": "state", "state": conversation.state.value, "agent": {"name": agent.display_name}},
