@@ -207,12 +207,12 @@ def notice(handoff: Handoff, place: queue.QueueStanding, language: str | None) -
     if handoff.mode == HandoffMode.message:
         return phrase("message_notice", language)
     if handoff.priority == Priority.urgent:
-        return phrase("queued_urgent", language)
+        return phrase("queue_notice_urgent", language)
+    ahead = place.position - 1
+    key = "queue_notice" if ahead > 0 else "queue_notice_next"
     if place.wait is None:
-        return phrase("queue_update_no_estimate", language, position=place.position)
-    return phrase(
-        "queue_update", language, position=place.position, wait=wait_words(place.wait, language)
-    )
+        return phrase(f"{key}_no_estimate", language, ahead=ahead)
+    return phrase(key, language, ahead=ahead, wait=wait_words(place.wait, language))
 
 
 def handoff_view(

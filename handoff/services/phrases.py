@@ -106,6 +106,27 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Thank you for waiting, we haven't forgotten you: you are number {position} "
         "in the queue; no agent is online at the moment.",
     },
+    # --- the widget's status line while waiting (HandoffInfo.notice) ------------
+    "queue_notice": {
+        "zh": "排队中：您前面还有 {ahead} 位客户，预计等待{wait}。",
+        "en": "In the queue: {ahead} customers ahead of you, {wait}.",
+    },
+    "queue_notice_next": {
+        "zh": "排队中：下一位就是您，预计等待{wait}。",
+        "en": "In the queue: you are next, {wait}.",
+    },
+    "queue_notice_no_estimate": {
+        "zh": "排队中：您前面还有 {ahead} 位客户，目前暂无客服在线。",
+        "en": "In the queue: {ahead} customers ahead of you; no agent is online right now.",
+    },
+    "queue_notice_next_no_estimate": {
+        "zh": "排队中：下一位就是您，目前暂无客服在线。",
+        "en": "In the queue: you are next; no agent is online right now.",
+    },
+    "queue_notice_urgent": {
+        "zh": "排队中：您已排在最前面，客服马上为您服务。",
+        "en": "In the queue: you are first, an agent will be with you right away.",
+    },
     # --- long queues: wait, a callback slot, or a message answered later ---------
     "overflow_offer_long": {
         "zh": "目前排队人数较多，预计等待{wait}。您可以选择：继续等待；"

@@ -30,6 +30,7 @@ from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.events import conversation_topic
 from handoff.services.hours import AgentHours
+from handoff.services.phrases import phrase
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,11 @@ async def reassurance_events(
         wait = estimate.estimate(position, load, settings.prior_chats_per_agent_hour)
         place = queue.QueueStanding(position, wait)
         language = languages.get(handoff.conversation_id)
-        text = overflow.notice(handoff, place, language)
+        if wait is None:
+            text = phrase("queue_update_no_estimate", language, position=position)
+        else:
+            words = overflow.wait_words(wait, language)
+            text = phrase("queue_update", language, position=position, wait=words)
         events.append(
             (
                 conversation_topic(handoff.conversation_id),
@@ -127,7 +132,7 @@ async def reassurance_events(
                     "estimated_wait_minutes": wait.expected if wait else None,
                     "estimated_wait": wait.view() if wait else None,
                     "mode": handoff.mode.value,
-                    "notice": text,
+                    "notice": overflow.notice(handoff, place, language),
                     "text": text,
                 },
             )

@@ -496,12 +496,70 @@
     try {
       const data = await api('GET', '/api/agent/callbacks');
       $('callbacks').replaceChildren(
-        ...data.items.map((ticket) => h('li', {}, `${ticket.reference} · ${ticket.phone} · ${ticket.call_at_local} · ${label('reason', ticket.reason)}`)),
+        ...data.items.map((ticket) =>
+          h(
+            'li',
+            {},
+            `${ticket.reference} · ${ticket.phone} · ${ticket.call_at_local} · ${label('reason', ticket.reason)} `,
+            h('button', {
+              type: 'button',
+              class: 'secondary',
+              dataset: { key: `callback-${ticket.id}` },
+              'aria-label': `查看回电 Open callback ${ticket.reference}`,
+              text: '查看 Open',
+              onclick: () => openCallback(ticket.id),
+            }),
+          ),
+        ),
       );
       $('callbacks-empty').hidden = data.items.length > 0;
     } catch {
       /* not shown to editors; nothing to do */
     }
+  }
+
+  /** A callback to make: the same conversation (reason, verification, transcript) and a note. */
+  async function openCallback(id) {
+    let detail;
+    try {
+      detail = await api('GET', `/api/agent/callbacks/${id}`);
+    } catch (error) {
+      notice(error.message);
+      return;
+    }
+    const v = detail.verification;
+    const verification = !v.verified
+      ? '身份未验证 Identity not verified'
+      : v.expired
+        ? `身份验证已过期（${clockTime(v.at)}），电话中请先重新验证客户身份 Verification expired: verify the caller again before any account detail`
+        : `身份已验证 Identity verified ${clockTime(v.at)}`;
+    const note = h('textarea', { id: 'callback-note', rows: '2' });
+    const box = $('callback-detail');
+    box.replaceChildren(
+      h('h3', { tabindex: '-1', text: `${detail.reference} · ${detail.phone} · ${detail.call_at_local}` }),
+      h('p', {}, h('span', { class: `badge ${detail.priority || 'normal'}`, text: label('priority', detail.priority) }), ` ${label('reason', detail.reason)}`),
+      h('p', { class: `verification ${v.verified && !v.expired ? 'yes' : 'no'}`, text: verification }),
+      h('ol', { class: 'transcript' }, ...detail.transcript.map((m) => h('li', { lang: langOf(m.text) }, `${label('sender', m.sender)}: ${m.text}`))),
+      h('label', { for: 'callback-note', text: '通话记录 How the call went' }),
+      note,
+      h('button', {
+        type: 'button',
+        class: 'primary',
+        text: '已回电 Call made',
+        onclick: async () => {
+          try {
+            await api('POST', `/api/agent/callbacks/${id}/done`, { note: note.value });
+            notice(`${detail.reference} 已完成 done`);
+            box.hidden = true;
+            refreshCallbacks();
+          } catch (error) {
+            notice(error.message);
+          }
+        },
+      }),
+    );
+    box.hidden = false;
+    box.querySelector('h3').focus();
   }
 
   // ---- the WebSocket ------------------------------------------------------------------

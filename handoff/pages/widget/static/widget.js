@@ -568,7 +568,7 @@
     el.banner.hidden = !banner;
     if (el.banner.textContent !== banner) el.banner.textContent = banner;
     // A new place in the queue or a new agent is news; the same words in the other language are not.
-    const news = kind === 'queue' && queue ? kind + queue.position + ':' + banner : kind + (kind === 'agent' ? name : '');
+    const news = kind === 'queue' && queue ? kind + queue.position + ':' + queue.minutes : kind + (kind === 'agent' ? name : '');
     if (news !== ui.news && banner && conv.loadedHistory && !conv.restoring) announce(banner);
     ui.news = news;
     el.end.hidden = !conv.session || state === 'closed' || conv.ended || csatOpen();
