@@ -23,6 +23,7 @@ from handoff.models import (
     CallbackStatus,
     CallbackTicket,
     Conversation,
+    ConversationState,
     Handoff,
     HandoffMode,
     Priority,
@@ -234,7 +235,7 @@ async def current_view(
 ) -> dict[str, Any] | None:
     """The `handoff` a (re)connecting widget needs while the conversation waits, else None."""
     handoff = await queue.open_handoff(session, conversation.id)
-    if handoff is None or conversation.state.value != "queued":
+    if handoff is None or conversation.state != ConversationState.queued:
         return None
     place = await queue.standing(session, settings, handoff, now)
     return handoff_view(handoff, place, conversation)
