@@ -280,6 +280,7 @@ async def close(
         goodbye = phrase("back_to_bot", conversation.language)
     else:
         conversation.state, conversation.closed_at = ConversationState.closed, now
+        conversation.keep_open_until = None
         goodbye = phrase("agent_closed", conversation.language)
     sent = [await append_message(session, conversation, Sender.system, goodbye)]
     sent.append(await ask_for_satisfaction(session, conversation))

@@ -80,7 +80,7 @@ async def sweep_offline(
 
 
 async def raise_alerts(session: AsyncSession, outbox: desk.Outbox) -> list[int]:
-    """Alert supervisors once per handoff waiting longer than rule 15 allows."""
+    """Alert supervisors once per handoff waiting past rule 15 (or past its message SLA)."""
     now = clock.now()
     alerted = []
     for position, (handoff, entry) in enumerate(await queue.waiting(session), start=1):
@@ -94,6 +94,18 @@ async def raise_alerts(session: AsyncSession, outbox: desk.Outbox) -> list[int]:
             desk.SUPERVISORS_TOPIC, {"type": "alert", **queue.queue_item(handoff, position, now)}
         )
         alerted.append(handoff.id)
+    # A left message past its own SLA (issue 18) is a supervisor's business too, once.
+    for position, message in enumerate(await queue.messages_waiting(session), start=1):
+        item = queue.queue_item(message, position, now)
+        entry = await session.get(DeskEntry, message.id)
+        if not item["sla_overdue"] or (entry is not None and entry.alerted_at):
+            continue
+        if entry is None:
+            entry = DeskEntry(handoff_id=message.id, requeued=False)
+            session.add(entry)
+        entry.alerted_at = now
+        outbox.add(desk.SUPERVISORS_TOPIC, {"type": "alert", "kind": "message_overdue", **item})
+        alerted.append(message.id)
     await session.commit()
     return alerted
 

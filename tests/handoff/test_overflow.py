@@ -184,14 +184,25 @@ async def test_a_left_message_is_answered_while_the_customer_is_away(
 async def test_an_unanswered_message_shows_as_overdue_for_its_own_sla(
     desk_api: httpx.AsyncClient,
 ) -> None:
+    hub = context(desk_api).hub
     agent = await busy_desk(desk_api)
     writer, _ = await queue(desk_api, "zh")
     await say(desk_api, writer, "/leave_message")
-    clock.advance(timedelta(minutes=241))
-    items = (await desk_api.get("/api/agent/message-queue", headers=agent)).json()["items"]
-    assert items[0]["sla_overdue"] is True
-    # The live queue's 10-minute supervisor alert is not for left messages.
-    assert items[0]["alert"] is False
+    clock.advance(timedelta(minutes=239))
+    async with hub.subscribe("supervisors") as supervisors:
+        assert (await runtime(desk_api).sweep())["alerted"] == []
+        items = (await desk_api.get("/api/agent/message-queue", headers=agent)).json()["items"]
+        assert items[0]["sla_overdue"] is False
+        clock.advance(timedelta(minutes=2))
+        agent = await login(desk_api, "agent1")
+        items = (await desk_api.get("/api/agent/message-queue", headers=agent)).json()["items"]
+        assert items[0]["sla_overdue"] is True
+        # The live queue's 10-minute alert is not for left messages; their own SLA's is, once.
+        assert items[0]["alert"] is False
+        assert (await runtime(desk_api).sweep())["alerted"] == [items[0]["id"]]
+        assert (await runtime(desk_api).sweep())["alerted"] == []
+        alerts = await drain(supervisors)
+    assert [(a["kind"], a["conversation_id"]) for a in alerts] == [("message_overdue", writer.id)]
 
 
 async def test_fraud_goes_to_the_front_is_never_offered_to_wait_and_alerts_supervisors(

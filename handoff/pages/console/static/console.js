@@ -193,6 +193,9 @@
             class: 'primary claim',
             dataset: { key: `claim-message-${item.id}` },
             'aria-label': `回复 Answer #${item.id}`,
+            // A message needs no live seat, but its chat needs a pane to be answered in.
+            disabled: panes.size >= MAX_PANES,
+            title: panes.size >= MAX_PANES ? '请先结束一个会话 Close a chat first' : null,
             text: '回复 Answer',
             onclick: () => claim(item.id),
           }),
@@ -233,6 +236,7 @@
   function renderEmpty() {
     $('chats-empty').hidden = panes.size > 0;
     renderQueue();
+    refreshMessages();
   }
 
   async function loadPane(id, focus) {
@@ -438,7 +442,9 @@
     notice(
       event.kind === 'urgent'
         ? `紧急：疑似诈骗，已排在队列最前 Urgent: possible fraud, first in the queue (#${id})`
-        : `客户等待超过10分钟 A customer has waited over 10 minutes (#${id})`,
+        : event.kind === 'message_overdue'
+          ? `留言已超过回复时限 A left message is past its answer time (#${id})`
+          : `客户等待超过10分钟 A customer has waited over 10 minutes (#${id})`,
     );
   }
 
