@@ -154,3 +154,36 @@ def test_leave_a_message_close_the_page_and_read_the_reply_later(
         back.send("thanks" if language == "en" else "谢谢")
         back.wait_for_bubbles(len([b for b in back.bubbles() if b["seq"] is not None]))
     session.assert_clean()
+
+
+def test_in_the_app_chat_the_reply_is_there_when_the_customer_comes_back(
+    gateway: GatewayProcess, browsing: Callable[..., Browsing]
+) -> None:
+    words = WORDS["zh"]
+    session = browsing()
+    page = session.new_page()
+    page.goto(gateway.url + "/chat?channel=app")
+    chat = Chat(page)
+    chat.wait_for_bubbles(1)  # full screen: the chat starts without a launcher
+    chat.send(words["ask"])
+    chat.chip(words["human"]).click()
+    chat.wait_for_text(words["offer"])
+    chat.chip(words["message"]).click()
+    chat.wait_for_text(words["left"])
+    chat.send(words["question"])
+    chat.wait_for_text(words["noted"])
+    conversation_id = chat.session()["conversation_id"]
+    page.close()
+
+    with desk_api(gateway.url) as agent:
+        items = agent.client.get("/api/agent/message-queue").json()["items"]
+        mine = [item for item in items if item["conversation_id"] == conversation_id]
+        agent.claim(mine[0]["id"])
+        agent.say(mine[0]["id"], words["reply"])
+        later = session.new_page()
+        later.goto(gateway.url + "/chat?channel=app")
+        back = Chat(later)
+        back.wait_for_text(words["reply"])
+        assert back.session()["conversation_id"] == conversation_id
+        assert words["question"] in [b["text"] for b in back.bubbles()]
+    session.assert_clean()
