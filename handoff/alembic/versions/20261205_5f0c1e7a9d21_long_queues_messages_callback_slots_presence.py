@@ -64,6 +64,11 @@ def upgrade() -> None:
             batch_op.f('ix_agent_presence_started_at'), ['started_at'], unique=False
         )
         batch_op.create_index(batch_op.f('ix_agent_presence_ended_at'), ['ended_at'], unique=False)
+    # Staff online while this runs count from their last heartbeat, not from nothing.
+    op.execute(
+        "INSERT INTO agent_presence (agent_id, started_at) "
+        "SELECT id, COALESCE(last_seen_at, CURRENT_TIMESTAMP) FROM agents WHERE online"
+    )
 
 
 def downgrade() -> None:
