@@ -7,14 +7,17 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from handoff.services import presence
 from handoff.services.clock import clock
 from handoff.services.estimate import DeskLoad, WaitEstimate, estimate
 from tests.support.desk import (  # noqa: F401 - fixtures
     Chat,
+    context,
     desk_api_fixture,
     login,
     queue_items,
     real_time_fixture,
+    runtime,
     say,
     start_chat,
 )
@@ -58,6 +61,32 @@ def test_one_agent_and_a_hundred_and_sixty_customers_is_not_a_single_figure() ->
     wait = estimate(160, load, PRIOR)
     assert wait is not None and wait.expected == 320
     assert wait.is_range and wait.low < 320 < wait.high
+
+
+# ---- a simulated desk through the public API -------------------------------------------
+
+
+async def test_agent_hours_count_only_the_time_staff_were_online(
+    desk_api: httpx.AsyncClient,
+) -> None:
+    """Logged out at 10:30; silent from 10:40 and swept at 10:45: online until 10:40."""
+    clock.pin(datetime(2026, 11, 25, 10, tzinfo=BEIJING).astimezone(UTC))
+    first = await login(desk_api, "agent1")
+    clock.advance(timedelta(minutes=15))
+    second = await login(desk_api, "agent2")
+    clock.advance(timedelta(minutes=15))
+    assert (await desk_api.post("/api/agent/logout", headers=first)).status_code == 200
+    clock.advance(timedelta(minutes=10))
+    assert (await desk_api.get("/api/agent/me", headers=second)).status_code == 200  # 10:40
+    clock.advance(timedelta(minutes=5))
+    await runtime(desk_api).sweep()  # agent2 has been silent over 90 s: offline
+    clock.advance(timedelta(minutes=15))
+    now = clock.now()
+    async with context(desk_api).sessions() as session:
+        hours = await presence.agent_hours(session, now - timedelta(hours=1), now)
+        half = await presence.agent_hours(session, now - timedelta(minutes=30), now)
+    assert round(hours * 60) == 30 + 25
+    assert round(half * 60) == 10  # 10:30-10:40 of agent2 only
 
 
 # ---- a simulated desk through the public API -------------------------------------------
