@@ -205,32 +205,33 @@
   // finds the conversation and the agent's reply. Either may be unavailable (sandboxed
   // frames); then the tab's memory is used.
   let memoryStore = null;
-  const readStore = (storage) => {
+  // `name` is read inside the try: merely touching window.localStorage throws in some frames.
+  const readStore = (name) => {
     try {
-      return JSON.parse(storage.getItem(STORAGE_KEY) || 'null');
+      return JSON.parse(window[name].getItem(STORAGE_KEY) || 'null');
     } catch {
       return null;
     }
   };
-  const writeStore = (storage, value) => {
+  const writeStore = (name, value) => {
     try {
-      if (value) storage.setItem(STORAGE_KEY, JSON.stringify(value));
-      else storage.removeItem(STORAGE_KEY);
+      if (value) window[name].setItem(STORAGE_KEY, JSON.stringify(value));
+      else window[name].removeItem(STORAGE_KEY);
     } catch {
       /* keep the in-memory copy */
     }
   };
   const store = {
     load() {
-      const tab = readStore(window.sessionStorage);
+      const tab = readStore('sessionStorage');
       if (tab) return tab;
-      const kept = readStore(window.localStorage);
+      const kept = readStore('localStorage');
       return kept ? { ...kept, returning: true } : memoryStore;
     },
     save(value) {
       memoryStore = value;
-      writeStore(window.sessionStorage, value);
-      writeStore(window.localStorage, value?.keep ? value : null);
+      writeStore('sessionStorage', value);
+      writeStore('localStorage', value?.keep ? value : null);
     },
   };
 
