@@ -59,6 +59,7 @@ def test_an_agent_answers_a_left_message_and_makes_a_callback(
         message.get_by_role("button", name=re.compile("Answer")).click()
         pane = page.locator("article.pane").first
         expect(pane.locator(".transcript")).to_contain_text("我的转账三天了还没到账")
+        expect(pane).to_contain_text("留言 Left a message")
         reply = pane.get_by_label("回复客户 Reply")
         reply.fill("您好，转账已查到，今天下午到账。")
         reply.press("Enter")

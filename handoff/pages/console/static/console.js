@@ -351,9 +351,10 @@
     pane.textarea.lang = detail.language === 'en' ? 'en' : 'zh-CN'; // the customer's language
     pane.title.textContent = `#${detail.id} ${label('reason', detail.reason)}`;
     const holder = detail.agent ? ` · ${detail.agent.name}` : '';
+    const left = detail.mode === 'message' ? ' · 留言 Left a message' : '';
     pane.meta.replaceChildren(
       h('span', { class: `badge ${detail.priority}`, text: label('priority', detail.priority) }),
-      ` ${label('language', detail.language)} · ${label('state', detail.conversation_state)}${holder}`,
+      ` ${label('language', detail.language)} · ${label('state', detail.conversation_state)}${holder}${left}`,
     );
     const verified = detail.verification?.verified;
     const expired = verified && detail.verification.expired;
