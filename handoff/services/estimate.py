@@ -1,19 +1,22 @@
 """An honest wait estimate, from what the desk really did lately (issue 18).
 
 The desk's pace is the chats it closed per agent-hour over a sliding window
-(`THROUGHPUT_WINDOW`), times the agents online now. A customer at place `p`
-starts at once while agents have free seats; otherwise they wait for
-`p - free` chats to close. Two things make that uncertain, and the range
-says so: how few chats the window saw (a rate measured on `k` chats is off by
-about 1/sqrt(k)) and how few closes the customer waits for (the n-th close of
-a steady desk comes after about n/rate, give or take n/rate/sqrt(n)). With no
-agent online there is no estimate at all: the customer is told so.
+(`THROUGHPUT_WINDOW_MINUTES`), times the agents online now. A customer at
+place `p` starts at once while agents have free seats; otherwise they wait
+for `p - free` chats to close. Customers of a higher priority who arrive
+meanwhile go ahead of them: at the rate they arrived in the window, they take
+that share of the desk's pace, so the customer's own pace is what is left.
+Two things make that uncertain, and the range says so: how few chats the
+window saw (a rate measured on `k` chats is off by about 1/sqrt(k)) and how
+few closes the customer waits for (the n-th close of a steady desk comes after
+about n/rate, give or take n/rate/sqrt(n)). With no agent online there is no
+estimate at all: the customer is told so.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -26,6 +29,7 @@ from handoff.models import (
     Handoff,
     HandoffMode,
     HandoffStatus,
+    Priority,
     StaffRole,
 )
 from handoff.services import presence
@@ -46,6 +50,9 @@ class DeskLoad:
     free_seats: int
     closed_in_window: int
     agent_hours: float
+    # Handoffs that arrived in the window, by priority rank (0 urgent, 1 high, 2 normal).
+    arrivals_by_rank: dict[int, int] = field(default_factory=dict)
+    window_hours: float = 1.0
 
     def rate_per_agent_hour(self, prior: float) -> tuple[float, int]:
         """Closed chats per agent-hour and the sample it rests on (0: the prior)."""
@@ -72,15 +79,20 @@ class WaitEstimate:
         return {"low_minutes": self.low, "high_minutes": self.high, "minutes": self.expected}
 
 
-def estimate(position: int, load: DeskLoad, prior_per_agent_hour: float) -> WaitEstimate | None:
-    """The wait of the customer at `position` (1 = next), or None with nobody online."""
+def estimate(
+    position: int, load: DeskLoad, prior_per_agent_hour: float, rank: int = Priority.normal.rank
+) -> WaitEstimate | None:
+    """The wait of the customer at `position` (1 = next) of priority `rank`; None: nobody online."""
     if load.agents_online <= 0:
         return None
     behind = position - load.free_seats  # closes the customer waits for
     if behind <= 0:
         return WaitEstimate(0, 1, 0)
     per_agent, sample = load.rate_per_agent_hour(prior_per_agent_hour)
-    per_minute = per_agent * load.agents_online / 60
+    desk_per_hour = per_agent * load.agents_online
+    overtaking = sum(n for r, n in load.arrivals_by_rank.items() if r < rank) / load.window_hours
+    # What higher priorities leave of the pace (never below a quarter: the queue does move).
+    per_minute = max(desk_per_hour - overtaking, desk_per_hour / 4) / 60
     expected = behind / per_minute
     # Relative spread: the measured rate's, and the n-th close's own.
     rate_spread = 1 / math.sqrt(sample) if sample else 1.0
@@ -123,4 +135,14 @@ async def desk_load(session: AsyncSession, settings: Settings, now: datetime) ->
     )
     free = sum(max(0, agent.capacity - held.get(agent.id, 0)) for agent in online)
     hours = await presence.agent_hours(session, since, now)
-    return DeskLoad(len(online), free, closed or 0, hours)
+    arrivals = dict(
+        (
+            await session.execute(
+                select(Handoff.priority_rank, func.count())
+                .where(Handoff.created_at >= since)
+                .group_by(Handoff.priority_rank)
+            )
+        ).all()
+    )
+    window = settings.throughput_window_minutes / 60
+    return DeskLoad(len(online), free, closed or 0, hours, arrivals, window)

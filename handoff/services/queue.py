@@ -27,7 +27,7 @@ from handoff.models import (
     Priority,
 )
 from handoff.services import estimate
-from handoff.services.clock import as_utc
+from handoff.services.clock import as_utc, clock
 
 # Rule 15: a supervisor steps in when a customer has waited more than 10 minutes.
 ALERT_AFTER = timedelta(minutes=10)
@@ -61,6 +61,8 @@ async def enqueue(
                 current.mode, current.due_at = HandoffMode.live, None
         return current
     handoff = Handoff(
+        # The desk's clock, like every other time the estimate and the alerts compare.
+        created_at=clock.now(),
         conversation_id=conversation.id,
         reason=reason,
         priority=priority,
@@ -124,9 +126,10 @@ async def standing(
     """The place in the queue and the wait the desk's recent pace predicts."""
     place = await position(session, handoff)
     load = await estimate.desk_load(session, settings, now)
-    return QueueStanding(
-        place, estimate.estimate(place, load, settings.prior_chats_per_agent_hour)
+    wait = estimate.estimate(
+        place, load, settings.prior_chats_per_agent_hour, handoff.priority_rank
     )
+    return QueueStanding(place, wait)
 
 
 def waited_seconds(handoff: Handoff, now: datetime) -> int:

@@ -126,7 +126,9 @@ async def reassurance_events(
     load = await estimate.desk_load(session, settings, now)
     events = []
     for position, (handoff, _) in enumerate(waiting, start=1):
-        wait = estimate.estimate(position, load, settings.prior_chats_per_agent_hour)
+        wait = estimate.estimate(
+            position, load, settings.prior_chats_per_agent_hour, handoff.priority_rank
+        )
         place = queue.QueueStanding(position, wait)
         language = languages.get(handoff.conversation_id)
         if wait is None:

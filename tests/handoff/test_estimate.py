@@ -46,6 +46,21 @@ def test_a_measured_pace_gives_the_expected_wait_inside_its_range() -> None:
     assert sure.high - sure.low < wait.high - wait.low
 
 
+def test_higher_priorities_arriving_meanwhile_slow_the_wait_of_the_lower_ones() -> None:
+    # The desk closes 20 an hour; 5 urgent and 5 high customers arrived in the last hour.
+    arrivals = {0: 5, 1: 5, 2: 30}
+    load = DeskLoad(2, 0, 20, 2.0, arrivals_by_rank=arrivals, window_hours=1.0)
+    urgent, high, normal = (estimate(10, load, PRIOR, rank) for rank in (0, 1, 2))
+    assert urgent is not None and high is not None and normal is not None
+    assert urgent.expected == 30  # nobody overtakes them: 10 closes at 20 an hour
+    assert high.expected == 40  # urgent ones take 5 of the 20 an hour
+    assert normal.expected == 60  # urgent and high take 10 of the 20
+    # However many overtake, the queue still moves (a quarter of the pace at least).
+    flooded = DeskLoad(2, 0, 20, 2.0, arrivals_by_rank={0: 40}, window_hours=1.0)
+    slowest = estimate(10, flooded, PRIOR, 2)
+    assert slowest is not None and slowest.expected == 120
+
+
 def test_without_enough_history_the_prior_is_used_and_the_range_is_wide() -> None:
     wait = estimate(
         13, DeskLoad(agents_online=1, free_seats=1, closed_in_window=2, agent_hours=1), 12
