@@ -24,8 +24,14 @@ from handoff.models.content import (
 )
 from handoff.models.conversation import Channel, Conversation, ConversationState
 from handoff.models.csat import CsatRating, CsatScore
-from handoff.models.desk import CallbackStatus, CallbackTicket, ConversationFacts, DeskEntry
-from handoff.models.handoff import Handoff, HandoffReason, HandoffStatus, Priority
+from handoff.models.desk import (
+    AgentPresence,
+    CallbackStatus,
+    CallbackTicket,
+    ConversationFacts,
+    DeskEntry,
+)
+from handoff.models.handoff import Handoff, HandoffMode, HandoffReason, HandoffStatus, Priority
 from handoff.models.idempotency import IdempotentReply
 from handoff.models.message import Message, Sender
 from handoff.models.quality import HandoffDispute, Outcome, TurnOutcome
@@ -33,6 +39,7 @@ from handoff.models.staff import Agent, StaffRole, StaffSession
 
 __all__ = [
     "Agent",
+    "AgentPresence",
     "Base",
     "CallbackStatus",
     "CallbackTicket",
@@ -61,6 +68,7 @@ __all__ = [
     "EngineStatus",
     "Handoff",
     "HandoffDispute",
+    "HandoffMode",
     "HandoffReason",
     "HandoffStatus",
     "IdempotentReply",

@@ -112,9 +112,7 @@ class EngineClient:
             raise EngineUnavailable("engine returned no reply")
         return _parse(raw)
 
-    async def _post_message(
-        self, conversation_id: str, text: str, metadata: dict[str, Any]
-    ) -> Any:
+    async def _post_message(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> Any:
         started = time.perf_counter()
         try:
             response = await self._client.post(

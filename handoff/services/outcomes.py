@@ -79,8 +79,9 @@ def record_turn(
         language=conversation.language,
         outcome=outcome.value,
         faq_key=faq_key,
-        text=redact(shown_text)[:MAX_TEXT] if outcome != Outcome.answered
-        and outcome != Outcome.other else None,
+        text=redact(shown_text)[:MAX_TEXT]
+        if outcome != Outcome.answered and outcome != Outcome.other
+        else None,
         handled=False,
     )
     session.add(row)

@@ -7,7 +7,7 @@ retry after a crash between the two commits never runs the turn twice
 (`services/idempotency.py`).
 While an agent owns the conversation the bot is never asked: the message goes
 to the agent's console. While queued, the customer hears their place, may
-leave the queue or book a callback (`services/callbacks.py`).
+leave the queue, book a callback or leave a message (`services/callbacks.py`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from handoff.services import (
     handoff_evidence,
     idempotency,
     outcomes,
+    overflow,
     queue,
     summary,
 )
@@ -116,10 +117,8 @@ async def handle_customer_message(
             )
             outgoing = turn.outgoing
             if turn.handoff is not None:
-                place = await queue.standing(session, turn.handoff)
-                handoff_info = _handoff_view(
-                    turn.handoff.reason, turn.handoff.priority, place.position
-                )
+                place = await queue.standing(session, ctx.settings, turn.handoff, now)
+                handoff_info = overflow.handoff_view(turn.handoff, place, conversation)
         else:
             # Agent mode: the agent answers; the message goes to their console.
             await desk.notify_staff(session, conversation.id, stored, outbox)
@@ -318,31 +317,29 @@ async def _enter_queue(
     *,
     why: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Queue the conversation and tell the customer their place.
+    """Queue the conversation and tell the customer their place and honest wait.
 
-    The reply also lets them leave the queue and, outside agent hours or with
-    nobody online, offers a callback (rule 17).
+    The reply lets them leave the queue; when the wait is long, nobody is
+    online or the desk is closed, a second reply offers to keep waiting, a
+    callback slot or a message answered later (`services/overflow.py`). An
+    urgent (fraud) handoff gets neither: it is first in line and every
+    supervisor is alerted at once.
     """
     handoff = await queue.enqueue(session, conversation, reason, priority)
     ctx.metrics.handoffs.labels(reason.value, priority.value).inc()
     handoff.evidence = handoff_evidence.masked(why)
-    place = await queue.standing(session, handoff)
-    outgoing.append(
-        (
-            phrase(
-                "queued" if place.position > 1 else "queued_next",
-                conversation.language,
-                ahead=place.position - 1,
-                minutes=place.estimated_wait_minutes,
-            ),
-            [callbacks.leave_button(conversation.language)],
-        )
-    )
-    offer = await callbacks.offer(session, ctx.settings, conversation.language, now)
+    place = await queue.standing(session, ctx.settings, handoff, now)
+    outgoing.append(overflow.queued_reply(place, handoff, conversation.language))
+    offer = await overflow.offer(session, ctx.settings, handoff, place, conversation.language, now)
     if offer is not None:
         outgoing.append(offer)
     outbox.queue_event("new", handoff)
-    return _handoff_view(handoff.reason, handoff.priority, place.position)
+    if handoff.priority == Priority.urgent:
+        outbox.add(
+            desk.SUPERVISORS_TOPIC,
+            {"type": "alert", "kind": "urgent", **queue.queue_item(handoff, place.position, now)},
+        )
+    return overflow.handoff_view(handoff, place, conversation)
 
 
 def _handoff_request(reply: BotReply) -> tuple[HandoffReason, Priority] | None:
@@ -353,10 +350,6 @@ def _handoff_request(reply: BotReply) -> tuple[HandoffReason, Priority] | None:
     if wanted is None:
         log.warning("ignoring malformed handoff request from the engine")
     return wanted
-
-
-def _handoff_view(reason: HandoffReason, priority: Priority, position: int) -> dict[str, Any]:
-    return {"reason": reason.value, "priority": priority.value, "queue_position": position}
 
 
 async def _publish_messages(ctx: AppContext, conversation_id: str, messages: list[Any]) -> None:

@@ -10,7 +10,9 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from handoff.core.db import session_scope
 from handoff.core.errors import BankbotError
+from handoff.services import overflow
 from handoff.services.access import access_conversation_as_customer
+from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.events import conversation_topic, is_gone
 
@@ -40,6 +42,8 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
         )
         async for session in session_scope(ctx.sessions):
             conversation = await access_conversation_as_customer(session, conversation_id, token)
+            # Where a waiting customer stands (or that their message waits): the banner's words.
+            waiting = await overflow.current_view(session, ctx.settings, conversation, clock.now())
     except (TimeoutError, ValueError, BankbotError) as exc:
         code = CLOSE_NOT_FOUND if getattr(exc, "status_code", 0) == 404 else CLOSE_UNAUTHORIZED
         await websocket.send_json(
@@ -61,7 +65,12 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
         return
     async with ctx.hub.subscribe(conversation_topic(conversation.id)) as events:
         await websocket.send_json(
-            {"type": "ready", "state": conversation.state.value, "last_seq": conversation.last_seq}
+            {
+                "type": "ready",
+                "state": conversation.state.value,
+                "last_seq": conversation.last_seq,
+                "handoff": waiting,
+            }
         )
         open_sockets = ctx.metrics.websockets.labels("customer")
         open_sockets.inc()
