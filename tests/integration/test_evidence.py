@@ -16,6 +16,8 @@ import pytest
 
 from bankbot.local_stack import RunningStack
 from common import evidence
+from tests.integration.test_escalation import queue_entry, supervisor  # noqa: F401 - fixture
+from tests.support.customer import Customer, reply_text
 
 pytestmark = pytest.mark.integration
 
@@ -66,3 +68,24 @@ def test_a_repeated_need_carries_each_asking(stack: RunningStack) -> None:
     assert why[evidence.DETECTOR] == "repeated_question"
     assert why[evidence.MESSAGES] == asked
     assert "opening_hours" in why[evidence.FAQS]
+
+
+def test_the_agent_sees_the_evidence_in_the_handoffs_summary(
+    gateway: httpx.Client,
+    supervisor: dict[str, str],  # noqa: F811 - the fixture
+) -> None:
+    customer = Customer(gateway, language="en")
+    turn = customer.say(
+        "I typed my PIN into a link from a text message and 5000 just left my card 6222021234566789"
+    )
+    assert turn["handoff"]["reason"] == "fraud_risk", reply_text(turn)
+    entry = queue_entry(gateway, supervisor, customer)
+    response = gateway.get(f"/api/agent/handoffs/{entry['id']}", headers=supervisor)
+    assert response.status_code == 200, response.text
+    why = response.json()["evidence"]
+    assert why["reported"] is True
+    assert why["detector"] == "fraud_victim" and 0.0 < why["score"] <= 1.0
+    (said,) = why["messages"]
+    assert "PIN" in said and "6222021234566789" not in said
+    assert why["verified"] is False and why["intents"]
+    assert customer.say("/leave_queue")["state"] == "closed"
