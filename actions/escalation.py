@@ -117,7 +117,8 @@ def need_of(message: dict[str, Any], domain: DomainDict | None = None) -> str | 
         return None
     known = faq_keys(domain or {})
     followup = message.get("followup") or {}
-    if followup.get("key") and followup.get("key") == followup.get("topic"):
+    same = followup.get("key") and followup.get("key") == followup.get("topic")
+    if same and not followup.get("reworded"):
         return None  # a follow-up on the answer just given (bot/followup.py), not asked again
     if intent == "choose_faq":
         key = _entity(message, "faq_key")

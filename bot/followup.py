@@ -31,9 +31,10 @@ the previous question's ranking, which also holds the topics next to it
 ("转账手续费" → the remittance FAQ for "那境外呢"). When the best answer's
 share reaches ``threshold``, the message becomes that FAQ question: intent
 ``faq`` with that confidence, the new FAQ ranking, and ``followup`` =
-``{"topic", "key", "confidence"}`` in the parse data (the escalation tracking
-reads it: a follow-up on the topic just answered is not the same need asked
-again). Otherwise nothing changes. The parameters were chosen on the
+``{"topic", "key", "confidence", "reworded"}`` in the parse data (the
+escalation tracking reads it: a follow-up on the topic just answered is not
+the same need asked again, unless the customer says it is the same thing in
+other words: "就是…", "basically…"). Otherwise nothing changes. The parameters were chosen on the
 development set's follow-ups (``python -m bankbot.dialogue_eval``).
 """
 
@@ -102,6 +103,13 @@ FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 """How a follow-up points back: "那…呢", "怎么办", "and …?", "then what?", "… too"."""
+
+REWORDED = re.compile(
+    r"^\s*(就是|我是说|我的意思是|意思是|换句话说"
+    r"|i mean|basically|in other words|what i'?m asking)",
+    re.IGNORECASE,
+)
+"""How a customer says the same thing again in other words ("就是…", "basically…")."""
 
 SHORT = 8
 """Words (a Chinese character counts as one) of a message short enough to lean on
@@ -286,8 +294,6 @@ class FollowUpReader(GraphComponent):
             },
         }
         message.set(RESPONSE_SELECTOR, selector, add_to_output=True)
-        message.set(
-            FOLLOWUP,
-            {"topic": topic, "key": key, "confidence": round(share, 4)},
-            add_to_output=True,
-        )
+        reading = {"topic": topic, "key": key, "confidence": round(share, 4)}
+        reading["reworded"] = bool(REWORDED.search(str(message.get(TEXT) or "")))
+        message.set(FOLLOWUP, reading, add_to_output=True)

@@ -250,3 +250,17 @@ def test_a_faq_added_in_the_content_tool_counts_too() -> None:
     assert need_of(message) is None  # not in the live model's domain
     domain = {"responses": {"utter_faq/new_thing": [{"text": "…"}]}}
     assert need_of(message, domain) == "faq/new_thing"
+
+
+async def test_a_follow_up_on_the_answer_is_not_asked_again_unless_reworded(chat: Chat) -> None:
+    faq(chat, "怎么提高转账额度", "transfer_limits")
+    await track(chat)
+    for text, reworded in [("那周末呢", False), ("就是上限能不能调高一点", True)]:
+        faq(chat, text, "transfer_limits")
+        chat.latest_message["followup"] = {
+            "topic": "transfer_limits",
+            "key": "transfer_limits",
+            "reworded": reworded,
+        }
+        await track(chat)
+    assert chat.slots["need_counts"] == {"faq/transfer_limits": 2}

@@ -189,3 +189,16 @@ def test_only_the_bots_last_turn_counts_as_the_topic() -> None:
     bare = message(parsed("怎么办", "out_of_scope", 0.74, {"card_lost_info": 0.4}))
     reader().process([bare], tracker)
     assert bare.get("followup") is None
+
+
+def test_the_same_need_in_other_words_is_marked_reworded() -> None:
+    limits = parsed("怎么提高转账额度", "faq", 0.99, {"transfer_limits": 0.99})
+    again = message(
+        parsed("就是手机上给别人打钱，上限能不能调高一点", "faq", 0.35, {"transfer_limits": 0.35})
+    )
+    reader().process([again], after_answer(limits, "transfer_limits"))
+    assert again.get("followup")["key"] == "transfer_limits"
+    assert again.get("followup")["reworded"] is True
+    more = message(parsed("那周末呢", "faq", 0.4, {"transfer_limits": 0.4}))
+    reader().process([more], after_answer(limits, "transfer_limits"))
+    assert more.get("followup")["reworded"] is False
