@@ -18,6 +18,7 @@ run: envs ## run the product: engine, action server and gateway on 127.0.0.1
 test: lint ## lint, then the whole test suite (real engine, action server, PostgreSQL, Chromium, axe-core)
 	@scripts/ensure-chromium
 	@scripts/ensure-axe
+	@scripts/ensure-servers
 	@scripts/run-tests
 
 envs: .venv/app/.bankbot-lock-hash .venv/engine/.bankbot-lock-hash ## create/update both environments from the lock files

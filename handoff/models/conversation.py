@@ -35,11 +35,19 @@ class Conversation(Base):
     __table_args__ = (  # fmt: skip
         Index(
             "ix_conversations_period",
-            "created_at", "language", "id", "customer_ref", "browser_hash",
+            "created_at",
+            "language",
+            "id",
+            "customer_ref",
+            "browser_hash",
         ),
         Index(
             "ix_conversations_quality",
-            "id", "created_at", "language", "customer_ref", "browser_hash",
+            "id",
+            "created_at",
+            "language",
+            "customer_ref",
+            "browser_hash",
         ),
     )
 
@@ -62,3 +70,6 @@ class Conversation(Base):
     # a hash of the widget's browser id, and the verified customer's pseudonym.
     browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     customer_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    # A conversation waiting for an answer the customer reads later stays open
+    # until then, whatever the idle expiry says (issue 18).
+    keep_open_until: Mapped[datetime | None]

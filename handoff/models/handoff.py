@@ -25,6 +25,13 @@ class HandoffStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
+class HandoffMode(enum.StrEnum):
+    """How the customer waits: live in the chat, or a message answered later (issue 18)."""
+
+    live = "live"
+    message = "message"
+
+
 class Handoff(Base):
     """A conversation waiting for, or served by, an agent."""
 
@@ -34,9 +41,7 @@ class Handoff(Base):
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    reason: Mapped[HandoffReason] = mapped_column(
-        Enum(HandoffReason, native_enum=False, length=24)
-    )
+    reason: Mapped[HandoffReason] = mapped_column(Enum(HandoffReason, native_enum=False, length=24))
     priority: Mapped[Priority] = mapped_column(Enum(Priority, native_enum=False, length=8))
     # Stored so ORDER BY works in SQL on both backends.
     priority_rank: Mapped[int] = mapped_column(Integer)
@@ -50,3 +55,8 @@ class Handoff(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     # Why it happened (`common.evidence`), as the action server reported it, masked.
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A left message waits in its own queue, answered by `due_at` (its SLA).
+    mode: Mapped[HandoffMode] = mapped_column(
+        Enum(HandoffMode, native_enum=False, length=8), default=HandoffMode.live
+    )
+    due_at: Mapped[datetime | None]

@@ -62,9 +62,7 @@ class TurnOutcome(Base):
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     seq: Mapped[int]
     # When the conversation started: a conversation counts in the period it started in.
     started_at: Mapped[datetime]

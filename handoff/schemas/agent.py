@@ -56,6 +56,10 @@ class QueueItem(BaseModel):
     status: str
     # Rule 15: waiting for more than 10 minutes.
     alert: bool = False
+    # "live", or "message": left a message, answered later (issue 18), due by `due_at`.
+    mode: str = "live"
+    due_at: str | None = None
+    sla_overdue: bool = False
 
 
 class QueueList(BaseModel):
@@ -88,6 +92,9 @@ class Verification(BaseModel):
 
     verified: bool
     at: str | None
+    # Older than the action server's VERIFIED_TTL_S: verify again before account details.
+    expired: bool = False
+    expires_at: str | None = None
 
 
 class Failure(BaseModel):
@@ -221,6 +228,22 @@ class CallbackList(BaseModel):
     """`GET /api/agent/callbacks`."""
 
     items: list[CallbackOut]
+
+
+class CallbackDetail(CallbackOut):
+    """`GET /api/agent/callbacks/{id}`: the ticket and the conversation it came from."""
+
+    priority: str | None
+    verification: Verification
+    summary: Summary
+    transcript: list[MessageOut]
+    note: str | None
+
+
+class CallbackDone(_Strict):
+    """How the call went (kept with the ticket)."""
+
+    note: str = Field(min_length=1, max_length=2000)
 
 
 class CannedReply(BaseModel):

@@ -35,12 +35,26 @@ class Reply(BaseModel):
     buttons: list[Button] = []
 
 
+class WaitRange(BaseModel):
+    """The wait the desk's recent pace predicts: `low`-`high` minutes, `minutes` expected."""
+
+    low_minutes: int
+    high_minutes: int
+    minutes: int
+
+
 class HandoffInfo(BaseModel):
     """Why and where the customer waits for a person."""
 
     reason: str
     priority: str
     queue_position: int
+    # "live" in the queue, or "message": answered later in this chat (issue 18).
+    mode: str = "live"
+    # None when nobody is online (no honest estimate), or after a message was left.
+    estimated_wait: WaitRange | None = None
+    # The status line the widget shows, in the conversation's language.
+    notice: str | None = None
 
 
 class ConversationCreated(BaseModel):

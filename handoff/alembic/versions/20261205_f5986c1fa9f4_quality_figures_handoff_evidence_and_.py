@@ -1,7 +1,7 @@
 """quality figures, handoff evidence and disputes
 
 Revision ID: f5986c1fa9f4
-Revises: c00f9ae313a9
+Revises: 5ca1e0a4c0de
 Create Date: 2026-12-05 11:43:03.148840
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'f5986c1fa9f4'
-down_revision = 'c00f9ae313a9'
+down_revision = '5ca1e0a4c0de'
 branch_labels = None
 depends_on = None
 

@@ -88,6 +88,3 @@ async def disputes_export(agent: CurrentStaff, session: SessionDep) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={**NO_STORE, "Content-Disposition": 'attachment; filename="disputes.csv"'},
     )
-
-
-

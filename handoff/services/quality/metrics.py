@@ -100,11 +100,15 @@ async def _percentiles(
     """p50, p90 of a one-column select (nearest rank) and how many values exceed ``over``."""
     inner = values.subquery()
     v = inner.c[0]
-    ranked = select(
-        v.label("v"),
-        func.row_number().over(order_by=v).label("rn"),
-        func.count().over().label("n"),
-    ).where(v.is_not(None)).subquery()
+    ranked = (
+        select(
+            v.label("v"),
+            func.row_number().over(order_by=v).label("rn"),
+            func.count().over().label("n"),
+        )
+        .where(v.is_not(None))
+        .subquery()
+    )
     row = (
         await session.execute(
             select(
@@ -313,9 +317,7 @@ async def _csat(session: AsyncSession, period: Period) -> dict[str, Any]:
 
 def _turns_in(period: Period) -> ColumnElement[bool]:
     """Turns of conversations started in the period (each turn row carries its start)."""
-    condition = and_(
-        TurnOutcome.started_at >= period.since, TurnOutcome.started_at < period.until
-    )
+    condition = and_(TurnOutcome.started_at >= period.since, TurnOutcome.started_at < period.until)
     if period.language:
         condition = and_(condition, TurnOutcome.language == period.language)
     return condition
@@ -339,9 +341,7 @@ async def _top_questions(session: AsyncSession, period: Period) -> list[dict[str
 
 async def _turns(session: AsyncSession, period: Period) -> dict[str, Any]:
     def counted(outcomes: tuple[str, ...]) -> Any:
-        return func.coalesce(
-            func.sum(case((TurnOutcome.outcome.in_(outcomes), 1), else_=0)), 0
-        )
+        return func.coalesce(func.sum(case((TurnOutcome.outcome.in_(outcomes), 1), else_=0)), 0)
 
     row = (
         await session.execute(
@@ -350,8 +350,7 @@ async def _turns(session: AsyncSession, period: Period) -> dict[str, Any]:
                 counted(NOT_UNDERSTOOD),
                 counted((Outcome.out_of_scope.value,)),
                 counted((Outcome.answered.value,)),
-            )
-            .where(_turns_in(period), TurnOutcome.outcome != Outcome.false_alarm.value)
+            ).where(_turns_in(period), TurnOutcome.outcome != Outcome.false_alarm.value)
         )
     ).one()
     turns, missed, out_of_scope, answered = (int(x or 0) for x in row)

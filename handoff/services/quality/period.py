@@ -18,8 +18,7 @@ def parse_moment(raw: str, name: str) -> datetime:
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
         raise BadRequest(
-            f"'{name}' is not an ISO 8601 date or time (e.g. 2026-12-01 or "
-            "2026-12-01T08:00:00Z).",
+            f"'{name}' is not an ISO 8601 date or time (e.g. 2026-12-01 or 2026-12-01T08:00:00Z).",
             code="invalid_period",
         ) from None
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -41,9 +41,7 @@ def _iso(moment: datetime) -> str:
     return as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
-async def open_messages(
-    session: AsyncSession, language: str | None = None
-) -> list[TurnOutcome]:
+async def open_messages(session: AsyncSession, language: str | None = None) -> list[TurnOutcome]:
     """Missed messages no change has taken up and nobody dismissed, newest first."""
     taken = select(ContentChange.id).where(ContentChange.status.in_(_TAKEN))
     query = (
