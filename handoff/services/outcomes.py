@@ -19,6 +19,7 @@ from common import payloads
 from common.handoffs import HandoffReason
 from common.redaction import redact
 from handoff.models import Conversation, Outcome, TurnOutcome
+from handoff.models.quality import MISSED
 from handoff.services.engine import BotReply
 
 OUT_OF_SCOPE_MARKERS = ("超出了我能为您解答的范围", "outside what i can help with")
@@ -79,9 +80,7 @@ def record_turn(
         language=conversation.language,
         outcome=outcome.value,
         faq_key=faq_key,
-        text=redact(shown_text)[:MAX_TEXT]
-        if outcome != Outcome.answered and outcome != Outcome.other
-        else None,
+        text=redact(shown_text)[:MAX_TEXT] if outcome in MISSED else None,
         handled=False,
     )
     session.add(row)

@@ -44,6 +44,7 @@ def loop_stack(
     running.stop()
 
 
+@pytest.mark.timeout(900)  # the module's stack starts here (and may train the model first)
 def test_an_agent_sees_why_and_marks_a_false_alarm(
     loop_stack: RunningStack, browsing: Callable[..., Browsing], shoot: Shoot, axe: Axe
 ) -> None:

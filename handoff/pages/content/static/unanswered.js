@@ -78,7 +78,9 @@
     const data = await api('GET', `/api/content/unanswered${language ? `?language=${language}` : ''}`);
     $('unanswered-list').replaceChildren(...data.items.map(clusterItem));
     $('unanswered-empty').hidden = data.items.length > 0;
-    $('unanswered-status').textContent = `${data.messages} 条消息，${data.items.length} 组 ${data.messages} message(s) in ${data.items.length} group(s)`;
+    const alarms = data.items.reduce((sum, item) => sum + item.false_alarms, 0);
+    $('unanswered-status').textContent = `${data.messages} 条消息，${data.items.length} 组，其中坐席标记误报 ${alarms} 条 ` +
+      `${data.messages} message(s) in ${data.items.length} group(s), ${alarms} marked as false alarms by agents`;
     $('unanswered-count').textContent = String(data.messages);
     $('unanswered-count').hidden = !data.messages;
   }

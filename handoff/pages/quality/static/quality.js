@@ -134,8 +134,13 @@
     ]);
   }
 
+  let latest = 0; // only the newest request's answer is drawn (an older one may arrive later)
+
   async function load() {
+    const ticket = ++latest;
     const params = query();
+    const shown = `${$('since').value} – ${$('until').value}` +
+      `${$('language').value ? ` · ${$('language').selectedOptions[0].textContent}` : ''}`;
     $('csv').href = `/api/agent/metrics.csv?${params}`;
     $('status').className = 'status';
     $('status').textContent = '加载中… Loading…';
@@ -146,11 +151,12 @@
         return;
       }
       const data = await response.json();
+      if (ticket !== latest) return;
       if (!response.ok) throw new Error(data?.error?.message || response.statusText);
       render(data);
-      $('status').textContent = `已更新 Updated: ${$('since').value} – ${$('until').value}` +
-        `${$('language').value ? ` · ${$('language').selectedOptions[0].textContent}` : ''}`;
+      $('status').textContent = `已更新 Updated: ${shown}`;
     } catch (error) {
+      if (ticket !== latest) return;
       $('status').className = 'status error';
       $('status').textContent = `无法加载 Could not load: ${error.message}`;
     }
