@@ -41,13 +41,17 @@ class StackConfig:
     extra_env: tuple[tuple[str, str], ...] = ()
 
 
+TRACKER_STORE = "bot.tracker_store.WindowedSQLTrackerStore"
+"""Rasa's SQL tracker store, loading a bounded window of each conversation (bot/)."""
+
+
 def tracker_store(config: StackConfig) -> dict[str, object]:
-    """Rasa's SQL tracker store on the same backend as the gateway."""
+    """The engine's SQL tracker store on the same backend as the gateway."""
     url = make_url(config.database_url)
     if url.get_backend_name() == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": str(config.tracker_sqlite_path)}
+        return {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(config.tracker_sqlite_path)}
     return {
-        "type": "SQL",
+        "type": TRACKER_STORE,
         "dialect": "postgresql",
         "url": url.host or "127.0.0.1",
         "port": url.port or 5432,
