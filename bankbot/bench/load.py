@@ -110,13 +110,27 @@ async def open_loop(
     return summarise(latencies, time.perf_counter() - started, errors), dropped
 
 
-async def one_long_conversation(path: Path, script: Script) -> list[float]:
-    """Every turn of one conversation, one after the other, with nothing else running."""
+async def one_long_conversation(
+    path: Path, script: Script, controls: list[Script]
+) -> tuple[list[float], list[float]]:
+    """Every turn of one conversation, each followed by a turn of a short one.
+
+    The short conversations (new ones every few turns) are the control: the
+    machine is shared, so its load drifts while the long one runs; dividing
+    each long turn by the control turn next to it takes the drift out.
+    Returns the long conversation's turn times and the control's.
+    """
     conversation = Conversation(script.language, script.messages)
-    took = []
+    fresh = _conversations(controls)
+    control = next(fresh)
+    took: list[float] = []
+    beside: list[float] = []
     while not conversation.done:
         took.append(await path.turn(conversation))
-    return took
+        if control.done:
+            control = next(fresh)
+        beside.append(await path.turn(control))
+    return took, beside
 
 
 async def interleaved(paths: list[Path], scripts: list[Script], turns: int) -> list[Summary]:

@@ -39,26 +39,25 @@ def line(name: str, summary: Summary) -> str:
     )
 
 
-def growth(took: list[float]) -> tuple[float, float]:
-    """Last quarter of the turns against the first (median and mean ratio)."""
+def growth(took: list[float]) -> float:
+    """Median of the last quarter of the turns against the median of the first."""
     quarter = max(1, len(took) // 4)
-    first, last = took[:quarter], took[-quarter:]
-    return (
-        ratio(statistics.median(last), statistics.median(first)),
-        ratio(statistics.fmean(last), statistics.fmean(first)),
-    )
+    return ratio(statistics.median(took[-quarter:]), statistics.median(took[:quarter]))
 
 
-def growth_line(name: str, took: list[float]) -> str:
-    """One long conversation: its first and last quarter and the ratio."""
+def growth_lines(name: str, took: list[float], control: list[float]) -> tuple[list[str], float]:
+    """One long conversation: raw first and last quarter, and the load-corrected ratio."""
     quarter = max(1, len(took) // 4)
-    by_median, by_mean = growth(took)
-    return (
-        f"  {name:<10} turns 1-{quarter} median {statistics.median(took[:quarter]) * 1000:6.1f} ms"
-        f", turns {len(took) - quarter + 1}-{len(took)} median "
-        f"{statistics.median(took[-quarter:]) * 1000:6.1f} ms: x{by_median:.2f}"
-        f" (means: x{by_mean:.2f})"
-    )
+    corrected = growth([ratio(t, c) for t, c in zip(took, control, strict=True)])
+    first = statistics.median(took[:quarter]) * 1000
+    last = statistics.median(took[-quarter:]) * 1000
+    lines = [
+        f"  {name:<8} turns 1-{quarter}: median {first:6.1f} ms; turns "
+        f"{len(took) - quarter + 1}-{len(took)}: median {last:6.1f} ms; raw x{growth(took):.2f}",
+        f"  {'':<8} control turns alongside: x{growth(control):.2f}; "
+        f"load-corrected growth x{corrected:.2f}",
+    ]
+    return lines, corrected
 
 
 def comparison(base: Figures, other: Figures) -> list[str]:
