@@ -10,6 +10,7 @@ conversation starts, and those slot values, are kept in the table
 Named in the engine's endpoints file (`bankbot/stack.py`):
 `tracker_store: {type: bot.tracker_store.WindowedSQLTrackerStore, ...}` with
 the SQL store's own settings, and optionally `keep_turns` / `max_turns`.
+Creating it also installs `bot.engine_tuning` (the engine loads it first).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import declarative_base
 
+from bot import engine_tuning
 from bot.tracker_window import KEEP_TURNS, MAX_TURNS, cut_candidates, slot_prefix
+from common import sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,12 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         super().__init__(domain=domain, **kwargs)
+        engine_tuning.install()
+        if self.engine.dialect.name == "sqlite":
+            # The embedded default: WAL and NORMAL sync like every SQLite database of
+            # bankbot (common/sqlite.py), instead of a full sync on every turn's commit.
+            sa.event.listen(self.engine, "connect", sqlite.on_connect)
+            self.engine.dispose()  # connections opened before the listener get it too
         if not 0 < keep_turns < max_turns:
             raise ValueError("the window needs 0 < keep_turns < max_turns")
         self.keep_turns, self.max_turns = keep_turns, max_turns

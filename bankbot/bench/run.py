@@ -50,8 +50,8 @@ async def measure(stack: BenchStack, plan: Plan, label: str) -> Figures:
             values[f"growth_{path.name}"] = corrected
         values["growth"] = values["growth_gateway"]
         ok = values["growth"] <= TARGETS["growth"]
-        target = TARGETS["growth"]
-        print(f"  growth through the gateway (load-corrected) <= x{target}: {verdict(ok)}")
+        limit = TARGETS["growth"]
+        print(f"  growth through the gateway (load-corrected) <= x{limit}: {verdict(ok)}")
 
         print(f"gateway overhead ({plan.overhead_turns} single turns each way, interleaved):")
         via, direct = await load.interleaved([gateway, engine], scripts, plan.overhead_turns)

@@ -107,3 +107,12 @@ def test_a_new_conversation_is_stored_whole(tmp_path: Path) -> None:
         ]
 
     asyncio.run(check())
+
+
+def test_the_embedded_store_uses_bankbots_sqlite_settings(tmp_path: Path) -> None:
+    store = store_module.WindowedSQLTrackerStore(
+        domain=_domain(), dialect="sqlite", db=str(tmp_path / "tracker.db")
+    )
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
