@@ -134,7 +134,7 @@ def services(config: StackConfig) -> list[Service]:
     endpoints = render_endpoints(config)
     actions = Service(
         name="action server",
-        argv=[str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+        argv=[str(APP_PYTHON), "-m", "actions.server", "--actions", "actions",
               "--port", str(_port(config.action_server_url))],
         health_url=config.action_server_url.rsplit("/", 1)[0] + "/health",
         log_path=config.log_dir / "actions.log",
