@@ -111,24 +111,26 @@ async def open_loop(
 
 
 async def one_long_conversation(
-    path: Path, script: Script, controls: list[Script]
+    path: Path, script: Script, control_length: int = 8
 ) -> tuple[list[float], list[float]]:
-    """Every turn of one conversation, each followed by a turn of a short one.
+    """Every turn of one conversation, each followed by the same message in a short one.
 
-    The short conversations (new ones every few turns) are the control: the
-    machine is shared, so its load drifts while the long one runs; dividing
-    each long turn by the control turn next to it takes the drift out.
+    The short conversations (a new one every `control_length` turns, carrying
+    the same messages) are the control: the machine is shared and its load
+    drifts while the long one runs, and messages differ in what they cost;
+    dividing each long turn by its control turn takes both out.
     Returns the long conversation's turn times and the control's.
     """
     conversation = Conversation(script.language, script.messages)
-    fresh = _conversations(controls)
-    control = next(fresh)
     took: list[float] = []
     beside: list[float] = []
+    control = Conversation(script.language, ())
     while not conversation.done:
-        took.append(await path.turn(conversation))
+        index = conversation.turn
         if control.done:
-            control = next(fresh)
+            chunk = script.messages[index : index + control_length]
+            control = Conversation(script.language, chunk)
+        took.append(await path.turn(conversation))
         beside.append(await path.turn(control))
     return took, beside
 

@@ -44,7 +44,7 @@ async def measure(stack: BenchStack, plan: Plan, label: str) -> Figures:
         print(f"growth: one {plan.long_turns}-turn conversation, one turn at a time:")
         script = long_script(plan.long_turns)
         for path in (gateway, engine):
-            took, control = await load.one_long_conversation(path, script, scripts)
+            took, control = await load.one_long_conversation(path, script)
             lines, corrected = report.growth_lines(path.name, took, control)
             print("\n".join(lines))
             values[f"growth_{path.name}"] = corrected
