@@ -93,8 +93,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events added since loading; move the window when it is long."""
         loaded = getattr(tracker, LOADED, None)
-        if loaded is None:  # a new conversation: nothing windowed yet
-            await super().save(tracker)
+        if loaded is None:
+            await self._save_unwindowed(tracker)
             return
         await self.stream_events(tracker)
         prefix_length, ids = loaded
@@ -108,6 +108,31 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
             self._move_window(session, tracker, events[:prefix_length], events[prefix_length:], ids)
             session.commit()
         setattr(tracker, LOADED, (prefix_length, ids))
+
+    async def _save_unwindowed(self, tracker: DialogueStateTracker) -> None:
+        """A tracker this store did not load (a new conversation, or one Rasa rebuilt).
+
+        A new conversation is saved as Rasa saves it. Otherwise what is new is
+        what happened after the last stored event: Rasa's own way (counting the
+        session's stored events) would be wrong for a tracker whose count does
+        not match the store's.
+        """
+        with self.session_scope() as session:
+            last = (
+                session.query(sa.func.max(self.SQLEvent.timestamp))
+                .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                .scalar()
+            )
+            if last is None:
+                session.rollback()
+            else:
+                new = [e for e in tracker.events if (e.timestamp or 0.0) > last]
+                session.add_all([self._row(tracker.sender_id, event) for event in new])
+                session.commit()
+        if last is None:
+            await super().save(tracker)
+        else:
+            await self.stream_events(tracker)
 
     def _row(self, sender_id: str, event: Any) -> Any:
         """An `events` row exactly as Rasa's own `save` writes it."""

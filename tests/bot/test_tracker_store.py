@@ -116,3 +116,25 @@ def test_the_embedded_store_uses_bankbots_sqlite_settings(tmp_path: Path) -> Non
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_a_tracker_the_store_did_not_load_saves_only_what_is_new(tmp_path: Path) -> None:
+    async def check() -> None:
+        domain = _domain()
+        store = store_module.WindowedSQLTrackerStore(
+            domain=domain, dialect="sqlite", db=str(tmp_path / "tracker.db")
+        )
+        tracker = await store.get_or_create_tracker("c3")
+        for event in _turn_events(1):
+            tracker.update(event)
+        await store.save(tracker)
+        whole = await store.retrieve_full_tracker("c3")  # rebuilt: not loaded by `retrieve`
+        assert not hasattr(whole, store_module.LOADED)
+        for event in _turn_events(2):
+            whole.update(event)
+        await store.save(whole)
+        again = await store.retrieve_full_tracker("c3")
+        assert _users(again) == ["question 1", "question 2"]
+        assert len(again.events) == len(whole.events)
+
+    asyncio.run(check())
