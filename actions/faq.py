@@ -36,6 +36,7 @@ from actions import domain_faqs
 from actions.handoff import request_handoff
 from actions.language import current_language
 from actions.wording import HUMAN_BUTTON
+from common.payloads import OUTCOME_CLARIFICATION, OUTCOME_FALLBACK, faq_answered, turn_outcome
 from common.text import has_words
 
 logger = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, key: str
     ) -> list[EventType]:
         dispatcher.utter_message(response=f"utter_faq/{key}")
+        dispatcher.utter_message(json_message=faq_answered(key))  # counted by the quality figures
         answered = list(tracker.get_slot("faqs_answered") or []) + [key]
         return [
             SlotSet("last_faq", key),
@@ -206,4 +208,8 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_faq_clarify", buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_ask_rephrase")
+        # The content team's Unanswered page collects the messages that missed.
+        dispatcher.utter_message(
+            json_message=turn_outcome(OUTCOME_CLARIFICATION if suggestions else OUTCOME_FALLBACK)
+        )
         return [SlotSet("faq_misses", misses), SlotSet("faq_key", None)]

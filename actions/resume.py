@@ -23,7 +23,7 @@ from actions.language import current_language
 from actions.verification.identity import VerifiedCustomer, iso_utc
 from actions.verification.slots import clear_form_slots
 from actions.wording import HUMAN_BUTTON
-from common.payloads import verified_at
+from common.payloads import customer_pseudonym, verified_at
 
 Service = Callable[
     [CollectingDispatcher, Tracker, VerifiedCustomer, DomainDict], Awaitable[list[EventType]]
@@ -103,7 +103,12 @@ class ActionVerificationComplete(Action):
             SlotSet("customer_name", customer.name),
         ]
         dispatcher.utter_message(response="utter_verified", name=customer.name)
-        dispatcher.utter_message(json_message=verified_at(iso_utc(record.verified_at)))
+        dispatcher.utter_message(
+            json_message=verified_at(
+                iso_utc(record.verified_at),
+                customer_pseudonym(d.settings.otp_digest_key.get_secret_value(), customer.id),
+            )
+        )
 
         service = tracker.get_slot("pending_service")
         events.append(SlotSet("pending_service", None))
