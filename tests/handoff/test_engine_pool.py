@@ -50,3 +50,35 @@ def test_engine_urls_come_as_a_comma_separated_list(monkeypatch: pytest.MonkeyPa
 def test_without_engine_urls_the_gateway_uses_engine_url() -> None:
     settings = Settings(_env_file=None, engine_url="http://127.0.0.1:5999")  # type: ignore[call-arg]
     assert build_context(settings).engine.base_urls == ["http://127.0.0.1:5999"]
+
+
+async def _follow(settings: Settings, engines_pull: bool, live_url: str) -> list[str]:
+    """The gateway's engines after it follows a deploy to `live_url`."""
+    from handoff.models import ContentLive
+    from handoff.services.content.live import LiveEngineFollower
+
+    ctx = build_context(settings)
+    try:
+        async with ctx.sessions() as session:
+            session.add(ContentLive(id=1, engine_url=live_url, model_id="m2", generation=2))
+            await session.commit()
+        await LiveEngineFollower(ctx, interval_s=60, engines_pull=engines_pull).poll()
+        return ctx.engine.base_urls
+    finally:
+        await ctx.stop()
+
+
+async def test_engines_that_pull_the_model_stay_the_gateways_set(
+    gateway_settings: Settings,
+) -> None:
+    settings = gateway_settings.model_copy(update={"engine_urls": [u.rstrip("/") for u in ENGINES]})
+    urls = await _follow(settings, engines_pull=True, live_url="http://127.0.0.1:7000")
+    assert urls == ["http://127.0.0.1:5005", "http://127.0.0.1:5006"]
+
+
+async def test_a_new_engine_started_for_a_deploy_serves_every_conversation(
+    gateway_settings: Settings,
+) -> None:
+    settings = gateway_settings.model_copy(update={"engine_urls": [u.rstrip("/") for u in ENGINES]})
+    urls = await _follow(settings, engines_pull=False, live_url="http://127.0.0.1:7000/")
+    assert urls == ["http://127.0.0.1:7000"]
