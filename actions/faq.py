@@ -33,6 +33,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import domain_faqs
+from actions.evidence import evidence_of
 from actions.handoff import request_handoff
 from actions.language import current_language
 from actions.wording import HUMAN_BUTTON
@@ -192,7 +193,8 @@ class ActionAnswerFaq(Action):
             int(tracker.get_slot("faq_misses") or 0) if previous_turn_missed(tracker) else 0
         ) + 1
         if misses >= MISSES_BEFORE_HANDOFF:
-            events = request_handoff(dispatcher, "low_confidence", "normal")
+            why = evidence_of(tracker, "low_confidence")
+            events = request_handoff(dispatcher, "low_confidence", "normal", evidence=why)
             return events + [SlotSet("faq_misses", 0), SlotSet("faq_key", None)]
 
         language = current_language(tracker)

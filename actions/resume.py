@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import accounts, cards
 from actions.deps import db, deps
+from actions.evidence import evidence_of
 from actions.handoff import request_handoff
 from actions.language import current_language
 from actions.verification.identity import VerifiedCustomer, iso_utc
@@ -75,7 +76,10 @@ class ActionVerificationComplete(Action):
         if outcome != "verified":
             events.append(SlotSet("pending_service", None))
             if outcome == "failed":
-                return events + request_handoff(dispatcher, "verification_failed", "high")
+                why = evidence_of(tracker, "verification_failed")
+                return events + request_handoff(
+                    dispatcher, "verification_failed", "high", evidence=why
+                )
             if outcome == "rate_limited":
                 dispatcher.utter_message(
                     response="utter_verification_rate_limited", buttons=[HUMAN_BUTTON[language]]

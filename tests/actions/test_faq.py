@@ -67,7 +67,11 @@ async def quality_payloads(action: Action, tracker: Tracker) -> list[dict]:
 
 
 def handoffs(messages: list[dict]) -> list[dict]:
-    return [m["custom"]["handoff"] for m in messages if m.get("custom")]
+    return [
+        {k: m["custom"]["handoff"][k] for k in ("reason", "priority")}
+        for m in messages
+        if m.get("custom")
+    ]
 
 
 # --------------------------------------------------------------------------- answering
