@@ -35,8 +35,8 @@ train: envs ## train the model if config, domain or data changed
 eval: envs ## NLU accuracy on the held-out test set, emotion detector figures, rasa test stories
 	@$(APP) -m bankbot eval
 
-bench: envs ## gateway vs engine latency, throughput and memory (BENCH_CONVERSATIONS=50)
-	@$(APP) -m bankbot.bench
+bench: envs ## turn cost: NLU ceiling, throughput, open-loop latency, growth, gateway overhead, memory (ENGINES=2 adds two engines)
+	@$(APP) -m bankbot.bench $(if $(ENGINES),--engines $(ENGINES)) $(BENCH_ARGS)
 
 bench-quality: envs ## the Quality page's figures over 100,000 synthetic conversations (target <= 2 s)
 	@$(APP) -m bankbot.bench_quality

@@ -51,13 +51,17 @@ class StackConfig:
         return f"http://{self.gateway_host}:{self.gateway_port}"
 
 
+TRACKER_STORE = "bot.tracker_store.WindowedSQLTrackerStore"
+"""Rasa's SQL tracker store, loading a bounded window of each conversation (bot/)."""
+
+
 def tracker_store(config: StackConfig) -> dict[str, object]:
-    """Rasa's SQL tracker store on the same backend as the gateway."""
+    """The engine's SQL tracker store on the same backend as the gateway."""
     url = make_url(config.database_url)
     if url.get_backend_name() == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": str(config.tracker_sqlite_path)}
+        return {"type": TRACKER_STORE, "dialect": "sqlite", "db": str(config.tracker_sqlite_path)}
     return {
-        "type": "SQL",
+        "type": TRACKER_STORE,
         "dialect": "postgresql",
         "url": url.host or "127.0.0.1",
         "port": url.port or 5432,
@@ -162,7 +166,7 @@ def services(config: StackConfig) -> list[Service]:
     endpoints = render_endpoints(config)
     actions = Service(
         name="action server",
-        argv=[str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+        argv=[str(APP_PYTHON), "-m", "actions.server", "--actions", "actions",
               "--port", str(_port(config.action_server_url))],
         health_url=config.action_server_url.rsplit("/", 1)[0] + "/health",
         log_path=config.log_dir / "actions.log",

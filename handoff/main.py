@@ -49,7 +49,7 @@ def build_context(settings: Settings, metrics: Metrics | None = None) -> AppCont
         db=db,
         sessions=make_sessionmaker(db),
         engine=EngineClient(
-            settings.engine_url,
+            settings.engine_urls or [settings.engine_url],
             settings.engine_token.get_secret_value(),
             connect_timeout=settings.engine_connect_timeout_s,
             read_timeout=settings.engine_read_timeout_s,

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/bankbot.db"
     redis_url: str | None = None
     engine_url: str = "http://127.0.0.1:5005"
+    # Several engines behind one gateway (comma-separated; `engine_url` when empty):
+    # each conversation goes to one of them by a hash of its id.
+    engine_urls: Annotated[list[str], NoDecode] = []
     engine_token: SecretStr = SecretStr("")
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     gateway_host: str = "127.0.0.1"
@@ -69,7 +72,7 @@ class Settings(BaseSettings):
     # "text" (default) or "json": one JSON object per line (common/logjson.py).
     log_format: Literal["text", "json"] = "text"
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "engine_urls", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

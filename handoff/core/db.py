@@ -43,8 +43,14 @@ def sync_url(url: str) -> str:
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """Create the async engine for `url` with per-backend tuning."""
-    engine = create_async_engine(async_url(url), pool_pre_ping=True)
+    """Create the async engine for `url` with per-backend tuning.
+
+    A server's connections can drop, so PostgreSQL's are pinged when taken from
+    the pool; a SQLite file's cannot, and a ping would be one more round trip on
+    every request.
+    """
+    sqlite_file = make_url(url).get_backend_name() == "sqlite"
+    engine = create_async_engine(async_url(url), pool_pre_ping=not sqlite_file)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite.on_connect)
     return engine

@@ -35,6 +35,17 @@ async def offered_payloads(session: AsyncSession, conversation_id: str) -> set[s
     return payloads
 
 
+async def as_engine_command(session: AsyncSession, conversation_id: str, text: str) -> str:
+    """What the engine may receive for `text` (before the message itself is stored).
+
+    Only a message starting with `/` needs the offered buttons, so only then is
+    the transcript read: a plain message costs no query.
+    """
+    if not text.startswith("/"):
+        return text
+    return neutralise_command(text, await offered_payloads(session, conversation_id))
+
+
 def neutralise_command(text: str, offered: set[str]) -> str:
     """Keep offered payloads; turn any other leading `/` into a harmless full-width one."""
     if not text.startswith("/") or text in offered:

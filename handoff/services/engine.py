@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,11 +60,17 @@ def _parse(raw: list[dict[str, Any]]) -> list[BotReply]:
 
 
 class EngineClient:
-    """Talks to one engine base URL; the URL can be switched for a model swap."""
+    """Talks to the engines; a model swap switches them to one new URL.
+
+    With several engines each conversation goes to the one its id hashes to, so
+    no balancer is needed and a conversation's turns stay on one engine while
+    the set is unchanged (any engine could serve it: the tracker store is shared).
+    The pool keeps connections to the engines open between turns.
+    """
 
     def __init__(
         self,
-        base_url: str,
+        base_urls: list[str],
         token: str,
         *,
         connect_timeout: float,
@@ -71,7 +78,7 @@ class EngineClient:
         action_server_url: str | None = None,
         timing: Callable[[str, bool, float], None] | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_urls = [url.rstrip("/") for url in base_urls]
         # (kind "engine" | "actions", succeeded, seconds) for the metrics.
         self._timing = timing or (lambda kind, ok, seconds: None)
         self._token = token
@@ -82,8 +89,23 @@ class EngineClient:
         )
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
         )
+
+    @property
+    def base_url(self) -> str:
+        """The first engine (the only one unless several are configured)."""
+        return self.base_urls[0]
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:
+        """Send every conversation to this engine from now on (a model swap)."""
+        self.base_urls = [url.rstrip("/")]
+
+    def url_for(self, conversation_id: str) -> str:
+        """The engine this conversation's turns go to."""
+        urls = self.base_urls
+        return urls[zlib.crc32(conversation_id.encode()) % len(urls)] if len(urls) > 1 else urls[0]
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
@@ -116,7 +138,7 @@ class EngineClient:
         started = time.perf_counter()
         try:
             response = await self._client.post(
-                f"{self.base_url}/webhooks/rest/webhook",
+                f"{self.url_for(conversation_id)}/webhooks/rest/webhook",
                 json={"sender": conversation_id, "message": text, "metadata": metadata},
             )
             response.raise_for_status()

@@ -43,7 +43,7 @@ from handoff.services import (
 )
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
-from handoff.services.conversations import append_message, message_view
+from handoff.services.conversations import append_message, append_messages, message_view
 from handoff.services.engine import BotReply, EngineUnavailable
 from handoff.services.events import conversation_topic
 from handoff.services.language import guess_language
@@ -74,7 +74,6 @@ async def handle_customer_message(
         if conversation.state == ConversationState.closed:
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
 
-        offered = await commands.offered_payloads(session, conversation.id)
         was_expecting = conversation.expecting
         code = codes.as_code(text) if was_expecting == payloads.EXPECT_OTP else None
         if code is not None:
@@ -86,7 +85,9 @@ async def handle_customer_message(
             if conversation.expecting == payloads.EXPECT_OTP:
                 text = codes.mask_codes(text)  # "my code is 123456"
             shown = redact(text)
-            engine_text = commands.neutralise_command(redact_for_engine(text), offered)
+            engine_text = await commands.as_engine_command(
+                session, conversation.id, redact_for_engine(text)
+            )
             if not text.startswith("/"):  # a button payload says nothing about the language
                 conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None
@@ -123,13 +124,9 @@ async def handle_customer_message(
             # Agent mode: the agent answers; the message goes to their console.
             await desk.notify_staff(session, conversation.id, stored, outbox)
 
-        stored_replies = []
-        for reply_text, buttons in outgoing:
-            stored_replies.append(
-                await append_message(
-                    session, conversation, Sender.bot, redact(reply_text), buttons=buttons
-                )
-            )
+        stored_replies = await append_messages(
+            session, conversation, Sender.bot, [(redact(t), buttons) for t, buttons in outgoing]
+        )
         response = {
             "replies": [{"text": m.text, "buttons": m.buttons or []} for m in stored_replies],
             "state": conversation.state.value,

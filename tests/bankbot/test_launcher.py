@@ -54,7 +54,7 @@ def config(tmp_path: Path, database_url: str, redis_url: str | None = None) -> S
 def test_engine_uses_sqlite_tracker_by_default(tmp_path: Path) -> None:
     endpoints = yaml.safe_load(render_endpoints(config(tmp_path, "sqlite:///g.db")).read_text())
     assert endpoints["tracker_store"] == {
-        "type": "SQL",
+        "type": "bot.tracker_store.WindowedSQLTrackerStore",
         "dialect": "sqlite",
         "db": str(tmp_path / "tracker.db"),
     }
@@ -68,7 +68,8 @@ def test_engine_uses_postgres_tracker_and_redis_locks_when_configured(tmp_path: 
     )
     endpoints = yaml.safe_load(path.read_text())
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.internal", "port": 6543,
+        "type": "bot.tracker_store.WindowedSQLTrackerStore",
+        "dialect": "postgresql", "url": "db.internal", "port": 6543,
         "db": "bankbot", "username": "bank", "password": "pw",
     }  # fmt: skip
     assert endpoints["lock_store"]["type"] == "redis"

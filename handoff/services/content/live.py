@@ -77,7 +77,9 @@ class LiveEngineFollower:
             if live.generation != self.generation or self.ctx.engine.base_url != url:
                 if self.ctx.engine.base_url != url:
                     log.info("content: customers now go to %s (%s)", url, live.model_id)
-                self.ctx.engine.base_url = url
+                    # Only a new engine replaces them all: engines that pull the
+                    # model keep the gateway's own set (ENGINE_URLS).
+                    self.ctx.engine.base_url = url
                 self.generation = live.generation
             ack = await session.get(ContentGateway, self.gateway_id)
             if ack is None:

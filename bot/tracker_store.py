@@ -1,0 +1,173 @@
+"""The engine's tracker store: Rasa's SQL tracker store, loading a bounded window.
+
+Every event is stored as Rasa stores it (same `events` table; Rasa's tracker
+API, `retrieve_full_tracker`, still returns the whole conversation). What one
+message loads is the window of `bot.tracker_window`: the last 8 to 12 customer
+turns, preceded by the slot values at its start. Where the window of a
+conversation starts, and those slot values, are kept in the table
+`bankbot_tracker_windows`, written when the window moves.
+
+Named in the engine's endpoints file (`bankbot/stack.py`):
+`tracker_store: {type: bot.tracker_store.WindowedSQLTrackerStore, ...}` with
+the SQL store's own settings, and optionally `keep_turns` / `max_turns`.
+Creating it also installs `bot.engine_tuning` (the engine loads it first).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import declarative_base
+
+from bot import engine_tuning
+from bot.tracker_window import KEEP_TURNS, MAX_TURNS, cut_candidates, slot_prefix
+from common import sqlite
+
+logger = logging.getLogger(__name__)
+
+WindowBase: Any = declarative_base()
+
+LOADED = "_bankbot_loaded"
+"""Attribute of a tracker this store loaded: (events before the window, stored ids)."""
+
+
+class TrackerWindow(WindowBase):  # type: ignore[misc]
+    """Where a conversation's window starts and the slot events that precede it."""
+
+    __tablename__ = "bankbot_tracker_windows"
+
+    sender_id = sa.Column(sa.String(255), primary_key=True)
+    first_event_id = sa.Column(sa.Integer, nullable=False)
+    prefix = sa.Column(sa.Text, nullable=False)
+
+
+class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
+    """`SQLTrackerStore` whose `retrieve` loads a bounded window (see module docs)."""
+
+    def __init__(
+        self,
+        domain: Any = None,
+        keep_turns: int = KEEP_TURNS,
+        max_turns: int = MAX_TURNS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain=domain, **kwargs)
+        engine_tuning.install()
+        if self.engine.dialect.name == "sqlite":
+            # The embedded default: WAL and NORMAL sync like every SQLite database of
+            # bankbot (common/sqlite.py), instead of a full sync on every turn's commit.
+            sa.event.listen(self.engine, "connect", sqlite.on_connect)
+            self.engine.dispose()  # connections opened before the listener get it too
+        if not 0 < keep_turns < max_turns:
+            raise ValueError("the window needs 0 < keep_turns < max_turns")
+        self.keep_turns, self.max_turns = keep_turns, max_turns
+        try:
+            WindowBase.metadata.create_all(self.engine)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
+            # Two engines starting together: the other one created it.
+            logger.info("window table not created here: %s", exc)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The current session's window: its slot prefix, then its events."""
+        with self.session_scope() as session:
+            window = session.get(TrackerWindow, sender_id)
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            if window is not None:
+                query = query.filter(self.SQLEvent.id >= window.first_event_id)
+            rows = query.all()
+            prefix: list[dict[str, Any]] = []
+            if window is not None and rows and rows[0].id == window.first_event_id:
+                prefix = json.loads(window.prefix)  # a later session start needs none
+            if not self.domain or not rows:
+                return None
+            events = prefix + [json.loads(row.data) for row in rows]
+            tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            setattr(tracker, LOADED, (len(prefix), [row.id for row in rows]))
+            return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events added since loading; move the window when it is long."""
+        loaded = getattr(tracker, LOADED, None)
+        if loaded is None:
+            await self._save_unwindowed(tracker)
+            return
+        await self.stream_events(tracker)
+        prefix_length, ids = loaded
+        events = list(tracker.events)
+        with self.session_scope() as session:
+            new = events[prefix_length + len(ids) :]
+            rows = [self._row(tracker.sender_id, event) for event in new]
+            session.add_all(rows)
+            session.flush()
+            ids = ids + [row.id for row in rows]
+            self._move_window(session, tracker, events[:prefix_length], events[prefix_length:], ids)
+            session.commit()
+        setattr(tracker, LOADED, (prefix_length, ids))
+
+    async def _save_unwindowed(self, tracker: DialogueStateTracker) -> None:
+        """A tracker this store did not load (a new conversation, or one Rasa rebuilt).
+
+        A new conversation is saved as Rasa saves it. Otherwise what is new is
+        what happened after the last stored event: Rasa's own way (counting the
+        session's stored events) would be wrong for a tracker whose count does
+        not match the store's.
+        """
+        with self.session_scope() as session:
+            last = (
+                session.query(sa.func.max(self.SQLEvent.timestamp))
+                .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                .scalar()
+            )
+            if last is None:
+                session.rollback()
+            else:
+                new = [e for e in tracker.events if (e.timestamp or 0.0) > last]
+                session.add_all([self._row(tracker.sender_id, event) for event in new])
+                session.commit()
+        if last is None:
+            await super().save(tracker)
+        else:
+            await self.stream_events(tracker)
+
+    def _row(self, sender_id: str, event: Any) -> Any:
+        """An `events` row exactly as Rasa's own `save` writes it."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _move_window(
+        self,
+        session: Any,
+        tracker: DialogueStateTracker,
+        prefix: list[Any],
+        window: list[Any],
+        ids: list[int],
+    ) -> None:
+        """Start the window `keep_turns` turns back, where no form runs."""
+        for start in cut_candidates(window, self.keep_turns, self.max_turns):
+            state = DialogueStateTracker.from_events(
+                tracker.sender_id, prefix + window[:start], self.domain.slots
+            )
+            if state.active_loop_name:
+                continue
+            slots = {name: slot.value for name, slot in state.slots.items() if slot.has_been_set}
+            timestamp = float(getattr(window[start], "timestamp", 0.0) or 0.0)
+            session.merge(
+                TrackerWindow(
+                    sender_id=tracker.sender_id,
+                    first_event_id=ids[start],
+                    prefix=json.dumps(slot_prefix(slots, timestamp)),
+                )
+            )
+            return
