@@ -229,6 +229,7 @@ async def _standing_reply(
                 "still_queued" if place.position > 1 else "still_queued_next",
                 language,
                 ahead=place.position - 1,
+                count=place.position - 1,
             ),
             [leave_button(language)],
         )

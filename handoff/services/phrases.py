@@ -30,6 +30,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "请稍候，我们不会忘记您。",
         "en": "I've passed you to a human agent. There are {ahead} customers ahead of you; "
         "the estimated wait is about {minutes} min. Please stay here, we haven't forgotten you.",
+        "en_one": "I've passed you to a human agent. There is 1 customer ahead of you; "
+        "the estimated wait is about {minutes} min. Please stay here, we haven't forgotten you.",
     },
     "queued_next": {
         "zh": "已为您转接人工客服，下一位就是您，预计等待约{minutes}分钟。请稍候，我们不会忘记您。",
@@ -45,6 +47,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "zh": "您的消息已收到，正在为您转接人工客服，您前面还有{ahead}位客户。",
         "en": "Your message has been received. An agent will be with you shortly; "
         "{ahead} customers are ahead of you.",
+        "en_one": "Your message has been received. An agent will be with you shortly; "
+        "1 customer is ahead of you.",
     },
     "closed": {
         "zh": "本次会话已结束，感谢您的咨询，再见！",
@@ -128,12 +132,21 @@ _PHRASES: dict[str, dict[str, str]] = {
 BILINGUAL_SEPARATOR = "\n"
 
 
-def phrase(key: str, language: str | None, **values: Any) -> str:
-    """The phrase in `language`; both languages when the language is not known yet."""
+def phrase(key: str, language: str | None, *, count: int | None = None, **values: Any) -> str:
+    """The phrase in `language`; both languages when the language is not known yet.
+
+    ``count``: the number the phrase counts; when it is one, a language's
+    singular variant (``en_one``: "1 customer is ahead") replaces the plural.
+    """
     variants = _PHRASES[key]
-    if language in variants:
-        return variants[language].format(**values)
-    return BILINGUAL_SEPARATOR.join(variants[lang].format(**values) for lang in ("zh", "en"))
+
+    def text(lang: str) -> str:
+        template = variants.get(f"{lang}_one") if count == 1 else None
+        return (template or variants[lang]).format(**values)
+
+    if language in ("zh", "en") and language in variants:
+        return text(language)
+    return BILINGUAL_SEPARATOR.join(text(lang) for lang in ("zh", "en"))
 
 
 def button_title(key: str, language: str | None) -> str:

@@ -256,6 +256,7 @@ async def _enter_queue(
                 "queued" if place.position > 1 else "queued_next",
                 conversation.language,
                 ahead=place.position - 1,
+                count=place.position - 1,
                 minutes=place.estimated_wait_minutes,
             ),
             [callbacks.leave_button(conversation.language)],
