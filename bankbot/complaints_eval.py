@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import re
 import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,7 @@ def play(client: httpx.Client, case: dict[str, Any], questions: dict[str, list[s
         outcome.turns += 1
         response = client.post(
             f"/api/conversations/{conversation['conversation_id']}/messages",
-            json={"text": text},
+            json={"text": text, "client_message_id": uuid.uuid4().hex},
             headers=headers,
         )
         response.raise_for_status()

@@ -83,15 +83,15 @@ _PLACE_ZH = [
     rf"{_NAME_ZH}{{1,8}}?{_PLACE_KIND_ZH}",
     r"柜台|柜面|大堂(?!经理)|ATM|atm|自助银行|取款机|网点|支行|分行|营业厅|营业部",
     rf"{_NUM}号(?:窗口|柜台)",
-    r"手机银行|网上银行|网银|[Aa][Pp][Pp]|客服热线|热线|95-?000|在线客服|人工客服|公众号|微信|小程序|官网|"
+    r"手机银行|网上银行|网银|(?<![A-Za-z])[Aa][Pp][Pp](?![A-Za-z])|客服热线|热线|95-?000|在线客服|人工客服|公众号|微信|小程序|官网|"
     r"短信|电话|信用卡中心",
 ]
 _PLACE_KIND_EN = r"(?i:sub-branch|branch|office|outlet|plaza|mall|station|centre|center)"
 _PLACE_EN = [
     rf"(?:[A-Z][\w'-]*\s){{1,3}}{_PLACE_KIND_EN}\b",
     rf"\b(?:the|your|this|that|a|our|my) (?:local |nearest |main )?{_PLACE_KIND_EN}\b",
-    r"(?:the |your |at the )?(?:counter|lobby|window \d+|atm|cash machine|reception)\b",
-    r"(?:your |the |mobile |banking )*app\b|online banking|internet banking|mobile banking|"
+    r"\b(?:counter|lobby|window \d+|atm|cash machine|reception)\b",
+    r"\b(?:your |the |mobile |banking )*app\b|online banking|internet banking|mobile banking|"
     r"(?:the |your )?hotline|95-?000|online chat|live chat|wechat|website|"
     r"\bsms\b|text message|(?:on |by )?(?:the )?phone\b|(?:my )?mobile\b|e-?mail",
 ]

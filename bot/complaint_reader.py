@@ -23,8 +23,10 @@ and the dialogue falls back on its question.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -100,9 +102,14 @@ class ComplaintReader(GraphComponent, EntityExtractorMixin):
         """Scikit-learn to train."""
         return ["sklearn"]
 
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The module's code (Rasa fingerprints only the class): retrain when it changes."""
+        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Regularisation and the ranking's length."""
+        """Regularisation."""
         return {
             # logistic regression regularisation (larger = less smoothing)
             "C": 10.0,
