@@ -75,6 +75,9 @@ DETAILS, WHEN_WHERE = "complaint_details", "complaint_when_where"
 CATEGORY, PHONE = "complaint_category", "complaint_phone"
 FORM_SLOTS = (DETAILS, WHEN_WHERE, CATEGORY, PHONE)
 ASKED, GUESS = "complaint_asked", "complaint_guess"
+QUESTION_ORDER = (DETAILS, WHEN_WHERE, PHONE, CATEGORY)
+"""What is asked first: the story, then when and where, a contact, and the category last
+(the model's best guess is filed if no question is left for it)."""
 NO_PHONE = "none"
 REGISTER_NOW = "complaint_register_now"
 """The intent of "直接登记吧" / "just register it"."""
@@ -126,6 +129,12 @@ def substantive(text: str) -> bool:
         return False
     rest = _BOILERPLATE.sub(" ", text)
     return count_cjk(rest) >= 8 or len(_WORD.findall(rest)) >= 5
+
+
+def says_something(text: str) -> bool:
+    """Whether an answer says more than "我要投诉" / "just register it" (a kind, a word)."""
+    rest = _BOILERPLATE.sub(" ", text)
+    return count_cjk(rest) >= 2 or len(_WORD.findall(rest)) >= 1
 
 
 def reading_of(message: dict[str, Any] | None) -> dict[str, Any]:
@@ -248,7 +257,7 @@ class ValidateComplaintForm(FormValidationAction):
         upset_now = bool(tracker.get_slot("complaint_upset"))
         budget = (1 if upset_now else MAX_QUESTIONS) - len(asked)
         verified = bool(tracker.get_slot("verified_customer_id"))
-        wanted = [s for s in domain_slots if not (s == PHONE and verified)]
+        wanted = [s for s in QUESTION_ORDER if s in domain_slots and not (s == PHONE and verified)]
         required = []
         for slot in wanted:
             if tracker.get_slot(slot) is not None or slot in asked:
@@ -314,7 +323,7 @@ class ValidateComplaintForm(FormValidationAction):
         if named:
             return {CATEGORY: named}
         reading = reading_of(tracker.latest_message)
-        said = reading.get("category")
+        said = reading.get("category") if says_something(str(value)) else None
         if said in CATEGORIES and float(reading.get("confidence") or 0.0) >= ANSWER_CONFIDENT:
             return {CATEGORY: said}
         guess = tracker.get_slot(GUESS)

@@ -445,3 +445,31 @@ async def test_withdrawing_at_the_number_question_registers_nothing(
     turn = await submit(chat)
     assert turn.responses == ["utter_complaint_cancelled"]
     assert rows(core_engine) == []
+
+
+async def test_an_unsure_category_is_asked_after_the_number(
+    chat: Chat, store: ComplaintStore, core_engine: Engine
+) -> None:
+    await start(
+        chat,
+        "我要投诉，上周五在河西支行发生了一件事",
+        said("service_attitude", 0.55, ["上周五"], ["河西支行"]),
+    )
+    assert await next_question(chat) == "complaint_phone"  # a contact first
+    await answer(chat, "不用了", "deny")
+    assert await next_question(chat) == "complaint_category"  # then the kind, being unsure
+    await answer(chat, "就是那个柜员态度不好", reading=said("service_attitude", 0.91))
+    assert await next_question(chat) is None
+    assert chat.slots["complaint_asked"] == ["complaint_phone", "complaint_category"]
+    turn = await submit(chat)
+    assert turn.message("utter_complaint_registered")["category"] == "服务态度"
+
+
+async def test_i_want_to_complain_as_the_answer_to_which_kind_keeps_the_guess(
+    chat: Chat, store: ComplaintStore
+) -> None:
+    await start(chat, STORY, said("business_handling", 0.49, ["昨天下午"], ["人民路支行"]))
+    await answer(chat, "不用了", "deny")
+    assert await next_question(chat) == "complaint_category"
+    await answer(chat, "我要投诉", "complain", reading=said("service_attitude", 0.5))
+    assert chat.slots["complaint_category"] == "business_handling"  # the story's, not the prior's
