@@ -20,9 +20,11 @@ went wrong told to be recorded):
    model found most likely, when and where as the description tells it. A
    free-text answer to the category question is read by the same model and
    never refused. "直接登记吧" / "just register it" at any point registers at
-   once with what was said. An upset customer (the ``emotion`` entity while
-   complaining) is asked at most what happened, then goes to a person right
-   after the ticket. "算了" / "never mind" / "不投诉了" cancels; asking for a
+   once with what was said. A customer upset while telling it (the
+   ``emotion`` entity during the form: ``complaint_upset``) is asked nothing
+   more than what happened, then goes to a person right after the ticket; an
+   upset *first* message goes to a person at once (``actions/escalation.py``).
+   "算了" / "never mind" / "不投诉了" cancels; asking for a
    person or fraud talk stops the form (data/rules/complaints.yml). At the
    number question "不用了" / "no need" only declines the number.
 3. **Resolve** — ``action_complaint_submit`` registers a ticket at once

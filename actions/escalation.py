@@ -18,8 +18,7 @@ message, before any prediction. It
 * **decides** what is due, in the slot ``escalation``:
   ``emotion`` when the message carries the ``emotion`` entity of
   ``bot/emotion.py`` (except fraud talk, which the fraud rule escalates
-  *urgently*, and a complaint, registered at once and then handed to a person
-  by the complaint dialogue); otherwise ``repeated_question`` when a need reaches
+  *urgently*); otherwise ``repeated_question`` when a need reaches
   :data:`REPEAT_LIMIT` (docs/requirements.md, rule 12: after two repetitions
   of the same need, a person takes over);
 * keeps the complaint dialogue's slots honest: inside the complaint form an
@@ -69,10 +68,6 @@ NOT_A_NEED: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 """Intents that are not a need the customer could be failing to get answered."""
-
-TAKEN_ELSEWHERE: frozenset[str] = frozenset({"report_fraud", "complain", "complaint_register_now"})
-"""Upset while reporting fraud (escalated urgently by its rule) or complaining (the
-ticket is registered first, then a person takes over: actions/complaints.py)."""
 
 NEED_ENTITIES = ("month", "date", "amount", "card_last4")
 """Entities that make a service request a different need ("October" vs "November")."""
@@ -177,7 +172,7 @@ class ActionTrackEscalation(Action):
             need = need_of(message, domain)
             if need is not None:
                 counts[need] = int(counts.get(need, 0)) + 1
-            if emotion and _intent(message) not in TAKEN_ELSEWHERE:
+            if emotion and _intent(message) != "report_fraud":
                 due = "emotion"
             elif need is not None and counts[need] >= REPEAT_LIMIT:
                 due = "repeated_question"

@@ -355,7 +355,7 @@ async def test_a_customer_upset_while_telling_it_goes_to_a_person_directly(
     assert chat.slots["complaint_upset"] is False
 
 
-async def test_an_upset_first_message_is_registered_then_a_person(
+async def test_upset_from_the_start_nothing_is_asked_then_a_person(
     chat: Chat, store: ComplaintStore, core_engine: Engine
 ) -> None:
     await start(chat, STORY, said("service_attitude", 0.3), emotion="anger")
