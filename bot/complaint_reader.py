@@ -9,12 +9,16 @@ for what the customer has not said, and understands a free-text answer to
 "which kind of complaint is it?" ("那个柜员太敷衍了", "fees not matching what I
 was promised").
 
-How it learns: ``rasa train`` fits a multinomial logistic regression on the
-same word and character n-gram features the intent classifier sees, from
-the NLU examples that carry a category in their metadata
-(``data/nlu/complaints.yml``: complaints as customers tell them, and short
-answers to the category question, in both languages). Nothing else is
-needed at run time; the model is stored as arrays and JSON, no pickle.
+How it learns: ``rasa train`` fits a multinomial logistic regression on
+TF-IDF weighted character 1-4-grams of the normalised text (full-width forms
+and traditional characters folded, so typos, mixed Chinese and English and
+traditional characters share features) from the labelled complaints in
+``data_path`` (``data/complaints/categories.yml``: complaints as customers
+tell them, and short answers to the category question, in both languages).
+The labelled set is the reader's alone: the intent classifier learns what a
+complaint is from its own, smaller set of NLU examples, so the categories'
+many examples do not pull questions towards ``complain``. The model is stored
+as arrays and JSON, no pickle.
 
 A button payload ("/choose_complaint_category{...}") or an empty message
 gets no category; if the model fails, the message gets none either (logged)
@@ -30,87 +34,80 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.nlu.featurizers.featurizer import Featurizer
-from rasa.shared.nlu.constants import METADATA, METADATA_EXAMPLE, METADATA_INTENT, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack, vstack
 
 from bot.complaint_facts import read_facts
+from bot.normalise import normalise
 from common.complaints import CATEGORY_KEYS, READING
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "complaint_category.npz"
 META_FILE = "complaint_category.json"
+DATA_FILE = "categories.yml"
 
 
-def category_of_example(message: Message) -> str | None:
-    """The category an NLU example is labelled with.
-
-    ``metadata: {category: ...}`` of its intent block, or of the example itself.
-    """
-    metadata = message.get(METADATA) or {}
-    if not isinstance(metadata, dict):
-        return None
-    for level in (METADATA_EXAMPLE, METADATA_INTENT):
-        labels = metadata.get(level)
-        category = labels.get("category") if isinstance(labels, dict) else None
-        if category in CATEGORY_KEYS:
-            return str(category)
-    return None
+def load_examples(folder: Path) -> list[tuple[str, str]]:
+    """``(text, category)`` pairs of ``<folder>/categories.yml`` (none if it is missing)."""
+    path = folder / DATA_FILE
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs = []
+    for category, texts in (data.get("categories") or {}).items():
+        if category not in CATEGORY_KEYS:
+            raise ValueError(f"{path}: unknown category {category!r}")
+        pairs += [(str(t), str(category)) for t in texts or [] if str(t).strip()]
+    return pairs
 
 
-def sentence_features(messages: list[Message]) -> csr_matrix:
-    """Each message's sparse sentence features as 0/1, rows scaled to unit length."""
-    rows = []
-    for message in messages:
-        sparse = message.get_sparse_features(TEXT)[1]
-        if sparse is None:
-            rows.append(csr_matrix((1, 0)))
-            continue
-        matrix = csr_matrix(sparse.features, dtype=np.float64)
-        matrix.data[:] = 1.0
-        rows.append(matrix)
-    widths = {r.shape[1] for r in rows}
-    if len(widths) > 1:
-        width = max(widths)
-        rows = [r if r.shape[1] == width else hstack([r, csr_matrix((1, width - r.shape[1]))])
-                for r in rows]  # fmt: skip
-    matrix = vstack(rows).tocsr()
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return csr_matrix(matrix.multiply(1.0 / norms[:, None]))
+def folded(text: str) -> str:
+    """The text the features are taken from: normalised, lower case."""
+    return normalise(text).lower()
+
+
+def vectorizer(vocabulary: dict[str, int] | None = None) -> Any:
+    """Character 1-4-grams within word boundaries, TF-IDF weighted, rows of unit length."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, 4), min_df=1, sublinear_tf=True,
+        vocabulary=vocabulary, preprocessor=folded,
+    )  # fmt: skip
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class ComplaintReader(GraphComponent, EntityExtractorMixin):
     """Adds ``complaint`` (category, when, where) to every message; see the module docs."""
 
-    @classmethod
-    def required_components(cls) -> list[type]:
-        """Needs the sparse sentence features of the featurizers."""
-        return [Featurizer]
-
     @staticmethod
     def required_packages() -> list[str]:
-        """Scikit-learn to train."""
+        """Scikit-learn to train and to build the features."""
         return ["sklearn"]
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        """The module's code (Rasa fingerprints only the class): retrain when it changes."""
-        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+        """The labelled set and the module's code (Rasa fingerprints only the class)."""
+        folder = Path(config.get("data_path") or cls.get_default_config()["data_path"])
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        data = folder / DATA_FILE
+        digest.update(data.read_bytes() if data.exists() else b"")
+        return digest.hexdigest()[:16]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Regularisation."""
+        """Where the labelled complaints are, and the regularisation."""
         return {
+            # labelled complaints, relative to the working directory of `rasa train`
+            "data_path": "data/complaints",
             # logistic regression regularisation (larger = less smoothing)
             "C": 10.0,
             "random_seed": 42,
@@ -121,17 +118,26 @@ class ComplaintReader(GraphComponent, EntityExtractorMixin):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        labels: list[str] | None = None,
-        coef: np.ndarray | None = None,
-        intercept: np.ndarray | None = None,
+        meta: dict[str, Any] | None = None,
+        arrays: dict[str, np.ndarray] | None = None,
     ) -> None:
-        """A trained component has labels and coefficients; an untrained one only extracts."""
+        """A trained component has a model; an untrained one only finds times and places."""
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.labels = labels or []
-        self.coef = coef
-        self.intercept = intercept
+        self.labels: list[str] = []
+        self.features: Any = None
+        self.coef: np.ndarray | None = None
+        self.intercept: np.ndarray | None = None
+        if meta and arrays:
+            self._use(meta, arrays)
+
+    def _use(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Serve with this model (labels, vocabulary, idf, coefficients)."""
+        self.labels = [str(label) for label in meta["labels"]]
+        self.features = vectorizer(meta["vocabulary"])
+        self.features.idf_ = arrays["idf"]
+        self.coef, self.intercept = arrays["coef"], arrays["intercept"]
 
     @classmethod
     def create(
@@ -147,26 +153,34 @@ class ComplaintReader(GraphComponent, EntityExtractorMixin):
     # ------------------------------------------------------------------ training
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fits the category model on the NLU examples labelled with a category."""
+        """Fits the category model on the labelled complaints in ``data_path``."""
         from sklearn.linear_model import LogisticRegression
 
-        examples = [e for e in training_data.intent_examples if category_of_example(e)]
-        labels = [str(category_of_example(e)) for e in examples]
+        examples = load_examples(Path(self.config["data_path"]))
+        labels = [category for _, category in examples]
         if len(set(labels)) < 2:
             logger.warning(f"{type(self).__name__}: no labelled complaints; times and places only.")
             return self._resource
+        features = vectorizer()
+        matrix = features.fit_transform([text for text, _ in examples])
         model = LogisticRegression(
             C=float(self.config["C"]), max_iter=2000, random_state=self.config["random_seed"]
         )
-        model.fit(sentence_features(examples), labels)
-        self.labels = [str(c) for c in model.classes_]
-        self.coef = np.asarray(model.coef_, dtype=np.float32)
-        self.intercept = np.asarray(model.intercept_, dtype=np.float32)
+        model.fit(matrix, labels)
+        meta = {
+            "labels": [str(c) for c in model.classes_],
+            "vocabulary": {str(k): int(v) for k, v in features.vocabulary_.items()},
+            "examples": len(examples),
+        }
+        arrays = {
+            "idf": np.asarray(features.idf_, dtype=np.float64),
+            "coef": np.asarray(model.coef_, dtype=np.float64),
+            "intercept": np.asarray(model.intercept_, dtype=np.float64),
+        }
         with self._model_storage.write_to(self._resource) as directory:
-            np.savez_compressed(directory / MODEL_FILE, coef=self.coef, intercept=self.intercept)
-            (directory / META_FILE).write_text(
-                json.dumps({"labels": self.labels, "examples": len(examples)}), encoding="utf-8"
-            )
+            np.savez_compressed(directory / MODEL_FILE, **arrays)
+            (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        self._use(meta, arrays)
         logger.info(f"{type(self).__name__}: trained on {len(examples)} labelled complaints.")
         return self._resource
 
@@ -182,11 +196,10 @@ class ComplaintReader(GraphComponent, EntityExtractorMixin):
         """The trained component; without a readable model it extracts times and places only."""
         try:
             with model_storage.read_from(resource) as directory:
-                arrays = np.load(directory / MODEL_FILE)
+                loaded = np.load(directory / MODEL_FILE)
+                arrays = {name: loaded[name] for name in ("idf", "coef", "intercept")}
                 meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-            return cls(
-                config, model_storage, resource, meta["labels"], arrays["coef"], arrays["intercept"]
-            )
+            return cls(config, model_storage, resource, meta, arrays)
         except (ValueError, FileNotFoundError, KeyError):
             logger.debug(f"{cls.__name__}: no trained model in '{resource.name}'.")
             return cls(config, model_storage, resource)
@@ -200,40 +213,34 @@ class ComplaintReader(GraphComponent, EntityExtractorMixin):
     def process(self, messages: list[Message]) -> list[Message]:
         """Adds ``complaint`` to each message."""
         for message in messages:
-            message.set(READING, self.read(message), add_to_output=True)
+            message.set(READING, self.read(message.get(TEXT) or ""), add_to_output=True)
         return messages
 
-    def read(self, message: Message) -> dict[str, Any]:
-        """The reading of one message (see :mod:`common.complaints`)."""
-        text = message.get(TEXT) or ""
+    def read(self, text: str) -> dict[str, Any]:
+        """The reading of one text (see :mod:`common.complaints`)."""
         reading: dict[str, Any] = {"category": None, "confidence": 0.0, "ranking": []}
         if not text.strip() or text.lstrip().startswith("/"):
             return {**reading, "when": [], "where": []}
         try:
-            reading.update(self._category(message))
+            reading.update(self._category(text))
         except Exception:  # noqa: BLE001 - reading a complaint must never break a turn
             logger.exception(f"{type(self).__name__}: the category model failed.")
         return {**reading, **read_facts(text).as_dict()}
 
-    def _category(self, message: Message) -> dict[str, Any]:
-        if self.coef is None or self.intercept is None:
+    def _category(self, text: str) -> dict[str, Any]:
+        if self.features is None or self.coef is None or self.intercept is None:
             return {}
-        features = sentence_features([message])
-        if features.getnnz() == 0:
+        row = self.features.transform([text])
+        if row.getnnz() == 0:  # nothing the model has seen: no guess
             return {}
-        if features.shape[1] != self.coef.shape[1]:
-            raise ValueError(
-                f"{features.shape[1]} features, the model was trained on {self.coef.shape[1]}"
-            )
-        scores = np.asarray(features @ self.coef.T).ravel() + self.intercept
+        scores = np.asarray(row @ self.coef.T).ravel() + self.intercept
         if len(self.labels) == 2 and scores.shape[0] == 1:  # sklearn's binary case
             scores = np.array([-scores[0], scores[0]])
         probabilities = np.exp(scores - scores.max())
         probabilities /= probabilities.sum()
-        order = np.argsort(-probabilities)
         ranking = [
             {"name": self.labels[i], "confidence": round(float(probabilities[i]), 4)}
-            for i in order
+            for i in np.argsort(-probabilities)
         ]
         return {
             "category": ranking[0]["name"],

@@ -1,8 +1,8 @@
 """bot/complaint_reader.py: a complaint's category, learned from the repository's data.
 
-The reader is trained as ``rasa train`` trains it — the bank's tokenizer, the
-pipeline's two count featurizers and the NLU data of ``data/nlu`` — then
-loaded back from its model storage and asked about complaints it never saw.
+The reader is trained as ``rasa train`` trains it, from ``data/complaints``,
+then loaded back from its model storage and asked about complaints it never
+saw, and about answers to "which kind of complaint is it?".
 """
 
 from __future__ import annotations
@@ -16,51 +16,30 @@ from tests.bot.conftest import import_engine_module
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def read(tmp_path_factory: pytest.TempPathFactory):
-    """A function text -> the ``complaint`` reading, from a freshly trained reader."""
-    reader_module = import_engine_module("bot.complaint_reader")
-    tokenizer_module = import_engine_module("bot.tokenizer")
-    featurizers = import_engine_module(
-        "rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer"
-    )
+def _reader(tmp_path: Path, data_path: Path):
+    module = import_engine_module("bot.complaint_reader")
     storage_module = import_engine_module("rasa.engine.storage.local_model_storage")
     resource_module = import_engine_module("rasa.engine.storage.resource")
     graph = import_engine_module("rasa.engine.graph")
-    loading = import_engine_module("rasa.shared.nlu.training_data.loading")
-    message_module = import_engine_module("rasa.shared.nlu.training_data.message")
-
-    storage = storage_module.LocalModelStorage(tmp_path_factory.mktemp("complaint-model"))
+    training = import_engine_module("rasa.shared.nlu.training_data.training_data")
+    storage = storage_module.LocalModelStorage(tmp_path)
+    resource = resource_module.Resource("complaint_reader")
     context = graph.ExecutionContext(graph.GraphSchema({}), "test")
+    cls = module.ComplaintReader
+    config = {**cls.get_default_config(), "data_path": str(data_path)}
+    cls.create(config, storage, resource, context).train(training.TrainingData())
+    return cls.load(config, storage, resource, context)
 
-    def make(cls, name: str, **config):
-        return cls.create({**cls.get_default_config(), **config}, storage,
-                          resource_module.Resource(name), context)  # fmt: skip
 
-    tokenizer = make(tokenizer_module.BankJiebaTokenizer, "tok",
-                     dictionary_path=str(ROOT / "bot" / "jieba_dict"))  # fmt: skip
-    tokenizer_module.BankJiebaTokenizer._load_custom_dictionary(str(ROOT / "bot" / "jieba_dict"))
-    words = make(featurizers.CountVectorsFeaturizer, "words")
-    chars = make(featurizers.CountVectorsFeaturizer, "chars",
-                 analyzer="char_wb", min_ngram=1, max_ngram=4)  # fmt: skip
-    cls = reader_module.ComplaintReader
-    config = {**cls.get_default_config(), "C": 10.0}
-    reader = cls.create(config, storage, resource_module.Resource("reader"), context)
-
-    data = loading.load_data(str(ROOT / "data" / "nlu"))
-    tokenizer.process_training_data(data)
-    for featurizer in (words, chars):
-        featurizer.train(data)
-        featurizer.process_training_data(data)
-    reader.train(data)
-    served = cls.load(config, storage, resource_module.Resource("reader"), context)
+@pytest.fixture(scope="module")
+def read(tmp_path_factory: pytest.TempPathFactory):
+    """A function text -> the ``complaint`` reading, from a freshly trained and loaded reader."""
+    reader = _reader(tmp_path_factory.mktemp("complaint-model"), ROOT / "data" / "complaints")
+    message_module = import_engine_module("rasa.shared.nlu.training_data.message")
 
     def parse(text: str) -> dict:
         message = message_module.Message(data={"text": text})
-        tokenizer.process([message])
-        words.process([message])
-        chars.process([message])
-        served.process([message])
+        reader.process([message])
         return message.get("complaint")
 
     return parse
@@ -124,3 +103,18 @@ def test_nothing_said_nothing_read(read, text: str) -> None:
 def test_odd_input_never_breaks_a_parse(read, text: str) -> None:
     reading = read(text)
     assert set(reading) >= {"category", "confidence", "ranking", "when", "where"}
+
+
+def test_without_labelled_complaints_times_and_places_are_still_read(tmp_path: Path) -> None:
+    reader = _reader(tmp_path / "model", tmp_path / "nothing-here")
+    reading = reader.read("昨天下午在人民路支行，柜员态度很差")
+    assert reading["category"] is None and reading["ranking"] == []
+    assert reading["when"] == ["昨天下午"] and reading["where"] == ["人民路支行"]
+
+
+def test_the_fingerprint_follows_the_labelled_set(tmp_path: Path) -> None:
+    module = import_engine_module("bot.complaint_reader")
+    (tmp_path / "categories.yml").write_text("categories:\n  other: [a]\n", encoding="utf-8")
+    before = module.ComplaintReader.fingerprint_addon({"data_path": str(tmp_path)})
+    (tmp_path / "categories.yml").write_text("categories:\n  other: [b]\n", encoding="utf-8")
+    assert module.ComplaintReader.fingerprint_addon({"data_path": str(tmp_path)}) != before
