@@ -84,8 +84,10 @@ async def current_staff_session(
     """The staff member and session behind a Bearer token or the console's cookie."""
     if token is None:
         token = request.cookies.get(STAFF_COOKIE)
-        if token and request.method not in _SAFE_METHODS and (
-            request.headers.get(CSRF_HEADER) != CSRF_VALUE
+        if (
+            token
+            and request.method not in _SAFE_METHODS
+            and (request.headers.get(CSRF_HEADER) != CSRF_VALUE)
         ):
             raise Forbidden("This request lacks the console's CSRF header.", code="csrf")
     return await staff.authenticate(session, token, clock.now())

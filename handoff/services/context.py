@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from handoff.core.config import Settings
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
+from handoff.services.leader import LeaderLock
 from handoff.services.locks import ConversationLocks
+from handoff.services.metrics import Metrics
 from handoff.services.sms_outbox import SmsOutbox
 
 
@@ -23,16 +25,20 @@ class AppContext:
     engine: EngineClient
     hub: EventHub
     locks: ConversationLocks
+    leader: LeaderLock = field(default_factory=lambda: LeaderLock(None))
+    metrics: Metrics = field(default_factory=Metrics)
     sms_outbox: SmsOutbox = field(default_factory=SmsOutbox)
 
     async def start(self) -> None:
         """Connect to Redis when configured."""
         await self.hub.start()
         await self.locks.start()
+        await self.leader.start()
 
     async def stop(self) -> None:
         """Close every connection the context opened."""
         await self.engine.aclose()
+        await self.leader.stop()
         await self.hub.stop()
         await self.locks.stop()
         await self.db.dispose()

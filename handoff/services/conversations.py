@@ -15,7 +15,11 @@ from handoff.services.access import hash_token, new_token
 
 
 async def create_conversation(
-    session: AsyncSession, channel: Channel, language: str | None
+    session: AsyncSession,
+    channel: Channel,
+    language: str | None,
+    *,
+    browser_hash: str | None = None,
 ) -> tuple[Conversation, str]:
     """A new conversation in bot mode and the customer's token for it."""
     token = new_token()
@@ -24,6 +28,7 @@ async def create_conversation(
         token_hash=hash_token(token),
         channel=channel,
         language=language,
+        browser_hash=browser_hash,
     )
     session.add(conversation)
     await session.flush()

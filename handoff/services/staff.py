@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.errors import TooManyRequests, Unauthorized
 from handoff.models import Agent, StaffRole, StaffSession
+from handoff.services import presence
 from handoff.services.access import hash_token
 from handoff.services.clock import as_utc
 
@@ -181,6 +182,7 @@ async def login(
     )
     if agent.role != StaffRole.editor:
         agent.online, agent.last_seen_at = True, now
+        await presence.came_online(session, agent.id, now)
     await session.commit()
     return token, agent
 
@@ -210,6 +212,8 @@ async def authenticate(
         or agent.last_seen_at is None
         or now - as_utc(agent.last_seen_at) >= TOUCH_EVERY
     ):
+        if not agent.online:
+            await presence.came_online(session, agent.id, now)
         agent.online, agent.last_seen_at = True, now
         await session.commit()
     return agent, staff_session

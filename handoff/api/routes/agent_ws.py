@@ -25,6 +25,7 @@ from handoff.services import desk, staff
 from handoff.services.access import require_desk_staff
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
+from handoff.services.events import is_gone
 
 router = APIRouter()
 
@@ -32,6 +33,8 @@ AUTH_TIMEOUT_S = 10.0
 PING_INTERVAL_S = 25.0
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_RECONNECT = 1012
+CLOSE_TRY_LATER = 1013  # events stopped flowing: reconnect and refresh
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -85,8 +88,13 @@ async def agent_events(websocket: WebSocket) -> None:
     topics = [desk.DESK_TOPIC, desk.agent_topic(agent["id"])]
     if agent["role"] == StaffRole.supervisor.value:
         topics.append(desk.SUPERVISORS_TOPIC)
+    if not ctx.hub.available:  # no "ready" yet: the client backs off and tries again
+        await websocket.close(code=CLOSE_TRY_LATER)
+        return
     async with ctx.hub.subscribe(*topics) as events:
         await websocket.send_json({"type": "ready", "agent": agent})
+        open_sockets = ctx.metrics.websockets.labels("agent")
+        open_sockets.inc()
         reader = asyncio.create_task(_heartbeats(websocket, ctx, token))
         try:
             while not reader.done():
@@ -96,6 +104,9 @@ async def agent_events(websocket: WebSocket) -> None:
                 )
                 if getter in done:
                     event = getter.result()
+                    if is_gone(event):
+                        await websocket.close(code=CLOSE_RECONNECT)
+                        break
                     await websocket.send_json(event)
                     if event.get("type") == "logout":
                         await websocket.close(code=CLOSE_UNAUTHORIZED)
@@ -110,6 +121,7 @@ async def agent_events(websocket: WebSocket) -> None:
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
+            open_sockets.dec()
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await reader

@@ -25,6 +25,7 @@ from handoff.services.conversations import (
     message_view,
     messages_after,
 )
+from handoff.services.outcomes import browser_hash
 from handoff.services.phrases import phrase
 from handoff.services.text import clean_text
 
@@ -34,7 +35,9 @@ router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
 async def create(body: CreateConversation, session: SessionDep) -> dict[str, Any]:
     """Start a conversation; the reply carries the greeting and the customer's token."""
-    conversation, token = await create_conversation(session, Channel(body.channel), body.language)
+    conversation, token = await create_conversation(
+        session, Channel(body.channel), body.language, browser_hash=browser_hash(body.browser)
+    )
     greeting = await append_message(
         session, conversation, Sender.bot, phrase("greeting", body.language)
     )

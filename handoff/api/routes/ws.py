@@ -10,9 +10,11 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from handoff.core.db import session_scope
 from handoff.core.errors import BankbotError
+from handoff.services import overflow
 from handoff.services.access import access_conversation_as_customer
+from handoff.services.clock import clock
 from handoff.services.context import AppContext
-from handoff.services.events import conversation_topic
+from handoff.services.events import conversation_topic, is_gone
 
 router = APIRouter()
 
@@ -21,6 +23,10 @@ PING_INTERVAL_S = 25.0
 # Close codes in the private range 4000-4999.
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_NOT_FOUND = 4404
+# "Service restart": events stopped flowing (Redis away, or this reader fell behind);
+# the client reconnects and catches up from the database.
+CLOSE_RECONNECT = 1012
+CLOSE_TRY_LATER = 1013
 
 
 @router.websocket("/ws/conversations/{conversation_id}")
@@ -36,6 +42,8 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
         )
         async for session in session_scope(ctx.sessions):
             conversation = await access_conversation_as_customer(session, conversation_id, token)
+            # Where a waiting customer stands (or that their message waits): the banner's words.
+            waiting = await overflow.current_view(session, ctx.settings, conversation, clock.now())
     except (TimeoutError, ValueError, BankbotError) as exc:
         code = CLOSE_NOT_FOUND if getattr(exc, "status_code", 0) == 404 else CLOSE_UNAUTHORIZED
         await websocket.send_json(
@@ -52,10 +60,20 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
     except WebSocketDisconnect:
         return
 
+    if not ctx.hub.available:  # no "ready" yet: the client backs off and tries again
+        await websocket.close(code=CLOSE_TRY_LATER)
+        return
     async with ctx.hub.subscribe(conversation_topic(conversation.id)) as events:
         await websocket.send_json(
-            {"type": "ready", "state": conversation.state.value, "last_seq": conversation.last_seq}
+            {
+                "type": "ready",
+                "state": conversation.state.value,
+                "last_seq": conversation.last_seq,
+                "handoff": waiting,
+            }
         )
+        open_sockets = ctx.metrics.websockets.labels("customer")
+        open_sockets.inc()
         reader = asyncio.create_task(_drain_client(websocket))
         try:
             while not reader.done():
@@ -64,7 +82,11 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
                     {getter, reader}, timeout=PING_INTERVAL_S, return_when=asyncio.FIRST_COMPLETED
                 )
                 if getter in done:
-                    await websocket.send_json(getter.result())
+                    event = getter.result()
+                    if is_gone(event):
+                        await websocket.close(code=CLOSE_RECONNECT)
+                        break
+                    await websocket.send_json(event)
                 else:
                     getter.cancel()
                     if not done:
@@ -72,6 +94,7 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
+            open_sockets.dec()
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await reader
