@@ -183,7 +183,7 @@
     state.unanswered = taken;
     $('faq-form-taken').hidden = !taken.length;
     $('faq-form-taken').textContent = taken.length
-      ? `此修改将处理 ${taken.length} 条未解答的问题。 This change takes up ${taken.length} unanswered message(s).`
+      ? `此修改将处理 ${taken.length} 条未解答的问题。 This change takes up ${counted(taken.length, 'unanswered message')}.`
       : '';
     const c = content || { category: 'service', question: { zh: '', en: '' }, answer: { zh: '', en: '' }, examples: { zh: [], en: [] }, test: { zh: [], en: [] } };
     $('f-id').value = faqId || '';
