@@ -2,8 +2,9 @@
 
     python -m bot.judgement_eval [--model models/<hash>.tar.gz] [--sets DIR ...] [--sweep]
 
-For each labelled set folder (default: ``tests/judgement/sets/dev`` and, when
-the lead has placed it, ``tests/judgement/sets/test``), every message is parsed
+For each labelled set folder (default: every folder under
+``tests/judgement/sets/``: ``dev``, and the blind test sets ``test`` and
+``test-c``), every message is parsed
 by the trained model **as the engine parses it** (``judgement`` in the parse
 data), and the figures of :mod:`bot.judgement_figures` are printed per
 detector and language, with calibration (Brier score, reliability table).
@@ -55,7 +56,7 @@ from common.text import CJK_RE
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "tests" / "judgement" / "sets"
-DEFAULT_SETS = (SETS / "dev", SETS / "test")
+DEFAULT_SETS = tuple(sorted(p for p in SETS.iterdir() if p.is_dir())) if SETS.is_dir() else ()
 TRAINING = ROOT / "data" / "judgement"
 MODELS = ROOT / "models"
 
