@@ -72,7 +72,7 @@ NOT_A_NEED: frozenset[str] = frozenset(
         "greet", "goodbye", "thank", "affirm", "deny", "cancel", "more", "bot_challenge",
         "change_language", "out_of_scope", "nlu_fallback",
         # handoffs and flows of their own
-        "request_human", "complex_topic", "report_fraud", "complain",
+        "request_human", "complex_topic", "report_fraud", "complain", "complaint_register_now",
         # verification steps and buttons
         "submit_code", "resend_code", "choose_complaint_category",
         # refusals: asked again, the answer stays no

@@ -23,7 +23,7 @@ from actions.handoff import request_handoff
 from actions.language import current_language
 from actions.verification.identity import VerifiedCustomer, iso_utc
 from actions.verification.slots import clear_form_slots
-from actions.wording import HUMAN_BUTTON
+from actions.wording import HUMAN_BUTTON, minutes
 from common.payloads import customer_pseudonym, verified_at
 
 Service = Callable[
@@ -87,7 +87,7 @@ class ActionVerificationComplete(Action):
             elif outcome == "locked":
                 dispatcher.utter_message(
                     response="utter_verification_locked",
-                    minutes=math.ceil(d.settings.verify_lockout_s / 60),
+                    **minutes(math.ceil(d.settings.verify_lockout_s / 60)),
                     buttons=[HUMAN_BUTTON[language]],
                 )
             else:  # the form ended some other way: nothing was proven

@@ -15,6 +15,7 @@ from datetime import date
 
 from actions.store.complaints import Ticket
 from common.payloads import REQUEST_HUMAN
+from common.plural import count_of
 
 HUMAN_BUTTON = {
     "zh": {"title": "转人工客服", "payload": REQUEST_HUMAN},
@@ -43,6 +44,11 @@ ACCOUNT_TYPES = {
 }
 LIST_SEPARATOR = {"zh": "：", "en": ": "}
 """Between a line's label and its value ("活期账户 **** 1234：12,345.67元")."""
+
+
+def minutes(count: int) -> dict[str, int | str]:
+    """A number of minutes for a response: ``{minutes}`` (Chinese), ``{minutes_text}`` (English)."""
+    return {"minutes": count, "minutes_text": count_of(count, "minute")}
 
 
 def month_label(month: date, language: str) -> str:
@@ -117,7 +123,7 @@ def describe_deadline(ticket: Ticket, language: str) -> tuple[str, str]:
     if language == "zh":
         days = f"{low}个工作日" if low == high else f"{low}至{high}个工作日"
         return days, f"{due.month}月{due.day}日"
-    days = f"{low} working days" if low == high else f"{low} to {high} working days"
+    days = count_of(low, "working day") if low == high else f"{low} to {high} working days"
     return days, f"{due.day} {due:%B}"
 
 
@@ -151,7 +157,7 @@ _OTP_TEXTS = {
         "请勿告诉任何人，银行工作人员不会向您索要验证码。"
     ),
     "en": (
-        "[Harbour Bank] Your verification code is {code}, valid for {minutes} minute(s). "
+        "[Harbour Bank] Your verification code is {code}, valid for {minutes_text}. "
         "Never share it with anyone: bank staff will never ask you for it."
     ),
 }
@@ -159,9 +165,8 @@ _OTP_TEXTS = {
 
 def otp_text(code: str, language: str, ttl_s: int) -> str:
     """The SMS carrying a one-time code, in the customer's language."""
-    minutes = max(1, math.ceil(ttl_s / 60))
     template = _OTP_TEXTS.get(language, _OTP_TEXTS["zh"])
-    return template.format(code=code, minutes=minutes)
+    return template.format(code=code, **minutes(max(1, math.ceil(ttl_s / 60))))
 
 
 def complaint_acknowledgement(ticket: Ticket, language: str) -> str:

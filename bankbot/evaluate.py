@@ -1,12 +1,13 @@
 """`make eval`: how well the model does on what it never saw.
 
-Four reports, each from the real trained model: NLU accuracy per language on
+Five reports, each from the real trained model: NLU accuracy per language on
 the held-out phrasings (`bot.evaluate`: confusions, misses, threshold sweep;
 fails below the CI floor of 92%), Rasa's own test stories, the judgement
 detectors on the blind labelled sets (`bot.judgement_eval`: development set,
 and test set when present; cross-validated figures; the old word lists for
-comparison; fails below `tests/judgement/floors.yml`), and the word-list
-rules the detectors fall back on, on their own labelled set.
+comparison; fails below `tests/judgement/floors.yml`), the word-list
+rules the detectors fall back on, on their own labelled set, and complaints
+played end to end through a throw-away stack (`bankbot.complaints_eval`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 
+from bankbot.complaints_eval import main as complaints
 from common.paths import LOG_DIR, ROOT, TEST_STORIES_PATH, VAR_DIR
 from pipeline import rasa
 from pipeline.checkout import ensure_model
@@ -27,7 +29,7 @@ def _engine(*args: str) -> int:
 
 
 def main(_: argparse.Namespace | None = None) -> int:
-    """Run the three reports; exit 1 if any is below its floor."""
+    """Run the reports; exit 1 if any is below its floor."""
     model = ensure_model(ROOT / LOG_DIR / "train.log")
     print(f"model: {model.name}\n\n== NLU on held-out phrasings ==", flush=True)
     failures = _engine("-m", "bot.evaluate", "--model", str(model), "--min-accuracy", str(FLOOR))
@@ -40,6 +42,8 @@ def main(_: argparse.Namespace | None = None) -> int:
     failures |= _engine("-m", "bot.judgement_eval", "--model", str(model))
     print("\n== Word-list emotion rules (the detectors' fallback) ==", flush=True)
     failures |= _engine("-m", "bot.emotion_eval", "--lexical")
+    print("\n== Complaints end to end (development set) ==", flush=True)
+    failures |= complaints(["--set", "dev"])
     print("\neval: " + ("FAILED" if failures else "all above the floor"))
     return 1 if failures else 0
 

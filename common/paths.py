@@ -29,6 +29,8 @@ ENGINE_CODE = (Path("bot"), Path("common"))
 """Python packages the engine loads while training and serving (config.yml's components)."""
 JUDGEMENT_DATA = Path("data/judgement")
 """The judgement detectors' labelled sets, read by their component (config.yml's `data_path`)."""
+COMPLAINT_DATA = Path("data/complaints")
+"""Complaints labelled with their category, read by the complaint reader (config.yml)."""
 CREDENTIALS_PATH = Path("credentials.yml")
 
 # --- held-out test sets -------------------------------------------------------------

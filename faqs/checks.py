@@ -16,6 +16,7 @@ from pathlib import Path
 
 from common.languages import LANGUAGES
 from common.paths import CATALOG_PATH, CONTENT_DIR, FAQ_NLU_PATH, FAQ_TESTSET_PATH, ROOT
+from common.plural import noun_for
 from common.text import has_cjk
 from faqs.files import load_catalog, load_faq, read_nlu_examples
 from faqs.model import CATEGORIES, CatalogEntry, ContentError, Faq, Problem
@@ -139,13 +140,14 @@ def _check_faq(
             if missing:
                 add(
                     "missing_figure",
-                    f"the {name} answer does not state the catalog figure(s) {', '.join(missing)}.",
+                    f"the {name} answer does not state the catalog "
+                    f"{noun_for(len(missing), 'figure')} {', '.join(missing)}.",
                 )
             extra = sorted(answer_figures - fact_figures - bank_figures)
             if extra:
                 add(
                     "extra_figure",
-                    f"the {name} answer states figure(s) {', '.join(extra)} "
+                    f"the {name} answer states {noun_for(len(extra), 'figure')} {', '.join(extra)} "
                     "that the catalog does not give for this FAQ.",
                 )
         facts_text = " ".join(entry.facts)

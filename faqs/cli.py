@@ -13,6 +13,7 @@ from pathlib import Path
 
 from common.languages import LANGUAGES
 from common.paths import CONTENT_DIR, ROOT
+from common.plural import count_of
 from faqs.checks import check
 from faqs.files import load_faqs
 from faqs.model import ContentError
@@ -53,6 +54,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{lang}: {ex} examples / {te} test phrasings" for lang, (ex, te) in counts.items()
         )
         print(f"{len(faqs)} FAQs ({summary})")
-    print(f"{len(problems)} problem(s)" if problems else "content OK: no problems")
+    print(count_of(len(problems), "problem") if problems else "content OK: no problems")
     return 1 if problems else 0
 

@@ -7,8 +7,8 @@ never trained twice and a changed input is never served by a stale model:
   (`data/nlu`, `data/rules`, `data/stories`), read from the checkout or from a
   training build;
 * the engine's code — the packages Rasa loads (`bot/`, `common/`) and the
-  engine environment's lock file — and the judgement detectors' labelled sets
-  (`data/judgement`), always the checkout's.
+  engine environment's lock file — and the labelled sets components read
+  (`data/judgement`, `data/complaints`), always the checkout's.
 
 Anything else (docs, other data under `data/`, tests) never changes the model.
 """
@@ -19,6 +19,7 @@ import hashlib
 from pathlib import Path
 
 from common.paths import (
+    COMPLAINT_DATA,
     CONFIG_PATH,
     DOMAIN_DIR,
     ENGINE_CODE,
@@ -44,9 +45,9 @@ def training_files(root: Path) -> list[Path]:
 
 
 def engine_code(repo_root: Path = ROOT) -> list[Path]:
-    """The engine's lock file, the code Rasa loads and the detectors' labelled sets, in order."""
+    """The engine's lock file, its code and its components' labelled sets, in order."""
     lock = repo_root / ENGINE_LOCK
-    folders = (*ENGINE_CODE, JUDGEMENT_DATA)
+    folders = (*ENGINE_CODE, JUDGEMENT_DATA, COMPLAINT_DATA)
     return ([lock] if lock.exists() else []) + _files_under(repo_root, folders)
 
 

@@ -109,7 +109,7 @@ class CodeOutcome(enum.StrEnum):
     VERIFIED = "verified"
     WRONG = "wrong"  # or the phone / ID digits were wrong: never said which
     EXPIRED = "expired"
-    LOCKED = "locked"  # this failure reached a limit: the phone(s) are locked
+    LOCKED = "locked"  # this failure reached a limit: the phones tried are locked
     NO_CHALLENGE = "no_challenge"
 
 

@@ -17,7 +17,7 @@ types for ``/submit_code{"code_digest": …}`` (see :mod:`common.codes`), and th
 ask for the code carries ``{"expect": "otp"}`` so the gateway knows to do so.
 Codes come from :mod:`secrets`, expire (5 min), can be re-sent after 60 s
 ("重新发送" / "resend"), and wrong codes count: three in a conversation lock
-the phone number(s) tried for 15 minutes (in the core bank, so a new chat
+every phone number tried for 15 minutes (in the core bank, so a new chat
 does not reset them) and hand the conversation to a human
 (``verification_failed``, ``high``).
 

@@ -17,6 +17,7 @@ from actions.tracker import latest_intent
 from actions.verification.codes import digest, send_code
 from actions.verification.slots import active_form, clear_form_slots
 from actions.wording import HUMAN_BUTTON
+from common.plural import count_of
 
 
 class ActionResendCode(Action):
@@ -47,7 +48,11 @@ class ActionResendCode(Action):
             dispatcher.utter_message(response="utter_code_resent")
         elif result.outcome is IssueOutcome.TOO_SOON:
             seconds = max(1, math.ceil(result.wait.total_seconds()))
-            dispatcher.utter_message(response="utter_code_resend_wait", seconds=seconds)
+            dispatcher.utter_message(
+                response="utter_code_resend_wait",
+                seconds=seconds,
+                seconds_text=count_of(seconds, "second"),
+            )
         elif result.outcome is IssueOutcome.RATE_LIMITED:
             dispatcher.utter_message(
                 response="utter_verification_rate_limited", buttons=[HUMAN_BUTTON[language]]

@@ -29,7 +29,7 @@ from actions.verification.slots import (
     active_form,
     stop_verification_events,
 )
-from actions.wording import HUMAN_BUTTON
+from actions.wording import HUMAN_BUTTON, minutes
 from common.redaction import mask_phone
 
 
@@ -73,7 +73,7 @@ async def start_reverification(
     if await db(d.verifications.locked_until, key) is not None:
         dispatcher.utter_message(
             response="utter_verification_locked",
-            minutes=math.ceil(d.settings.verify_lockout_s / 60),
+            **minutes(math.ceil(d.settings.verify_lockout_s / 60)),
             buttons=[HUMAN_BUTTON[language]],
         )
         return events + [SlotSet("pending_service", None)]

@@ -26,8 +26,10 @@ from actions.store.verification import CodeOutcome, IssueOutcome
 from actions.tracker import latest_intent, latest_text
 from actions.verification.codes import digest, phone_key, purge_now_and_then, send_code
 from actions.verification.slots import IN_CLEAR, MASKED, PROVIDED
+from actions.wording import minutes
 from common.codes import MASKED_CODE, looks_like_digest, typed_codes
 from common.payloads import CODE_DIGEST_ENTITY, SUBMIT_CODE_INTENT, expect_code
+from common.plural import count_of
 from common.redaction import mask_phone
 from common.text import halfwidth
 from corebank.repository import normalise_phone
@@ -77,7 +79,9 @@ class _CodeStep:
             return {"verify_code": "ok", "verification_outcome": "verified"}
         if check.outcome is CodeOutcome.WRONG:
             dispatcher.utter_message(
-                response="utter_verify_code_wrong", tries_left=check.tries_left
+                response="utter_verify_code_wrong",
+                tries_left=check.tries_left,
+                tries_left_text=count_of(check.tries_left, "attempt"),
             )
             return {"verify_code": None}
         if check.outcome is CodeOutcome.EXPIRED:
@@ -233,7 +237,7 @@ class ActionAskVerifyCode(Action):
             dispatcher.utter_message(
                 response="utter_ask_verify_code",
                 phone=phone,
-                minutes=max(1, math.ceil(d.settings.otp_ttl_s / 60)),
+                **minutes(max(1, math.ceil(d.settings.otp_ttl_s / 60))),
             )
         dispatcher.utter_message(json_message=expect_code())
         return []

@@ -192,7 +192,9 @@ async def _standing_reply(
 ) -> Outgoing:
     place = await queue.standing(session, settings, handoff, now)
     if place.position > 1:
-        text = phrase("still_queued", language, ahead=place.position - 1)
+        text = phrase(
+            "still_queued", language, ahead=place.position - 1, count=place.position - 1
+        )
     else:
         text = phrase("still_queued_next", language)
     outgoing: Outgoing = [(text, [leave_button(language)])]

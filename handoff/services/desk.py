@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.plural import count_of
 from handoff.core.errors import Conflict, InvalidInput, NotFound
 from handoff.models import (
     Agent,
@@ -134,7 +135,8 @@ async def _lock_agent(session: AsyncSession, agent_id: int, **values: Any) -> No
 async def _check_capacity(session: AsyncSession, agent: Agent) -> None:
     if await held_count(session, agent.id) >= agent.capacity:
         raise Conflict(
-            f"{agent.display_name} already serves {agent.capacity} chats (the most allowed).",
+            f"{agent.display_name} already serves {count_of(agent.capacity, 'chat')} "
+            "(the most allowed).",
             code="at_capacity",
         )
 

@@ -54,6 +54,7 @@ async def leave_message(
         language,
         sla=duration_words(settings.message_sla_minutes, language),
         hours=settings.message_open_hours,
+        count=settings.message_open_hours,
     )
     return text, []
 

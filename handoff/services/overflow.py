@@ -69,8 +69,8 @@ def wait_words(wait: WaitEstimate, language: str | None) -> str:
 def duration_words(minutes: int, language: str | None) -> str:
     """A message SLA said in hours when it is whole hours, else in minutes."""
     if minutes % 60 == 0:
-        return phrase("duration_hours", language, n=minutes // 60)
-    return phrase("duration_minutes", language, n=minutes)
+        return phrase("duration_hours", language, n=minutes // 60, count=minutes // 60)
+    return phrase("duration_minutes", language, n=minutes, count=minutes)
 
 
 def queued_reply(
@@ -81,10 +81,12 @@ def queued_reply(
         return phrase("queued_urgent", language), []
     ahead = place.position - 1
     if place.wait is None:
-        text = phrase("queued_no_estimate", language, ahead=ahead)
+        text = phrase("queued_no_estimate", language, ahead=ahead, count=ahead)
     else:
         key = "queued" if ahead > 0 else "queued_next"
-        text = phrase(key, language, ahead=ahead, wait=wait_words(place.wait, language))
+        text = phrase(
+            key, language, ahead=ahead, count=ahead, wait=wait_words(place.wait, language)
+        )
     return text, [leave_button(language)]
 
 
@@ -212,8 +214,8 @@ def notice(handoff: Handoff, place: queue.QueueStanding, language: str | None) -
     ahead = place.position - 1
     key = "queue_notice" if ahead > 0 else "queue_notice_next"
     if place.wait is None:
-        return phrase(f"{key}_no_estimate", language, ahead=ahead)
-    return phrase(key, language, ahead=ahead, wait=wait_words(place.wait, language))
+        return phrase(f"{key}_no_estimate", language, ahead=ahead, count=ahead)
+    return phrase(key, language, ahead=ahead, count=ahead, wait=wait_words(place.wait, language))
 
 
 def handoff_view(

@@ -30,6 +30,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "请稍候，我们不会忘记您。",
         "en": "I've passed you to a human agent. There are {ahead} customers ahead of you; "
         "the estimated wait is {wait}. Please stay here, we haven't forgotten you.",
+        "en_one": "I've passed you to a human agent. There is 1 customer ahead of you; "
+        "the estimated wait is {wait}. Please stay here, we haven't forgotten you.",
     },
     "queued_next": {
         "zh": "已为您转接人工客服，下一位就是您，预计等待{wait}。请稍候，我们不会忘记您。",
@@ -40,6 +42,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "zh": "已为您转接人工客服，您前面还有{ahead}位客户。"
         "目前暂无客服在线，暂时无法估计等待时间。",
         "en": "I've passed you to a human agent. There are {ahead} customers ahead of you. "
+        "No agent is online at the moment, so we can't estimate the wait yet.",
+        "en_one": "I've passed you to a human agent. There is 1 customer ahead of you. "
         "No agent is online at the moment, so we can't estimate the wait yet.",
     },
     "queued_urgent": {
@@ -53,8 +57,8 @@ _PHRASES: dict[str, dict[str, str]] = {
     "wait_about": {"zh": "约{minutes}分钟", "en": "about {minutes} min"},
     "wait_range": {"zh": "{low}–{high}分钟", "en": "{low}–{high} min"},
     "wait_soon": {"zh": "不到1分钟", "en": "under a minute"},
-    "duration_minutes": {"zh": "{n}分钟", "en": "{n} minutes"},
-    "duration_hours": {"zh": "{n}小时", "en": "{n} hours"},
+    "duration_minutes": {"zh": "{n}分钟", "en": "{n} minutes", "en_one": "1 minute"},
+    "duration_hours": {"zh": "{n}小时", "en": "{n} hours", "en_one": "1 hour"},
     "still_queued_next": {
         "zh": "您的消息已收到，下一位就为您服务，请稍候。",
         "en": "Your message has been received. You are next in line; "
@@ -64,6 +68,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "zh": "您的消息已收到，正在为您转接人工客服，您前面还有{ahead}位客户。",
         "en": "Your message has been received. An agent will be with you shortly; "
         "{ahead} customers are ahead of you.",
+        "en_one": "Your message has been received. An agent will be with you shortly; "
+        "1 customer is ahead of you.",
     },
     "closed": {
         "zh": "本次会话已结束，感谢您的咨询，再见！",
@@ -110,6 +116,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "queue_notice": {
         "zh": "排队中：您前面还有 {ahead} 位客户，预计等待{wait}。",
         "en": "In the queue: {ahead} customers ahead of you, {wait}.",
+        "en_one": "In the queue: 1 customer ahead of you, {wait}.",
     },
     "queue_notice_next": {
         "zh": "排队中：下一位就是您，预计等待{wait}。",
@@ -118,6 +125,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "queue_notice_no_estimate": {
         "zh": "排队中：您前面还有 {ahead} 位客户，目前暂无客服在线。",
         "en": "In the queue: {ahead} customers ahead of you; no agent is online right now.",
+        "en_one": "In the queue: 1 customer ahead of you; no agent is online right now.",
     },
     "queue_notice_next_no_estimate": {
         "zh": "排队中：下一位就是您，目前暂无客服在线。",
@@ -171,6 +179,10 @@ _PHRASES: dict[str, dict[str, str]] = {
         "usually within {sla}. You can close the page: when you open the chat again you'll "
         "see the reply, with a badge on the chat button. This conversation stays open for "
         "{hours} hours.",
+        "en_one": "Of course. Type your question here and an agent will reply in this chat, "
+        "usually within {sla}. You can close the page: when you open the chat again you'll "
+        "see the reply, with a badge on the chat button. This conversation stays open for "
+        "1 hour.",
     },
     "message_noted": {
         "zh": "您的留言已收到，客服的回复会显示在这里。",
@@ -221,12 +233,21 @@ _PHRASES: dict[str, dict[str, str]] = {
 BILINGUAL_SEPARATOR = "\n"
 
 
-def phrase(key: str, language: str | None, **values: Any) -> str:
-    """The phrase in `language`; both languages when the language is not known yet."""
+def phrase(key: str, language: str | None, *, count: int | None = None, **values: Any) -> str:
+    """The phrase in `language`; both languages when the language is not known yet.
+
+    ``count``: the number the phrase counts; when it is one, a language's
+    singular variant (``en_one``: "1 customer is ahead") replaces the plural.
+    """
     variants = _PHRASES[key]
-    if language in variants:
-        return variants[language].format(**values)
-    return BILINGUAL_SEPARATOR.join(variants[lang].format(**values) for lang in ("zh", "en"))
+
+    def text(lang: str) -> str:
+        template = variants.get(f"{lang}_one") if count == 1 else None
+        return (template or variants[lang]).format(**values)
+
+    if language in ("zh", "en") and language in variants:
+        return text(language)
+    return BILINGUAL_SEPARATOR.join(text(lang) for lang in ("zh", "en"))
 
 
 def button_title(key: str, language: str | None) -> str:

@@ -178,6 +178,18 @@ class Turn:
     def texts(self) -> str:
         return "\n".join(str(m.get("text") or "") for m in self.messages)
 
+    def rendered(self, response: str, language: str) -> str:
+        """The domain's text of ``response`` in ``language``, filled as the engine fills it."""
+        return render(response, language, self.message(response))
+
+
+def render(response: str, language: str, values: dict[str, Any]) -> str:
+    """A domain response's variant for ``language`` with ``{name}`` filled from ``values``."""
+    variants = DOMAIN["responses"][response]
+    conditional = [v for v in variants if v.get("condition")]
+    variant = conditional[0] if language == "en" and conditional else variants[0]
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), variant["text"])
+
 
 class Chat:
     """One conversation as the engine would drive the actions (see module docs)."""

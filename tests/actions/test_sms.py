@@ -73,7 +73,8 @@ def test_texts_in_both_languages() -> None:
         "【海港银行】您的验证码是123456，5分钟内有效。请勿告诉任何人，银行工作人员不会向您索要验证码。"
     )
     en = otp_text("000042", "en", 300)
-    assert en.startswith("[Harbour Bank] Your verification code is 000042, valid for 5 minute(s).")
+    assert en.startswith("[Harbour Bank] Your verification code is 000042, valid for 5 minutes.")
+    assert "valid for 1 minute." in otp_text("000042", "en", 60)
     assert otp_text("123456", "zh", 20).count("1分钟") == 1  # never "0 minutes"
 
 

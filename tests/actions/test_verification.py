@@ -65,6 +65,7 @@ async def test_full_verification_in_chinese(chat: Chat, bank: Deps) -> None:
     assert "utter_ask_verify_code" in turn.responses
     ask = turn.message("utter_ask_verify_code")
     assert ask["phone"] == "138****8000" and ask["minutes"] == 5
+    assert "valid for 5 minutes." in turn.rendered("utter_ask_verify_code", "en")
     assert {"expect": "otp"} in turn.custom
     assert chat.slots["verify_id_last4"] == "provided"
     ((phone, text),) = sms(bank).sent
@@ -188,10 +189,12 @@ async def test_three_failures_lock_the_phone_and_hand_over(
     await _to_code_step(chat, ZHANG["phone"], "1234")
     real = sms(bank).last_code(ZHANG["phone"])
     wrong = "000000" if real != "000000" else "111111"
-    for tries_left in (2, 1):
+    for tries_left, english in ((2, "2 attempts left"), (1, "1 attempt left")):
         chat.code(wrong)
         turn = await chat.form_turn()
         assert turn.message("utter_verify_code_wrong")["tries_left"] == tries_left
+        assert english in turn.rendered("utter_verify_code_wrong", "en")
+        assert f"还可以尝试 {tries_left} 次" in turn.rendered("utter_verify_code_wrong", "zh")
     chat.code(wrong)
     turn = await chat.form_turn()
     assert "utter_handoff_verification_failed" in turn.responses
@@ -205,6 +208,7 @@ async def test_three_failures_lock_the_phone_and_hand_over(
     other.user(ZHANG["phone"], phone=ZHANG["phone"])
     turn = await other.form_turn()
     assert turn.message("utter_verification_locked")["minutes"] == 15
+    assert "try again in 15 minutes." in turn.rendered("utter_verification_locked", "en")
     assert other.active_loop is None
     assert len(sms(bank).sent) == 1
 
@@ -278,8 +282,12 @@ async def test_resend_waits_60_seconds_and_the_old_code_stops_working(
     chat.user("resend", "resend_code")
     turn = await chat.run(ActionResendCode())
     assert turn.message("utter_code_resend_wait")["seconds"] == 40
+    assert "wait 40 seconds before" in turn.rendered("utter_code_resend_wait", "en")
+    clock.advance(39)
+    turn = await chat.run(ActionResendCode())
+    assert "wait 1 second before" in turn.rendered("utter_code_resend_wait", "en")
     assert len(sms(bank).sent) == 1
-    clock.advance(40)
+    clock.advance(1)
     turn = await chat.run(ActionResendCode())
     assert turn.responses == ["utter_code_resent"] and len(sms(bank).sent) == 2
     second = sms(bank).last_code(ZHANG["phone"])

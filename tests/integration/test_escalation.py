@@ -17,9 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.store.complaints import ComplaintStore
 from bankbot.local_stack import RunningStack
-from corebank.db import make_engine
 from tests.integration.test_verification import ZHANG, Person, unused_phone, up_to_code
 from tests.support.customer import Customer, reply_text
 
@@ -282,78 +280,4 @@ def test_small_talk_and_other_questions_in_between_do_not_count(gateway: httpx.C
         assert turn["handoff"] is None, (text, reply_text(turn))
 
 
-# --------------------------------------------------------------------------- complaints
-
-
-def test_a_chinese_complaint_heart_ticket_deadline_then_a_person(
-    gateway: httpx.Client, supervisor: dict[str, str], core_bank: str
-) -> None:
-    customer = Customer(gateway, language="zh")
-    turn = customer.say("我要投诉")
-    assert "非常抱歉" in reply_text(turn) and "发生了什么" in reply_text(turn)
-    turn = customer.say("柜员态度很差，我的卡6222021234566789办业务时对我很不耐烦")
-    assert "什么时间、在哪里" in reply_text(turn), reply_text(turn)
-    turn = customer.say("昨天下午，南京路支行")
-    buttons = {b["title"]: b["payload"] for b in turn["replies"][-1]["buttons"]}
-    assert list(buttons) == ["服务态度", "业务办理", "产品问题", "信息安全", "其他"]
-    turn = customer.say(buttons["服务态度"])
-    assert "手机号码" in reply_text(turn)
-    turn = customer.say("13912345678")
-    text = reply_text(turn)
-    reference = REFERENCE.search(text)
-    assert reference, text
-    assert "3个工作日" in text and "139****5678" in text and "感谢" in text
-    assert turn["handoff"] is None  # offered, not imposed
-    assert [b["payload"] for b in turn["replies"][-1]["buttons"]] == ["/affirm", "/deny"]
-
-    engine = make_engine(core_bank)
-    try:
-        ticket = ComplaintStore(engine).get(reference.group(0))
-    finally:
-        engine.dispose()
-    assert ticket is not None and ticket.category == "service_attitude"
-    assert "6222021234566789" not in ticket.description and "**** 6789" in ticket.description
-    assert ticket.when_where == "昨天下午，南京路支行" and ticket.notify_by == "callback"
-
-    turn = customer.say("/affirm")
-    assert_queued(gateway, supervisor, customer, turn, "complaint", "high", "zh")
-
-
-def test_an_english_product_complaint_without_a_number(
-    gateway: httpx.Client, supervisor: dict[str, str]
-) -> None:
-    customer = Customer(gateway, language="en")
-    customer.say("I want to make a complaint")
-    customer.say("I was sold a wealth product and nobody explained the risks")
-    turn = customer.say("last month at the Pudong branch")
-    buttons = {b["title"]: b["payload"] for b in turn["replies"][-1]["buttons"]}
-    customer.say(buttons["A product"])
-    turn = customer.say("/deny")  # the "No number" button
-    text = reply_text(turn)
-    assert REFERENCE.search(text) and "7 to 10 working days" in text and "95-000" in text, text
-    turn = customer.say("yes please")
-    assert_queued(gateway, supervisor, customer, turn, "complaint", "high", "en")
-
-
-@pytest.mark.parametrize(("language", "stop"), [("zh", "算了"), ("en", "never mind")])
-def test_a_complaint_can_be_cancelled(gateway: httpx.Client, language: str, stop: str) -> None:
-    customer = Customer(gateway, language=language)
-    customer.say("我要投诉" if language == "zh" else "I want to make a complaint")
-    turn = customer.say(stop)
-    assert ("取消本次投诉" if language == "zh" else "stopped the complaint") in reply_text(turn)
-    assert turn["state"] == "bot" and turn["handoff"] is None
-    turn = customer.say("你们几点开门" if language == "zh" else "what are your opening hours")
-    assert "09:00" in reply_text(turn)  # the form is gone: questions are answered again
-
-
-def test_no_to_the_offer_keeps_the_bot(gateway: httpx.Client) -> None:
-    customer = Customer(gateway, language="zh")
-    customer.say("我要投诉")
-    customer.say("网银转账重复扣了两次手续费")
-    customer.say("上周五，手机银行")
-    customer.say("业务办理")
-    turn = customer.say("/deny")
-    assert "3个工作日" in reply_text(turn)
-    turn = customer.say("/deny")
-    assert "感谢您对我们工作的监督" in reply_text(turn) and turn["handoff"] is None
-    assert turn["state"] == "bot"
+# Complaints: tests/integration/test_complaints.py

@@ -35,6 +35,15 @@ def test_model_hash_changes_with_the_judgement_labelled_sets(tmp_path: Path) -> 
     assert inputs_hash(tmp_path) != before
 
 
+def test_model_hash_changes_with_the_labelled_complaints(tmp_path: Path) -> None:
+    copy_model_inputs(tmp_path)
+    before = inputs_hash(tmp_path)
+    labelled = tmp_path / "data" / "complaints" / "categories.yml"
+    assert labelled.exists()
+    labelled.write_text(labelled.read_text() + "\n# relabelled\n")
+    assert inputs_hash(tmp_path) != before
+
+
 def test_the_engine_code_is_an_input_and_a_build_is_hashed_like_the_checkout(
     tmp_path: Path,
 ) -> None:

@@ -37,9 +37,9 @@ class ContentRuntime:
             differences = await sync.differences(session, self.settings)
         if differences:
             log.warning(
-                "content: %d FAQ(s) differ between %s and the approved content (%s); "
+                "content: FAQs differing between %s and the approved content: %d (%s); "
                 "see the content page's Repository tab",
-                len(differences), self.settings.content_dir,
+                self.settings.content_dir, len(differences),
                 ", ".join(f"{d['faq_id']}: {d['status']}" for d in differences[:10]),
             )  # fmt: skip
         await self.follower.start()

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.plural import noun_for
 from faqs.content import Content
 
 COLUMNS = (
@@ -205,7 +206,8 @@ def _rows(table: Iterable[list[str]]) -> list[Row]:
         )
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
-        raise SheetRejected(f"Unknown column(s): {', '.join(unknown)}.")
+        noun = noun_for(len(unknown), "column")
+        raise SheetRejected(f"Unknown {noun}: {', '.join(unknown)}.")
     out = []
     for number, cells in enumerate(rows, start=2):
         if not any(str(c).strip() for c in cells):

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.plural import count_of
 from faqs.content import Content, digest, to_faq
 from faqs.files import format_faq, load_faqs
 from faqs.model import ContentError
@@ -143,7 +144,8 @@ async def export(
         session.add(audit.entry(editor, "export_render_failed", "repository", str(exc)))
     session.add(
         audit.entry(editor, "export", "repository",
-                    f"{len(targets)} FAQ(s) written to {folder}: {', '.join(targets)[:3000]}")
+                    f"{count_of(len(targets), 'FAQ')} written to {folder}: "
+                    f"{', '.join(targets)[:3000]}")
     )  # fmt: skip
     await session.commit()
     return targets

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.plural import count_of
 from faqs.content import digest
 from faqs.review import introduced
 from handoff.core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
@@ -46,7 +47,8 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         super().__init__(
-            f"{len(rows)} row(s) rejected; nothing was imported. Fix them and import again.",
+            f"{count_of(len(rows), 'row')} rejected; nothing was imported. "
+            "Fix them and import again.",
             code="rows_rejected",
         )
         self.rows = rows
@@ -210,7 +212,8 @@ async def import_sheet(
         )  # fmt: skip
     session.add(
         audit.entry(editor, "import", f"import {batch}",
-                    f"{filename}: {len(planned)} change(s) proposed, {unchanged} unchanged")
+                    f"{filename}: {count_of(len(planned), 'change')} proposed, "
+                    f"{unchanged} unchanged")
     )  # fmt: skip
     await session.commit()
     return {"batch": batch, "changes": len(planned), "unchanged": unchanged, "rows": len(rows)}

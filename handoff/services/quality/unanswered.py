@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.plural import noun_for
 from handoff.core.errors import InvalidInput
 from handoff.models import ChangeStatus, ContentChange, Outcome, TurnOutcome
 from handoff.models.quality import MISSED
@@ -159,7 +160,8 @@ async def take_up(session: AsyncSession, ids: list[int], change_id: int) -> int:
     missing = await _unknown(session, ids)
     if missing:
         raise InvalidInput(
-            f"Unknown unanswered message(s): {', '.join(map(str, missing[:10]))}.",
+            f"Unknown unanswered {noun_for(len(missing), 'message')}: "
+            f"{', '.join(map(str, missing[:10]))}.",
             code="unknown_messages",
         )
     result = await session.execute(
@@ -177,7 +179,8 @@ async def dismiss(session: AsyncSession, ids: list[int]) -> int:
     missing = await _unknown(session, ids)
     if missing:
         raise InvalidInput(
-            f"Unknown unanswered message(s): {', '.join(map(str, missing[:10]))}.",
+            f"Unknown unanswered {noun_for(len(missing), 'message')}: "
+            f"{', '.join(map(str, missing[:10]))}.",
             code="unknown_messages",
         )
     result = await session.execute(

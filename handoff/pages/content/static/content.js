@@ -17,6 +17,8 @@
   const me = { id: Number(body.dataset.agentId), role: body.dataset.role };
   const isEditor = me.role === 'editor';
   const $ = (id) => document.getElementById(id);
+  // "1 problem", "3 problems": an English count takes the noun form it needs.
+  const counted = (n, noun) => `${n} ${n === 1 ? noun : noun + 's'}`;
   const state = { faq: null, change: null, jobId: null, poll: null, tab: 'faqs' };
 
   const KIND = { add: '新增 New', edit: '修改 Edit', retire: '下线 Retire' };
@@ -181,7 +183,7 @@
     state.unanswered = taken;
     $('faq-form-taken').hidden = !taken.length;
     $('faq-form-taken').textContent = taken.length
-      ? `此修改将处理 ${taken.length} 条未解答的问题。 This change takes up ${taken.length} unanswered message(s).`
+      ? `此修改将处理 ${taken.length} 条未解答的问题。 This change takes up ${counted(taken.length, 'unanswered message')}.`
       : '';
     const c = content || { category: 'service', question: { zh: '', en: '' }, answer: { zh: '', en: '' }, examples: { zh: [], en: [] }, test: { zh: [], en: [] } };
     $('f-id').value = faqId || '';
@@ -307,8 +309,8 @@
     const data = await api('GET', '/api/content/checks');
     const warnings = data.findings.length - data.blocking;
     $('checks-summary').textContent = data.blocking
-      ? `${data.blocking} 个问题需修改后才能训练 problem(s) to fix before training; ${warnings} warning(s).`
-      : `可以训练 Ready to train: no blocking problems; ${warnings} warning(s).`;
+      ? `${data.blocking} 个问题需修改后才能训练 ${counted(data.blocking, 'problem')} to fix before training; ${counted(warnings, 'warning')}.`
+      : `可以训练 Ready to train: no blocking problems; ${counted(warnings, 'warning')}.`;
     $('checks-list').replaceChildren(...data.findings.map((f) => h('li', { class: f.blocking ? 'blocking' : 'warning' },
       h('strong', { text: f.faq_id ? `${f.faq_id}: ` : '' }), h('span', { text: f.message }))));
   }
@@ -427,8 +429,8 @@
       $('import-result').textContent = '校验中… Checking every row…';
       const result = await api('POST', `/api/content/uploads/${upload.id}/import`);
       $('import-result').textContent = result.changes
-        ? `已生成 ${result.changes} 个待审批变更（${result.unchanged} 个未变）。${result.changes} change(s) now wait for approval (${result.unchanged} unchanged).`
-        : `没有变化 Nothing changed (${result.unchanged} rows identical).`;
+        ? `已生成 ${result.changes} 个待审批变更（${result.unchanged} 个未变）。${counted(result.changes, 'change')} now ${result.changes === 1 ? 'waits' : 'wait'} for approval (${result.unchanged} unchanged).`
+        : `没有变化 Nothing changed (${counted(result.unchanged, 'row')} identical).`;
       await refreshCounts();
     } catch (error) {
       $('import-result').textContent = error.message;
@@ -504,7 +506,7 @@
     $('import-form').addEventListener('submit', importSheet);
     $('export-all').addEventListener('click', () => guarded(async () => {
       const result = await api('POST', '/api/content/sync/export', { faq_ids: null });
-      notice(`已导出 ${result.written.length} 个文件 ${result.written.length} file(s) written.`);
+      notice(`已导出 ${result.written.length} 个文件 ${counted(result.written.length, 'file')} written.`);
       await loadRepo();
     }));
     $('logout').addEventListener('click', () => guarded(async () => {

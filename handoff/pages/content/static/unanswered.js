@@ -18,6 +18,8 @@
     low_confidence: '低置信度转人工 Low-confidence handoff',
     false_alarm: '坐席标记误报 False alarm',
   };
+  // "1 message", "3 messages": an English count takes the noun form it needs.
+  const counted = (n, noun) => `${n} ${n === 1 ? noun : noun + 's'}`;
   const langOf = (text) => (/[\u3400-\u9fff]/.test(text) ? 'zh-CN' : 'en');
 
   const EMPTY = { category: 'service', question: { zh: '', en: '' }, answer: { zh: '', en: '' }, examples: { zh: [], en: [] }, test: { zh: [], en: [] } };
@@ -66,7 +68,7 @@
         h('button', { type: 'button', text: '添加为例句 Add as examples', onclick: () => guarded(() => addExamples(cluster, target.value.trim())) }),
         h('button', { type: 'button', class: 'link', text: '忽略 Dismiss', onclick: () => guarded(async () => {
           await api('POST', '/api/content/unanswered/dismiss', { ids: cluster.ids });
-          notice(`已忽略 ${cluster.count} 条 Dismissed ${cluster.count} message(s).`);
+          notice(`已忽略 ${cluster.count} 条 Dismissed ${counted(cluster.count, 'message')}.`);
           await load();
         }) }),
       ),
@@ -80,7 +82,7 @@
     $('unanswered-empty').hidden = data.items.length > 0;
     const alarms = data.items.reduce((sum, item) => sum + item.false_alarms, 0);
     $('unanswered-status').textContent = `${data.messages} 条消息，${data.items.length} 组，其中坐席标记误报 ${alarms} 条 ` +
-      `${data.messages} message(s) in ${data.items.length} group(s), ${alarms} marked as false alarms by agents`;
+      `${counted(data.messages, 'message')} in ${counted(data.items.length, 'group')}, ${counted(alarms, 'false alarm')} marked by agents`;
     $('unanswered-count').textContent = String(data.messages);
     $('unanswered-count').hidden = !data.messages;
   }

@@ -112,6 +112,7 @@
       typing: 'The assistant is typing…',
       offline: 'Connection lost. Reconnecting…',
       queue: 'In the queue: {ahead} customers ahead of you, about {minutes} min.',
+      queueOne: 'In the queue: 1 customer ahead of you, about {minutes} min.',
       queueNext: 'In the queue: you are next, about {minutes} min.',
       queueUnknown: 'Connecting you to an agent, please wait.',
       agentHere: '{name} is now helping you.',
@@ -129,6 +130,7 @@
       cantStart: 'The chat is not available right now. Please try again later or call 95-000.',
       tryAgain: 'Try again',
       unread: 'Chat with us, {n} new messages',
+      unreadOne: 'Chat with us, 1 new message',
       quick: 'Suggested replies',
       switchPhrase: 'please answer in English',
       counter: '{n}/{max}',
@@ -141,6 +143,9 @@
   /** Interface string in the current language, with {placeholders} filled. */
   const t = (key, values = {}) =>
     STRINGS[ui.lang][key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+  // A string that counts `count` things: its singular form (`<key>One`) when there is one.
+  const tn = (key, count, values = {}) =>
+    t(count === 1 && STRINGS[ui.lang][key + 'One'] ? key + 'One' : key, values);
 
   /**
    * Build an element. `props.text` becomes textContent (never HTML); `on*`
@@ -479,7 +484,7 @@
     el.badge.hidden = ui.unread === 0;
     el.badge.textContent = ui.unread ? String(ui.unread) : '';
     // The label starts with what the button shows (its text, then the count), as speech input expects.
-    el.launcher.setAttribute('aria-label', ui.unread ? t('unread', { n: ui.unread }) : t('launcher'));
+    el.launcher.setAttribute('aria-label', ui.unread ? tn('unread', ui.unread, { n: ui.unread }) : t('launcher'));
   }
 
   // ---- the conversation ------------------------------------------------------
@@ -579,7 +584,7 @@
       // The gateway's words when it sent them (its honest estimate, or a left message).
       banner = conv.notice || (!queue ? t('queueUnknown')
         : queue.position <= 1 ? t('queueNext', { minutes: queue.minutes })
-        : t('queue', { ahead: queue.position - 1, minutes: queue.minutes }));
+        : tn('queue', queue.position - 1, { ahead: queue.position - 1, minutes: queue.minutes }));
     } else if (!conv.ended && state === 'agent') {
       kind = 'agent';
       banner = t('agentHere', { name });
