@@ -12,6 +12,7 @@ from handoff.core.config import Settings
 from handoff.core.db import session_scope
 from handoff.core.errors import Forbidden
 from handoff.models import Agent, Conversation, StaffSession
+from handoff.schemas.bounds import MAX_COUNT, MAX_ROW_ID
 from handoff.services import staff
 from handoff.services.access import access_conversation_as_customer
 from handoff.services.clock import clock
@@ -63,6 +64,11 @@ async def customer_conversation(
 
 
 CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]
+
+# An integer id in a path: bounded, so a huge number is a 422, not a driver overflow.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+# A number counted from zero (an upload's part).
+Ordinal = Annotated[int, Path(ge=0, le=MAX_COUNT)]
 
 
 # ---- staff (agents, supervisors, editors) -------------------------------------------

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from handoff.schemas.bounds import RowIdField
 from handoff.schemas.conversations import MessageOut
 
 
@@ -149,7 +150,7 @@ class Closed(BaseModel):
 class Reassign(_Strict):
     """The agent a supervisor gives the chat to."""
 
-    agent_id: int
+    agent_id: RowIdField
 
 
 class StaffMember(StaffOut):

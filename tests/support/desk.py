@@ -6,6 +6,7 @@ Test modules import the fixtures by their `*_fixture` names (pytest uses the `na
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -189,14 +190,14 @@ class LiveGateway:
         return self.url.replace("http://", "ws://")
 
 
-@pytest.fixture(name="live_gateway")
-def live_gateway_fixture(tmp_path: Path) -> Iterator[LiveGateway]:
+@contextlib.contextmanager
+def start_live_gateway(workdir: Path, **overrides: object) -> Iterator[LiveGateway]:
     """The gateway under uvicorn in a thread, on a fresh SQLite database, engine down."""
     from tests.conftest import make_settings
 
-    url = f"sqlite:///{tmp_path}/live.db"
+    url = f"sqlite:///{workdir}/live.db"
     upgrade(url)
-    settings: Settings = make_settings(url)
+    settings: Settings = make_settings(url, **overrides)
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
@@ -216,3 +217,10 @@ def live_gateway_fixture(tmp_path: Path) -> Iterator[LiveGateway]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(name="live_gateway")
+def live_gateway_fixture(tmp_path: Path) -> Iterator[LiveGateway]:
+    """The gateway under uvicorn in a thread, on a fresh SQLite database, engine down."""
+    with start_live_gateway(tmp_path) as gateway:
+        yield gateway

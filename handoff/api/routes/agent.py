@@ -17,6 +17,7 @@ from handoff.api.deps import (
     ContextDep,
     CurrentStaff,
     DeskDep,
+    RowId,
     SessionDep,
     StaffSessionDep,
 )
@@ -99,7 +100,9 @@ async def open_chats(agent: CurrentStaff, session: SessionDep) -> Any:
 
 
 @router.post("/handoffs/{handoff_id}/claim", response_model=HandoffDetail)
-async def claim(handoff_id: int, agent: CurrentStaff, session: SessionDep, ctx: ContextDep) -> Any:
+async def claim(
+    handoff_id: RowId, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
     """Take a waiting chat; 409 if someone else has it, it ended, or the agent holds 3."""
     require_desk_staff(agent)
     outbox = desk.Outbox()
@@ -109,7 +112,7 @@ async def claim(handoff_id: int, agent: CurrentStaff, session: SessionDep, ctx: 
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffDetail)
-async def detail(handoff_id: int, agent: CurrentStaff, session: SessionDep) -> Any:
+async def detail(handoff_id: RowId, agent: CurrentStaff, session: SessionDep) -> Any:
     """Reason, priority, verification, summary and the masked transcript."""
     handoff = await access_handoff_as_staff(session, agent, handoff_id)
     return await desk.handoff_detail(session, handoff, clock.now())
@@ -121,7 +124,7 @@ async def detail(handoff_id: int, agent: CurrentStaff, session: SessionDep) -> A
     response_model=MessageOut,
 )
 async def send_message(
-    handoff_id: int, body: AgentMessage, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+    handoff_id: RowId, body: AgentMessage, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
 ) -> Any:
     """The agent's reply, cleaned and masked, pushed to the customer at once."""
     handoff = await access_handoff_as_staff(session, agent, handoff_id)
@@ -141,7 +144,7 @@ async def send_message(
 
 @router.post("/handoffs/{handoff_id}/close", response_model=Closed)
 async def close(
-    handoff_id: int, body: Close, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+    handoff_id: RowId, body: Close, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
 ) -> Any:
     """End the agent's part: back to the bot or closed; the customer is asked for a rating."""
     handoff = await access_handoff_as_staff(session, agent, handoff_id)
@@ -162,7 +165,7 @@ async def close(
 
 @router.post("/handoffs/{handoff_id}/reassign", response_model=HandoffDetail)
 async def reassign(
-    handoff_id: int, body: Reassign, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+    handoff_id: RowId, body: Reassign, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
 ) -> Any:
     """A supervisor gives a chat to another agent (409 if they are at capacity)."""
     require_supervisor(agent)

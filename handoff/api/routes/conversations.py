@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from handoff.api.deps import ContextDep, CustomerConversation, SessionDep
 from handoff.core.errors import InvalidInput
 from handoff.models import Channel, CsatRating, CsatScore, Sender
+from handoff.schemas.bounds import MAX_COUNT
 from handoff.schemas.conversations import (
     ConversationCreated,
     CreateConversation,
@@ -72,7 +73,7 @@ async def post_message(
 async def list_messages(
     conversation: CustomerConversation,
     session: SessionDep,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_COUNT),
 ) -> dict[str, Any]:
     """Messages after `seq` in order: how a reconnecting widget catches up."""
     messages = await messages_after(session, conversation.id, after)
