@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bankbot.local_stack import RunningStack, start_stack
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, RunningStack, start_stack
 from common.paths import LOG_DIR, ROOT
 from corebank.db import create_schema, make_engine
 from corebank.demo.seed import seed
@@ -172,7 +172,9 @@ def main() -> int:
         engine.dispose()
         upgrade(f"sqlite:///{workdir}/gateway.db")
         print("starting engine, action server and gateway…")
-        running = start_stack(model, workdir, core_database_url=core)
+        running = start_stack(
+            model, workdir, core_database_url=core, extra_env=LOOPBACK_LOAD_LIMITS
+        )
         try:
             run_benchmark(running, conversations, per_conv)
         finally:

@@ -9,6 +9,17 @@ from pathlib import Path
 from bankbot.stack import StackConfig, services
 from pipeline.processes import Service, ServiceFailed, free_port, stop_all, wait_ready
 
+# Tests and benchmarks send every request from 127.0.0.1, as one "client":
+# the per-client limits of docs/security.md are lifted for them (and tested apart).
+LOOPBACK_LOAD_LIMITS = {
+    "CONVERSATIONS_PER_CLIENT": "100000",
+    "MESSAGES_PER_CLIENT": "1000000",
+    "MESSAGES_PER_CONVERSATION": "10000",
+    "HANDOFFS_PER_CLIENT": "100000",
+    "OPEN_HANDOFFS_PER_CLIENT": "100000",
+    "LOGIN_FAILURES_PER_CLIENT": "10000",
+}
+
 
 @dataclass
 class RunningStack:

@@ -28,6 +28,7 @@ from handoff.services.context import AppContext
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
 from handoff.services.locks import ConversationLocks
+from handoff.services.ratelimit import Counters
 from handoff.services.supervision import DeskRuntime
 
 
@@ -47,6 +48,7 @@ def build_context(settings: Settings) -> AppContext:
         ),
         hub=EventHub(settings.redis_url),
         locks=ConversationLocks(settings.redis_url),
+        counters=Counters(settings.redis_url),
     )
 
 

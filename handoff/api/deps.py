@@ -17,6 +17,7 @@ from handoff.services import staff
 from handoff.services.access import access_conversation_as_customer
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
+from handoff.services.ratelimit import client_key
 from handoff.services.supervision import DeskRuntime
 
 
@@ -44,6 +45,17 @@ async def get_session(ctx: ContextDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def client_of(request: Request) -> str:
+    """A keyed digest of the peer address: what per-client limits count.
+
+    The gateway trusts no forwarding header (a client could forge it); behind a
+    proxy, run uvicorn with `--forwarded-allow-ips` so the peer is the client.
+    """
+    address = request.client.host if request.client else "unknown"
+    secret = request.app.state.context.settings.session_secret.get_secret_value()
+    return client_key(secret, address)
 
 
 def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str | None:
@@ -94,7 +106,9 @@ async def current_staff_session(
             request.headers.get(CSRF_HEADER) != CSRF_VALUE
         ):
             raise Forbidden("This request lacks the console's CSRF header.", code="csrf")
-    return await staff.authenticate(session, token, clock.now())
+    return await staff.authenticate(
+        session, token, clock.now(), request.app.state.context.settings.staff_idle_timeout
+    )
 
 
 async def current_staff(

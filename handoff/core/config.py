@@ -6,6 +6,7 @@ with a missing or well-known secret, because a bank cannot run on demo keys.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -49,6 +50,25 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 2000
     idempotency_retention_days: int = 7
+    # ---- abuse limits (docs/security.md); counted in Redis when REDIS_URL is set
+    login_failures_per_account: int = 5
+    login_failures_per_client: int = 20
+    login_window_s: int = 15 * 60
+    # Password hashing (argon2id, ~50 ms of a core each) at once, and waiting.
+    hashing_slots: int = 2
+    hashing_queue: int = 16
+    conversations_per_client: int = 20  # per `customer_window_s`
+    messages_per_conversation: int = 30  # per minute
+    messages_per_client: int = 120  # per minute
+    handoffs_per_client: int = 6  # per `customer_window_s`
+    open_handoffs_per_client: int = 3
+    customer_window_s: int = 10 * 60
+    # ---- expiry
+    conversation_idle_timeout_s: int = 60 * 60
+    conversation_max_age_s: int = 24 * 60 * 60
+    staff_idle_timeout_s: int = 30 * 60
+    # Supervisors and editors must enrol a second factor (TOTP) before working.
+    require_totp: bool | None = None
     log_dir: Path = ROOT / LOG_DIR
 
     @field_validator("allowed_origins", mode="before")
@@ -76,6 +96,16 @@ class Settings(BaseSettings):
                     "characters in production"
                 )
         return self
+
+    @property
+    def staff_idle_timeout(self) -> timedelta:
+        """A staff session ends after this long without a request."""
+        return timedelta(seconds=self.staff_idle_timeout_s)
+
+    @property
+    def totp_required(self) -> bool:
+        """TOTP for supervisors and editors: on in production unless REQUIRE_TOTP says."""
+        return self.require_totp if self.require_totp is not None else not self.is_development
 
     @property
     def is_development(self) -> bool:

@@ -27,6 +27,7 @@ from handoff.models.desk import CallbackStatus, CallbackTicket, ConversationFact
 from handoff.models.handoff import Handoff, HandoffReason, HandoffStatus, Priority
 from handoff.models.idempotency import IdempotentReply
 from handoff.models.message import Message, Sender
+from handoff.models.security import SecurityEvent
 from handoff.models.staff import Agent, StaffRole, StaffSession
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "Message",
     "ModelStatus",
     "Priority",
+    "SecurityEvent",
     "Sender",
     "StaffRole",
     "StaffSession",

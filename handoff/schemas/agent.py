@@ -21,6 +21,8 @@ class Login(_Strict):
 
     username: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=256)
+    # The authenticator app's code, once a second factor is enrolled.
+    totp: str | None = Field(None, max_length=12)
 
 
 class StaffOut(BaseModel):

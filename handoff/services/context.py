@@ -10,6 +10,7 @@ from handoff.core.config import Settings
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
 from handoff.services.locks import ConversationLocks
+from handoff.services.ratelimit import Counters
 from handoff.services.sms_outbox import SmsOutbox
 
 
@@ -24,15 +25,19 @@ class AppContext:
     hub: EventHub
     locks: ConversationLocks
     sms_outbox: SmsOutbox = field(default_factory=SmsOutbox)
+    # Rate-limit and login counters (Redis-shared when configured).
+    counters: Counters = field(default_factory=Counters)
 
     async def start(self) -> None:
         """Connect to Redis when configured."""
         await self.hub.start()
         await self.locks.start()
+        await self.counters.start()
 
     async def stop(self) -> None:
         """Close every connection the context opened."""
         await self.engine.aclose()
         await self.hub.stop()
         await self.locks.stop()
+        await self.counters.stop()
         await self.db.dispose()

@@ -15,15 +15,19 @@ from handoff.services.access import hash_token, new_token
 
 
 async def create_conversation(
-    session: AsyncSession, channel: Channel, language: str | None
+    session: AsyncSession, channel: Channel, language: str | None, client: str | None = None
 ) -> tuple[Conversation, str]:
-    """A new conversation in bot mode and the customer's token for it."""
+    """A new conversation in bot mode and the customer's token for it.
+
+    `client` is the keyed digest of the creator's address (never the address).
+    """
     token = new_token()
     conversation = Conversation(
         id=secrets.token_hex(16),
         token_hash=hash_token(token),
         channel=channel,
         language=language,
+        client_key=client,
     )
     session.add(conversation)
     await session.flush()

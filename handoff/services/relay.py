@@ -27,7 +27,15 @@ from handoff.models import (
     Priority,
     Sender,
 )
-from handoff.services import callbacks, commands, desk, idempotency, queue, summary
+from handoff.services import (
+    callbacks,
+    commands,
+    customer_limits,
+    desk,
+    idempotency,
+    queue,
+    summary,
+)
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.conversations import append_message, message_view
@@ -242,12 +250,20 @@ async def _enter_queue(
     outgoing: list[tuple[str, list[dict[str, str]]]],
     now: datetime,
     outbox: desk.Outbox,
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     """Queue the conversation and tell the customer their place.
 
     The reply also lets them leave the queue and, outside agent hours or with
-    nobody online, offers a callback (rule 17).
+    nobody online, offers a callback (rule 17). A client over its handoff
+    limits is told politely and given the hotline instead (None returned).
     """
+    if await queue.open_handoff(session, conversation.id) is None and not (
+        await customer_limits.allowed(ctx, session, conversation)
+    ):
+        outgoing.append(
+            (phrase("handoff_limited", conversation.language, hotline=ctx.settings.hotline), [])
+        )
+        return None
     handoff = await queue.enqueue(session, conversation, reason, priority)
     place = await queue.standing(session, handoff)
     outgoing.append(

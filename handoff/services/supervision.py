@@ -28,6 +28,7 @@ from handoff.services.callbacks import AgentHours
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.events import conversation_topic
+from handoff.services.login_guard import HashingGate, LoginGuard
 from handoff.services.phrases import phrase
 
 log = logging.getLogger(__name__)
@@ -123,18 +124,19 @@ async def reassurance_events(session: AsyncSession) -> list[tuple[str, dict[str,
 
 
 class DeskRuntime:
-    """The desk's per-process parts: login limiter, account checks, background jobs."""
+    """The desk's per-process parts: login guard, hashing gate, account checks, jobs."""
 
     def __init__(self, ctx: AppContext, config: DeskConfig | None = None) -> None:
         self.ctx = ctx
         self.config = config or DeskConfig()
-        self.limiter = staff.LoginLimiter(ctx.settings.redis_url)
+        settings = ctx.settings
+        self.guard = LoginGuard(ctx.counters, settings)
+        self.hashing = HashingGate(settings.hashing_slots, settings.hashing_queue)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         """Check the accounts (seed in development, refuse demo passwords in production)."""
         AgentHours.from_settings(self.ctx.settings)  # a malformed AGENT_HOURS fails at start
-        await self.limiter.start()
         async with self.ctx.sessions() as session:
             if self.ctx.settings.is_development:
                 await staff.seed_demo_accounts(session)
@@ -160,9 +162,8 @@ class DeskRuntime:
         self._tasks = []
 
     async def stop(self) -> None:
-        """Stop the jobs and the limiter's connection (app shutdown)."""
+        """Stop the jobs (app shutdown)."""
         await self.stop_background()
-        await self.limiter.stop()
 
     async def _every(self, interval_s: float, job: Callable[[], Awaitable[Any]]) -> None:
         while True:

@@ -11,21 +11,18 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from handoff.main import create_app
 from handoff.migrate import alembic_config, upgrade
-from tests.conftest import make_settings
 from tests.support.desk import (  # noqa: F401 - fixtures
     add_agents,
+    gateway,
     handoff_of,
     login,
     queued_chat,
@@ -76,18 +73,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         return str(request.getfixturevalue("pg_url"))
     return f"sqlite:///{tmp_path}/gateway.db"
-
-
-@asynccontextmanager
-async def gateway(database_url: str, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
-    upgrade(database_url)
-    app = create_app(make_settings(database_url, **overrides))
-    async with app.router.lifespan_context(app):
-        await app.state.desk.stop_background()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
 
 
 def test_the_desk_migration_goes_up_and_down(database_url: str) -> None:
@@ -143,7 +128,7 @@ async def test_the_login_limit_is_shared_through_redis(tmp_path: Path) -> None:
     except Exception as exc:  # noqa: BLE001 - no server here
         await client.aclose()
         pytest.skip(f"Redis unreachable: {type(exc).__name__}")
-    keys = [key async for key in client.scan_iter("bankbot:login-failures:*")]
+    keys = [key async for key in client.scan_iter("bankbot:limit:login:*")]
     if keys:
         await client.delete(*keys)
     await client.aclose()

@@ -29,6 +29,21 @@ from handoff.services.clock import clock
 from handoff.services.engine import BotReply, EngineUnavailable
 
 
+@contextlib.asynccontextmanager
+async def gateway(database_url: str, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process gateway on `database_url` with settings overrides, jobs stopped."""
+    from tests.conftest import make_settings
+
+    upgrade(database_url)
+    app = create_app(make_settings(database_url, **overrides))
+    async with app.router.lifespan_context(app):
+        await app.state.desk.stop_background()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+
 @pytest.fixture(autouse=True, name="real_time")
 def real_time_fixture() -> Iterator[None]:
     """Every test starts and ends on the real clock."""

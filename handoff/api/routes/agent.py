@@ -20,6 +20,7 @@ from handoff.api.deps import (
     RowId,
     SessionDep,
     StaffSessionDep,
+    client_of,
 )
 from handoff.core.errors import InvalidInput
 from handoff.models import StaffRole
@@ -49,16 +50,12 @@ from handoff.services.text import clean_text
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 
 
-def client_ip(request: Request) -> str:
-    """The peer address (the gateway trusts no forwarding header)."""
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/login", response_model=LoginResult)
 async def login(body: Login, request: Request, session: SessionDep, runtime: DeskDep) -> Any:
     """A staff session token; 401 on wrong credentials, 429 after repeated failures."""
+    credentials = staff.Credentials(body.username, body.password, body.totp)
     token, agent = await staff.login(
-        session, runtime.limiter, body.username, body.password, client_ip(request), clock.now()
+        session, runtime.guard, runtime.hashing, credentials, client_of(request), clock.now()
     )
     return {"token": token, "agent": staff.agent_view(agent)}
 

@@ -51,7 +51,9 @@ def _token(websocket: WebSocket, frame: Any) -> str | None:
 async def _authenticate(ctx: AppContext, token: str | None) -> dict[str, Any]:
     """The staff member's view, if the token is a live desk session (also a heartbeat)."""
     async for session in session_scope(ctx.sessions):
-        agent, _ = await staff.authenticate(session, token, clock.now())
+        agent, _ = await staff.authenticate(
+            session, token, clock.now(), ctx.settings.staff_idle_timeout
+        )
         require_desk_staff(agent)
         return staff.agent_view(agent)
     raise RuntimeError("no database session")  # pragma: no cover

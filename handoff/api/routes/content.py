@@ -311,7 +311,10 @@ async def audit_log(
 async def content_page(request: Request, session: SessionDep) -> Response:
     """The content tool for editors and supervisors; others are sent to log in or refused."""
     try:
-        agent, _ = await staff.authenticate(session, request.cookies.get(STAFF_COOKIE), clock.now())
+        agent, _ = await staff.authenticate(
+            session, request.cookies.get(STAFF_COOKIE), clock.now(),
+            request.app.state.context.settings.staff_idle_timeout,
+        )  # fmt: skip
         changes.require_reader(agent)
     except BankbotError as exc:
         if exc.status_code == 401:
