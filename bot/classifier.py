@@ -175,7 +175,10 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                 parts.append(matrix)
             if dense is not None:
                 parts.append(csr_matrix(dense.features))
-            rows.append(hstack(parts).tocsr() if parts else csr_matrix((1, 0)))
+            # a whitespace-only message has no features at all: an all-zero row
+            # of the trained width, so it falls back instead of failing the turn
+            width = self.coef.shape[1] if self.coef is not None else 0
+            rows.append(hstack(parts).tocsr() if parts else csr_matrix((1, width)))
         matrix = vstack(rows).tocsr().astype(np.float64)
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0

@@ -58,7 +58,7 @@ from bot import judgement_data
 from bot.emotion import ANGER, DISTRESS, THRESHOLD, read_emotion
 from bot.judgement_features import analyse
 from bot.judgement_model import JudgementModel, TrainingSettings, train
-from bot.judgement_nlu import nlu_examples
+from bot.judgement_nlu import nlu_examples, read_plain
 from common.text import CJK_RE
 
 logger = logging.getLogger(__name__)
@@ -135,7 +135,8 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             # features seen in fewer training texts are dropped
             "min_df": 2,
             "random_seed": 42,
-            # NLU examples used as extra labelled messages (bot/judgement_nlu.py):
+            # plain questions (the snapshot data_path/plain_<lang>.yml of the NLU
+            # examples, bot/judgement_nlu.py) used as extra labelled messages:
             # calm (and no fraud victim); `faq` means every FAQ answer
             "calm_intents": [
                 "faq",
@@ -214,10 +215,11 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
     # ------------------------------------------------------------------ training
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fits the detectors on the labelled sets in ``data_path``, plus NLU examples.
+        """Fits the detectors on the labelled sets in ``data_path`` and its plain questions.
 
-        The NLU examples of the configured intents (:mod:`bot.judgement_nlu`)
-        add the plain questions most customers send.
+        The plain questions are a snapshot of the NLU examples
+        (:mod:`bot.judgement_nlu`), not ``training_data``: a content edit must
+        not move the detectors.
         """
         folder = Path(self.config["data_path"])
         examples = {d: judgement_data.load(folder, d) for d in judgement_data.DETECTORS}
@@ -225,7 +227,7 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             logger.warning(f"{type(self).__name__}: no labelled sets in '{folder}'; rules only.")
             return self._resource
         extra = nlu_examples(
-            training_data,
+            read_plain(folder),
             self.config["calm_intents"],
             self.config["prevention_intents"],
             self.config["victim_intents"],

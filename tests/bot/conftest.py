@@ -42,7 +42,7 @@ def import_engine_module(name: str):
 
 @pytest.fixture(scope="session")
 def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
-    """``JudgementDetector`` trained as ``rasa train`` trains it: labelled sets and NLU data.
+    """``JudgementDetector`` trained as ``rasa train`` trains it, from ``data/judgement``.
 
     Trained once per session (about half a minute) in a local model storage,
     then loaded back from it, so the tests judge with what a model archive holds.
@@ -65,9 +65,10 @@ def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
     detector = judgement.JudgementDetector.create(
         {**judgement.JudgementDetector.get_default_config(), **config}, storage, resource, context
     )
-    loading = import_engine_module("rasa.shared.nlu.training_data.loading")
-    nlu = loading.load_data(str(root / "data" / "nlu"))
-    detector.train(nlu)
+    training_data = import_engine_module("rasa.shared.nlu.training_data.training_data")
+    # no NLU data: the detector trains on its own folder only (labelled sets and
+    # the snapshot of plain questions), so what the tests see is what rasa trains
+    detector.train(training_data.TrainingData())
     return judgement.JudgementDetector.load(
         {**_configured_judgement(root), **config}, storage, resource, context
     )

@@ -172,7 +172,8 @@ def test_softmax_rows_sum_to_one() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["12345678", "😀😀😀", "？？？！！！", "https://www.example.com/login?x=1"]
+    "text",
+    ["12345678", "😀😀😀", "？？？！！！", "https://www.example.com/login?x=1", "   ", "\n\t"],
 )
 def test_messages_without_words_have_no_confidence(trained, text: str) -> None:
     _, ask = trained

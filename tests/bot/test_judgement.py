@@ -272,24 +272,15 @@ def test_without_labelled_sets_training_leaves_the_rules(tmp_path: Path) -> None
     assert parse(detector, "气死我了！！！")["judgement"]["upset"]["source"] == "rules"
 
 
-def test_nlu_examples_of_calm_intents_are_calm_and_fraud_intents_keep_their_side() -> None:
+def test_plain_questions_of_calm_intents_are_calm_and_fraud_intents_keep_their_side() -> None:
     nlu = import_engine_module("bot.judgement_nlu")
-    training_data = import_engine_module("rasa.shared.nlu.training_data.training_data")
-    data = training_data.TrainingData(
-        [
-            Message(data={"text": "几点开门", "intent": "faq", "intent_response_key": "faq/hours"}),
-            Message(
-                data={
-                    "text": "is a safe account real",
-                    "intent": "faq",
-                    "intent_response_key": "faq/fraud_prevention",
-                }
-            ),  # fmt: skip
-            Message(data={"text": "i got conned", "intent": "report_fraud"}),
-            Message(data={"text": "this is useless, human!", "intent": "request_human"}),
-        ]
-    )
-    out = nlu.nlu_examples(data, ["faq", "greet"], ["faq/fraud_prevention"], ["report_fraud"])
+    plain = [
+        ("几点开门", "faq/hours", "zh"),
+        ("is a safe account real", "faq/fraud_prevention", "en"),
+        ("i got conned", "report_fraud", "en"),
+        ("this is useless, human!", "request_human", "en"),
+    ]
+    out = nlu.nlu_examples(plain, ["faq", "greet"], ["faq/fraud_prevention"], ["report_fraud"])
     assert [(e.text, e.language, e.label) for e in out["upset"]] == [
         ("几点开门", "zh", "calm"),
         ("is a safe account real", "en", "calm"),
@@ -300,3 +291,51 @@ def test_nlu_examples_of_calm_intents_are_calm_and_fraud_intents_keep_their_side
         ("i got conned", "victim"),
     ]
     assert all(e.kind.startswith("nlu:") for e in out["upset"] + out["fraud"])
+
+
+def test_the_snapshot_of_plain_questions_is_read_back_as_written(tmp_path) -> None:
+    nlu = import_engine_module("bot.judgement_nlu")
+    source = tmp_path / "nlu"
+    source.mkdir()
+    (source / "core.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - hello there\n'
+        "- intent: check_balance\n  examples: |\n    - balance of my [savings](account_type)\n",
+        encoding="utf-8",
+    )
+    counts = nlu.write_snapshot(tmp_path, source)
+    assert counts == {"zh": 1, "en": 2}
+    assert sorted(nlu.read_plain(tmp_path)) == [
+        ("balance of my savings", "check_balance", "en"),
+        ("hello there", "greet", "en"),
+        ("你好", "greet", "zh"),
+    ]
+
+
+def test_training_ignores_the_live_nlu_data(judgement_detector, tmp_path: Path) -> None:
+    """A content edit (new NLU examples) must not move the detectors."""
+    storage_module = import_engine_module("rasa.engine.storage.local_model_storage")
+    resource_module = import_engine_module("rasa.engine.storage.resource")
+    graph = import_engine_module("rasa.engine.graph")
+    loading = import_engine_module("rasa.shared.nlu.training_data.loading")
+    (tmp_path / "storage").mkdir()
+    storage = storage_module.LocalModelStorage(tmp_path / "storage")
+    context = graph.ExecutionContext(graph.GraphSchema({}), "test")
+    config = {
+        **judgement.JudgementDetector.get_default_config(),
+        "data_path": str(ROOT / "data" / "judgement"),
+    }
+    other = judgement.JudgementDetector.create(
+        config, storage, resource_module.Resource("j"), context
+    )
+    other.train(loading.load_data(str(ROOT / "data" / "nlu")))
+    texts = [
+        "垃圾银行，几点开门",
+        "how do I spot a phishing text?",
+        "I gave him the code",
+        "thanks!",
+    ]
+    analysed = [features.analyse(t) for t in texts]
+    for name in ("upset", "fraud_victim"):
+        ours = judgement_detector.model.heads[name].probability(analysed)
+        theirs = other.model.heads[name].probability(analysed)
+        assert np.allclose(ours, theirs)
