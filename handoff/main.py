@@ -11,6 +11,7 @@ from handoff.api.cors import CustomerCorsMiddleware
 from handoff.api.errors import install_error_handlers
 from handoff.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from handoff.api.routes import (
+    account,
     agent,
     agent_ws,
     console_pages,
@@ -91,11 +92,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(dev.router)
     app.include_router(pages.router)
     app.include_router(agent.router)
+    app.include_router(account.router)
     app.include_router(agent_ws.router)
     app.include_router(console_pages.router)
     app.include_router(content.router)
     app.include_router(content.pages)
-    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.allowed_origins)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        frame_ancestors=settings.allowed_origins,
+        hsts=not settings.is_development,
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outermost: a foreign site is refused before anything reads its request.
     app.add_middleware(CustomerCorsMiddleware, allowed_origins=settings.allowed_origins)

@@ -7,13 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from handoff.core.config import Settings
 from handoff.core.db import session_scope
 from handoff.core.errors import Forbidden
 from handoff.models import Agent, Conversation, StaffSession
 from handoff.schemas.bounds import MAX_COUNT, MAX_ROW_ID
-from handoff.services import staff
+from handoff.services import staff, totp
 from handoff.services.access import access_conversation_as_customer
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
@@ -86,12 +87,31 @@ Ordinal = Annotated[int, Path(ge=0, le=MAX_COUNT)]
 # ---- staff (agents, supervisors, editors) -------------------------------------------
 
 STAFF_COOKIE = "bankbot_staff"
+# Production: the `__Host-` prefix makes the browser refuse the cookie unless it
+# is Secure, for this host only (no Domain) and for the whole site (Path=/).
+PRODUCTION_STAFF_COOKIE = "__Host-" + STAFF_COOKIE
 # A cookie-authenticated unsafe request must carry this header. A foreign page
 # cannot add a custom header to a cross-site request without a CORS preflight,
 # which the gateway never grants on the agent API.
 CSRF_HEADER = "X-Requested-With"
 CSRF_VALUE = "bankbot-console"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What a supervisor or editor who must enrol a second factor may still call.
+ENROLMENT_PATHS = frozenset(
+    {"/api/agent/me", "/api/agent/logout", "/api/agent/me/totp", "/api/agent/me/totp/confirm",
+     "/api/agent/me/password"}
+)  # fmt: skip
+
+
+def staff_cookie_name(settings: Settings) -> str:
+    """The console's session cookie name for this deployment."""
+    return STAFF_COOKIE if settings.is_development else PRODUCTION_STAFF_COOKIE
+
+
+def staff_cookie(connection: HTTPConnection) -> str | None:
+    """The console's session cookie of a request or WebSocket, if sent."""
+    settings: Settings = connection.app.state.context.settings
+    return connection.cookies.get(staff_cookie_name(settings))
 
 
 async def current_staff_session(
@@ -101,14 +121,22 @@ async def current_staff_session(
 ) -> tuple[Agent, StaffSession]:
     """The staff member and session behind a Bearer token or the console's cookie."""
     if token is None:
-        token = request.cookies.get(STAFF_COOKIE)
+        token = staff_cookie(request)
         if token and request.method not in _SAFE_METHODS and (
             request.headers.get(CSRF_HEADER) != CSRF_VALUE
         ):
             raise Forbidden("This request lacks the console's CSRF header.", code="csrf")
-    return await staff.authenticate(
-        session, token, clock.now(), request.app.state.context.settings.staff_idle_timeout
+    settings: Settings = request.app.state.context.settings
+    agent, staff_session = await staff.authenticate(
+        session, token, clock.now(), settings.staff_idle_timeout
     )
+    if totp.must_enrol(settings, agent) and request.url.path not in ENROLMENT_PATHS:
+        raise Forbidden(
+            "Set up your second factor (an authenticator app) first: /console/two-factor.",
+            code="totp_enrolment_required",
+            actor=agent.username,
+        )
+    return agent, staff_session
 
 
 async def current_staff(

@@ -4,7 +4,9 @@ Every route that loads a conversation goes through a function of this module;
 `tests/handoff/test_agent_route_auth.py` checks that no route bypasses
 authentication. Customers reach their own conversation by its token; staff:
 
-- agents: the handoffs they hold, and the waiting queue's summary;
+- agents: the handoffs they hold, and the waiting queue's summary; a chat they
+  closed up to its end only (`transcript_horizon`), a chat reassigned or
+  returned to the queue not at all;
 - supervisors: every handoff;
 - content editors: no customer data at all (403).
 """
@@ -14,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.errors import Forbidden, NotFound, Unauthorized
-from handoff.models import Agent, Conversation, DeskEntry, Handoff, StaffRole
+from handoff.models import Agent, Conversation, DeskEntry, Handoff, HandoffStatus, StaffRole
 
 TOKEN_BYTES = 32  # 256 random bits; docs/architecture.md promises at least 128
 
@@ -71,3 +74,14 @@ async def access_handoff_as_staff(session: AsyncSession, staff: Agent, handoff_i
     if entry is None or entry.agent_id != staff.id:
         raise Forbidden("This chat is not yours; claim it from the queue first.")
     return handoff
+
+
+def transcript_horizon(staff: Agent, handoff: Handoff) -> datetime | None:
+    """The last moment of a chat's transcript `staff` may read (None: all of it).
+
+    An agent loses the later messages of a chat once it is no longer served:
+    what the customer tells the bot after the agent closed it is not theirs.
+    """
+    if staff.role == StaffRole.supervisor or handoff.status == HandoffStatus.claimed:
+        return None
+    return handoff.closed_at or handoff.claimed_at or handoff.created_at

@@ -77,6 +77,16 @@ class Credentials:
     totp: str | None = None
 
 
+def check_password(password_hash: str, password: str) -> bool:
+    """True if `password` matches (blocking: run it through a `HashingGate`)."""
+    return _verify(password_hash, password)
+
+
+def make_hash(password: str) -> str:
+    """An argon2id hash (blocking: run it through a `HashingGate`)."""
+    return _hasher.hash(password)
+
+
 async def hash_password(password: str) -> str:
     """An argon2id hash of `password` (computed off the event loop)."""
     return await asyncio.to_thread(_hasher.hash, password)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import pyotp
 
+from handoff.core.config import Settings
 from handoff.models import Agent, StaffRole
 
 ISSUER = "bankbot"
@@ -23,6 +24,16 @@ TOTP_ROLES = frozenset({StaffRole.supervisor, StaffRole.editor})
 def needs_totp(agent: Agent) -> bool:
     """Whether the role must have a second factor."""
     return agent.role in TOTP_ROLES
+
+
+def must_use(settings: Settings, agent: Agent) -> bool:
+    """Whether this account must have a second factor in this deployment."""
+    return settings.totp_required and needs_totp(agent)
+
+
+def must_enrol(settings: Settings, agent: Agent) -> bool:
+    """Whether the account may do nothing but enrol (required and not set up yet)."""
+    return must_use(settings, agent) and not enrolled(agent)
 
 
 def enrolled(agent: Agent) -> bool:

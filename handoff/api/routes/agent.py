@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 
 from common.redaction import redact
 from handoff.api.deps import (
-    STAFF_COOKIE,
     ContextDep,
     CurrentStaff,
     DeskDep,
@@ -21,6 +20,7 @@ from handoff.api.deps import (
     SessionDep,
     StaffSessionDep,
     client_of,
+    staff_cookie_name,
 )
 from handoff.core.errors import InvalidInput
 from handoff.models import StaffRole
@@ -40,7 +40,7 @@ from handoff.schemas.agent import (
     StaffList,
 )
 from handoff.schemas.conversations import MessageOut
-from handoff.services import callbacks, desk, queue, staff, supervision
+from handoff.services import callbacks, desk, queue, security_log, staff, supervision
 from handoff.services.access import access_handoff_as_staff, require_desk_staff, require_supervisor
 from handoff.services.clock import clock
 from handoff.services.conversations import message_view
@@ -72,7 +72,11 @@ async def logout(pair: StaffSessionDep, session: SessionDep, ctx: ContextDep) ->
     await session.commit()
     await outbox.publish(ctx.hub)
     response = JSONResponse({"status": "logged_out"})
-    response.delete_cookie(STAFF_COOKIE, path="/", httponly=True, samesite="strict")
+    production = not ctx.settings.is_development
+    response.delete_cookie(
+        staff_cookie_name(ctx.settings), path="/", httponly=True, samesite="strict",
+        secure=production,
+    )  # fmt: skip
     return response
 
 
@@ -112,7 +116,13 @@ async def claim(
 async def detail(handoff_id: RowId, agent: CurrentStaff, session: SessionDep) -> Any:
     """Reason, priority, verification, summary and the masked transcript."""
     handoff = await access_handoff_as_staff(session, agent, handoff_id)
-    return await desk.handoff_detail(session, handoff, clock.now())
+    view = await desk.handoff_detail(session, handoff, clock.now(), agent)
+    security_log.add(
+        session, "transcript_read", actor=agent.username, path=f"/api/agent/handoffs/{handoff_id}",
+        handoff_id=handoff.id, messages=len(view["transcript"]),
+    )  # fmt: skip
+    await session.commit()
+    return view
 
 
 @router.post(
@@ -150,7 +160,7 @@ async def close(
         raise InvalidInput("Say how the chat was resolved.", code="empty_resolution")
     outbox = desk.Outbox()
     handoff, conversation = await desk.close(
-        session, handoff, resolution, body.return_to_bot, clock.now(), outbox
+        session, agent, handoff, resolution, body.return_to_bot, clock.now(), outbox
     )
     await outbox.publish(ctx.hub)
     return {

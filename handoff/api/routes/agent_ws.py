@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from handoff.api.deps import STAFF_COOKIE
+from handoff.api.deps import staff_cookie
 from handoff.core.db import session_scope
 from handoff.core.errors import BankbotError
 from handoff.models import StaffRole
@@ -45,7 +45,7 @@ def _token(websocket: WebSocket, frame: Any) -> str | None:
     token = frame.get("token")
     if isinstance(token, str) and token:
         return token
-    return websocket.cookies.get(STAFF_COOKIE) if _same_origin(websocket) else None
+    return staff_cookie(websocket) if _same_origin(websocket) else None
 
 
 async def _authenticate(ctx: AppContext, token: str | None) -> dict[str, Any]:

@@ -16,11 +16,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from handoff.api.deps import STAFF_COOKIE, DeskDep, SessionDep, client_of
+from handoff.api.deps import DeskDep, SessionDep, client_of, staff_cookie, staff_cookie_name
 from handoff.api.errors import security_event_task
 from handoff.core.errors import BankbotError, NotFound
 from handoff.models import StaffRole
-from handoff.services import staff
+from handoff.services import staff, totp
 from handoff.services.clock import clock
 
 CONSOLE_DIR = Path(__file__).resolve().parents[2] / "pages" / "console"
@@ -28,6 +28,7 @@ templates = Jinja2Templates(directory=CONSOLE_DIR / "templates")
 STATIC_FILES = {
     "console.js": "text/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
+    "two_factor.js": "text/javascript; charset=utf-8",
 }
 NO_STORE = {"Cache-Control": "no-store"}
 # Under the gateway's default "no-referrer" the browser would post the form with
@@ -99,14 +100,16 @@ async def login_submit(
     # Content editors have no console: their pages are the content tool's.
     landing = "/content" if agent.role == StaffRole.editor else "/console"
     response = RedirectResponse(landing, status_code=303)
+    settings = request.app.state.context.settings
     response.set_cookie(
-        STAFF_COOKIE,
+        staff_cookie_name(settings),
         token,
         max_age=int(staff.SESSION_TTL.total_seconds()),
         path="/",
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        # Production is served over HTTPS (a TLS proxy in front may make the scheme look http).
+        secure=not settings.is_development or request.url.scheme == "https",
     )
     return response
 
@@ -116,11 +119,13 @@ async def console(request: Request, session: SessionDep) -> Response:
     """The console shell for a logged-in agent or supervisor; others go to the login form."""
     try:
         agent, _ = await staff.authenticate(
-            session, request.cookies.get(STAFF_COOKIE), clock.now(),
+            session, staff_cookie(request), clock.now(),
             request.app.state.context.settings.staff_idle_timeout,
         )  # fmt: skip
     except BankbotError:
         return RedirectResponse("/console/login", status_code=303)
+    if totp.must_enrol(request.app.state.context.settings, agent):
+        return RedirectResponse("/console/two-factor", status_code=303)
     if agent.role == StaffRole.editor:
         return templates.TemplateResponse(
             request, "no_access.html", {}, status_code=403, headers=NO_STORE
@@ -128,6 +133,25 @@ async def console(request: Request, session: SessionDep) -> Response:
     return templates.TemplateResponse(
         request, "console.html", {"agent": staff.agent_view(agent)}, headers=NO_STORE
     )
+
+
+@router.get("/console/two-factor")
+async def two_factor(request: Request, session: SessionDep) -> Response:
+    """Set up two-step verification (an authenticator app) for the logged-in account."""
+    settings = request.app.state.context.settings
+    try:
+        agent, _ = await staff.authenticate(
+            session, staff_cookie(request), clock.now(), settings.staff_idle_timeout
+        )
+    except BankbotError:
+        return RedirectResponse("/console/login", status_code=303)
+    context = {
+        "agent": staff.agent_view(agent),
+        "enrolled": totp.enrolled(agent),
+        "required": totp.must_use(settings, agent),
+        "home": "/content" if agent.role == StaffRole.editor else "/console",
+    }
+    return templates.TemplateResponse(request, "two_factor.html", context, headers=NO_STORE)
 
 
 @router.get("/console/static/{name}")

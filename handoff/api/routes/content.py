@@ -21,10 +21,10 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from faqs.model import CATEGORIES
-from handoff.api.deps import STAFF_COOKIE, ContextDep, CurrentStaff, Ordinal, RowId, SessionDep
+from handoff.api.deps import ContextDep, CurrentStaff, Ordinal, RowId, SessionDep, staff_cookie
 from handoff.core.errors import BankbotError, InvalidInput, NotFound, PayloadTooLarge
 from handoff.models import Agent, ChangeKind, ChangeStatus
-from handoff.services import staff
+from handoff.services import staff, totp
 from handoff.services.clock import clock
 from handoff.services.content import audit, changes, jobs, live, store, sync, uploads
 from handoff.services.content.faqdata import check_id, make_content
@@ -312,10 +312,12 @@ async def content_page(request: Request, session: SessionDep) -> Response:
     """The content tool for editors and supervisors; others are sent to log in or refused."""
     try:
         agent, _ = await staff.authenticate(
-            session, request.cookies.get(STAFF_COOKIE), clock.now(),
+            session, staff_cookie(request), clock.now(),
             request.app.state.context.settings.staff_idle_timeout,
         )  # fmt: skip
         changes.require_reader(agent)
+        if totp.must_enrol(request.app.state.context.settings, agent):
+            return RedirectResponse("/console/two-factor", status_code=303)
     except BankbotError as exc:
         if exc.status_code == 401:
             return RedirectResponse("/console/login", status_code=303)
