@@ -19,6 +19,8 @@ from pipeline import rasa
 from pipeline.processes import Service
 
 APP_PYTHON = ROOT / paths.APP_PYTHON
+# The WebSocket server refuses bigger frames before the app sees them (uvicorn's default is 16 MB).
+WS_MAX_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def services(config: StackConfig) -> list[Service]:
         name="gateway",
         argv=[str(APP_PYTHON), "-m", "uvicorn", "--factory", "handoff.main:app",
               "--host", config.gateway_host, "--port", str(config.gateway_port),
-              "--no-access-log"],
+              "--no-access-log", "--ws-max-size", str(WS_MAX_BYTES)],
         health_url=f"http://{config.gateway_host}:{config.gateway_port}/health",
         log_path=config.log_dir / "gateway.log",
         env=common,

@@ -15,7 +15,7 @@ from handoff.core.errors import Forbidden
 from handoff.models import Agent, Conversation, StaffSession
 from handoff.schemas.bounds import MAX_COUNT, MAX_ROW_ID
 from handoff.services import staff, totp
-from handoff.services.access import access_conversation_as_customer
+from handoff.services.access import Expiry, access_conversation_as_customer
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.ratelimit import client_key
@@ -67,13 +67,21 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str |
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def conversation_expiry(settings: Settings) -> Expiry:
+    """How long customers' tokens work (idle and absolute)."""
+    return Expiry(settings.conversation_idle_timeout, settings.conversation_max_age)
+
+
 async def customer_conversation(
     session: SessionDep,
+    ctx: ContextDep,
     conversation_id: Annotated[str, Path(max_length=64)],
     token: Annotated[str | None, Depends(bearer_token)],
 ) -> Conversation:
-    """The conversation named in the path, if the bearer token is its own."""
-    return await access_conversation_as_customer(session, conversation_id, token)
+    """The conversation named in the path, if the bearer token is its own and still valid."""
+    return await access_conversation_as_customer(
+        session, conversation_id, token, conversation_expiry(ctx.settings), clock.now()
+    )
 
 
 CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]

@@ -98,6 +98,16 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def conversation_idle_timeout(self) -> timedelta:
+        """A customer's token stops working after this long without a message."""
+        return timedelta(seconds=self.conversation_idle_timeout_s)
+
+    @property
+    def conversation_max_age(self) -> timedelta:
+        """... and this long after the conversation began, whatever happens."""
+        return timedelta(seconds=self.conversation_max_age_s)
+
+    @property
     def staff_idle_timeout(self) -> timedelta:
         """A staff session ends after this long without a request."""
         return timedelta(seconds=self.staff_idle_timeout_s)

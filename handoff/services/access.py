@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.errors import Forbidden, NotFound, Unauthorized
 from handoff.models import Agent, Conversation, DeskEntry, Handoff, HandoffStatus, StaffRole
+from handoff.services.clock import as_utc
 
 TOKEN_BYTES = 32  # 256 random bits; docs/architecture.md promises at least 128
 
@@ -36,10 +38,27 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """How long a customer's token works: since the last message, and at most in all."""
+
+    idle: timedelta
+    max_age: timedelta
+
+
 async def access_conversation_as_customer(
-    session: AsyncSession, conversation_id: str, token: str | None
+    session: AsyncSession,
+    conversation_id: str,
+    token: str | None,
+    expiry: Expiry | None = None,
+    now: datetime | None = None,
 ) -> Conversation:
-    """The conversation, if `token` is its own; 404 if unknown, 401 otherwise."""
+    """The conversation, if `token` is its own and has not expired; 404 if unknown, else 401.
+
+    A conversation expires after `expiry.idle` without a message, and
+    `expiry.max_age` after it began; the token then stops working and the
+    widget starts a new conversation.
+    """
     if not token:
         raise Unauthorized("A conversation token is required (Authorization: Bearer <token>).")
     conversation = await session.get(Conversation, conversation_id)
@@ -47,6 +66,14 @@ async def access_conversation_as_customer(
         raise NotFound("No such conversation.")
     if not hmac.compare_digest(conversation.token_hash, hash_token(token)):
         raise Unauthorized("This token does not belong to this conversation.")
+    if expiry is not None and now is not None and (
+        now - as_utc(conversation.updated_at) >= expiry.idle
+        or now - as_utc(conversation.created_at) >= expiry.max_age
+    ):
+        raise Unauthorized(
+            "This chat has ended after a while without activity; please start a new one.",
+            code="conversation_expired",
+        )
     return conversation
 
 

@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 
+from bankbot.stack import WS_MAX_BYTES
 from handoff.core.config import Settings
 from handoff.main import create_app
 from handoff.migrate import upgrade
@@ -217,7 +218,8 @@ def start_live_gateway(workdir: Path, **overrides: object) -> Iterator[LiveGatew
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
+            ws_max_size=WS_MAX_BYTES,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

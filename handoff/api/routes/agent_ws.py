@@ -32,6 +32,9 @@ AUTH_TIMEOUT_S = 10.0
 PING_INTERVAL_S = 25.0
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_BIG = 1009  # RFC 6455 "message too big"
+AUTH_FRAME_MAX = 512
+FRAME_MAX = 4096
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -66,6 +69,10 @@ async def agent_events(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         first = await asyncio.wait_for(websocket.receive_text(), AUTH_TIMEOUT_S)
+        if len(first) > AUTH_FRAME_MAX:
+            # An auth frame is a few hundred bytes: nothing larger is parsed before auth.
+            await websocket.close(code=CLOSE_TOO_BIG)
+            return
         token = _token(websocket, json.loads(first))
         agent = await _authenticate(ctx, token)
     except (TimeoutError, ValueError, BankbotError) as exc:
@@ -126,6 +133,9 @@ async def _heartbeats(websocket: WebSocket, ctx: AppContext, token: str | None) 
     try:
         while True:
             raw = await websocket.receive_text()
+            if len(raw) > FRAME_MAX:
+                await websocket.close(code=CLOSE_TOO_BIG)
+                return True
             try:
                 frame = json.loads(raw)
             except ValueError:
