@@ -129,6 +129,9 @@ def services(config: StackConfig) -> list[Service]:
     }
     if config.redis_url:
         common["REDIS_URL"] = config.redis_url
+    if make_url(config.database_url).get_backend_name() == "sqlite":
+        # The gateway's daily purge reaches Rasa's tracker store here.
+        common["TRACKER_DATABASE_URL"] = f"sqlite:///{config.tracker_sqlite_path}"
     endpoints = render_endpoints(config)
     actions = Service(
         name="action server",

@@ -22,7 +22,7 @@ from handoff.api.routes import (
     pages,
     ws,
 )
-from handoff.core.config import Settings, get_settings
+from handoff.core.config import Settings, development_refusal, get_settings
 from handoff.core.db import make_engine, make_sessionmaker
 from handoff.services.content.runtime import ContentRuntime
 from handoff.services.context import AppContext
@@ -56,6 +56,9 @@ def build_context(settings: Settings) -> AppContext:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app; its context is created and closed with the app's lifespan."""
     settings = settings or get_settings()
+    refusal = development_refusal(settings)
+    if refusal is not None:
+        raise RuntimeError(refusal)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

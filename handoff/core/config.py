@@ -6,6 +6,7 @@ with a missing or well-known secret, because a bank cannot run on demo keys.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from common.paths import ENV_FILE, LOG_DIR, ROOT
 from common.settings import weak_secret
@@ -50,6 +52,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 2000
     idempotency_retention_days: int = 7
+    # Transcripts, callback tickets and Rasa's tracker events (handoff/services/retention.py).
+    retention_days: int = Field(180, ge=1)
+    # Rasa's tracker store, for the purge; default: beside the gateway's database.
+    tracker_database_url: str | None = None
     # ---- abuse limits (docs/security.md); counted in Redis when REDIS_URL is set
     login_failures_per_account: int = 5
     login_failures_per_client: int = 20
@@ -121,6 +127,39 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         """Development mode: demo accounts, dev SMS outbox, API docs."""
         return self.env == "development"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def development_refusal(settings: Settings) -> str | None:
+    """Why development mode must not start with these settings (None: it may).
+
+    Development mode has accounts with published passwords and an SMS outbox
+    that shows one-time codes to anyone: it belongs on a developer's machine,
+    bound to loopback, on a throw-away SQLite file.
+    """
+    if not settings.is_development:
+        return None
+    problems = []
+    if not _loopback(settings.gateway_host):
+        problems.append(f"GATEWAY_HOST={settings.gateway_host} is reachable from other machines")
+    backend = make_url(settings.database_url).get_backend_name()
+    if backend != "sqlite":
+        problems.append(f"DATABASE_URL points at a {backend} database, not a local SQLite file")
+    if not problems:
+        return None
+    return (
+        "development mode (demo staff accounts with published passwords, the SMS outbox) "
+        f"refuses to start: {'; '.join(problems)}. Run it on 127.0.0.1 with SQLite, or set "
+        "BANKBOT_ENV=production with real secrets and staff accounts."
+    )
 
 
 @lru_cache

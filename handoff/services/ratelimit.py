@@ -88,6 +88,18 @@ class Counters:
         else:
             self._local.pop(key, None)
 
+    async def claim(self, name: str, ttl_s: int) -> bool:
+        """True for the first caller in `ttl_s` seconds: across gateways with Redis (SET NX)."""
+        key = PREFIX + "claim:" + name
+        if self._redis is not None:
+            return bool(await self._redis.set(key, "1", nx=True, ex=ttl_s))
+        now = time.monotonic()
+        ends, _ = self._local.get(key, (0.0, 0))
+        if ends > now:
+            return False
+        self._local[key] = (now + ttl_s, 1)
+        return True
+
     def _forget_expired(self, now: float) -> None:
         for key in [k for k, (ends, _) in self._local.items() if ends <= now]:
             del self._local[key]

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.models import Agent, Conversation, DeskEntry, StaffRole
-from handoff.services import desk, queue, staff
+from handoff.services import desk, queue, retention, staff
 from handoff.services.callbacks import AgentHours
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
@@ -41,6 +41,9 @@ class DeskConfig:
     heartbeat_timeout: timedelta = timedelta(seconds=90)
     sweep_every_s: float = 15.0
     reassure_every_s: float = 60.0
+    # The retention purge is tried hourly and runs once a day across all gateways.
+    purge_every_s: float = 3600.0
+    purge_once_per_s: int = 23 * 3600
 
 
 async def go_offline(session: AsyncSession, agent_id: int, outbox: desk.Outbox) -> list[int]:
@@ -150,6 +153,7 @@ class DeskRuntime:
         self._tasks = [
             asyncio.create_task(self._every(self.config.sweep_every_s, self.sweep)),
             asyncio.create_task(self._every(self.config.reassure_every_s, self.reassure)),
+            asyncio.create_task(self._every(self.config.purge_every_s, self.daily_purge)),
         ]
 
     async def stop_background(self) -> None:
@@ -183,6 +187,14 @@ class DeskRuntime:
             await session.commit()
         await outbox.publish(self.ctx.hub)
         return {"requeued": requeued, "alerted": alerted}
+
+    async def daily_purge(self) -> retention.PurgeReport | None:
+        """The retention purge, if no gateway ran it in the last day (Redis claim)."""
+        if not await self.ctx.counters.claim("retention-purge", self.config.purge_once_per_s):
+            return None
+        report = await retention.purge(self.ctx.sessions, self.ctx.settings, clock.now())
+        log.info("; ".join(report.lines()))
+        return report
 
     async def reassure(self) -> int:
         """Push every queued customer their place and wait (rule 23)."""
