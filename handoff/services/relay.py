@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common import codes, payloads
+from common import codes, identifiers, payloads
 from common.redaction import redact, redact_for_engine
 from handoff.core.errors import Conflict
 from handoff.models import (
@@ -68,16 +68,21 @@ async def handle_customer_message(
 
         offered = await commands.offered_payloads(session, conversation.id)
         code = codes.as_code(text) if conversation.expecting == payloads.EXPECT_OTP else None
+        key = ctx.settings.otp_digest_key.get_secret_value()
         if code is not None:
             shown = codes.MASKED_CODE
-            engine_text = codes.code_command(
-                ctx.settings.otp_digest_key.get_secret_value(), conversation.id, code
-            )
+            engine_text = codes.code_command(key, conversation.id, code)
         else:
             if conversation.expecting == payloads.EXPECT_OTP:
                 text = codes.mask_codes(text)  # "my code is 123456"
-            shown = redact(text)
-            engine_text = commands.neutralise_command(redact_for_engine(text), offered)
+            shown, sealed = redact(text), None
+            if conversation.expecting == payloads.EXPECT_ID_LAST4:
+                sealed = identifiers.seal_id_last4(key, conversation.id, redact_for_engine(text))
+            if sealed is not None:  # the ID's last four: a digest; hidden in the transcript
+                shown, engine_text = redact(identifiers.hide_id_last4(text)), sealed
+            else:  # phone numbers reach the engine (and its tracker) only as tokens
+                engine_text = redact_for_engine(identifiers.seal_phones(key, conversation.id, text))
+            engine_text = commands.neutralise_command(engine_text, offered)
             if not text.startswith("/"):  # a button payload says nothing about the language
                 conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None
@@ -193,6 +198,8 @@ async def _bot_turn(
             outgoing.append((reply.text, reply.buttons))
         if payloads.expects_code(reply.custom):
             conversation.expecting = payloads.EXPECT_OTP
+        elif payloads.expects_id_last4(reply.custom):
+            conversation.expecting = payloads.EXPECT_ID_LAST4
         if reply.custom is not None and summary.reports_facts(reply.custom):
             summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
         wanted = _handoff_request(reply)
