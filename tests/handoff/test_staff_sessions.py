@@ -232,3 +232,21 @@ async def test_supervisors_enrol_totp_and_then_need_a_code(tmp_path: Path) -> No
         api.cookies.set("bankbot_staff", again["Authorization"][7:])
         console = await api.get("/console")
         assert console.status_code == 303 and console.headers["location"] == "/console/two-factor"
+
+
+async def test_csrf_rejections_and_403s_are_security_events(desk_api: httpx.AsyncClient) -> None:
+    form = await desk_api.post(
+        "/console/login", data={"username": "agent1", "password": "agent1-demo-password"}
+    )
+    desk_api.cookies.set("bankbot_staff", form.cookies["bankbot_staff"])
+    forged = await desk_api.post("/api/agent/logout")  # a cookie, but no CSRF header
+    assert forged.status_code == 403 and forged.json()["error"]["code"] == "csrf"
+    editor = await login(desk_api, "editor1")
+    desk_api.cookies.clear()
+    assert (await desk_api.get("/api/agent/queue", headers=editor)).status_code == 403
+    async with context(desk_api).sessions() as session:
+        rows = list(await session.scalars(select(SecurityEvent).order_by(SecurityEvent.id)))
+    kinds = [(row.kind, row.path) for row in rows]
+    assert ("csrf_rejected", "/api/agent/logout") in kinds
+    assert ("forbidden", "/api/agent/queue") in kinds
+    assert all(row.client and "127.0.0.1" not in row.client for row in rows)
