@@ -14,6 +14,7 @@ The budget is bounded: `FUZZ_EXAMPLES` examples per operation and mode
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,9 +89,8 @@ def _queued_handoff(url: str, agent: dict[str, str]) -> int:
     return int(handoff_id)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    path: Path = tmp_path_factory.mktemp("fuzz")
+@contextlib.contextmanager
+def _world(path: Path) -> Iterator[World]:
     with start_live_gateway(path) as gateway:
         url = gateway.url
         agent1, agent2 = _login(url, "agent1"), _login(url, "agent2")
@@ -104,6 +104,20 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             Principal("editor", _login(url, "editor1"), {"handoff_id": str(mine)}),
         ]
         yield World(gateway, principals)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A gateway the fuzzing may change as it likes (reassign, close, claim...)."""
+    with _world(tmp_path_factory.mktemp("fuzz")) as made:
+        yield made
+
+
+@pytest.fixture
+def untouched_world(tmp_path: Path) -> Iterator[World]:
+    """A fresh gateway: the objects' owners are as set up, nothing reassigned."""
+    with _world(tmp_path) as made:
+        yield made
 
 
 def _operations(url: str) -> list[Any]:
@@ -182,7 +196,8 @@ def _foreign_check(
     run()
 
 
-def test_no_principal_reaches_another_principals_objects(world: World) -> None:
+def test_no_principal_reaches_another_principals_objects(untouched_world: World) -> None:
+    world = untouched_world
     reached: list[str] = []
     checked = 0
     for operation in _operations(world.gateway.url):
