@@ -98,6 +98,30 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
         """The action's name in the domain."""
         return "validate_verification_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate as usual; when the ID's last four come next, tell the gateway.
+
+        This runs before every question of the form (a first ask, an ask again
+        after a bad answer, a resume after a detour), so the gateway always
+        sends the digest of the answer instead of the digits.
+        """
+        events = await super().run(dispatcher, tracker, domain)
+        slots = dict(tracker.slots)
+        for event in events:
+            if event.get("event") == "slot":
+                slots[event["name"]] = event.get("value")
+        asks_id = (
+            slots.get("verify_phone") is not None
+            and slots.get("verify_id_last4") is None
+            and slots.get("requested_slot", "verify_id_last4") is not None
+            and slots.get("verification_outcome") is None
+        )
+        if asks_id:
+            dispatcher.utter_message(json_message=expect_id_last4())
+        return events
+
     async def extract_verify_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -142,8 +166,6 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
             d.verifications.begin, conversation, key, None if customer is None else customer.id
         )
         await purge_now_and_then(d)
-        # The next answer is the ID's last four: the gateway sends their digest instead.
-        dispatcher.utter_message(json_message=expect_id_last4())
         return {"verify_phone": mask_phone(phone)}
 
     async def extract_verify_id_last4(

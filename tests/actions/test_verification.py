@@ -428,6 +428,10 @@ async def test_the_gateways_tokens_verify_like_the_numbers(chat: Chat, bank: Dep
     assert "utter_ask_verify_id_last4" in turn.responses
     assert {"expect": "id_last4"} in turn.custom  # the gateway seals the next answer
     assert chat.slots["verify_phone"] == "138****8000"
+    chat.user("12")  # not four characters: asked again, and sealed again
+    turn = await chat.form_turn()
+    assert "utter_verify_id_invalid" in turn.responses
+    assert {"expect": "id_last4"} in turn.custom
     chat.user(id_last4_digest(KEY, chat.sender_id, ZHANG["id_last4"]))
     turn = await chat.form_turn()
     assert "utter_ask_verify_code" in turn.responses
