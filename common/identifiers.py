@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import os
 import re
-import unicodedata
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -39,6 +38,12 @@ ID_LAST4_HIDDEN = "[身份证后四位已隐藏 ID last four hidden]"
 """What the transcript shows instead of the typed digits."""
 
 _NONCE = 12
+# Full-width digits and X become ASCII; nothing else of the customer's text changes.
+_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
+
+def _ascii_digits(text: str) -> str:
+    return text.translate(_DIGITS)
 
 
 def _aead(key: str) -> AESGCM:
@@ -71,7 +76,7 @@ def seal_phones(key: str, conversation_id: str, text: str) -> str:
     def seal(match: re.Match[str]) -> str:
         return seal_phone(key, conversation_id, "".join(match.group(1, 2, 3)))
 
-    return PHONE_NUMBER.sub(seal, unicodedata.normalize("NFKC", text))
+    return PHONE_NUMBER.sub(seal, _ascii_digits(text))
 
 
 def open_phones(key: str, conversation_id: str, text: str) -> tuple[str, list[str]]:
@@ -102,7 +107,7 @@ def seal_id_last4(key: str, conversation_id: str, text: str) -> str | None:
     Only used while the bot asks for them: any four digits would do otherwise
     (an amount, a year).
     """
-    normal = unicodedata.normalize("NFKC", text)
+    normal = _ascii_digits(text)
     found = ID_LAST4_IN_TEXT.findall(normal)
     if len(found) != 1:
         return None
@@ -111,4 +116,4 @@ def seal_id_last4(key: str, conversation_id: str, text: str) -> str | None:
 
 def hide_id_last4(text: str) -> str:
     """What the transcript keeps of a message that gave the ID's last four."""
-    return ID_LAST4_IN_TEXT.sub(ID_LAST4_HIDDEN, unicodedata.normalize("NFKC", text))
+    return ID_LAST4_IN_TEXT.sub(ID_LAST4_HIDDEN, _ascii_digits(text))

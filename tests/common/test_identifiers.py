@@ -32,6 +32,7 @@ def test_every_phone_number_in_a_text_is_sealed_and_opens_again() -> None:
     text = "我的手机是+86 138-0013-8000，备用 １３９００１３９０００，卡号尾号6789"
     sealed = seal_phones(KEY, "c", text)
     assert sealed.count("PHONE_") == 2 and "6789" in sealed
+    assert sealed.startswith("我的手机是") and "，备用 " in sealed  # the rest is untouched
     for clear in ("13800138000", "138-0013-8000", "13900139000", "１３９００１３９０００"):
         assert clear not in sealed
     opened, found = open_phones(KEY, "c", sealed)
