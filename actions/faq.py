@@ -33,9 +33,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import domain_faqs
+from actions.evidence import evidence_of
 from actions.handoff import request_handoff
 from actions.language import current_language
 from actions.wording import HUMAN_BUTTON
+from common.payloads import OUTCOME_CLARIFICATION, OUTCOME_FALLBACK, faq_answered, turn_outcome
 from common.text import has_words
 
 logger = logging.getLogger(__name__)
@@ -171,6 +173,7 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, key: str
     ) -> list[EventType]:
         dispatcher.utter_message(response=f"utter_faq/{key}")
+        dispatcher.utter_message(json_message=faq_answered(key))  # counted by the quality figures
         answered = list(tracker.get_slot("faqs_answered") or []) + [key]
         return [
             SlotSet("last_faq", key),
@@ -190,7 +193,8 @@ class ActionAnswerFaq(Action):
             int(tracker.get_slot("faq_misses") or 0) if previous_turn_missed(tracker) else 0
         ) + 1
         if misses >= MISSES_BEFORE_HANDOFF:
-            events = request_handoff(dispatcher, "low_confidence", "normal")
+            why = evidence_of(tracker, "low_confidence")
+            events = request_handoff(dispatcher, "low_confidence", "normal", evidence=why)
             return events + [SlotSet("faq_misses", 0), SlotSet("faq_key", None)]
 
         language = current_language(tracker)
@@ -206,4 +210,8 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_faq_clarify", buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_ask_rephrase")
+        # The content team's Unanswered page collects the messages that missed.
+        dispatcher.utter_message(
+            json_message=turn_outcome(OUTCOME_CLARIFICATION if suggestions else OUTCOME_FALLBACK)
+        )
         return [SlotSet("faq_misses", misses), SlotSet("faq_key", None)]

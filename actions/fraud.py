@@ -1,13 +1,16 @@
-"""Fraud talk (docs/requirements.md, rule 10): warn at once, then a human, urgently.
+"""Fraud victims (docs/requirements.md, rule 10): warn at once, then a human, urgently.
 
 "Someone asked for my SMS code", "I moved money to a safe account",
-"a charge I didn't make" (intent ``report_fraud``): the customer first gets
-the fraud warning — the answer of the FAQ ``fraud_prevention`` as the live
-model has it (:mod:`actions.domain_faqs`), without its "did that help?"
-closing — then the conversation goes to the queue with reason
-``fraud_risk``, priority ``urgent``. A verification under way is abandoned:
-the rule deactivates the form, and the challenge is closed so its code stops
-working.
+"a charge I didn't make": any victim signal — the learned fraud-victim
+detector's flag or the intent ``report_fraud`` (:func:`actions.escalation.victim_signal`)
+— makes ``action_track_escalation`` set ``escalation`` to ``fraud_risk``, and
+the escalation policy runs this action ahead of any rule or form. The
+customer first gets the fraud warning — the answer of the FAQ
+``fraud_prevention`` as the live model has it (:mod:`actions.domain_faqs`),
+without its "did that help?" closing — then the conversation goes to the
+queue with reason ``fraud_risk``, priority ``urgent``. A running form stops
+(a verification's challenge is closed, so its code stops working). A question
+about *avoiding* fraud carries no victim signal and gets the FAQ as usual.
 """
 
 from __future__ import annotations
@@ -18,11 +21,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import domain_faqs
+from actions.escalation import FRAUD_FAQ, after_handoff, stop_running_form
+from actions.evidence import evidence_of
 from actions.handoff import request_handoff
 from actions.language import current_language
-from actions.verification.flow import abandon_verification
-
-FRAUD_FAQ = "fraud_prevention"
 
 
 class ActionReportFraud(Action):
@@ -36,8 +38,12 @@ class ActionReportFraud(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Run the action (see the class docstring)."""
+        events = await stop_running_form(tracker)
         warning = domain_faqs.answer(domain, FRAUD_FAQ, current_language(tracker))
         if warning:  # a model without the FAQ still hands over at once
             dispatcher.utter_message(text=warning)
-        events = request_handoff(dispatcher, "fraud_risk", "urgent", response="utter_fraud_handoff")
-        return events + await abandon_verification(tracker)
+        why = evidence_of(tracker, "fraud_risk")
+        events += request_handoff(
+            dispatcher, "fraud_risk", "urgent", response="utter_fraud_handoff", evidence=why
+        )
+        return events + after_handoff()

@@ -17,6 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.evidence import evidence_of
 from common.handoffs import HandoffReason, Priority, default_priority
 from common.payloads import handoff_request
 
@@ -27,11 +28,13 @@ def request_handoff(
     priority: str | None = None,
     *,
     response: str | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> list[EventType]:
     """Tell the customer and the gateway that a human takes over.
 
     ``priority`` defaults to the reason's (:func:`common.handoffs.default_priority`);
-    ``response`` overrides the message (default ``utter_handoff_<reason>``).
+    ``response`` overrides the message (default ``utter_handoff_<reason>``);
+    ``evidence`` (:func:`actions.evidence.evidence_of`) tells the agent why.
     Returns the slot events the calling action must return (with its own).
     """
     try:
@@ -47,7 +50,7 @@ def request_handoff(
         message = f"unknown handoff priority {priority!r}; expected one of {levels}"
         raise ValueError(message) from None
     dispatcher.utter_message(response=response or f"utter_handoff_{why.value}")
-    dispatcher.utter_message(json_message=handoff_request(why, how))
+    dispatcher.utter_message(json_message=handoff_request(why, how, evidence))
     return [SlotSet("handoff_reason", why.value), SlotSet("handoff_priority", how.value)]
 
 
@@ -72,7 +75,8 @@ class _HandoffAction(Action, ABC):
         domain: dict[str, Any],
     ) -> list[EventType]:
         """Runs the action (see the class docstring)."""
-        return request_handoff(dispatcher, self.reason, self.priority)
+        why = evidence_of(tracker, self.reason)
+        return request_handoff(dispatcher, self.reason, self.priority, evidence=why)
 
 
 class ActionHandoffRequestHuman(_HandoffAction):

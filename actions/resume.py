@@ -18,12 +18,13 @@ from rasa_sdk.types import DomainDict
 
 from actions import accounts, cards
 from actions.deps import db, deps
+from actions.evidence import evidence_of
 from actions.handoff import request_handoff
 from actions.language import current_language
 from actions.verification.identity import VerifiedCustomer, iso_utc
 from actions.verification.slots import clear_form_slots
 from actions.wording import HUMAN_BUTTON
-from common.payloads import verified_at
+from common.payloads import customer_pseudonym, verified_at
 
 Service = Callable[
     [CollectingDispatcher, Tracker, VerifiedCustomer, DomainDict], Awaitable[list[EventType]]
@@ -75,7 +76,10 @@ class ActionVerificationComplete(Action):
         if outcome != "verified":
             events.append(SlotSet("pending_service", None))
             if outcome == "failed":
-                return events + request_handoff(dispatcher, "verification_failed", "high")
+                why = evidence_of(tracker, "verification_failed")
+                return events + request_handoff(
+                    dispatcher, "verification_failed", "high", evidence=why
+                )
             if outcome == "rate_limited":
                 dispatcher.utter_message(
                     response="utter_verification_rate_limited", buttons=[HUMAN_BUTTON[language]]
@@ -103,7 +107,12 @@ class ActionVerificationComplete(Action):
             SlotSet("customer_name", customer.name),
         ]
         dispatcher.utter_message(response="utter_verified", name=customer.name)
-        dispatcher.utter_message(json_message=verified_at(iso_utc(record.verified_at)))
+        dispatcher.utter_message(
+            json_message=verified_at(
+                iso_utc(record.verified_at),
+                customer_pseudonym(d.settings.otp_digest_key.get_secret_value(), customer.id),
+            )
+        )
 
         service = tracker.get_slot("pending_service")
         events.append(SlotSet("pending_service", None))

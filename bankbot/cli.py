@@ -1,7 +1,8 @@
 """bankbot's operator commands: `python -m bankbot run|seed|train|eval|migrate|staff|purge`.
 
 `make run` is `run`: it prepares everything a fresh checkout needs (secrets,
-database schema, demo bank, model) and then supervises the three services.
+database schema, demo bank, model) and then supervises the services, restarting
+a crashed one with backoff (`bankbot/supervisor.py`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from actions.config import get_action_settings
 from bankbot import purge_cli, staff_cli
 from bankbot.dotenv import ensure_secrets
 from bankbot.stack import StackConfig, services, worker_service
+from bankbot.supervisor import Supervisor
 from common.paths import LOG_DIR, ROOT, VAR_DIR
 from handoff.core.config import Settings, development_refusal
+from handoff.services.content.settings import get_content_settings
 from pipeline.checkout import ensure_model
 from pipeline.processes import ServiceFailed, free_port, stop_all, wait_ready
 
@@ -80,7 +83,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_run(_: argparse.Namespace) -> int:
-    """Prepare a checkout, then supervise the services until Ctrl-C or a crash."""
+    """Prepare a checkout, then supervise the services until Ctrl-C (crashes restart)."""
     written = ensure_secrets()
     if written:
         say(f"created .env with random {', '.join(written)}")
@@ -107,6 +110,7 @@ def cmd_run(_: argparse.Namespace) -> int:
         gateway_host=settings.gateway_host,
         gateway_port=settings.gateway_port,
         redis_url=settings.redis_url,
+        engines_pull=get_content_settings().engines_pull,
     )
     stack = services(config) + [worker_service(config, free_port())]
     stopping = False
@@ -136,22 +140,14 @@ def cmd_run(_: argparse.Namespace) -> int:
         f"  API documentation      {base}/docs\n"
         "Press Ctrl-C to stop."
     )
-    code = 0
+    supervisor = Supervisor(stack, say)
     while not stopping:
-        crashed = [s for s in stack if s.exited() is not None]
-        if crashed:
-            for service in crashed:
-                say(
-                    f"\n{service.name} stopped unexpectedly (exit {service.exited()}); "
-                    f"last lines of {service.log_path}:\n{service.log_tail()}"
-                )
-            code = 1
-            break
+        supervisor.check()
         time.sleep(0.5)
     say("stopping bankbot…")
     stop_all(stack)
     say("stopped.")
-    return code
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,6 +41,16 @@ class StackConfig:
     gateway_port: int = 8000
     redis_url: str | None = None
     extra_env: tuple[tuple[str, str], ...] = ()
+    # The address the engine and the action server listen on (a host's own address).
+    host: str = "127.0.0.1"
+    # Engines pull the live model from this host's gateway (Rasa's `models` endpoint).
+    engines_pull: bool = False
+    pull_every_s: int = 2
+
+    @property
+    def gateway_url(self) -> str:
+        """The URL of the gateway on this host."""
+        return f"http://{self.gateway_host}:{self.gateway_port}"
 
 
 def tracker_store(config: StackConfig) -> dict[str, object]:
@@ -59,8 +69,14 @@ def tracker_store(config: StackConfig) -> dict[str, object]:
     }
 
 
-def render_endpoints(config: StackConfig) -> Path:
-    """Write the endpoints file the engine reads (tracker, lock store, action server)."""
+def render_endpoints(config: StackConfig, *, pulling: bool | None = None) -> Path:
+    """Write the endpoints file the engine reads (tracker, lock store, action server).
+
+    With `engines_pull` the stack's engine also pulls the live model from the
+    gateway; the worker's own engines (gate, "try it") get a file without that
+    (`pulling=False`, `endpoints-worker.yml`): they serve the model they were given.
+    """
+    pulling = config.engines_pull if pulling is None else pulling
     endpoints: dict[str, object] = {
         "action_endpoint": {"url": config.action_server_url},
         "tracker_store": tracker_store(config),
@@ -74,8 +90,15 @@ def render_endpoints(config: StackConfig) -> Path:
             "db": int((redis.path or "/0").strip("/") or 0),
             "key_prefix": "bankbot-engine",  # apart from the gateway's own locks
         }
+    if pulling:
+        endpoints["models"] = {
+            "url": f"{config.gateway_url}/api/engine/model",
+            "token": config.engine_token,
+            "wait_time_between_pulls": config.pull_every_s,
+        }
     config.run_dir.mkdir(parents=True, exist_ok=True)
-    path = config.run_dir / "endpoints.yml"
+    path = config.run_dir / ("endpoints.yml" if pulling == config.engines_pull else
+                             "endpoints-worker.yml")  # fmt: skip
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
     path.chmod(0o600)  # may hold a database password
     return path
@@ -95,10 +118,11 @@ def worker_service(config: StackConfig, port: int) -> Service:
     the same endpoints file and token. Started after the other three; `GET /health`
     answers once the live model is served.
     """
+    endpoints = render_endpoints(config, pulling=False)
     return Service(
         name="training worker",
         argv=[str(APP_PYTHON), "-m", "pipeline.worker", "--port", str(port),
-              "--endpoints", str(config.run_dir / "endpoints.yml")],
+              "--endpoints", str(endpoints)],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=config.log_dir / "worker.log",
         env={
@@ -108,10 +132,17 @@ def worker_service(config: StackConfig, port: int) -> Service:
             "ENGINE_TOKEN": config.engine_token,
             "ACTION_SERVER_URL": config.action_server_url,
             "LOG_DIR": str(config.log_dir),
+            **_pull_env(config),
             **dict(config.extra_env),
         },
         cwd=ROOT,
     )  # fmt: skip
+
+
+def _pull_env(config: StackConfig) -> dict[str, str]:
+    if not config.engines_pull:
+        return {}
+    return {"CONTENT_ENGINES_PULL": "1", "CONTENT_DEFAULT_MODEL": str(config.model)}
 
 
 def services(config: StackConfig) -> list[Service]:
@@ -124,7 +155,8 @@ def services(config: StackConfig) -> list[Service]:
         "ENGINE_TOKEN": config.engine_token,
         "ACTION_SERVER_URL": config.action_server_url,
         "OTP_DIGEST_KEY": config.otp_digest_key,
-        "GATEWAY_URL": f"http://{config.gateway_host}:{config.gateway_port}",
+        "GATEWAY_URL": config.gateway_url,
+        **_pull_env(config),
         **dict(config.extra_env),
     }
     if config.redis_url:
@@ -139,13 +171,13 @@ def services(config: StackConfig) -> list[Service]:
               "--port", str(_port(config.action_server_url))],
         health_url=config.action_server_url.rsplit("/", 1)[0] + "/health",
         log_path=config.log_dir / "actions.log",
-        env={**common, "SANIC_HOST": "127.0.0.1"},  # only the engine calls it
+        env={**common, "SANIC_HOST": config.host},  # only the engine calls it
         cwd=ROOT,
     )  # fmt: skip
     engine = Service(
         name="engine",
         argv=rasa.serve_argv(config.model, _port(config.engine_url), config.engine_token,
-                             endpoints, ROOT / paths.CREDENTIALS_PATH),
+                             endpoints, ROOT / paths.CREDENTIALS_PATH, host=config.host),
         health_url=f"{config.engine_url}/status?token={config.engine_token}",
         log_path=config.log_dir / "engine.log",
         env={**rasa.engine_env(), **common},
@@ -157,7 +189,7 @@ def services(config: StackConfig) -> list[Service]:
         argv=[str(APP_PYTHON), "-m", "uvicorn", "--factory", "handoff.main:app",
               "--host", config.gateway_host, "--port", str(config.gateway_port),
               "--no-access-log", "--ws-max-size", str(WS_MAX_BYTES)],
-        health_url=f"http://{config.gateway_host}:{config.gateway_port}/health",
+        health_url=f"{config.gateway_url}/health",
         log_path=config.log_dir / "gateway.log",
         env=common,
         cwd=ROOT,

@@ -1,13 +1,18 @@
 """The escalation policy: a due handoff comes before whatever would have followed.
 
-Two handoffs do not belong to any one intent: an upset customer (``emotion``)
-may write anything, and the same need asked a third time
-(``repeated_question``, docs/requirements.md, rule 12) may be any FAQ or service. Rules
+Three handoffs do not belong to any one intent: a fraud victim
+(``fraud_risk``) is recognised by the learned detector whatever intent the
+classifier chose, an upset customer (``emotion``) may write anything, and the
+same need asked a third time (``repeated_question``, docs/requirements.md,
+rule 12) may be any FAQ or service. Rules
 cannot say "whatever the intent", so this policy does. What is due is decided
 in the action server, by ``action_track_escalation`` (``actions/escalation.py``),
 a custom slot mapping that runs on every user message before any prediction:
-it counts the needs and reads the ``emotion`` entity (``bot/emotion.py``) and
-sets the slot ``escalation`` to ``emotion``, ``repeated_question`` or nothing.
+it counts the needs, reads the ``judgement`` of ``bot/judgement.py`` and the
+``emotion`` entity, follows the last few messages (rising frustration, the bot
+misunderstanding twice: ``actions/conversation.py``), and sets the slot
+``escalation`` to ``fraud_risk``, ``emotion``, ``repeated_question``,
+``low_confidence`` or nothing.
 
 This policy only routes: right after a user message whose ``escalation`` slot
 is set, it predicts ``action_handoff_<reason>`` with certainty, ahead of the
@@ -37,8 +42,10 @@ logger = logging.getLogger(__name__)
 
 SLOT = "escalation"
 ACTIONS: dict[str, str] = {
+    "fraud_risk": "action_report_fraud",
     "emotion": "action_handoff_emotion",
     "repeated_question": "action_handoff_repeated_question",
+    "low_confidence": "action_handoff_low_confidence",
 }
 """Value of the ``escalation`` slot -> the action that hands over."""
 
@@ -50,7 +57,7 @@ PRIORITY = 7
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
 class EscalationPolicy(Policy):
-    """Routes a due ``emotion`` / ``repeated_question`` handoff (see module docs)."""
+    """Routes a due handoff (the ``escalation`` slot) ahead of rules and forms (module docs)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

@@ -12,13 +12,22 @@ builders both sides use, so a key is spelt once:
   gateway sends a digest instead, :mod:`common.identifiers`);
 * ``{"verified": {"at": iso}}`` — the customer passed identity verification;
 * ``{"intent": ...}`` / ``{"faq": ...}`` — what the engine understood, for the
-  agent's summary.
+  agent's summary (``faq``: the FAQ answered to this message, which the
+  quality figures count);
+* ``{"outcome": "clarification" | "fallback"}`` — the message was not
+  answered: the customer was asked which FAQ they meant, or to rephrase
+  (the content team's Unanswered page collects these);
+* a handoff may carry ``evidence`` (:mod:`common.evidence`), and
+  ``verified`` a ``customer`` pseudonym (the same for every conversation of
+  one customer, never their id) so repeat contacts can be counted.
 
 The gateway sends ``metadata: {"language", "channel"}`` with every message.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 from common.handoffs import HandoffReason, Priority
@@ -30,6 +39,10 @@ EXPECT_ID_LAST4 = "id_last4"
 VERIFIED = "verified"
 INTENT = "intent"
 FAQ = "faq"
+OUTCOME = "outcome"
+OUTCOME_CLARIFICATION = "clarification"
+OUTCOME_FALLBACK = "fallback"
+OUTCOMES = (OUTCOME_CLARIFICATION, OUTCOME_FALLBACK)
 FACT_KEYS = (VERIFIED, INTENT, FAQ)
 """Keys whose payload the gateway keeps as facts about the conversation."""
 
@@ -43,9 +56,14 @@ SUBMIT_CODE_INTENT = "submit_code"
 CODE_DIGEST_ENTITY = "code_digest"
 
 
-def handoff_request(reason: HandoffReason, priority: Priority) -> dict[str, Any]:
-    """The payload that asks the gateway to queue the conversation."""
-    return {HANDOFF: {"reason": reason.value, "priority": priority.value}}
+def handoff_request(
+    reason: HandoffReason, priority: Priority, evidence: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The payload that asks the gateway to queue the conversation (evidence optional)."""
+    body: dict[str, Any] = {"reason": reason.value, "priority": priority.value}
+    if evidence:
+        body["evidence"] = evidence
+    return {HANDOFF: body}
 
 
 def parse_handoff(custom: dict[str, Any] | None) -> tuple[HandoffReason, Priority] | None:
@@ -79,6 +97,28 @@ def expects_code(custom: dict[str, Any] | None) -> bool:
     return bool(custom) and (custom or {}).get(EXPECT) == EXPECT_OTP
 
 
-def verified_at(moment_iso: str) -> dict[str, Any]:
-    """The payload reporting a successful verification at ``moment_iso`` (UTC)."""
-    return {VERIFIED: {"at": moment_iso}}
+def verified_at(moment_iso: str, customer: str | None = None) -> dict[str, Any]:
+    """The payload reporting a successful verification at ``moment_iso`` (UTC).
+
+    ``customer`` is a pseudonym of the customer (a keyed hash), not their id.
+    """
+    body = {"at": moment_iso}
+    if customer:
+        body["customer"] = customer
+    return {VERIFIED: body}
+
+
+def faq_answered(key: str) -> dict[str, Any]:
+    """The payload naming the FAQ a message was answered with."""
+    return {FAQ: key}
+
+
+def turn_outcome(outcome: str) -> dict[str, Any]:
+    """The payload saying a message was not answered (one of :data:`OUTCOMES`)."""
+    return {OUTCOME: outcome}
+
+
+def customer_pseudonym(key: str, customer_id: object) -> str:
+    """A keyed hash of a customer's id: links one customer's conversations, reveals nothing."""
+    message = f"customer:{customer_id}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:32]

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from common import logjson
 from handoff.api.cors import CustomerCorsMiddleware
 from handoff.api.errors import install_error_handlers
 from handoff.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -18,24 +19,33 @@ from handoff.api.routes import (
     content,
     conversations,
     dev,
+    engine_model,
     health,
+    metrics,
     pages,
+    quality,
+    quality_pages,
+    unanswered,
     ws,
 )
+from handoff.api.routes.metrics import RequestMetricsMiddleware
 from handoff.core.config import Settings, development_refusal, get_settings
 from handoff.core.db import make_engine, make_sessionmaker
 from handoff.services.content.runtime import ContentRuntime
 from handoff.services.context import AppContext
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
+from handoff.services.leader import LeaderLock
 from handoff.services.locks import ConversationLocks
+from handoff.services.metrics import Metrics
 from handoff.services.ratelimit import Counters
 from handoff.services.supervision import DeskRuntime
 
 
-def build_context(settings: Settings) -> AppContext:
+def build_context(settings: Settings, metrics: Metrics | None = None) -> AppContext:
     """Wire the long-lived objects from the settings."""
     db = make_engine(settings.database_url)
+    metrics = metrics or Metrics()
     return AppContext(
         settings=settings,
         db=db,
@@ -46,10 +56,13 @@ def build_context(settings: Settings) -> AppContext:
             connect_timeout=settings.engine_connect_timeout_s,
             read_timeout=settings.engine_read_timeout_s,
             action_server_url=settings.action_server_url,
+            timing=metrics.observe_call,
         ),
         hub=EventHub(settings.redis_url),
         locks=ConversationLocks(settings.redis_url),
         counters=Counters(settings.redis_url),
+        leader=LeaderLock(settings.redis_url),
+        metrics=metrics,
     )
 
 
@@ -59,10 +72,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     refusal = development_refusal(settings)
     if refusal is not None:
         raise RuntimeError(refusal)
+    app_metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        context = build_context(settings)
+        if settings.log_format == "json":  # after uvicorn configured its own loggers
+            logjson.install()
+        context = build_context(settings, app_metrics)
         await context.start()
         app.state.context = context
         desk = DeskRuntime(context)
@@ -89,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(metrics.router)
+    app.include_router(engine_model.router)
     app.include_router(conversations.router)
     app.include_router(ws.router)
     if settings.is_development:
@@ -97,7 +115,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent.router)
     app.include_router(account.router)
     app.include_router(agent_ws.router)
+    app.include_router(quality.router)
+    app.include_router(quality_pages.router)
     app.include_router(console_pages.router)
+    app.include_router(unanswered.router)
     app.include_router(content.router)
     app.include_router(content.pages)
     app.add_middleware(
@@ -106,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hsts=not settings.is_development,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetricsMiddleware, metrics=app_metrics)
     # Outermost: a foreign site is refused before anything reads its request.
     app.add_middleware(CustomerCorsMiddleware, allowed_origins=settings.allowed_origins)
     return app

@@ -88,13 +88,14 @@ def engine_env(repo_root: Path = ROOT) -> dict[str, str]:
 
 
 def serve_argv(
-    model: Path | str, port: int, token: str, endpoints: Path, credentials: Path
+    model: Path | str, port: int, token: str, endpoints: Path, credentials: Path,
+    host: str = "127.0.0.1",
 ) -> list[str]:
-    """`rasa run` for one model on 127.0.0.1, token-protected, with the stack's endpoints."""
+    """`rasa run` for one model on `host` (a loopback address), token-protected."""
     return [
         str(PYTHON), "-m", "rasa", "run", "--enable-api",
         f"--auth-token={token}",  # '=' form: tokens may start with '-'
-        "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
+        "-i", host, "-p", str(port), "-m", str(model),
         "--endpoints", str(endpoints), "--credentials", str(credentials),
     ]  # fmt: skip
 

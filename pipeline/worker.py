@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from common import logjson
 from common.paths import CREDENTIALS_PATH, ROOT, VAR_DIR
 from faqs.review import run_checks
 from handoff.core.config import Settings
@@ -51,7 +52,7 @@ from handoff.models import (
 from handoff.services.clock import clock
 from handoff.services.content import audit
 from handoff.services.content.settings import ContentSettings
-from pipeline import gate, rasa, registry
+from pipeline import gate, publish, rasa, registry
 from pipeline.build import Build, make_build
 from pipeline.deploy import LIVE_ROW, Engines, EngineSetup
 
@@ -135,6 +136,7 @@ class Worker:
             ),
         )
         self.switching = threading.Lock()  # one switch of the live engine at a time
+        self.stack_engine: ContentEngine | None = None
         self.ready = threading.Event()
         self.stopping = threading.Event()
 
@@ -158,7 +160,15 @@ class Worker:
             self.content.engine_start_timeout_s,
             self.stopping,
         )
-        self.engines.restore_live(stack, self.content.engine_start_timeout_s)
+        self.stack_engine = stack
+        if self.content.engines_pull:
+            with self.db() as session:
+                live = session.scalar(
+                    select(ContentModel).where(ContentModel.status == ModelStatus.live)
+                )
+            publish.restore(self.engines, stack, live)
+        else:
+            self.engines.restore_live(stack, self.content.engine_start_timeout_s)
 
     # ---- the loop ------------------------------------------------------------------------
 
@@ -287,6 +297,9 @@ class Worker:
         self, model: ContentModel, job: ContentJob, progress: Progress, base: int, *, action: str
     ) -> None:
         """An engine for the model (reused or started), the switch, every gateway following."""
+        if self.content.engines_pull:
+            self._publish(model, job, progress, base, action=action)
+            return
         with self.switching:
             engine = self.engines.running_for(model.id)
             if engine is None:
@@ -308,6 +321,23 @@ class Worker:
                 row = session.get(ContentEngine, engine.id)
                 if row is not None:
                     row.stop_after = None
+
+    def _publish(
+        self, model: ContentModel, job: ContentJob, progress: Progress, base: int, *, action: str
+    ) -> None:
+        """Engines pull their model: publish it and wait until every engine serves it."""
+        if self.stack_engine is None:
+            raise JobStopped(JobStatus.failed, f"The engines do not answer. {UNCHANGED}")
+        with self.switching:
+            progress("switching", max(base, 95), "Sending the model to every engine…")
+            publish.publish(
+                self.engines, self.stack_engine, model, actor_name=job.requested_by_name,
+                action=action, detail=f"job {job.id}: {model.id} is live (engines pull it)",
+            )  # fmt: skip
+            if not publish.wait_served(
+                self.db, model.id, self.content.engine_reload_timeout_s, self.stopping
+            ):
+                log.warning("a deploy of %s has not reached every engine yet", model.id)
 
     def train(self, job: ContentJob, progress: Progress) -> str:
         """Build, train, start the candidate, judge it, deploy it if it passes."""
@@ -501,11 +531,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the engines' endpoints file (tracker store, action server)",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = Settings()
+    if settings.log_format == "json":
+        logjson.install()
+    else:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per health check otherwise
-    worker = Worker(Settings(), ContentSettings(), args.endpoints)
+    worker = Worker(settings, ContentSettings(), args.endpoints)
     server = serve_health(worker, args.port)
 
     def on_signal(_signum: int, _frame: object) -> None:

@@ -40,6 +40,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "redis_url": None,
         "action_server_url": DEAD_ENGINE + "/webhook",
         **{name.lower(): int(value) for name, value in LOOPBACK_LOAD_LIMITS.items()},
+        # Tests travel in time with staff logged in; the idle timeout is tested on its own.
+        "staff_idle_timeout_s": 12 * 3600,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

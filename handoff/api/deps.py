@@ -130,8 +130,10 @@ async def current_staff_session(
     """The staff member and session behind a Bearer token or the console's cookie."""
     if token is None:
         token = staff_cookie(request)
-        if token and request.method not in _SAFE_METHODS and (
-            request.headers.get(CSRF_HEADER) != CSRF_VALUE
+        if (
+            token
+            and request.method not in _SAFE_METHODS
+            and (request.headers.get(CSRF_HEADER) != CSRF_VALUE)
         ):
             raise Forbidden("This request lacks the console's CSRF header.", code="csrf")
     settings: Settings = request.app.state.context.settings

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -33,6 +34,14 @@ _STATUS_CODES = {
 def error_response(status: int, code: str, message: str) -> JSONResponse:
     """The one JSON error shape."""
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _connection_lost(exc: DBAPIError) -> bool:
+    """Whether a database error means the server cannot be reached (not a bad query)."""
+    if exc.connection_invalidated:
+        return True
+    name = type(exc.orig).__name__
+    return name in {"OperationalError", "InterfaceError", "AdminShutdown", "ConnectionFailure"}
 
 
 def _describe(exc: RequestValidationError) -> tuple[str, str]:
@@ -86,6 +95,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The database went away (a restart, a failover): nothing was stored, so the
+        # client may send again; the customer reads an apology, not "internal error".
+        if not _connection_lost(exc):
+            return await _unexpected(request, exc)
+        log.warning("database unavailable: %s", type(exc.orig).__name__)
+        hotline = request.app.state.context.settings.hotline
+        return error_response(
+            503, "unavailable",
+            f"非常抱歉，系统暂时繁忙，请稍后再试，或致电{hotline}。 We're sorry, we cannot take "
+            f"messages for a moment; please try again shortly or call {hotline}.",
+        )  # fmt: skip
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

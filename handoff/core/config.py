@@ -28,9 +28,7 @@ class Settings(BaseSettings):
         env_file=ROOT / ENV_FILE, env_file_encoding="utf-8", extra="ignore"
     )
 
-    env: Literal["development", "production"] = Field(
-        "development", validation_alias="BANKBOT_ENV"
-    )
+    env: Literal["development", "production"] = Field("development", validation_alias="BANKBOT_ENV")
     database_url: str = "sqlite:///var/bankbot.db"
     redis_url: str | None = None
     engine_url: str = "http://127.0.0.1:5005"
@@ -45,6 +43,24 @@ class Settings(BaseSettings):
     agent_hours: str = "08:00-22:00"
     agent_timezone: str = "Asia/Shanghai"
     hotline: str = "95-000"
+    # --- long queues (issue 18) ---------------------------------------------------
+    # Above this expected wait (or with nobody online, or outside agent hours) the
+    # customer is offered: keep waiting, a callback slot, or leave a message.
+    overflow_threshold_minutes: int = Field(15, ge=0)
+    # The wait estimate reads closed chats per agent-hour over this sliding window.
+    throughput_window_minutes: int = Field(60, ge=5)
+    # Until the window holds enough closed chats, this prior rate is assumed (and
+    # the range said is wide): an agent with three chats at about 15 min each.
+    prior_chats_per_agent_hour: int = Field(12, ge=1)
+    callback_slot_minutes: int = Field(30, ge=5)
+    callback_slots_shown: int = Field(6, ge=1, le=12)
+    callback_slot_capacity: int = Field(4, ge=1)
+    # A left message is answered within this (its own queue's SLA) ...
+    message_sla_minutes: int = Field(240, ge=1)
+    # ... and the conversation stays open this long for the customer to come back.
+    message_open_hours: int = Field(72, ge=1)
+    # The action server's VERIFIED_TTL_S: agents see when a verification expired.
+    verified_ttl_s: int = Field(1800, ge=1)
     # The customer must hear back within 3 s when the engine is down (rule 17),
     # and within 30 s in any case (rule 1).
     engine_connect_timeout_s: float = 1.0
@@ -76,6 +92,8 @@ class Settings(BaseSettings):
     # Supervisors and editors must enrol a second factor (TOTP) before working.
     require_totp: bool | None = None
     log_dir: Path = ROOT / LOG_DIR
+    # "text" (default) or "json": one JSON object per line (common/logjson.py).
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from handoff.models.content import (
     ContentJob,
     ContentLive,
     ContentModel,
+    ContentModelArchive,
     ContentRepoSync,
     ContentUpload,
     ContentUploadPart,
@@ -23,15 +24,23 @@ from handoff.models.content import (
 )
 from handoff.models.conversation import Channel, Conversation, ConversationState
 from handoff.models.csat import CsatRating, CsatScore
-from handoff.models.desk import CallbackStatus, CallbackTicket, ConversationFacts, DeskEntry
-from handoff.models.handoff import Handoff, HandoffReason, HandoffStatus, Priority
+from handoff.models.desk import (
+    AgentPresence,
+    CallbackStatus,
+    CallbackTicket,
+    ConversationFacts,
+    DeskEntry,
+)
+from handoff.models.handoff import Handoff, HandoffMode, HandoffReason, HandoffStatus, Priority
 from handoff.models.idempotency import IdempotentReply
 from handoff.models.message import Message, Sender
+from handoff.models.quality import HandoffDispute, Outcome, TurnOutcome
 from handoff.models.security import SecurityEvent
 from handoff.models.staff import Agent, StaffRole, StaffSession
 
 __all__ = [
     "Agent",
+    "AgentPresence",
     "Base",
     "CallbackStatus",
     "CallbackTicket",
@@ -44,6 +53,7 @@ __all__ = [
     "ContentFaq",
     "ContentFaqVersion",
     "ContentGateway",
+    "ContentModelArchive",
     "ContentJob",
     "ContentLive",
     "ContentModel",
@@ -58,6 +68,8 @@ __all__ = [
     "DeskEntry",
     "EngineStatus",
     "Handoff",
+    "HandoffDispute",
+    "HandoffMode",
     "HandoffReason",
     "HandoffStatus",
     "IdempotentReply",
@@ -65,9 +77,11 @@ __all__ = [
     "JobStatus",
     "Message",
     "ModelStatus",
+    "Outcome",
     "Priority",
     "SecurityEvent",
     "Sender",
     "StaffRole",
     "StaffSession",
+    "TurnOutcome",
 ]

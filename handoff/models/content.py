@@ -250,6 +250,18 @@ class ContentGateway(Base):
     generation: Mapped[int]
     engine_url: Mapped[str] = mapped_column(String(200))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The model its engine reports serving (engines that pull their model).
+    engine_model: Mapped[str | None] = mapped_column(String(64))
+
+
+class ContentModelArchive(Base):
+    """A live (or once live) model's file, for engines on any host to pull from a gateway."""
+
+    __tablename__ = "content_model_archives"
+
+    model_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ContentAudit(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, String
+from sqlalchemy import Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from handoff.models.base import Base, utcnow
@@ -31,6 +31,25 @@ class Conversation(Base):
     """One chat; `token_hash` is the SHA-256 of the customer's bearer token."""
 
     __tablename__ = "conversations"
+    # Covers the quality figures' period scans and joins (no look-ups in the table).
+    __table_args__ = (  # fmt: skip
+        Index(
+            "ix_conversations_period",
+            "created_at",
+            "language",
+            "id",
+            "customer_ref",
+            "browser_hash",
+        ),
+        Index(
+            "ix_conversations_quality",
+            "id",
+            "created_at",
+            "language",
+            "customer_ref",
+            "browser_hash",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64))
@@ -50,3 +69,10 @@ class Conversation(Base):
     # A keyed digest of the address that created it (never the address itself):
     # what the open-handoff cap per client counts.
     client_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Who the customer is, for counting repeat contacts (first-contact resolution):
+    # a hash of the widget's browser id, and the verified customer's pseudonym.
+    browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    customer_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    # A conversation waiting for an answer the customer reads later stays open
+    # until then, whatever the idle expiry says (issue 18).
+    keep_open_until: Mapped[datetime | None]

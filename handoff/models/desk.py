@@ -2,7 +2,8 @@
 
 `DeskEntry` says who holds a handoff and whether it went back to the queue;
 `ConversationFacts` keeps what the engine reported (verification, intents,
-FAQ keys) for the agent's summary; `CallbackTicket` is a promise to call back.
+FAQ keys) for the agent's summary; `CallbackTicket` is a promise to call back;
+`AgentPresence` records when staff were online (the wait estimate's agent-hours).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from handoff.models.base import Base, utcnow
@@ -77,3 +78,20 @@ class CallbackTicket(Base):
         Enum(CallbackStatus, native_enum=False, length=10), default=CallbackStatus.open
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The handoff it came from (its reason and priority), and how the call went.
+    handoff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="SET NULL"), index=True
+    )
+    done_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AgentPresence(Base):
+    """One stretch of time a staff member was online: the desk's agent-hours come from these."""
+
+    __tablename__ = "agent_presence"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.handoffs import HandoffReason, Priority
@@ -24,6 +25,13 @@ class HandoffStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
+class HandoffMode(enum.StrEnum):
+    """How the customer waits: live in the chat, or a message answered later (issue 18)."""
+
+    live = "live"
+    message = "message"
+
+
 class Handoff(Base):
     """A conversation waiting for, or served by, an agent."""
 
@@ -33,9 +41,7 @@ class Handoff(Base):
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    reason: Mapped[HandoffReason] = mapped_column(
-        Enum(HandoffReason, native_enum=False, length=24)
-    )
+    reason: Mapped[HandoffReason] = mapped_column(Enum(HandoffReason, native_enum=False, length=24))
     priority: Mapped[Priority] = mapped_column(Enum(Priority, native_enum=False, length=8))
     # Stored so ORDER BY works in SQL on both backends.
     priority_rank: Mapped[int] = mapped_column(Integer)
@@ -47,3 +53,10 @@ class Handoff(Base):
     claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
+    # Why it happened (`common.evidence`), as the action server reported it, masked.
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A left message waits in its own queue, answered by `due_at` (its SLA).
+    mode: Mapped[HandoffMode] = mapped_column(
+        Enum(HandoffMode, native_enum=False, length=8), default=HandoffMode.live
+    )
+    due_at: Mapped[datetime | None]

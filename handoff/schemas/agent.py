@@ -59,6 +59,10 @@ class QueueItem(BaseModel):
     status: str
     # Rule 15: waiting for more than 10 minutes.
     alert: bool = False
+    # "live", or "message": left a message, answered later (issue 18), due by `due_at`.
+    mode: str = "live"
+    due_at: str | None = None
+    sla_overdue: bool = False
 
 
 class QueueList(BaseModel):
@@ -91,6 +95,9 @@ class Verification(BaseModel):
 
     verified: bool
     at: str | None
+    # Older than the action server's VERIFIED_TTL_S: verify again before account details.
+    expired: bool = False
+    expires_at: str | None = None
 
 
 class Failure(BaseModel):
@@ -112,6 +119,41 @@ class Summary(BaseModel):
     failures: list[Failure]
 
 
+class EvidenceIntent(BaseModel):
+    """An intent the engine saw, with its confidence when reported."""
+
+    name: str
+    confidence: float | None = None
+
+
+class DisputeOut(BaseModel):
+    """An agent's verdict that the handoff was a false alarm."""
+
+    label: str
+    by: str
+    at: str
+
+
+class Evidence(BaseModel):
+    """Why the handoff happened (`common.evidence`), completed from the gateway's facts."""
+
+    reported: bool
+    messages: list[str]
+    detector: str
+    score: float | None
+    intents: list[EvidenceIntent]
+    faqs: list[str]
+    verified: bool
+    dispute_label: Literal["not_upset", "not_fraud"] | None
+    dispute: DisputeOut | None
+
+
+class Dispute(_Strict):
+    """Body of `POST /api/agent/handoffs/{id}/dispute`."""
+
+    label: Literal["not_upset", "not_fraud"]
+
+
 class HandoffDetail(QueueItem):
     """`GET /api/agent/handoffs/{id}`: everything about one chat."""
 
@@ -124,6 +166,7 @@ class HandoffDetail(QueueItem):
     requeued: bool
     verification: Verification
     summary: Summary
+    evidence: Evidence
     transcript: list[MessageOut]
 
 
@@ -188,6 +231,22 @@ class CallbackList(BaseModel):
     """`GET /api/agent/callbacks`."""
 
     items: list[CallbackOut]
+
+
+class CallbackDetail(CallbackOut):
+    """`GET /api/agent/callbacks/{id}`: the ticket and the conversation it came from."""
+
+    priority: str | None
+    verification: Verification
+    summary: Summary
+    transcript: list[MessageOut]
+    note: str | None
+
+
+class CallbackDone(_Strict):
+    """How the call went (kept with the ticket)."""
+
+    note: str = Field(min_length=1, max_length=2000)
 
 
 class CannedReply(BaseModel):

@@ -16,6 +16,9 @@ class CreateConversation(_Strict):
 
     channel: Literal["web", "app"] = "web"
     language: Literal["zh", "en"] | None = None
+    # A random id the widget keeps in the browser, so repeat contacts can be
+    # counted (first-contact resolution); only its hash is stored.
+    browser: str | None = Field(None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class Button(BaseModel):
@@ -32,12 +35,26 @@ class Reply(BaseModel):
     buttons: list[Button] = []
 
 
+class WaitRange(BaseModel):
+    """The wait the desk's recent pace predicts: `low`-`high` minutes, `minutes` expected."""
+
+    low_minutes: int
+    high_minutes: int
+    minutes: int
+
+
 class HandoffInfo(BaseModel):
     """Why and where the customer waits for a person."""
 
     reason: str
     priority: str
     queue_position: int
+    # "live" in the queue, or "message": answered later in this chat (issue 18).
+    mode: str = "live"
+    # None when nobody is online (no honest estimate), or after a message was left.
+    estimated_wait: WaitRange | None = None
+    # The status line the widget shows, in the conversation's language.
+    notice: str | None = None
 
 
 class ConversationCreated(BaseModel):

@@ -66,7 +66,10 @@ async def access_conversation_as_customer(
         raise NotFound("No such conversation.")
     if not hmac.compare_digest(conversation.token_hash, hash_token(token)):
         raise Unauthorized("This token does not belong to this conversation.")
-    if expiry is not None and now is not None and (
+    kept_open = conversation.keep_open_until is not None and now is not None and (
+        now < as_utc(conversation.keep_open_until)  # an answer the customer reads later
+    )
+    if expiry is not None and now is not None and not kept_open and (
         now - as_utc(conversation.updated_at) >= expiry.idle
         or now - as_utc(conversation.created_at) >= expiry.max_age
     ):

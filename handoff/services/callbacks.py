@@ -1,8 +1,11 @@
-"""Agent hours and callbacks (rule 17): nobody is left without an answer.
+"""What a queued customer may do, and callback tickets (rule 17; issue 18).
 
-Outside agent hours, or when no agent is online, a queued customer is offered
-a callback; accepting it asks for a mobile number, books a ticket for the
-next time the bank can call, and closes the conversation.
+A queued customer may leave the queue, keep waiting, book a callback at a
+slot they choose within agent hours (`services/overflow.py` lists the slots;
+then a mobile number books the ticket and closes the chat), or leave a
+message answered later (`services/left_messages.py`). The agent who makes a
+callback opens the ticket and finds the same conversation: transcript,
+reason and verification state; what they note is added to it.
 """
 
 from __future__ import annotations
@@ -10,35 +13,48 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.redaction import mask_phone
 from handoff.core.config import Settings
+from handoff.core.errors import Conflict, NotFound
 from handoff.models import (
-    Agent,
     CallbackStatus,
     CallbackTicket,
     Conversation,
     ConversationState,
     Handoff,
+    HandoffMode,
     HandoffStatus,
-    StaffRole,
+    Priority,
 )
-from handoff.services import desk, queue, summary
+from handoff.services import desk, left_messages, overflow, queue, summary
 from handoff.services.clock import as_utc
-from handoff.services.phrases import button_title, phrase
+from handoff.services.hours import CALL_SOON, AgentHours
+from handoff.services.overflow import (
+    CALLBACK_PAYLOAD,
+    KEEP_WAITING_PAYLOAD,
+    LEAVE_MESSAGE_PAYLOAD,
+    LEAVE_PAYLOAD,
+    leave_button,
+)
+from handoff.services.phrases import phrase
 
-CALLBACK_PAYLOAD = "/callback"
-LEAVE_PAYLOAD = "/leave_queue"
-KEEP_WAITING_PAYLOAD = "/keep_waiting"
-PENDING_PHONE = "callback_phone"
-# Inside agent hours but nobody online: the bank calls within half an hour.
-CALL_SOON = timedelta(minutes=30)
+__all__ = [
+    "CALLBACK_PAYLOAD",
+    "CALL_SOON",
+    "KEEP_WAITING_PAYLOAD",
+    "LEAVE_PAYLOAD",
+    "AgentHours",
+    "leave_button",
+]
+
+# "cbphone:202611250230": the slot chosen (UTC), the phone number still to come.
+PENDING_PHONE = "cbphone:"
 REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read out on the phone
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
@@ -46,107 +62,10 @@ _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(
 Outgoing = list[tuple[str, list[dict[str, str]]]]
 
 
-@dataclass(frozen=True)
-class AgentHours:
-    """Daily opening of the desk in its own time zone (default 08:00-22:00 Beijing time)."""
-
-    opens: time
-    closes: time
-    zone: ZoneInfo
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> AgentHours:
-        """Parse `AGENT_HOURS` ("HH:MM-HH:MM") and `AGENT_TIMEZONE`."""
-        start, _, end = settings.agent_hours.partition("-")
-        return cls(
-            time.fromisoformat(start.strip()),
-            time.fromisoformat(end.strip()),
-            ZoneInfo(settings.agent_timezone),
-        )
-
-    def is_open(self, now: datetime) -> bool:
-        """True when agents work at `now` (an overnight span such as 20:00-06:00 works too)."""
-        local = as_utc(now).astimezone(self.zone).time()
-        if self.opens <= self.closes:
-            return self.opens <= local < self.closes
-        return local >= self.opens or local < self.closes
-
-    def next_opening(self, now: datetime) -> datetime:
-        """The next moment the desk opens, strictly after `now` if it is closed now."""
-        local = as_utc(now).astimezone(self.zone)
-        candidate = local.replace(
-            hour=self.opens.hour, minute=self.opens.minute, second=0, microsecond=0
-        )
-        if candidate <= local:
-            candidate += timedelta(days=1)
-        return candidate
-
-    def callback_time(self, now: datetime) -> datetime:
-        """When the bank will call: soon if the desk is open, else at the next opening."""
-        soon = as_utc(now) + CALL_SOON
-        if self.is_open(now) and self.is_open(soon):
-            return soon.astimezone(self.zone)
-        return self.next_opening(soon)
-
-    def describe(self, moment: datetime, language: str | None) -> str:
-        """`moment` in the desk's local time, worded for the customer."""
-        local = moment.astimezone(self.zone)
-        beijing = self.zone.key == "Asia/Shanghai"
-        if language == "zh":
-            zone = "北京时间" if beijing else self.zone.key
-            return f"{local.month}月{local.day}日 {local:%H:%M}（{zone}）"
-        if language == "en":
-            zone = "Beijing time" if beijing else self.zone.key
-            return f"{local:%H:%M} on {local.day} {local:%b} ({zone})"
-        zone = "北京时间 Beijing time" if beijing else self.zone.key
-        return f"{local:%Y-%m-%d %H:%M} ({zone})"
-
-
 def extract_phone(text: str) -> str | None:
     """A mainland mobile number in what the customer typed, as 11 digits."""
     match = _MOBILE.search(text)
     return "".join(match.groups()) if match else None
-
-
-async def staff_online(session: AsyncSession) -> int:
-    """Agents and supervisors marked online (kept fresh by heartbeats)."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Agent)
-        .where(Agent.online.is_(True), Agent.role.in_([StaffRole.agent, StaffRole.supervisor]))
-    )
-    return count or 0
-
-
-async def offer_reason(session: AsyncSession, hours: AgentHours, now: datetime) -> str | None:
-    """Why a callback is offered ("closed" or "busy"), or None when agents are there."""
-    if not hours.is_open(now):
-        return "closed"
-    if await staff_online(session) == 0:
-        return "busy"
-    return None
-
-
-def _button(key: str, payload: str, language: str | None) -> dict[str, str]:
-    return {"title": button_title(key, language), "payload": payload}
-
-
-def leave_button(language: str | None) -> dict[str, str]:
-    """Lets a queued customer give up waiting (the handoff is cancelled)."""
-    return _button("button_leave", LEAVE_PAYLOAD, language)
-
-
-async def offer(
-    session: AsyncSession, settings: Settings, language: str | None, now: datetime
-) -> tuple[str, list[dict[str, str]]] | None:
-    """The callback offer added to a queued reply, when one is due."""
-    hours = AgentHours.from_settings(settings)
-    reason = await offer_reason(session, hours, now)
-    if reason is None:
-        return None
-    when = hours.describe(hours.callback_time(now), language)
-    text = phrase(f"callback_offer_{reason}", language, when=when, hours=settings.agent_hours)
-    return text, [_button("button_callback", CALLBACK_PAYLOAD, language)]
 
 
 @dataclass
@@ -157,6 +76,15 @@ class QueuedTurn:
     handoff: Handoff | None  # still waiting: the relay reports its place
 
 
+def _pending_slot(pending: str | None) -> datetime | None:
+    if not pending or not pending.startswith(PENDING_PHONE):
+        return None
+    try:
+        return datetime.strptime(pending[len(PENDING_PHONE) :], "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 async def queued_turn(
     session: AsyncSession,
     settings: Settings,
@@ -165,7 +93,7 @@ async def queued_turn(
     now: datetime,
     outbox: desk.Outbox,
 ) -> QueuedTurn:
-    """Leave the queue, take or refuse a callback, or hear the place in the queue."""
+    """Leave, keep waiting, pick a callback slot, give the phone, or leave a message."""
     handoff = await queue.open_handoff(session, conversation.id)
     if handoff is None or handoff.status != HandoffStatus.waiting:
         return QueuedTurn([], None)
@@ -184,73 +112,106 @@ async def queued_turn(
         if left:
             facts.pending = None
             conversation.state, conversation.closed_at = ConversationState.closed, now
+            conversation.keep_open_until = None
             return QueuedTurn([(phrase("left_queue", language), [])], None)
+    if handoff.mode == HandoffMode.message:
+        outbox.queue_event("message_added", handoff)
+        return QueuedTurn([(phrase("message_noted", language), [])], handoff)
+    if handoff.priority == Priority.urgent:  # fraud is served first, never parked
+        facts.pending = None
+        return QueuedTurn(await _standing_reply(session, settings, handoff, language, now), handoff)
+    if command == LEAVE_MESSAGE_PAYLOAD:
+        facts.pending = None
+        reply = await left_messages.leave_message(settings, conversation, handoff, now, outbox)
+        return QueuedTurn([reply], handoff)
     if command == CALLBACK_PAYLOAD:
-        facts.pending = PENDING_PHONE
-        hours = AgentHours.from_settings(settings)
-        when = hours.describe(hours.callback_time(now), language)
-        buttons = [_button("button_keep_waiting", KEEP_WAITING_PAYLOAD, language)]
-        return QueuedTurn(
-            [(phrase("callback_ask_phone", language, when=when), buttons)], handoff
-        )
+        facts.pending = None
+        return QueuedTurn([await _slots_reply(session, settings, language, now, "")], handoff)
+    slot = overflow.parse_slot(command)
+    if slot is not None:
+        if slot not in await overflow.open_slots(session, settings, now):
+            return QueuedTurn(
+                [await _slots_reply(session, settings, language, now, "callback_slot_taken")],
+                handoff,
+            )
+        facts.pending = PENDING_PHONE + slot.strftime("%Y%m%d%H%M")
+        when = AgentHours.from_settings(settings).describe(slot, language)
+        buttons = [overflow.button("button_keep_waiting", KEEP_WAITING_PAYLOAD, language)]
+        return QueuedTurn([(phrase("callback_ask_phone", language, when=when), buttons)], handoff)
     if command == KEEP_WAITING_PAYLOAD:
         facts.pending = None
         return QueuedTurn(await _standing_reply(session, settings, handoff, language, now), handoff)
-    if facts.pending == PENDING_PHONE:
+    chosen = _pending_slot(facts.pending)
+    if chosen is not None:
         phone = extract_phone(text)
         if phone is None:
             buttons = [
-                _button("button_keep_waiting", KEEP_WAITING_PAYLOAD, language),
+                overflow.button("button_keep_waiting", KEEP_WAITING_PAYLOAD, language),
                 leave_button(language),
             ]
             return QueuedTurn([(phrase("callback_bad_phone", language), buttons)], handoff)
-        ticket = await book(session, settings, conversation, handoff, phone, now, outbox)
+        if chosen not in await overflow.open_slots(session, settings, now):
+            facts.pending = None
+            return QueuedTurn(
+                [await _slots_reply(session, settings, language, now, "callback_slot_taken")],
+                handoff,
+            )
+        ticket = await book(session, conversation, handoff, phone, chosen, now, outbox)
         if ticket is not None:
             facts.pending = None
             hours = AgentHours.from_settings(settings)
-            reply = phrase(
+            booked = phrase(
                 "callback_booked",
                 language,
                 reference=ticket.reference,
                 when=hours.describe(as_utc(ticket.call_at), language),
                 phone=mask_phone(ticket.phone),
             )
-            return QueuedTurn([(reply, [])], None)
+            return QueuedTurn([(booked, [])], None)
     return QueuedTurn(await _standing_reply(session, settings, handoff, language, now), handoff)
+
+
+async def _slots_reply(
+    session: AsyncSession, settings: Settings, language: str | None, now: datetime, lead: str
+) -> tuple[str, list[dict[str, str]]]:
+    slots = await overflow.open_slots(session, settings, now)
+    if not slots:
+        buttons = [
+            overflow.button("button_keep_waiting", KEEP_WAITING_PAYLOAD, language),
+            overflow.button("button_leave_message", LEAVE_MESSAGE_PAYLOAD, language),
+        ]
+        return phrase("callback_no_slots", language), buttons
+    text = phrase("callback_pick_slot", language)
+    if lead:
+        text = phrase(lead, language)
+    return text, overflow.slot_buttons(slots, settings, language)
 
 
 async def _standing_reply(
     session: AsyncSession, settings: Settings, handoff: Handoff, language: str | None, now: datetime
 ) -> Outgoing:
-    place = await queue.standing(session, handoff)
-    outgoing: Outgoing = [
-        (
-            phrase(
-                "still_queued" if place.position > 1 else "still_queued_next",
-                language,
-                ahead=place.position - 1,
-            ),
-            [leave_button(language)],
-        )
-    ]
-    extra = await offer(session, settings, language, now)
-    if extra is not None:
-        outgoing.append(extra)
+    place = await queue.standing(session, settings, handoff, now)
+    if place.position > 1:
+        text = phrase("still_queued", language, ahead=place.position - 1)
+    else:
+        text = phrase("still_queued_next", language)
+    outgoing: Outgoing = [(text, [leave_button(language)])]
+    offer = await overflow.offer(session, settings, handoff, place, language, now)
+    if offer is not None:  # the three ways on stay open while the wait is long
+        outgoing.append(offer)
     return outgoing
 
 
 async def book(
     session: AsyncSession,
-    settings: Settings,
     conversation: Conversation,
     handoff: Handoff,
     phone: str,
+    call_at: datetime,
     now: datetime,
     outbox: desk.Outbox,
 ) -> CallbackTicket | None:
     """Book the callback and close the conversation; None if an agent claimed it meanwhile."""
-    hours = AgentHours.from_settings(settings)
-    call_at = hours.callback_time(now)
     # Letters after the date: a longer run of digits would be masked as a card number.
     suffix = "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(5))
     reference = f"CB{call_at:%Y%m%d}-{suffix}"
@@ -272,6 +233,7 @@ async def book(
         reason=handoff.reason.value,
         call_at=call_at.astimezone(UTC),
         created_at=now,
+        handoff_id=handoff.id,
     )
     session.add(ticket)
     conversation.state, conversation.closed_at = ConversationState.closed, now
@@ -303,3 +265,42 @@ async def open_tickets(session: AsyncSession) -> list[CallbackTicket]:
         .order_by(CallbackTicket.call_at, CallbackTicket.id)
     )
     return list(rows)
+
+
+async def ticket_detail(
+    session: AsyncSession, settings: Settings, ticket_id: int, now: datetime
+) -> dict[str, Any]:
+    """The ticket with its conversation: reason, priority, verification and transcript."""
+    ticket = await session.get(CallbackTicket, ticket_id)
+    if ticket is None:
+        raise NotFound("No such callback.")
+    handoff = await session.get(Handoff, ticket.handoff_id) if ticket.handoff_id else None
+    facts = await summary.existing_facts(session, ticket.conversation_id)
+    messages = await summary.transcript(session, ticket.conversation_id)
+    return {
+        **ticket_view(ticket, AgentHours.from_settings(settings)),
+        "priority": handoff.priority.value if handoff else None,
+        "verification": summary.verification_view(facts, now, settings.verified_ttl_s),
+        "summary": summary.summarise(messages, facts),
+        "transcript": summary.transcript_view(messages),
+        "note": ticket.note,
+    }
+
+
+async def complete(
+    session: AsyncSession, ticket_id: int, note: str, now: datetime
+) -> CallbackTicket:
+    """Mark the call made, with the agent's note (kept with the ticket, not shown to customers)."""
+    result = await session.execute(
+        update(CallbackTicket)
+        .where(CallbackTicket.id == ticket_id, CallbackTicket.status == CallbackStatus.open)
+        .values(status=CallbackStatus.done, done_at=now, note=note)
+        .execution_options(synchronize_session=False)
+    )
+    ticket = await session.get(CallbackTicket, ticket_id, populate_existing=True)
+    if ticket is None:
+        raise NotFound("No such callback.")
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"This callback is {ticket.status.value} already.", code="callback_done")
+    await session.commit()
+    return ticket

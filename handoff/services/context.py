@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from handoff.core.config import Settings
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
+from handoff.services.leader import LeaderLock
 from handoff.services.locks import ConversationLocks
+from handoff.services.metrics import Metrics
 from handoff.services.ratelimit import Counters
 from handoff.services.sms_outbox import SmsOutbox
 
@@ -24,6 +26,8 @@ class AppContext:
     engine: EngineClient
     hub: EventHub
     locks: ConversationLocks
+    leader: LeaderLock = field(default_factory=lambda: LeaderLock(None))
+    metrics: Metrics = field(default_factory=Metrics)
     sms_outbox: SmsOutbox = field(default_factory=SmsOutbox)
     # Rate-limit and login counters (Redis-shared when configured).
     counters: Counters = field(default_factory=Counters)
@@ -33,10 +37,12 @@ class AppContext:
         await self.hub.start()
         await self.locks.start()
         await self.counters.start()
+        await self.leader.start()
 
     async def stop(self) -> None:
         """Close every connection the context opened."""
         await self.engine.aclose()
+        await self.leader.stop()
         await self.hub.stop()
         await self.locks.stop()
         await self.counters.stop()

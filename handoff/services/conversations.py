@@ -15,7 +15,12 @@ from handoff.services.access import hash_token, new_token
 
 
 async def create_conversation(
-    session: AsyncSession, channel: Channel, language: str | None, client: str | None = None
+    session: AsyncSession,
+    channel: Channel,
+    language: str | None,
+    client: str | None = None,
+    *,
+    browser_hash: str | None = None,
 ) -> tuple[Conversation, str]:
     """A new conversation in bot mode and the customer's token for it.
 
@@ -28,6 +33,7 @@ async def create_conversation(
         channel=channel,
         language=language,
         client_key=client,
+        browser_hash=browser_hash,
     )
     session.add(conversation)
     await session.flush()

@@ -21,12 +21,14 @@ from handoff.models import (
     ConversationState,
     DeskEntry,
     Handoff,
+    HandoffDispute,
+    HandoffMode,
     HandoffStatus,
     Message,
     Sender,
     StaffRole,
 )
-from handoff.services import queue, summary
+from handoff.services import handoff_evidence, queue, summary
 from handoff.services.access import transcript_horizon
 from handoff.services.clock import as_utc
 from handoff.services.conversations import append_message, message_view
@@ -94,12 +96,16 @@ class Outbox:
 
 
 async def held_count(session: AsyncSession, agent_id: int) -> int:
-    """How many chats the agent serves now (rule 16 caps it)."""
+    """How many live chats the agent serves now (rule 16 caps it; left messages do not count)."""
     count = await session.scalar(
         select(func.count())
         .select_from(Handoff)
         .join(DeskEntry, DeskEntry.handoff_id == Handoff.id)
-        .where(DeskEntry.agent_id == agent_id, Handoff.status == HandoffStatus.claimed)
+        .where(
+            DeskEntry.agent_id == agent_id,
+            Handoff.status == HandoffStatus.claimed,
+            Handoff.mode == HandoffMode.live,
+        )
     )
     return count or 0
 
@@ -175,7 +181,9 @@ async def claim(
 ) -> Handoff:
     """Take a waiting chat: exactly one agent wins, the others get 409."""
     await _lock_agent(session, agent.id, online=True, last_seen_at=now)
-    await _check_capacity(session, agent)
+    target = await session.get(Handoff, handoff_id)
+    if target is None or target.mode == HandoffMode.live:
+        await _check_capacity(session, agent)
     result = await session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.waiting)
@@ -186,7 +194,8 @@ async def claim(
         raise _refusal(await session.get(Handoff, handoff_id, populate_existing=True), "claim")
     await _set_holder(session, handoff_id, agent.id)
     handoff, conversation = await _reload(session, handoff_id)
-    await _join(session, conversation, agent, outbox)
+    # A left message is answered, not joined: the customer may be away and reads the reply.
+    await _join(session, conversation, agent, outbox, quiet=handoff.mode == HandoffMode.message)
     await session.commit()
     outbox.queue_event("claimed", handoff, agent_id=agent.id)
     outbox.add(agent_topic(agent.id), {"type": "assigned", "handoff_id": handoff.id})
@@ -194,20 +203,26 @@ async def claim(
 
 
 async def _join(
-    session: AsyncSession, conversation: Conversation, agent: Agent, outbox: Outbox
+    session: AsyncSession,
+    conversation: Conversation,
+    agent: Agent,
+    outbox: Outbox,
+    *,
+    quiet: bool = False,
 ) -> None:
     """The conversation is the agent's now; the customer hears their display name only."""
     conversation.state = ConversationState.agent
     facts = await summary.existing_facts(session, conversation.id)
     if facts is not None:
         facts.pending = None
-    joined = await append_message(
-        session,
-        conversation,
-        Sender.system,
-        phrase("agent_joined", conversation.language, name=agent.display_name),
-    )
-    outbox.customer_messages(conversation.id, [joined])
+    if not quiet:
+        joined = await append_message(
+            session,
+            conversation,
+            Sender.system,
+            phrase("agent_joined", conversation.language, name=agent.display_name),
+        )
+        outbox.customer_messages(conversation.id, [joined])
     outbox.add(
         conversation_topic(conversation.id),
         {"type": "state", "state": conversation.state.value, "agent": {"name": agent.display_name}},
@@ -215,14 +230,25 @@ async def _join(
 
 
 async def post_message(
-    session: AsyncSession, staff: Agent, handoff: Handoff, text: str, outbox: Outbox
+    session: AsyncSession,
+    staff: Agent,
+    handoff: Handoff,
+    text: str,
+    outbox: Outbox,
+    keep_open_until: datetime | None = None,
 ) -> Message:
-    """Store the agent's (cleaned, masked) message and push it to the customer."""
+    """Store the agent's (cleaned, masked) message and push it to the customer.
+
+    A reply to a left message keeps its conversation open until `keep_open_until`,
+    so the customer finds it when they come back.
+    """
     if handoff.status != HandoffStatus.claimed:
         raise _refusal(handoff, "send a message")
     await _require_holder(session, staff, handoff.id)
     conversation = await session.get(Conversation, handoff.conversation_id)
     assert conversation is not None
+    if handoff.mode == HandoffMode.message and keep_open_until is not None:
+        conversation.keep_open_until = keep_open_until
     message = await append_message(
         session, conversation, Sender.agent, text, agent_name=staff.display_name
     )
@@ -278,6 +304,7 @@ async def close(
         goodbye = phrase("back_to_bot", conversation.language)
     else:
         conversation.state, conversation.closed_at = ConversationState.closed, now
+        conversation.keep_open_until = None
         goodbye = phrase("agent_closed", conversation.language)
     sent = [await append_message(session, conversation, Sender.system, goodbye)]
     sent.append(await ask_for_satisfaction(session, conversation))
@@ -365,13 +392,14 @@ async def requeue_held(session: AsyncSession, agent_id: int, outbox: Outbox) -> 
         entry.requeued = True
         handoff, conversation = await _reload(session, held.id)
         conversation.state = ConversationState.queued
-        note = await append_message(
-            session,
-            conversation,
-            Sender.system,
-            phrase("agent_stepped_away", conversation.language),
-        )
-        outbox.customer_messages(conversation.id, [note])
+        if handoff.mode == HandoffMode.live:  # a left message just waits for the next agent
+            note = await append_message(
+                session,
+                conversation,
+                Sender.system,
+                phrase("agent_stepped_away", conversation.language),
+            )
+            outbox.customer_messages(conversation.id, [note])
         outbox.add(
             conversation_topic(conversation.id),
             {"type": "state", "state": conversation.state.value},
@@ -421,7 +449,11 @@ async def notify_staff(
 
 
 async def handoff_detail(
-    session: AsyncSession, handoff: Handoff, now: datetime, viewer: Agent | None = None
+    session: AsyncSession,
+    handoff: Handoff,
+    now: datetime,
+    verified_ttl_s: int | None = None,
+    viewer: Agent | None = None,
 ) -> dict[str, Any]:
     """Everything the agent needs: reason, priority, verification, summary, masked transcript.
 
@@ -437,7 +469,7 @@ async def handoff_detail(
     messages = await summary.transcript(session, conversation.id, until)
     position = None
     if handoff.status == HandoffStatus.waiting:
-        position = (await queue.standing(session, handoff)).position
+        position = await queue.position(session, handoff)
     return {
         **queue.queue_item(handoff, position or 0, now),
         "queue_position": position,
@@ -448,8 +480,11 @@ async def handoff_detail(
         "resolution": handoff.resolution,
         "agent": {"id": holder.id, "name": holder.display_name} if holder else None,
         "requeued": bool(entry and entry.requeued),
-        "verification": summary.verification_view(facts),
+        "verification": summary.verification_view(facts, now, verified_ttl_s),
         "summary": summary.summarise(messages, facts),
+        "evidence": handoff_evidence.view(
+            handoff, messages, facts, await session.get(HandoffDispute, handoff.id)
+        ),
         "transcript": summary.transcript_view(messages),
     }
 

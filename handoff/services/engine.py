@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +20,15 @@ log = logging.getLogger(__name__)
 
 
 class EngineUnavailable(Exception):
-    """The engine could not produce an answer."""
+    """The engine could not produce an answer.
+
+    `replies` holds what the engine did say when only the action server's
+    probe failed: the relay still honours a code request among them.
+    """
+
+    def __init__(self, message: str, replies: list[BotReply] | None = None) -> None:
+        super().__init__(message)
+        self.replies = replies or []
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,11 @@ class EngineClient:
         connect_timeout: float,
         read_timeout: float,
         action_server_url: str | None = None,
+        timing: Callable[[str, bool, float], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # (kind "engine" | "actions", succeeded, seconds) for the metrics.
+        self._timing = timing or (lambda kind, ok, seconds: None)
         self._token = token
         self._actions_health = (
             action_server_url.rstrip("/").rsplit("/", 1)[0] + "/health"
@@ -90,7 +103,8 @@ class EngineClient:
         )
         if not actions_up:
             log.warning("action server unavailable")
-            raise EngineUnavailable("action server unavailable")
+            said = _parse(answer) if isinstance(answer, list) else []
+            raise EngineUnavailable("action server unavailable", said)
         raw = answer
         if not isinstance(raw, list) or not raw:
             # Every rule of the assistant ends in a reply: silence means the
@@ -98,29 +112,34 @@ class EngineClient:
             raise EngineUnavailable("engine returned no reply")
         return _parse(raw)
 
-    async def _post_message(
-        self, conversation_id: str, text: str, metadata: dict[str, Any]
-    ) -> Any:
+    async def _post_message(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> Any:
+        started = time.perf_counter()
         try:
             response = await self._client.post(
                 f"{self.base_url}/webhooks/rest/webhook",
                 json={"sender": conversation_id, "message": text, "metadata": metadata},
             )
             response.raise_for_status()
-            return response.json()
+            answer = response.json()
         except (httpx.HTTPError, ValueError) as exc:
+            self._timing("engine", False, time.perf_counter() - started)
             log.warning("engine unavailable: %s", type(exc).__name__)
             raise EngineUnavailable(str(exc)) from exc
+        self._timing("engine", True, time.perf_counter() - started)
+        return answer
 
     async def actions_healthy(self) -> bool:
         """True when the action server answers its health endpoint (or none is configured)."""
         if self._actions_health is None:
             return True
+        started = time.perf_counter()
         try:
             response = await self._client.get(self._actions_health, timeout=2.0)
-            return response.status_code == 200
+            up = response.status_code == 200
         except httpx.HTTPError:
-            return False
+            up = False
+        self._timing("actions", up, time.perf_counter() - started)
+        return up
 
     async def healthy(self) -> bool:
         """True when the engine answers its status endpoint with a loaded model."""

@@ -1,4 +1,11 @@
-"""Stored answers for retried customer messages."""
+"""Stored answers for retried customer messages.
+
+The record is created *pending* in the same commit as the customer's message
+and completed with the answer in the commit that stores the replies. A retry
+that finds a pending record knows the first attempt died between the two
+commits: it must not run the turn a second time (the engine may already have
+acted on it), so the relay apologises instead (`relay.interrupted_turn`).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handoff.models import IdempotentReply
 from handoff.models.base import utcnow
 
+PENDING: dict[str, Any] = {"pending": True}
+
+
+def is_pending(response: dict[str, Any]) -> bool:
+    """Whether a stored record is a reservation whose turn never finished."""
+    return response.get("pending") is True
+
 
 async def stored_reply(
     session: AsyncSession, conversation_id: str, client_message_id: str
 ) -> dict[str, Any] | None:
-    """The answer given the first time this message id was seen, if any."""
+    """The answer given the first time this message id was seen (or `PENDING`), if any."""
     return await session.scalar(
         select(IdempotentReply.response).where(
             IdempotentReply.conversation_id == conversation_id,
@@ -24,17 +38,37 @@ async def stored_reply(
     )
 
 
-def remember_reply(
-    session: AsyncSession, conversation_id: str, client_message_id: str, response: dict[str, Any]
-) -> None:
-    """Keep the answer so a retry gets it instead of a second bot turn."""
+def reserve(session: AsyncSession, conversation_id: str, client_message_id: str) -> None:
+    """Mark the message id as taken; commit it together with the customer's message."""
     session.add(
         IdempotentReply(
             conversation_id=conversation_id,
             client_message_id=client_message_id,
-            response=response,
+            response=dict(PENDING),
         )
     )
+
+
+async def remember_reply(
+    session: AsyncSession, conversation_id: str, client_message_id: str, response: dict[str, Any]
+) -> None:
+    """Keep the answer so a retry gets it instead of a second bot turn."""
+    row = await session.scalar(
+        select(IdempotentReply).where(
+            IdempotentReply.conversation_id == conversation_id,
+            IdempotentReply.client_message_id == client_message_id,
+        )
+    )
+    if row is None:
+        session.add(
+            IdempotentReply(
+                conversation_id=conversation_id,
+                client_message_id=client_message_id,
+                response=response,
+            )
+        )
+    else:
+        row.response = response
 
 
 async def purge_expired(session: AsyncSession, retention_days: int) -> int:

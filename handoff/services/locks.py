@@ -4,14 +4,23 @@ Rasa would otherwise make the second of two simultaneous messages wait on its
 own lock and poll every second (docs/architecture.md). An asyncio lock serialises within
 a gateway; with Redis, a Redis lock serialises across gateways, so no sticky
 routing is needed behind a load balancer.
+
+While Redis is unreachable the gateway keeps answering under its own lock
+only (logged): customers are not refused for a lock, and every message is
+still stored under its own atomic sequence number, so nothing is lost; only
+two messages of one conversation sent through two gateways at the same
+instant may then be answered side by side.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class ConversationLocks:
@@ -29,7 +38,9 @@ class ConversationLocks:
         if self._redis_url:
             import redis.asyncio as redis
 
-            self._redis = redis.from_url(self._redis_url)
+            self._redis = redis.from_url(
+                self._redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
+            )
 
     async def stop(self) -> None:
         """Close Redis."""
@@ -45,13 +56,25 @@ class ConversationLocks:
             async with lock:
                 if self._redis is None:
                     yield
-                else:
-                    async with self._redis.lock(
-                        f"bankbot:gateway:conversation-lock:{conversation_id}",
-                        timeout=self._timeout_s,
-                        blocking_timeout=self._timeout_s,
-                    ):
-                        yield
+                    return
+                shared = self._redis.lock(
+                    f"bankbot:gateway:conversation-lock:{conversation_id}",
+                    timeout=self._timeout_s,
+                    blocking_timeout=self._timeout_s,
+                )
+                try:
+                    acquired = await shared.acquire()
+                except Exception as exc:  # noqa: BLE001 - Redis away: the local lock only
+                    log.warning("conversation lock without Redis (%s)", type(exc).__name__)
+                    yield
+                    return
+                if not acquired:
+                    raise TimeoutError("conversation lock not acquired")
+                try:
+                    yield
+                finally:
+                    with contextlib.suppress(Exception):  # expires by itself otherwise
+                        await shared.release()
         finally:
             self._users[conversation_id] -= 1
             if not self._users[conversation_id]:

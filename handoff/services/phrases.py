@@ -33,16 +33,35 @@ _PHRASES: dict[str, dict[str, str]] = {
     },
     "button_human": {"zh": "转人工客服", "en": "Talk to an agent"},
     "queued": {
-        "zh": "已为您转接人工客服，您前面还有{ahead}位客户，预计等待约{minutes}分钟。"
+        "zh": "已为您转接人工客服，您前面还有{ahead}位客户，预计等待{wait}。"
         "请稍候，我们不会忘记您。",
         "en": "I've passed you to a human agent. There are {ahead} customers ahead of you; "
-        "the estimated wait is about {minutes} min. Please stay here, we haven't forgotten you.",
+        "the estimated wait is {wait}. Please stay here, we haven't forgotten you.",
     },
     "queued_next": {
-        "zh": "已为您转接人工客服，下一位就是您，预计等待约{minutes}分钟。请稍候，我们不会忘记您。",
+        "zh": "已为您转接人工客服，下一位就是您，预计等待{wait}。请稍候，我们不会忘记您。",
         "en": "I've passed you to a human agent. You are next in line; the estimated wait is "
-        "about {minutes} min. Please stay here, we haven't forgotten you.",
+        "{wait}. Please stay here, we haven't forgotten you.",
     },
+    "queued_no_estimate": {
+        "zh": "已为您转接人工客服，您前面还有{ahead}位客户。"
+        "目前暂无客服在线，暂时无法估计等待时间。",
+        "en": "I've passed you to a human agent. There are {ahead} customers ahead of you. "
+        "No agent is online at the moment, so we can't estimate the wait yet.",
+    },
+    "queued_urgent": {
+        "zh": "已为您优先转接人工客服，您排在最前面，值班主管也已收到提醒，客服会马上为您处理。"
+        "在此期间，请不要向任何人转账，也不要透露验证码。",
+        "en": "You are at the front of the queue and the duty supervisor has been alerted; "
+        "an agent will be with you right away. Meanwhile, please don't transfer money "
+        "or share any verification code with anyone.",
+    },
+    # --- how long: the wait estimate in words (services/estimate.py) -------------
+    "wait_about": {"zh": "约{minutes}分钟", "en": "about {minutes} min"},
+    "wait_range": {"zh": "{low}–{high}分钟", "en": "{low}–{high} min"},
+    "wait_soon": {"zh": "不到1分钟", "en": "under a minute"},
+    "duration_minutes": {"zh": "{n}分钟", "en": "{n} minutes"},
+    "duration_hours": {"zh": "{n}小时", "en": "{n} hours"},
     "still_queued_next": {
         "zh": "您的消息已收到，下一位就为您服务，请稍候。",
         "en": "Your message has been received. You are next in line; "
@@ -85,20 +104,93 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Thank you for your feedback!",
     },
     "queue_update": {
-        "zh": "请稍候，我们没有忘记您：您目前排在第{position}位，预计等待约{minutes}分钟。",
+        "zh": "请稍候，我们没有忘记您：您目前排在第{position}位，预计等待{wait}。",
         "en": "Thank you for waiting, we haven't forgotten you: you are number {position} "
-        "in the queue, about {minutes} min to go.",
+        "in the queue, {wait} to go.",
     },
-    "callback_offer_closed": {
-        "zh": "目前是非人工服务时间（人工服务时间为每天{hours}，北京时间）。您可以继续等待，"
-        "也可以预约回电，我们将在{when}致电您。",
+    "queue_update_no_estimate": {
+        "zh": "请稍候，我们没有忘记您：您目前排在第{position}位，暂无客服在线。",
+        "en": "Thank you for waiting, we haven't forgotten you: you are number {position} "
+        "in the queue; no agent is online at the moment.",
+    },
+    # --- the widget's status line while waiting (HandoffInfo.notice) ------------
+    "queue_notice": {
+        "zh": "排队中：您前面还有 {ahead} 位客户，预计等待{wait}。",
+        "en": "In the queue: {ahead} customers ahead of you, {wait}.",
+    },
+    "queue_notice_next": {
+        "zh": "排队中：下一位就是您，预计等待{wait}。",
+        "en": "In the queue: you are next, {wait}.",
+    },
+    "queue_notice_no_estimate": {
+        "zh": "排队中：您前面还有 {ahead} 位客户，目前暂无客服在线。",
+        "en": "In the queue: {ahead} customers ahead of you; no agent is online right now.",
+    },
+    "queue_notice_next_no_estimate": {
+        "zh": "排队中：下一位就是您，目前暂无客服在线。",
+        "en": "In the queue: you are next; no agent is online right now.",
+    },
+    "queue_notice_urgent": {
+        "zh": "排队中：您已排在最前面，客服马上为您服务。",
+        "en": "In the queue: you are first, an agent will be with you right away.",
+    },
+    # --- long queues: wait, a callback slot, or a message answered later ---------
+    "overflow_offer_long": {
+        "zh": "目前排队人数较多，预计等待{wait}。您可以选择：继续等待；"
+        "预约回电，在您选择的时段由客服致电您；或者留言，客服的回复会显示在这里，您可以先关闭页面，稍后回来查看。",
+        "en": "The queue is long right now: the estimated wait is {wait}. You can keep waiting; "
+        "book a callback at a time you choose; or leave a message and read the agent's reply "
+        "here later (you can close the page meanwhile).",
+    },
+    "overflow_offer_closed": {
+        "zh": "目前是非人工服务时间（人工服务时间为每天{hours}，北京时间）。您可以选择：继续等待；"
+        "预约回电，在人工服务时间内选择方便的时段；或者留言，客服的回复会显示在这里，"
+        "您可以先关闭页面，稍后回来查看。",
         "en": "Our agents are available {hours} (Beijing time), so it may take a while. "
-        "You can keep waiting, or we can call you back at {when}.",
+        "You can keep waiting; book a callback at a time you choose within those hours; "
+        "or leave a message and read the agent's reply here later (you can close the page "
+        "meanwhile).",
     },
-    "callback_offer_busy": {
-        "zh": "目前暂无客服在线。您可以继续等待，也可以预约回电，我们将在{when}致电您。",
-        "en": "No agent is available right now. You can keep waiting, or we can call you "
-        "back at {when}.",
+    "overflow_offer_busy": {
+        "zh": "目前暂无客服在线。您可以选择：继续等待；预约回电，在您选择的时段由客服致电您；"
+        "或者留言，客服的回复会显示在这里，您可以先关闭页面，稍后回来查看。",
+        "en": "No agent is available right now. You can keep waiting; book a callback at a "
+        "time you choose; or leave a message and read the agent's reply here later (you "
+        "can close the page meanwhile).",
+    },
+    "callback_pick_slot": {
+        "zh": "好的，请选择方便接听电话的时段（北京时间）：",
+        "en": "Of course. Please choose a time for our call (Beijing time):",
+    },
+    "callback_slot_taken": {
+        "zh": "抱歉，这个时段已经约满或已过，请选择其他时段：",
+        "en": "Sorry, that time is no longer available. Please choose another one:",
+    },
+    "callback_no_slots": {
+        "zh": "抱歉，近期的回电时段都已约满。您可以继续等待，或者留言。",
+        "en": "Sorry, every callback time in the coming days is taken. You can keep waiting "
+        "or leave a message.",
+    },
+    "message_left": {
+        "zh": "好的，请直接输入您的问题，客服会在这里回复您（一般在{sla}内）。您可以先关闭页面，"
+        "回复到达后再次打开聊天窗口即可看到，聊天图标上会有未读提示。本会话将为您保留{hours}小时。",
+        "en": "Of course. Type your question here and an agent will reply in this chat, "
+        "usually within {sla}. You can close the page: when you open the chat again you'll "
+        "see the reply, with a badge on the chat button. This conversation stays open for "
+        "{hours} hours.",
+    },
+    "message_noted": {
+        "zh": "您的留言已收到，客服的回复会显示在这里。",
+        "en": "Your message is with our team; the reply will appear here.",
+    },
+    "message_notice": {
+        "zh": "您已留言，客服的回复会显示在这里，您可以先关闭页面。",
+        "en": "Message left: the agent's reply will appear here, so you can close the page.",
+    },
+    "message_expired": {
+        "zh": "本次留言会话已到保留期限，现已结束。如仍需帮助，欢迎随时再次咨询。",
+        "en": "This message conversation has reached the end of the time we keep it open. "
+        "You're welcome to start a new chat any time.",
     },
     "callback_ask_phone": {
         "zh": "好的，请输入您的11位手机号码，我们将在{when}致电您。",
@@ -127,6 +219,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "button_callback": {"zh": "预约回电", "en": "Call me back"},
     "button_leave": {"zh": "离开排队", "en": "Leave the queue"},
     "button_keep_waiting": {"zh": "继续排队", "en": "Keep waiting"},
+    "button_leave_message": {"zh": "留言，稍后看回复", "en": "Leave a message"},
     "csat_very_satisfied": {"zh": "非常满意", "en": "Very satisfied"},
     "csat_neutral": {"zh": "一般", "en": "Neutral"},
     "csat_dissatisfied": {"zh": "不满意", "en": "Dissatisfied"},

@@ -2,6 +2,8 @@
 
 Order: priority first (urgent, high, normal); within a priority, chats handed
 back by an agent who went offline come first, then the longest waiting.
+Customers who left a message instead of waiting (issue 18) are not in this
+queue: they form the message queue, ordered by when their answer is due.
 """
 
 from __future__ import annotations
@@ -13,29 +15,30 @@ from typing import Any
 from sqlalchemy import false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handoff.core.config import Settings
 from handoff.models import (
     Conversation,
     ConversationState,
     DeskEntry,
     Handoff,
+    HandoffMode,
     HandoffReason,
     HandoffStatus,
     Priority,
 )
-from handoff.services.clock import as_utc
+from handoff.services import estimate
+from handoff.services.clock import as_utc, clock
 
-# Average minutes an agent spends on a chat (rule 21 targets at most 5).
-AVERAGE_HANDLING_MINUTES = 4
 # Rule 15: a supervisor steps in when a customer has waited more than 10 minutes.
 ALERT_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
 class QueueStanding:
-    """What the customer is told about their place in the queue."""
+    """What the customer is told about their place in the queue; `wait` None: nobody online."""
 
     position: int
-    estimated_wait_minutes: int
+    wait: estimate.WaitEstimate | None
 
 
 async def enqueue(
@@ -54,8 +57,12 @@ async def enqueue(
                 priority.rank,
                 reason,
             )
+            if priority == Priority.urgent:  # fraud never waits as a left message
+                current.mode, current.due_at = HandoffMode.live, None
         return current
     handoff = Handoff(
+        # The desk's clock, like every other time the estimate and the alerts compare.
+        created_at=clock.now(),
         conversation_id=conversation.id,
         reason=reason,
         priority=priority,
@@ -83,7 +90,7 @@ async def waiting(session: AsyncSession) -> list[tuple[Handoff, DeskEntry | None
     rows = await session.execute(
         select(Handoff, DeskEntry)
         .outerjoin(DeskEntry, DeskEntry.handoff_id == Handoff.id)
-        .where(Handoff.status == HandoffStatus.waiting)
+        .where(Handoff.status == HandoffStatus.waiting, Handoff.mode == HandoffMode.live)
         .order_by(
             Handoff.priority_rank,
             func.coalesce(DeskEntry.requeued, false()).desc(),
@@ -94,11 +101,35 @@ async def waiting(session: AsyncSession) -> list[tuple[Handoff, DeskEntry | None
     return [(handoff, entry) for handoff, entry in rows]
 
 
-async def standing(session: AsyncSession, handoff: Handoff) -> QueueStanding:
-    """1-based position among waiting handoffs (queue order) and a wait estimate."""
-    order = [h.id for h, _ in await waiting(session)]
-    position = order.index(handoff.id) + 1 if handoff.id in order else 1
-    return QueueStanding(position, position * AVERAGE_HANDLING_MINUTES)
+async def messages_waiting(session: AsyncSession) -> list[Handoff]:
+    """Left messages nobody has taken yet, the soonest due first."""
+    rows = await session.scalars(
+        select(Handoff)
+        .where(Handoff.status == HandoffStatus.waiting, Handoff.mode == HandoffMode.message)
+        .order_by(Handoff.priority_rank, Handoff.due_at, Handoff.id)
+    )
+    return list(rows)
+
+
+async def position(session: AsyncSession, handoff: Handoff) -> int:
+    """1-based place among the handoffs of its own queue (live or messages)."""
+    if handoff.mode == HandoffMode.message:
+        order = [h.id for h in await messages_waiting(session)]
+    else:
+        order = [h.id for h, _ in await waiting(session)]
+    return order.index(handoff.id) + 1 if handoff.id in order else 1
+
+
+async def standing(
+    session: AsyncSession, settings: Settings, handoff: Handoff, now: datetime
+) -> QueueStanding:
+    """The place in the queue and the wait the desk's recent pace predicts."""
+    place = await position(session, handoff)
+    load = await estimate.desk_load(session, settings, now)
+    wait = estimate.estimate(
+        place, load, settings.prior_chats_per_agent_hour, handoff.priority_rank
+    )
+    return QueueStanding(place, wait)
 
 
 def waited_seconds(handoff: Handoff, now: datetime) -> int:
@@ -107,13 +138,15 @@ def waited_seconds(handoff: Handoff, now: datetime) -> int:
 
 
 def is_overdue(handoff: Handoff, now: datetime) -> bool:
-    """True when a waiting customer has waited longer than rule 15 allows."""
+    """True when a customer waiting live has waited longer than rule 15 allows."""
     return (
-        handoff.status == HandoffStatus.waiting and now - as_utc(handoff.created_at) > ALERT_AFTER
+        handoff.status == HandoffStatus.waiting
+        and handoff.mode == HandoffMode.live
+        and now - as_utc(handoff.created_at) > ALERT_AFTER
     )
 
 
-def queue_item(handoff: Handoff, position: int, now: datetime) -> dict[str, Any]:
+def queue_item(handoff: Handoff, place: int, now: datetime) -> dict[str, Any]:
     """One entry of `GET /api/agent/queue` (docs/architecture.md), plus the rule-15 alert flag."""
     return {
         "id": handoff.id,
@@ -122,15 +155,30 @@ def queue_item(handoff: Handoff, position: int, now: datetime) -> dict[str, Any]
         "priority": handoff.priority.value,
         "language": handoff.language,
         "waited_s": waited_seconds(handoff, now),
-        "queue_position": position,
+        "queue_position": place,
         "status": handoff.status.value,
         "alert": is_overdue(handoff, now),
+        "mode": handoff.mode.value,
+        "due_at": _iso(handoff.due_at),
+        "sla_overdue": bool(handoff.due_at and as_utc(handoff.due_at) < now),
     }
 
 
 async def queue_items(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
     """The waiting queue as staff see it."""
     return [
-        queue_item(handoff, position, now)
-        for position, (handoff, _) in enumerate(await waiting(session), start=1)
+        queue_item(handoff, place, now)
+        for place, (handoff, _) in enumerate(await waiting(session), start=1)
     ]
+
+
+async def message_queue_items(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    """The message queue as staff see it: due time and whether its SLA is missed."""
+    return [
+        queue_item(handoff, place, now)
+        for place, handoff in enumerate(await messages_waiting(session), start=1)
+    ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return as_utc(moment).isoformat().replace("+00:00", "Z") if moment else None

@@ -2,9 +2,12 @@
 
 The message is stored (masked) and committed before the engine is called, so
 nothing is lost when the engine fails; the engine's replies are stored after.
+The idempotency record is reserved in the customer message's own commit, so a
+retry after a crash between the two commits never runs the turn twice
+(`services/idempotency.py`).
 While an agent owns the conversation the bot is never asked: the message goes
 to the agent's console. While queued, the customer hears their place, may
-leave the queue or book a callback (`services/callbacks.py`).
+leave the queue, book a callback or leave a message (`services/callbacks.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common import codes, identifiers, payloads
+from common import codes, evidence, identifiers, payloads
 from common.redaction import redact, redact_for_engine
 from handoff.core.errors import Conflict
 from handoff.models import (
@@ -32,7 +35,10 @@ from handoff.services import (
     commands,
     customer_limits,
     desk,
+    handoff_evidence,
     idempotency,
+    outcomes,
+    overflow,
     queue,
     summary,
 )
@@ -46,6 +52,7 @@ from handoff.services.phrases import phrase
 
 log = logging.getLogger(__name__)
 
+
 async def handle_customer_message(
     ctx: AppContext,
     session: AsyncSession,
@@ -56,6 +63,8 @@ async def handle_customer_message(
     """Process one message exactly once and return the API response body."""
     async with ctx.locks.hold(conversation.id):
         earlier = await idempotency.stored_reply(session, conversation.id, client_message_id)
+        if earlier is not None and idempotency.is_pending(earlier):
+            return await _interrupted_turn(ctx, session, conversation, client_message_id)
         if earlier is not None:
             return earlier
         await session.refresh(conversation)
@@ -67,7 +76,8 @@ async def handle_customer_message(
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
 
         offered = await commands.offered_payloads(session, conversation.id)
-        code = codes.as_code(text) if conversation.expecting == payloads.EXPECT_OTP else None
+        was_expecting = conversation.expecting
+        code = codes.as_code(text) if was_expecting == payloads.EXPECT_OTP else None
         key = ctx.settings.otp_digest_key.get_secret_value()
         if code is not None:
             shown = codes.MASKED_CODE
@@ -87,6 +97,7 @@ async def handle_customer_message(
                 conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None
         stored = await append_message(session, conversation, Sender.customer, shown)
+        idempotency.reserve(session, conversation.id, client_message_id)
         await session.commit()
         await _publish_messages(ctx, conversation.id, [stored])
 
@@ -95,7 +106,15 @@ async def handle_customer_message(
         handoff_info: dict[str, Any] | None = None
         if conversation.state == ConversationState.bot:
             outgoing, handoff_info = await _bot_turn(
-                ctx, session, conversation, engine_text, now, outbox
+                ctx,
+                session,
+                conversation,
+                engine_text,
+                now,
+                outbox,
+                was_expecting,
+                shown=shown if code is None else "",
+                seq=stored.seq,
             )
         elif conversation.state == ConversationState.queued:
             # Raw text: a callback needs the phone number the transcript masks.
@@ -104,10 +123,8 @@ async def handle_customer_message(
             )
             outgoing = turn.outgoing
             if turn.handoff is not None:
-                place = await queue.standing(session, turn.handoff)
-                handoff_info = _handoff_view(
-                    turn.handoff.reason, turn.handoff.priority, place.position
-                )
+                place = await queue.standing(session, ctx.settings, turn.handoff, now)
+                handoff_info = overflow.handoff_view(turn.handoff, place, conversation)
         else:
             # Agent mode: the agent answers; the message goes to their console.
             await desk.notify_staff(session, conversation.id, stored, outbox)
@@ -120,13 +137,11 @@ async def handle_customer_message(
                 )
             )
         response = {
-            "replies": [
-                {"text": m.text, "buttons": m.buttons or []} for m in stored_replies
-            ],
+            "replies": [{"text": m.text, "buttons": m.buttons or []} for m in stored_replies],
             "state": conversation.state.value,
             "handoff": handoff_info,
         }
-        idempotency.remember_reply(session, conversation.id, client_message_id, response)
+        await idempotency.remember_reply(session, conversation.id, client_message_id, response)
         await session.commit()
         await _publish_messages(ctx, conversation.id, stored_replies)
         await outbox.publish(ctx.hub)
@@ -167,10 +182,45 @@ async def _rating_by_button(
         "state": conversation.state.value,
         "handoff": None,
     }
-    idempotency.remember_reply(session, conversation.id, client_message_id, response)
+    await idempotency.remember_reply(session, conversation.id, client_message_id, response)
     await session.commit()
     await _publish_messages(ctx, conversation.id, [stored, thanks])
     return response
+
+
+async def _interrupted_turn(
+    ctx: AppContext, session: AsyncSession, conversation: Conversation, client_message_id: str
+) -> dict[str, Any]:
+    """A retry of a message whose first attempt died mid-turn: apologise, never re-run it.
+
+    The message itself is stored (it was committed with the reservation); the
+    engine may or may not have acted on it, so asking it again could act twice.
+    """
+    log.warning("a turn was interrupted; answering its retry with the apology")
+    reply_text, buttons = _apology(ctx, conversation)
+    apology = await append_message(session, conversation, Sender.bot, reply_text, buttons=buttons)
+    response = {
+        "replies": [{"text": apology.text, "buttons": apology.buttons or []}],
+        "state": conversation.state.value,
+        "handoff": None,
+    }
+    await idempotency.remember_reply(session, conversation.id, client_message_id, response)
+    await session.commit()
+    await _publish_messages(ctx, conversation.id, [apology])
+    return response
+
+
+def _apology(ctx: AppContext, conversation: Conversation) -> tuple[str, list[dict[str, str]]]:
+    """Rule 17's apology with the hotline and a button for a person."""
+    return (
+        phrase("system_failure", conversation.language, hotline=ctx.settings.hotline),
+        [
+            {
+                "title": phrase("button_human", conversation.language),
+                "payload": payloads.REQUEST_HUMAN,
+            }
+        ],
+    )
 
 
 async def _bot_turn(
@@ -180,19 +230,33 @@ async def _bot_turn(
     text: str,
     now: datetime,
     outbox: desk.Outbox,
+    was_expecting: str | None = None,
+    *,
+    shown: str = "",
+    seq: int = 0,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
-    """Ask the engine; on failure apologise and offer a human (rule 17)."""
+    """Ask the engine; on failure apologise and offer a human (rule 17).
+
+    On failure a code the bot was waiting for is still awaited, and a code
+    request the engine did send (its action server then failed the probe) is
+    honoured: masking a code never depends on the probe. How the turn went is
+    recorded for the quality figures (`services.outcomes`).
+    """
     metadata = {
         payloads.METADATA_LANGUAGE: conversation.language,
         payloads.METADATA_CHANNEL: conversation.channel.value,
     }
     try:
         replies = await ctx.engine.send(conversation.id, text, metadata)
-    except EngineUnavailable:
+    except EngineUnavailable as failure:
+        conversation.expecting = was_expecting
+        if any(payloads.expects_code(reply.custom) for reply in failure.replies):
+            conversation.expecting = payloads.EXPECT_OTP
         return await _engine_down(ctx, session, conversation, text, now, outbox)
 
     outgoing: list[tuple[str, list[dict[str, str]]]] = []
     requested: tuple[HandoffReason, Priority] | None = None
+    why: dict[str, Any] | None = None
     for reply in replies:
         if reply.text:
             outgoing.append((reply.text, reply.buttons))
@@ -202,18 +266,23 @@ async def _bot_turn(
             conversation.expecting = payloads.EXPECT_ID_LAST4
         if reply.custom is not None and summary.reports_facts(reply.custom):
             summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
+            await outcomes.note_customer(session, conversation, reply.custom)
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
             requested = wanted
+            why = evidence.from_handoff_payload(reply.custom)
     if outgoing:
         # The bot answers in the language the conversation settled on (the
         # customer may have asked to switch): the gateway's own words follow it.
         said = " ".join(text for text, _ in outgoing)
         conversation.language = guess_language(said, default=conversation.language)
+    outcomes.record_turn(
+        session, conversation, seq, shown, replies, requested[0] if requested else None
+    )
     if requested is None:
         return outgoing, None
     handoff_info = await _enter_queue(
-        ctx, session, conversation, *requested, outgoing, now, outbox
+        ctx, session, conversation, *requested, outgoing, now, outbox, why=why
     )
     return outgoing, handoff_info
 
@@ -230,21 +299,17 @@ async def _engine_down(
     if text.strip() == payloads.REQUEST_HUMAN:
         # The customer took the offer of a human while the engine is still down.
         info = await _enter_queue(
-            ctx, session, conversation, HandoffReason.system_error, Priority.normal,
-            outgoing, now, outbox,
+            ctx,
+            session,
+            conversation,
+            HandoffReason.system_error,
+            Priority.normal,
+            outgoing,
+            now,
+            outbox,
         )
         return outgoing, info
-    outgoing.append(
-        (
-            phrase("system_failure", conversation.language, hotline=ctx.settings.hotline),
-            [
-                {
-                    "title": phrase("button_human", conversation.language),
-                    "payload": payloads.REQUEST_HUMAN,
-                }
-            ],
-        )
-    )
+    outgoing.append(_apology(ctx, conversation))
     return outgoing, None
 
 
@@ -257,12 +322,17 @@ async def _enter_queue(
     outgoing: list[tuple[str, list[dict[str, str]]]],
     now: datetime,
     outbox: desk.Outbox,
+    *,
+    why: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
-    """Queue the conversation and tell the customer their place.
+    """Queue the conversation and tell the customer their place and honest wait.
 
-    The reply also lets them leave the queue and, outside agent hours or with
-    nobody online, offers a callback (rule 17). A client over its handoff
-    limits is told politely and given the hotline instead (None returned).
+    The reply lets them leave the queue; when the wait is long, nobody is
+    online or the desk is closed, a second reply offers to keep waiting, a
+    callback slot or a message answered later (`services/overflow.py`). An
+    urgent (fraud) handoff gets neither: it is first in line and every
+    supervisor is alerted at once. A client over its handoff limits is told
+    politely and given the hotline instead (None returned).
     """
     if await queue.open_handoff(session, conversation.id) is None and not (
         await customer_limits.allowed(ctx, session, conversation)
@@ -272,23 +342,20 @@ async def _enter_queue(
         )
         return None
     handoff = await queue.enqueue(session, conversation, reason, priority)
-    place = await queue.standing(session, handoff)
-    outgoing.append(
-        (
-            phrase(
-                "queued" if place.position > 1 else "queued_next",
-                conversation.language,
-                ahead=place.position - 1,
-                minutes=place.estimated_wait_minutes,
-            ),
-            [callbacks.leave_button(conversation.language)],
-        )
-    )
-    offer = await callbacks.offer(session, ctx.settings, conversation.language, now)
+    ctx.metrics.handoffs.labels(reason.value, priority.value).inc()
+    handoff.evidence = handoff_evidence.masked(why)
+    place = await queue.standing(session, ctx.settings, handoff, now)
+    outgoing.append(overflow.queued_reply(place, handoff, conversation.language))
+    offer = await overflow.offer(session, ctx.settings, handoff, place, conversation.language, now)
     if offer is not None:
         outgoing.append(offer)
     outbox.queue_event("new", handoff)
-    return _handoff_view(handoff.reason, handoff.priority, place.position)
+    if handoff.priority == Priority.urgent:
+        outbox.add(
+            desk.SUPERVISORS_TOPIC,
+            {"type": "alert", "kind": "urgent", **queue.queue_item(handoff, place.position, now)},
+        )
+    return overflow.handoff_view(handoff, place, conversation)
 
 
 def _handoff_request(reply: BotReply) -> tuple[HandoffReason, Priority] | None:
@@ -299,10 +366,6 @@ def _handoff_request(reply: BotReply) -> tuple[HandoffReason, Priority] | None:
     if wanted is None:
         log.warning("ignoring malformed handoff request from the engine")
     return wanted
-
-
-def _handoff_view(reason: HandoffReason, priority: Priority, position: int) -> dict[str, Any]:
-    return {"reason": reason.value, "priority": priority.value, "queue_position": position}
 
 
 async def _publish_messages(ctx: AppContext, conversation_id: str, messages: list[Any]) -> None:

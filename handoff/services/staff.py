@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.errors import Unauthorized
 from handoff.models import Agent, StaffRole, StaffSession
-from handoff.services import totp
+from handoff.services import presence, totp
 from handoff.services.access import hash_token
 from handoff.services.clock import as_utc
 from handoff.services.login_guard import HashingGate, LoginGuard
@@ -150,6 +150,7 @@ async def login(
     )
     if agent.role != StaffRole.editor:
         agent.online, agent.last_seen_at = True, now
+        await presence.came_online(session, agent.id, now)
     await session.commit()
     return token, agent
 
@@ -200,6 +201,8 @@ async def authenticate(
         or agent.last_seen_at is None
         or now - as_utc(agent.last_seen_at) >= TOUCH_EVERY
     ):
+        if not agent.online:
+            await presence.came_online(session, agent.id, now)
         agent.online, agent.last_seen_at = True, now
         touch = True
     if touch:

@@ -10,7 +10,7 @@ summary is derived from the stored (already masked) transcript.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -106,11 +106,25 @@ def reports_facts(custom: dict[str, Any] | None) -> bool:
     return custom is not None and any(key in custom for key in payloads.FACT_KEYS)
 
 
-def verification_view(facts: ConversationFacts | None) -> dict[str, Any]:
-    """Verified or not, and when (ISO, UTC)."""
+def verification_view(
+    facts: ConversationFacts | None, now: datetime | None = None, ttl_s: int | None = None
+) -> dict[str, Any]:
+    """Verified or not, when (ISO, UTC), and whether it has expired.
+
+    The action server refuses account details once a verification is older
+    than `VERIFIED_TTL_S` and verifies the customer again; `expired` tells the
+    agent (a customer back after a callback or a message) the same.
+    """
     if facts is None or facts.verified_at is None:
-        return {"verified": False, "at": None}
-    return {"verified": True, "at": _iso(as_utc(facts.verified_at))}
+        return {"verified": False, "at": None, "expired": False, "expires_at": None}
+    at = as_utc(facts.verified_at)
+    expires = at + timedelta(seconds=ttl_s) if ttl_s is not None else None
+    return {
+        "verified": True,
+        "at": _iso(at),
+        "expired": bool(expires is not None and now is not None and now >= expires),
+        "expires_at": _iso(expires) if expires is not None else None,
+    }
 
 
 async def transcript(

@@ -157,6 +157,20 @@ class Turn:
     def custom(self) -> list[dict[str, Any]]:
         return [m["custom"] for m in self.messages if m.get("custom")]
 
+    @property
+    def handoffs(self) -> list[dict[str, Any]]:
+        """Each handoff requested: ``{"reason", "priority"}`` (its evidence in ``evidence``)."""
+        return [
+            {"reason": c["handoff"]["reason"], "priority": c["handoff"]["priority"]}
+            for c in self.custom
+            if "handoff" in c
+        ]
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        """The evidence each handoff carries (``{}`` when it carries none)."""
+        return [c["handoff"].get("evidence") or {} for c in self.custom if "handoff" in c]
+
     def message(self, response: str) -> dict[str, Any]:
         return next(m for m in self.messages if m.get("response") == response)
 

@@ -9,7 +9,7 @@ from actions.accounts import ActionCheckBalance, ActionCheckTransactions, Action
 from actions.deps import Deps
 from actions.refusals import ActionRefuseRequest
 from corebank.money import format_money
-from tests.actions.conftest import EMILY, ZHANG, Chat
+from tests.actions.conftest import EMILY, ZHANG, Chat, Clock
 
 
 def _amounts(lines: str) -> list[Decimal]:
@@ -122,3 +122,16 @@ async def test_someone_elses_balance_is_refused_even_if_read_as_check_balance(
     ):
         chat.user("…", intent)
         assert (await chat.run(ActionRefuseRequest())).responses == [response]
+
+
+async def test_back_after_a_callback_or_a_message_an_expired_verification_is_redone(
+    chat: Chat, bank: Deps, clock: Clock
+) -> None:
+    """Issue 18: the customer returns to the same conversation hours later."""
+    assert (await chat.verify(ZHANG)).responses[-1] == "utter_balance"
+    clock.advance(bank.settings.verified_ttl_s + 1)
+    chat.user("再查一下余额", "check_balance")
+    turn = await chat.run(ActionCheckBalance())
+    assert turn.responses == ["utter_verification_intro", "utter_ask_verify_phone"]
+    assert not any("lines" in m for m in turn.messages)
+    assert (await chat.verify(ZHANG, asked=True)).responses[-1] == "utter_balance"

@@ -153,5 +153,5 @@ async def test_fraud_talk_warns_and_escalates_urgently(chat_en: Chat, bank: Deps
     assert turn.messages[0]["text"] == answer_of("fraud_prevention", "en")
     assert "safe account" in turn.messages[0]["text"]
     assert turn.responses == ["utter_fraud_handoff"]
-    assert {"handoff": {"reason": "fraud_risk", "priority": "urgent"}} in turn.custom
+    assert {"reason": "fraud_risk", "priority": "urgent"} in turn.handoffs
     assert chat_en.slots["handoff_reason"] == "fraud_risk"

@@ -39,7 +39,7 @@ async def track(chat: Chat) -> Turn:
 
 
 def handoffs(turn: Turn) -> list[dict[str, Any]]:
-    return [c["handoff"] for c in turn.custom if "handoff" in c]
+    return turn.handoffs
 
 
 # --------------------------------------------------------------------------- repeated needs
@@ -150,12 +150,6 @@ async def test_an_upset_message_is_due_whatever_it_asks(chat: Chat) -> None:
     chat.user("你们几点开门", "faq")
     await track(chat)
     assert chat.slots["escalation"] is None  # cleared on the next calm message
-
-
-async def test_fraud_talk_is_left_to_the_urgent_fraud_rule(chat: Chat) -> None:
-    chat.user("救命 我被骗了 转到了安全账户", "report_fraud", emotion="distress")
-    await track(chat)
-    assert chat.slots.get("escalation") is None
 
 
 async def test_emotion_wins_over_a_repeated_need(chat: Chat) -> None:

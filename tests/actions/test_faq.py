@@ -43,15 +43,35 @@ def load(name: str, **slots: Any) -> Tracker:
 
 
 async def run(action: Action, tracker: Tracker) -> tuple[list[dict], dict[str, Any]]:
-    """(messages sent, slots set) after running ``action``."""
+    """(messages sent, slots set) after running ``action``.
+
+    The quality payloads (``{"faq": key}``, ``{"outcome": ...}``) are checked
+    apart, by :func:`quality_payloads`.
+    """
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker, DOMAIN)
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    return dispatcher.messages, slots
+    return [m for m in dispatcher.messages if not _quality(m)], slots
+
+
+def _quality(message: dict) -> bool:
+    custom = message.get("custom") or {}
+    return bool(custom) and set(custom) <= {"faq", "outcome"}
+
+
+async def quality_payloads(action: Action, tracker: Tracker) -> list[dict]:
+    """The quality payloads an action sent."""
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, tracker, DOMAIN)
+    return [m["custom"] for m in dispatcher.messages if _quality(m)]
 
 
 def handoffs(messages: list[dict]) -> list[dict]:
-    return [m["custom"]["handoff"] for m in messages if m.get("custom")]
+    return [
+        {k: m["custom"]["handoff"][k] for k in ("reason", "priority")}
+        for m in messages
+        if m.get("custom")
+    ]
 
 
 # --------------------------------------------------------------------------- answering
@@ -61,6 +81,9 @@ async def test_confident_faq_is_answered_and_recorded() -> None:
     messages, slots = await run(ActionAnswerFaq(), load("faq_confident_zh.json"))
 
     assert [m["response"] for m in messages] == ["utter_faq/opening_hours"]
+    assert await quality_payloads(ActionAnswerFaq(), load("faq_confident_zh.json")) == [
+        {"faq": "opening_hours"}
+    ]
     assert slots["last_faq"] == "opening_hours"
     assert slots["faqs_answered"] == ["hotline", "opening_hours"]
     assert slots["faq_misses"] == 0
@@ -147,6 +170,9 @@ async def test_gibberish_gets_no_answer_and_no_suggestions() -> None:
 
     assert [m["response"] for m in messages] == ["utter_ask_rephrase"]
     assert not messages[0]["buttons"]
+    assert await quality_payloads(ActionAnswerFaq(), load("nlu_fallback_gibberish.json")) == [
+        {"outcome": "fallback"}
+    ]
     assert slots["faq_misses"] == 1
 
 
@@ -182,7 +208,7 @@ async def test_titles_and_keys_come_from_the_domain_it_is_sent() -> None:
     del domain["responses"]["utter_faq/atm_withdrawal"]
     dispatcher = CollectingDispatcher()
     await ActionAnswerFaq().run(dispatcher, load("faq_ambiguous_en.json"), domain)
-    (message,) = dispatcher.messages
+    (message,) = [m for m in dispatcher.messages if not _quality(m)]
     assert [b["title"] for b in message["buttons"]] == [
         "What does an account cost?",  # the domain's question, not the content file's
         QUESTIONS["forex_remittance"]["en"],  # transfer_fees and atm_withdrawal are gone

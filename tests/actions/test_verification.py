@@ -195,7 +195,7 @@ async def test_three_failures_lock_the_phone_and_hand_over(
     chat.code(wrong)
     turn = await chat.form_turn()
     assert "utter_handoff_verification_failed" in turn.responses
-    assert {"handoff": {"reason": "verification_failed", "priority": "high"}} in turn.custom
+    assert {"reason": "verification_failed", "priority": "high"} in turn.handoffs
     assert chat.active_loop is None and chat.slots.get("verified_customer_id") is None
 
     # The right code no longer works, and the phone is locked for everyone for 15 minutes.
@@ -240,7 +240,7 @@ async def test_failures_on_one_phone_across_conversations_lock_it(bank: Deps) ->
     await _to_code_step(chat, EMILY["phone"], "5678")
     chat.code("000001")
     turn = await chat.form_turn()
-    assert {"handoff": {"reason": "verification_failed", "priority": "high"}} in turn.custom
+    assert {"reason": "verification_failed", "priority": "high"} in turn.handoffs
     assert bank.verifications.locked_until(phone_key(bank, EMILY["phone"])) is not None
 
 

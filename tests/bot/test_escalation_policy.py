@@ -60,6 +60,7 @@ def predicted(policy, tracker_):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("value", "action"),
     [
+        ("fraud_risk", "action_report_fraud"),
         ("emotion", "action_handoff_emotion"),
         ("repeated_question", "action_handoff_repeated_question"),
     ],

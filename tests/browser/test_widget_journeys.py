@@ -221,7 +221,10 @@ def test_handoff_to_an_agent_in_the_console(
     chat.wait_for_reply("正在为您转接人工客服", after=before)
     queue_banner = chat.find(".banner.queue")
     expect(queue_banner).to_have_text(
-        re.compile(r"^排队中：(下一位就是您|您前面还有 \d+ 位客户)，预计等待约 \d+ 分钟。$")
+        re.compile(
+            r"^排队中：(下一位就是您|您前面还有 \d+ 位客户)，"
+            r"预计等待(不到1分钟|约\d+分钟|\d+–\d+分钟)。$"
+        )
     )
     expect(chat.find(".subtitle")).to_have_text("正在为您转接人工客服")
     handoff = desk.waiting(chat.session()["conversation_id"])

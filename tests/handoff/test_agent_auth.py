@@ -137,6 +137,8 @@ async def test_editors_see_no_customer_data(desk_api: httpx.AsyncClient) -> None
         ("GET", f"/api/agent/handoffs/{handoff_id}"),
         ("POST", f"/api/agent/handoffs/{handoff_id}/claim"),
         ("GET", "/api/agent/callbacks"),
+        ("GET", "/api/agent/callbacks/1"),
+        ("GET", "/api/agent/message-queue"),
         ("GET", "/api/agent/staff"),
     ]:
         response = await desk_api.request(method, path, headers=editor)

@@ -1,4 +1,4 @@
-"""Agent hours and callbacks (rule 17); leaving the queue."""
+"""Agent hours and callbacks at a chosen slot (rule 17, issue 18); leaving the queue."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from handoff.core.config import Settings
-from handoff.services.callbacks import AgentHours
 from handoff.services.clock import clock
+from handoff.services.hours import AgentHours
 from tests.support.desk import (  # noqa: F401 - fixtures
     context,
     desk_api_fixture,
@@ -59,12 +59,27 @@ async def test_outside_agent_hours_a_callback_is_offered_and_booked(
     queued = (await say(desk_api, chat, "/request_human")).json()
     assert queued["state"] == "queued"
     offer = queued["replies"][-1]
-    assert "非人工服务时间" in offer["text"] and "11月26日 08:00（北京时间）" in offer["text"]
-    assert offer["buttons"] == [{"title": "预约回电", "payload": "/callback"}]
-    assert queued["replies"][0]["buttons"] == [{"title": "离开排队", "payload": "/leave_queue"}]
+    assert "非人工服务时间" in offer["text"] and "08:00-22:00" in offer["text"]
+    assert offer["buttons"] == [
+        {"title": "继续排队", "payload": "/keep_waiting"},
+        {"title": "预约回电", "payload": "/callback"},
+        {"title": "留言，稍后看回复", "payload": "/leave_message"},
+    ]
+    assert queued["replies"][-2]["buttons"] == [{"title": "离开排队", "payload": "/leave_queue"}]
 
-    asked = (await say(desk_api, chat, "/callback")).json()
+    slots = (await say(desk_api, chat, "/callback")).json()
+    assert slots["state"] == "queued" and "选择" in slots["replies"][0]["text"]
+    shown = slots["replies"][0]["buttons"]
+    # Six half-hour slots from the next opening, titled in Beijing time; then "keep waiting".
+    assert [b["title"] for b in shown[:2]] == [
+        "11月26日 08:00（北京时间）",
+        "11月26日 08:30（北京时间）",
+    ]
+    assert len(shown) == 7 and shown[-1]["payload"] == "/keep_waiting"
+    assert shown[0]["payload"] == "/callback_at 2026-11-26T00:00Z"
+    asked = (await say(desk_api, chat, shown[1]["payload"])).json()
     assert asked["state"] == "queued" and "手机号码" in asked["replies"][0]["text"]
+    assert "11月26日 08:30（北京时间）" in asked["replies"][0]["text"]
     wrong = (await say(desk_api, chat, "我的号码是1380013")).json()
     assert wrong["state"] == "queued" and "不完整" in wrong["replies"][0]["text"]
     async with hub.subscribe("desk") as desk_events:
@@ -72,7 +87,7 @@ async def test_outside_agent_hours_a_callback_is_offered_and_booked(
         events = await drain(desk_events)
     assert booked["state"] == "closed" and booked["handoff"] is None
     text = booked["replies"][0]["text"]
-    assert "编号CB20261126-" in text and "11月26日 08:00" in text and "138****8000" in text
+    assert "编号CB20261126-" in text and "11月26日 08:30" in text and "138****8000" in text
     assert [e["event"] for e in events if e["type"] == "queue"] == ["closed"]
 
     transcript = " ".join(m["text"] for m in await history(desk_api, chat))
@@ -83,11 +98,11 @@ async def test_outside_agent_hours_a_callback_is_offered_and_booked(
     assert len(tickets) == 1
     ticket = tickets[0]
     assert ticket["phone"] == "138****8000" and ticket["conversation_id"] == chat.id
-    assert ticket["call_at"] == "2026-11-26T00:00:00Z" and ticket["reason"] == "system_error"
+    assert ticket["call_at"] == "2026-11-26T00:30:00Z" and ticket["reason"] == "system_error"
     assert re.fullmatch(r"CB20261126-[A-Z]{5}", ticket["reference"])
 
 
-async def test_inside_hours_with_an_agent_online_no_callback_is_offered(
+async def test_inside_hours_with_an_agent_online_and_a_short_wait_nothing_is_offered(
     desk_api: httpx.AsyncClient,
 ) -> None:
     clock.pin(beijing(10))
@@ -107,12 +122,19 @@ async def test_inside_hours_with_nobody_online_a_callback_is_offered(
     await say(desk_api, chat, "I want a person")
     queued = (await say(desk_api, chat, "/request_human")).json()
     offer = queued["replies"][-1]
-    assert (
-        "No agent is available" in offer["text"]
-        and "10:30 on 25 Nov (Beijing time)" in offer["text"]
-    )
-    kept = (await say(desk_api, chat, "/callback")).json()
-    assert kept["replies"][0]["buttons"][0]["payload"] == "/keep_waiting"
+    assert "No agent is available" in offer["text"]
+    assert [b["title"] for b in offer["buttons"]] == [
+        "Keep waiting",
+        "Call me back",
+        "Leave a message",
+    ]
+    slots = (await say(desk_api, chat, "/callback")).json()["replies"][0]["buttons"]
+    assert slots[0] == {
+        "title": "10:30 on 25 Nov (Beijing time)",
+        "payload": "/callback_at 2026-11-25T02:30Z",
+    }
+    picked = (await say(desk_api, chat, slots[0]["payload"])).json()
+    assert picked["replies"][0]["buttons"][0]["payload"] == "/keep_waiting"
     back = (await say(desk_api, chat, "/keep_waiting")).json()
     assert back["state"] == "queued" and back["handoff"]["queue_position"] == 1
     # The phone question is dropped: digits now are just a message in the queue.

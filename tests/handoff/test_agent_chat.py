@@ -105,7 +105,13 @@ async def test_the_agent_sees_reason_verification_summary_and_a_masked_transcrip
     detail = (await desk_api.get(f"/api/agent/handoffs/{handoff_id}", headers=agent)).json()
     assert detail["reason"] == "complaint" and detail["priority"] == "high"
     assert detail["language"] == "zh"
-    assert detail["verification"] == {"verified": True, "at": "2026-11-25T08:00:00Z"}
+    # Verified at 08:00 and the action server's 30 minutes have passed since.
+    assert detail["verification"] == {
+        "verified": True,
+        "at": "2026-11-25T08:00:00Z",
+        "expired": True,
+        "expires_at": "2026-11-25T08:30:00Z",
+    }
     summary = detail["summary"]
     assert summary["intents"] == ["check_balance", "faq/opening_hours"]
     assert summary["faq_keys"] == ["opening_hours"]

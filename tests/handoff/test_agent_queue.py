@@ -26,7 +26,7 @@ pytestmark = pytest.mark.asyncio
 
 QUEUE_FIELDS = {
     "id", "conversation_id", "reason", "priority", "language", "waited_s", "queue_position",
-    "status", "alert",
+    "status", "alert", "mode", "due_at", "sla_overdue",
 }  # fmt: skip
 
 

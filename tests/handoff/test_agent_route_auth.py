@@ -22,6 +22,8 @@ from tests.conftest import make_settings
 # (method, path) that anyone may call: they expose no conversation or staff data.
 PUBLIC = {
     ("GET", "/health"),
+    ("GET", "/metrics"),  # loopback clients only (tests/handoff/test_metrics.py)
+    ("GET", "/api/engine/model"),  # the engine token (tests/handoff/test_engine_model.py)
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
@@ -33,6 +35,8 @@ PUBLIC = {
     ("GET", "/content"),  # likewise, for the content team
     ("GET", "/console/two-factor"),  # likewise: the second factor's set-up page
     ("GET", "/console/static/{name}"),
+    ("GET", "/console/quality"),  # checks the cookie itself: supervisors only
+    ("GET", "/console/quality/static/{name}"),
     # The customer widget's public pages and files.
     ("GET", "/"),
     ("GET", "/chat"),

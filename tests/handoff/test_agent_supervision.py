@@ -159,13 +159,19 @@ async def test_queued_customers_are_reassured_without_filling_the_transcript(
     hub = context(desk_api).hub
     first, second = await queued_chat(desk_api, "zh"), await queued_chat(desk_api, "en")
     before = len(await history(desk_api, second))
+    async with hub.subscribe(f"conversation:{first.id}") as events:
+        await runtime(desk_api).reassure()
+        alone = await drain(events)
+    # Nobody online: no estimate is made up.
+    assert alone[0]["estimated_wait"] is None and "暂无客服在线" in alone[0]["text"]
+    await login(desk_api, "agent1")  # three free seats: both start at once
     async with hub.subscribe(f"conversation:{first.id}", f"conversation:{second.id}") as events:
         assert await runtime(desk_api).reassure() == 2
         pushed = await drain(events)
     by_position = sorted(pushed, key=lambda e: e["queue_position"])
     assert [e["type"] for e in by_position] == ["queue", "queue"]
     assert [e["queue_position"] for e in by_position] == [1, 2]
-    assert [e["estimated_wait_minutes"] for e in by_position] == [4, 8]
-    assert "我们没有忘记您" in by_position[0]["text"]
-    assert "you are number 2 in the queue" in by_position[1]["text"]
+    assert [e["estimated_wait"]["high_minutes"] for e in by_position] == [1, 1]
+    assert "我们没有忘记您" in by_position[0]["text"] and "不到1分钟" in by_position[0]["text"]
+    assert "you are number 2 in the queue, under a minute" in by_position[1]["text"]
     assert len(await history(desk_api, second)) == before

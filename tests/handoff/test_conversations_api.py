@@ -184,7 +184,11 @@ async def test_engine_down_apologises_offers_a_human_and_keeps_the_message(
     # Taking the offer queues the conversation for a human even without the engine.
     taken = (await send(api, conv, "/request_human", key="k2")).json()
     assert taken["state"] == "queued"
-    assert taken["handoff"] == {"reason": "system_error", "priority": "normal", "queue_position": 1}
+    assert {k: taken["handoff"][k] for k in ("reason", "priority", "queue_position")} == {
+        "reason": "system_error",
+        "priority": "normal",
+        "queue_position": 1,
+    }
 
 
 async def test_same_client_message_id_is_processed_once(api: httpx.AsyncClient) -> None:

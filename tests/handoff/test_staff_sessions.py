@@ -33,7 +33,12 @@ pytestmark = pytest.mark.asyncio
 STRONG = {"session_secret": "s" * 40, "engine_token": "e" * 40, "otp_digest_key": "o" * 40}
 
 
-async def test_a_session_ends_after_the_idle_timeout(desk_api: httpx.AsyncClient) -> None:
+async def test_a_session_ends_after_the_idle_timeout(tmp_path: Path) -> None:
+    async with gateway(f"sqlite:///{tmp_path}/g.db", staff_idle_timeout_s=1800) as api:
+        await _idle_timeout(api)
+
+
+async def _idle_timeout(desk_api: httpx.AsyncClient) -> None:
     agent = await login(desk_api, "agent1")
     clock.pin(clock.now() + timedelta(minutes=29))
     assert (await desk_api.get("/api/agent/me", headers=agent)).status_code == 200

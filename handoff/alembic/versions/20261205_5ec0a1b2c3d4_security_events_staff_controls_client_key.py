@@ -1,7 +1,7 @@
 """security events, staff controls (disable, TOTP, idle sessions), client key
 
 Revision ID: 5ec0a1b2c3d4
-Revises: c00f9ae313a9
+Revises: 5f0c1e7a9d21
 Create Date: 2026-12-05 11:45:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '5ec0a1b2c3d4'
-down_revision = 'c00f9ae313a9'
+down_revision = '5f0c1e7a9d21'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ happens in `services.desk`; events are published after each commit.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, status
@@ -26,7 +27,10 @@ from handoff.core.errors import InvalidInput
 from handoff.models import StaffRole
 from handoff.schemas.agent import (
     AgentMessage,
+    CallbackDetail,
+    CallbackDone,
     CallbackList,
+    CallbackOut,
     CannedList,
     Close,
     Closed,
@@ -42,7 +46,7 @@ from handoff.schemas.agent import (
 from handoff.schemas.conversations import MessageOut
 from handoff.services import callbacks, desk, queue, security_log, staff, supervision
 from handoff.services.access import access_handoff_as_staff, require_desk_staff, require_supervisor
-from handoff.services.clock import clock
+from handoff.services.clock import as_utc, clock
 from handoff.services.conversations import message_view
 from handoff.services.phrases import CANNED_REPLIES
 from handoff.services.text import clean_text
@@ -93,6 +97,13 @@ async def waiting_queue(agent: CurrentStaff, session: SessionDep) -> Any:
     return {"items": await queue.queue_items(session, clock.now())}
 
 
+@router.get("/message-queue", response_model=QueueList)
+async def message_queue(agent: CurrentStaff, session: SessionDep) -> Any:
+    """Left messages waiting for an answer, soonest due first; `sla_overdue` marks late ones."""
+    require_desk_staff(agent)
+    return {"items": await queue.message_queue_items(session, clock.now())}
+
+
 @router.get("/handoffs", response_model=OpenChatList)
 async def open_chats(agent: CurrentStaff, session: SessionDep) -> Any:
     """The chats this agent holds; every claimed chat for a supervisor."""
@@ -108,15 +119,22 @@ async def claim(
     require_desk_staff(agent)
     outbox = desk.Outbox()
     handoff = await desk.claim(session, agent, handoff_id, clock.now(), outbox)
+    if handoff.claimed_at is not None:
+        waited = as_utc(handoff.claimed_at) - as_utc(handoff.created_at)
+        ctx.metrics.queue_wait_seconds.observe(max(0.0, waited.total_seconds()))
     await outbox.publish(ctx.hub)
-    return await desk.handoff_detail(session, handoff, clock.now())
+    return await desk.handoff_detail(session, handoff, clock.now(), ctx.settings.verified_ttl_s)
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffDetail)
-async def detail(handoff_id: RowId, agent: CurrentStaff, session: SessionDep) -> Any:
-    """Reason, priority, verification, summary and the masked transcript."""
+async def detail(
+    handoff_id: RowId, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
+    """Reason, priority, verification (and whether it expired), summary, masked transcript."""
     handoff = await access_handoff_as_staff(session, agent, handoff_id)
-    view = await desk.handoff_detail(session, handoff, clock.now(), agent)
+    view = await desk.handoff_detail(
+        session, handoff, clock.now(), ctx.settings.verified_ttl_s, viewer=agent
+    )
     security_log.add(
         session, "transcript_read", actor=agent.username, path=f"/api/agent/handoffs/{handoff_id}",
         handoff_id=handoff.id, messages=len(view["transcript"]),
@@ -144,7 +162,8 @@ async def send_message(
             code="message_too_long",
         )
     outbox = desk.Outbox()
-    message = await desk.post_message(session, agent, handoff, redact(text), outbox)
+    keep_until = clock.now() + timedelta(hours=ctx.settings.message_open_hours)
+    message = await desk.post_message(session, agent, handoff, redact(text), outbox, keep_until)
     await outbox.publish(ctx.hub)
     return message_view(message)
 
@@ -180,7 +199,7 @@ async def reassign(
     outbox = desk.Outbox()
     handoff = await desk.reassign(session, handoff, body.agent_id, clock.now(), outbox)
     await outbox.publish(ctx.hub)
-    return await desk.handoff_detail(session, handoff, clock.now())
+    return await desk.handoff_detail(session, handoff, clock.now(), ctx.settings.verified_ttl_s)
 
 
 @router.get("/staff", response_model=StaffList)
@@ -197,6 +216,28 @@ async def callback_list(agent: CurrentStaff, session: SessionDep, ctx: ContextDe
     hours = callbacks.AgentHours.from_settings(ctx.settings)
     tickets = await callbacks.open_tickets(session)
     return {"items": [callbacks.ticket_view(ticket, hours) for ticket in tickets]}
+
+
+@router.get("/callbacks/{ticket_id}", response_model=CallbackDetail)
+async def callback_detail(
+    ticket_id: int, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
+    """The callback with its conversation: reason, verification state, masked transcript."""
+    require_desk_staff(agent)
+    return await callbacks.ticket_detail(session, ctx.settings, ticket_id, clock.now())
+
+
+@router.post("/callbacks/{ticket_id}/done", response_model=CallbackOut)
+async def callback_done(
+    ticket_id: int, body: CallbackDone, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
+    """The call was made; the note (masked) stays with the ticket. 409 if it was done already."""
+    require_desk_staff(agent)
+    note = redact(clean_text(body.note))
+    if not note:
+        raise InvalidInput("Say how the call went.", code="empty_note")
+    ticket = await callbacks.complete(session, ticket_id, note, clock.now())
+    return callbacks.ticket_view(ticket, callbacks.AgentHours.from_settings(ctx.settings))
 
 
 @router.get("/canned-replies", response_model=CannedList)

@@ -25,6 +25,7 @@ from handoff.services import desk, staff
 from handoff.services.access import require_desk_staff
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
+from handoff.services.events import is_gone
 
 router = APIRouter()
 
@@ -35,6 +36,8 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_BIG = 1009  # RFC 6455 "message too big"
 AUTH_FRAME_MAX = 512
 FRAME_MAX = 4096
+CLOSE_RECONNECT = 1012
+CLOSE_TRY_LATER = 1013  # events stopped flowing: reconnect and refresh
 
 
 def _same_origin(websocket: WebSocket) -> bool:
@@ -94,8 +97,13 @@ async def agent_events(websocket: WebSocket) -> None:
     topics = [desk.DESK_TOPIC, desk.agent_topic(agent["id"])]
     if agent["role"] == StaffRole.supervisor.value:
         topics.append(desk.SUPERVISORS_TOPIC)
+    if not ctx.hub.available:  # no "ready" yet: the client backs off and tries again
+        await websocket.close(code=CLOSE_TRY_LATER)
+        return
     async with ctx.hub.subscribe(*topics) as events:
         await websocket.send_json({"type": "ready", "agent": agent})
+        open_sockets = ctx.metrics.websockets.labels("agent")
+        open_sockets.inc()
         reader = asyncio.create_task(_heartbeats(websocket, ctx, token))
         try:
             while not reader.done():
@@ -105,6 +113,9 @@ async def agent_events(websocket: WebSocket) -> None:
                 )
                 if getter in done:
                     event = getter.result()
+                    if is_gone(event):
+                        await websocket.close(code=CLOSE_RECONNECT)
+                        break
                     await websocket.send_json(event)
                     if event.get("type") == "logout":
                         await websocket.close(code=CLOSE_UNAUTHORIZED)
@@ -119,6 +130,7 @@ async def agent_events(websocket: WebSocket) -> None:
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
+            open_sockets.dec()
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await reader

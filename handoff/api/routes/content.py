@@ -32,11 +32,13 @@ from handoff.services.content.runtime import ContentRuntime
 from handoff.services.content.schemas import ExportIn, FaqIn, NoteIn, TrainIn, TryIn, UploadIn
 from handoff.services.content.settings import ContentSettings
 from handoff.services.content.spreadsheet import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
+from handoff.services.quality import unanswered
 
 PAGES = Path(__file__).resolve().parents[2] / "pages" / "content"
 templates = Jinja2Templates(directory=PAGES / "templates")
 STATIC_FILES = {
     "content.js": "text/javascript; charset=utf-8",
+    "unanswered.js": "text/javascript; charset=utf-8",
     "content.css": "text/css; charset=utf-8",
 }
 NO_STORE = {"Cache-Control": "no-store"}
@@ -91,7 +93,13 @@ async def _propose(
     kind: ChangeKind, body: FaqIn | None,
 ) -> dict[str, Any]:  # fmt: skip
     content = make_content(body.raw()) if body is not None else None
-    change = await changes.propose(session, settings, agent, check_id(faq_id), kind, content)
+    taken = body.unanswered if body is not None else []
+    change = await changes.propose(
+        session, settings, agent, check_id(faq_id), kind, content, commit=not taken
+    )
+    if taken:  # from the Unanswered page: its messages leave the list with this change
+        await unanswered.take_up(session, taken, change.id)
+        await session.commit()
     return await changes.change_detail(session, settings, agent, change.id)
 
 

@@ -26,6 +26,7 @@ from handoff.services.conversations import (
     message_view,
     messages_after,
 )
+from handoff.services.outcomes import browser_hash
 from handoff.services.phrases import phrase
 from handoff.services.text import clean_text
 
@@ -40,7 +41,8 @@ async def create(
     client = client_of(request)
     await customer_limits.new_conversation(ctx, client)
     conversation, token = await create_conversation(
-        session, Channel(body.channel), body.language, client
+        session, Channel(body.channel), body.language, client,
+        browser_hash=browser_hash(body.browser),
     )
     greeting = await append_message(
         session, conversation, Sender.bot, phrase("greeting", body.language)

@@ -28,4 +28,7 @@ async def health(ctx: ContextDep) -> JSONResponse:
         body["status"], body["database"] = "unavailable", "down"
     body["engine"] = "ok" if await ctx.engine.healthy() else "down"
     body["actions"] = "ok" if await ctx.engine.actions_healthy() else "down"
+    # "in-process" (no Redis), "ok", "connecting" or "reconnecting": reported, not
+    # required (customers are still answered; sockets catch up when it is back).
+    body["events"] = ctx.hub.state
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)

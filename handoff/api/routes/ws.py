@@ -11,10 +11,11 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from handoff.api.deps import conversation_expiry
 from handoff.core.db import session_scope
 from handoff.core.errors import BankbotError
+from handoff.services import overflow
 from handoff.services.access import access_conversation_as_customer
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
-from handoff.services.events import conversation_topic
+from handoff.services.events import conversation_topic, is_gone
 
 router = APIRouter()
 
@@ -28,6 +29,10 @@ CLOSE_TOO_BIG = 1009  # RFC 6455 "message too big"
 # The largest first (auth) frame, and the largest frame after it, in characters.
 AUTH_FRAME_MAX = 512
 FRAME_MAX = 4096
+# "Service restart": events stopped flowing (Redis away, or this reader fell behind);
+# the client reconnects and catches up from the database.
+CLOSE_RECONNECT = 1012
+CLOSE_TRY_LATER = 1013
 
 
 @router.websocket("/ws/conversations/{conversation_id}")
@@ -49,6 +54,8 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
             conversation = await access_conversation_as_customer(
                 session, conversation_id, token, conversation_expiry(ctx.settings), clock.now()
             )
+            # Where a waiting customer stands (or that their message waits): the banner's words.
+            waiting = await overflow.current_view(session, ctx.settings, conversation, clock.now())
     except (TimeoutError, ValueError, BankbotError) as exc:
         expired = getattr(exc, "code", None) == "conversation_expired"
         code = (
@@ -72,10 +79,20 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
     except WebSocketDisconnect:
         return
 
+    if not ctx.hub.available:  # no "ready" yet: the client backs off and tries again
+        await websocket.close(code=CLOSE_TRY_LATER)
+        return
     async with ctx.hub.subscribe(conversation_topic(conversation.id)) as events:
         await websocket.send_json(
-            {"type": "ready", "state": conversation.state.value, "last_seq": conversation.last_seq}
+            {
+                "type": "ready",
+                "state": conversation.state.value,
+                "last_seq": conversation.last_seq,
+                "handoff": waiting,
+            }
         )
+        open_sockets = ctx.metrics.websockets.labels("customer")
+        open_sockets.inc()
         reader = asyncio.create_task(_drain_client(websocket))
         try:
             while not reader.done():
@@ -84,7 +101,11 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
                     {getter, reader}, timeout=PING_INTERVAL_S, return_when=asyncio.FIRST_COMPLETED
                 )
                 if getter in done:
-                    await websocket.send_json(getter.result())
+                    event = getter.result()
+                    if is_gone(event):
+                        await websocket.close(code=CLOSE_RECONNECT)
+                        break
+                    await websocket.send_json(event)
                 else:
                     getter.cancel()
                     if not done:
@@ -92,6 +113,7 @@ async def conversation_events(websocket: WebSocket, conversation_id: str) -> Non
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
+            open_sockets.dec()
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
                 await reader

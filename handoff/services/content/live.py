@@ -8,6 +8,11 @@ acknowledgement is an upsert into `content_gateways`.
 
 Without a `content_live` row (no worker has run) the gateway keeps the engine
 of its settings.
+
+When engines pull their model (`CONTENT_ENGINES_PULL`), the gateway keeps the
+engine of its settings whatever the pointer says: a deploy changes the model,
+not the engine. It then also reports which model its engine serves, so the
+worker knows when a deploy has reached every engine.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.models import ContentGateway, ContentLive
 from handoff.services.clock import clock
+from handoff.services.content import model_server
 from handoff.services.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -31,9 +37,10 @@ log = logging.getLogger(__name__)
 class LiveEngineFollower:
     """Polls the live engine pointer and switches this gateway's EngineClient."""
 
-    def __init__(self, ctx: AppContext, interval_s: float) -> None:
+    def __init__(self, ctx: AppContext, interval_s: float, engines_pull: bool = False) -> None:
         self.ctx = ctx
         self.interval_s = interval_s
+        self.engines_pull = engines_pull
         self.gateway_id = f"gw-{secrets.token_hex(6)}"
         self.generation = 0
         self._task: asyncio.Task[None] | None = None
@@ -61,11 +68,12 @@ class LiveEngineFollower:
 
     async def poll(self) -> None:
         """One look at the pointer; switch and acknowledge."""
+        served = await self._served_model() if self.engines_pull else None
         async with self.ctx.sessions() as session:
             live = await session.get(ContentLive, 1)
             if live is None:
                 return
-            url = live.engine_url.rstrip("/")
+            url = self.ctx.engine.base_url if self.engines_pull else live.engine_url.rstrip("/")
             if live.generation != self.generation or self.ctx.engine.base_url != url:
                 if self.ctx.engine.base_url != url:
                     log.info("content: customers now go to %s (%s)", url, live.model_id)
@@ -76,7 +84,21 @@ class LiveEngineFollower:
                 ack = ContentGateway(id=self.gateway_id, generation=0, engine_url=url)
                 session.add(ack)
             ack.generation, ack.engine_url, ack.seen_at = self.generation, url, clock.now()
+            ack.engine_model = served
             await session.commit()
+
+    async def _served_model(self) -> str | None:
+        """The model id this gateway's engine reports serving (None when it does not answer)."""
+        token = self.ctx.settings.engine_token.get_secret_value()
+        try:
+            async with httpx.AsyncClient(timeout=2.0) as client:
+                response = await client.get(
+                    f"{self.ctx.engine.base_url}/status", params={"token": token}
+                )
+            model_file = response.json().get("model_file") if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None
+        return model_server.model_id_of(str(model_file)) if model_file else None
 
 
 def _pick(parsed: dict[str, Any], questions: dict[str, dict[str, str]]) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import IntegrityError
+
 from handoff.services.content import store, sync
 from handoff.services.content.live import LiveEngineFollower
 from handoff.services.content.settings import ContentSettings, get_content_settings
@@ -18,12 +20,18 @@ class ContentRuntime:
     def __init__(self, ctx: AppContext, settings: ContentSettings | None = None) -> None:
         self.ctx = ctx
         self.settings = settings or get_content_settings()
-        self.follower = LiveEngineFollower(ctx, self.settings.live_poll_s)
+        self.follower = LiveEngineFollower(
+            ctx, self.settings.live_poll_s, engines_pull=self.settings.engines_pull
+        )
 
     async def start(self) -> None:
         """Seed once, log differences with the repository, follow the live engine."""
         async with self.ctx.sessions() as session:
-            seeded = await store.seed_from_repository(session, self.settings.content_dir)
+            try:
+                seeded = await store.seed_from_repository(session, self.settings.content_dir)
+            except IntegrityError:  # another gateway starting at the same moment seeded it
+                await session.rollback()
+                seeded = 0
             if seeded:
                 log.info("content: %d FAQs seeded from %s", seeded, self.settings.content_dir)
             differences = await sync.differences(session, self.settings)

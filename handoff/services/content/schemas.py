@@ -35,10 +35,12 @@ class FaqIn(_Strict):
     answer: LangText
     examples: LangList
     test: LangList = Field(default_factory=LangList)
+    # Unanswered messages (ids from the Unanswered page) this change takes up.
+    unanswered: list[int] = Field(default_factory=list, max_length=2000)
 
     def raw(self) -> dict[str, object]:
-        """The content fields (everything but the id)."""
-        return self.model_dump(exclude={"id"})
+        """The content fields (everything but the id and the unanswered messages)."""
+        return self.model_dump(exclude={"id", "unanswered"})
 
 
 class NoteIn(_Strict):

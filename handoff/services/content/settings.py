@@ -43,6 +43,15 @@ class ContentSettings(BaseSettings):
     candidate_ttl_s: float = 900.0
     engine_start_timeout_s: float = 300.0
 
+    # Engines pull the live model from the gateways (`GET /api/engine/model`, Rasa's
+    # `models` endpoint) instead of the worker starting engines of its own: how a
+    # deploy reaches every engine on every host (docs/architecture.md).
+    engines_pull: bool = False
+    # What a gateway serves before any model went live: the repository's model.
+    default_model: Path | None = None
+    # How long a deploy waits for every gateway's engine to report the new model.
+    engine_reload_timeout_s: float = 180.0
+
     @property
     def content_dir(self) -> Path:
         """The repository's FAQ files."""

@@ -177,6 +177,38 @@
     $('queue-empty').hidden = queue.items.length > 0;
   }
 
+  /** Left messages (issue 18): their own queue, soonest due first; late ones are marked. */
+  async function refreshMessages() {
+    try {
+      const data = await api('GET', '/api/agent/message-queue');
+      const rows = data.items.map((item) =>
+        h(
+          'li',
+          { class: item.sla_overdue ? 'overdue' : null },
+          h('span', { class: `badge ${item.priority}`, text: label('priority', item.priority) }),
+          ` #${item.id} ${label('reason', item.reason)} · ${label('language', item.language)} · 应回复 due ${clockTime(item.due_at)} `,
+          item.sla_overdue ? h('span', { class: 'badge alert', text: '已超时 Overdue' }) : null,
+          h('button', {
+            type: 'button',
+            class: 'primary claim',
+            dataset: { key: `claim-message-${item.id}` },
+            'aria-label': `回复 Answer #${item.id}`,
+            // A message needs no live seat, but its chat needs a pane to be answered in.
+            disabled: panes.size >= MAX_PANES,
+            title: panes.size >= MAX_PANES ? '请先结束一个会话 Close a chat first' : null,
+            text: '回复 Answer',
+            onclick: () => claim(item.id),
+          }),
+        ),
+      );
+      keepFocus($('message-rows'), $('messages-heading'), () => $('message-rows').replaceChildren(...rows));
+      $('messages-count').textContent = String(data.items.length);
+      $('messages-empty').hidden = data.items.length > 0;
+    } catch (error) {
+      if (error.status === 403) notice(error.message);
+    }
+  }
+
   /** Waiting times tick locally between refreshes. */
   function tickWaits() {
     const elapsed = (Date.now() - queue.fetchedAt) / 1000;
@@ -193,6 +225,7 @@
       notice(`无法接入 Could not claim #${id}: ${error.message}`);
     }
     refreshQueue();
+    refreshMessages();
   }
 
   // ---- chats -----------------------------------------------------------------------
@@ -203,6 +236,7 @@
   function renderEmpty() {
     $('chats-empty').hidden = panes.size > 0;
     renderQueue();
+    refreshMessages();
   }
 
   async function loadPane(id, focus) {
@@ -244,6 +278,7 @@
     pane.meta = h('p', { class: 'meta' });
     pane.verification = h('p', { class: 'verification' });
     pane.summary = h('dl', { class: 'summary' });
+    pane.evidence = h('details', { class: 'summary-box evidence-box', open: true, hidden: true }); // evidence.js
     pane.transcript = h('ol', { class: 'transcript', 'aria-live': 'polite', 'aria-label': `对话记录 Transcript #${id}`, tabindex: '0' });
     pane.textarea = h('textarea', { id: `reply-${id}`, rows: '3', maxlength: '2000', 'aria-describedby': `reply-hint-${id}` });
     pane.textarea.addEventListener('keydown', (event) => {
@@ -286,6 +321,7 @@
       pane.meta,
       pane.verification,
       h('details', { class: 'summary-box', open: true }, h('summary', { text: '摘要 Summary' }), pane.summary),
+      pane.evidence,
       pane.transcript,
       canned,
       composer,
@@ -317,15 +353,19 @@
     pane.textarea.lang = detail.language === 'en' ? 'en' : 'zh-CN'; // the customer's language
     pane.title.textContent = `#${detail.id} ${label('reason', detail.reason)}`;
     const holder = detail.agent ? ` · ${detail.agent.name}` : '';
+    const left = detail.mode === 'message' ? ' · 留言 Left a message' : '';
     pane.meta.replaceChildren(
       h('span', { class: `badge ${detail.priority}`, text: label('priority', detail.priority) }),
-      ` ${label('language', detail.language)} · ${label('state', detail.conversation_state)}${holder}`,
+      ` ${label('language', detail.language)} · ${label('state', detail.conversation_state)}${holder}${left}`,
     );
     const verified = detail.verification?.verified;
-    pane.verification.className = `verification ${verified ? 'yes' : 'no'}`;
-    pane.verification.textContent = verified
-      ? `身份已验证 Identity verified ${clockTime(detail.verification.at)}`
-      : '身份未验证 Identity not verified';
+    const expired = verified && detail.verification.expired;
+    pane.verification.className = `verification ${verified && !expired ? 'yes' : 'no'}`;
+    pane.verification.textContent = expired
+      ? `身份验证已过期（${clockTime(detail.verification.at)}），提供账户信息前请客户重新验证 Verification expired: the customer verifies again before any account detail`
+      : verified
+        ? `身份已验证 Identity verified ${clockTime(detail.verification.at)}`
+        : '身份未验证 Identity not verified';
     const summary = detail.summary || {};
     const rows = [
       ['意图 Intents', (summary.intents || []).join(', ')],
@@ -335,6 +375,7 @@
       ['失败 Failed attempts', String(summary.failed_attempts ?? 0)],
     ];
     pane.summary.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value || '—' })]));
+    window.BankbotEvidence?.render(pane.evidence, detail, api, notice);
     for (const message of detail.transcript || []) appendMessage(pane, message);
     const open = detail.status === 'claimed';
     pane.textarea.disabled = !open;
@@ -401,7 +442,14 @@
   function addAlert(event) {
     const text = `#${event.id ?? event.handoff_id} ${label('reason', event.reason)} · ${label('priority', event.priority)} · 已等待 waited ${duration(event.waited_s)}`;
     $('alerts').prepend(h('li', { class: 'alert' }, text));
-    notice(`客户等待超过10分钟 A customer has waited over 10 minutes (#${event.id ?? event.handoff_id})`);
+    const id = event.id ?? event.handoff_id;
+    notice(
+      event.kind === 'urgent'
+        ? `紧急：疑似诈骗，已排在队列最前 Urgent: possible fraud, first in the queue (#${id})`
+        : event.kind === 'message_overdue'
+          ? `留言已超过回复时限 A left message is past its answer time (#${id})`
+          : `客户等待超过10分钟 A customer has waited over 10 minutes (#${id})`,
+    );
   }
 
   async function refreshSupervisor() {
@@ -458,12 +506,70 @@
     try {
       const data = await api('GET', '/api/agent/callbacks');
       $('callbacks').replaceChildren(
-        ...data.items.map((ticket) => h('li', {}, `${ticket.reference} · ${ticket.phone} · ${ticket.call_at_local} · ${label('reason', ticket.reason)}`)),
+        ...data.items.map((ticket) =>
+          h(
+            'li',
+            {},
+            `${ticket.reference} · ${ticket.phone} · ${ticket.call_at_local} · ${label('reason', ticket.reason)} `,
+            h('button', {
+              type: 'button',
+              class: 'secondary',
+              dataset: { key: `callback-${ticket.id}` },
+              'aria-label': `查看 Open ${ticket.reference}`,
+              text: '查看 Open',
+              onclick: () => openCallback(ticket.id),
+            }),
+          ),
+        ),
       );
       $('callbacks-empty').hidden = data.items.length > 0;
     } catch {
       /* not shown to editors; nothing to do */
     }
+  }
+
+  /** A callback to make: the same conversation (reason, verification, transcript) and a note. */
+  async function openCallback(id) {
+    let detail;
+    try {
+      detail = await api('GET', `/api/agent/callbacks/${id}`);
+    } catch (error) {
+      notice(error.message);
+      return;
+    }
+    const v = detail.verification;
+    const verification = !v.verified
+      ? '身份未验证 Identity not verified'
+      : v.expired
+        ? `身份验证已过期（${clockTime(v.at)}），电话中请先重新验证客户身份 Verification expired: verify the caller again before any account detail`
+        : `身份已验证 Identity verified ${clockTime(v.at)}`;
+    const note = h('textarea', { id: 'callback-note', rows: '2' });
+    const box = $('callback-detail');
+    box.replaceChildren(
+      h('h3', { tabindex: '-1', text: `${detail.reference} · ${detail.phone} · ${detail.call_at_local}` }),
+      h('p', {}, h('span', { class: `badge ${detail.priority || 'normal'}`, text: label('priority', detail.priority) }), ` ${label('reason', detail.reason)}`),
+      h('p', { class: `verification ${v.verified && !v.expired ? 'yes' : 'no'}`, text: verification }),
+      h('ol', { class: 'transcript', tabindex: '0', 'aria-label': '聊天记录 Transcript' }, ...detail.transcript.map((m) => h('li', { lang: langOf(m.text) }, `${label('sender', m.sender)}: ${m.text}`))),
+      h('label', { for: 'callback-note', text: '通话记录 How the call went' }),
+      note,
+      h('button', {
+        type: 'button',
+        class: 'primary',
+        text: '已回电 Call made',
+        onclick: async () => {
+          try {
+            await api('POST', `/api/agent/callbacks/${id}/done`, { note: note.value });
+            notice(`${detail.reference} 已完成 done`);
+            box.hidden = true;
+            refreshCallbacks();
+          } catch (error) {
+            notice(error.message);
+          }
+        },
+      }),
+    );
+    box.hidden = false;
+    box.querySelector('h3').focus();
   }
 
   // ---- the WebSocket ------------------------------------------------------------------
@@ -516,6 +622,7 @@
         break;
       case 'queue':
         refreshQueue();
+        refreshMessages();
         refreshCallbacks();
         refreshSupervisor();
         break;
@@ -553,6 +660,7 @@
 
   async function refreshEverything() {
     await refreshQueue();
+    refreshMessages();
     refreshCallbacks();
     refreshSupervisor();
     if (!isSupervisor) {

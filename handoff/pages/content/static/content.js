@@ -176,7 +176,13 @@
     $('faq-detail').scrollIntoView({ block: 'nearest' });
   }
 
-  function fillForm(faqId, content) {
+  /** Open the editor; `taken` are Unanswered messages the change will take up (unanswered.js). */
+  function fillForm(faqId, content, taken = []) {
+    state.unanswered = taken;
+    $('faq-form-taken').hidden = !taken.length;
+    $('faq-form-taken').textContent = taken.length
+      ? `此修改将处理 ${taken.length} 条未解答的问题。 This change takes up ${taken.length} unanswered message(s).`
+      : '';
     const c = content || { category: 'service', question: { zh: '', en: '' }, answer: { zh: '', en: '' }, examples: { zh: [], en: [] }, test: { zh: [], en: [] } };
     $('f-id').value = faqId || '';
     $('f-id').disabled = Boolean(faqId);
@@ -213,11 +219,13 @@
       examples: { zh: lines($('f-ex-zh').value), en: lines($('f-ex-en').value) },
       test: { zh: lines($('f-t-zh').value), en: lines($('f-t-en').value) },
     };
+    if (state.unanswered?.length) payload.unanswered = state.unanswered;
     try {
       const change = editing
         ? await api('PUT', `/api/content/faqs/${encodeURIComponent(faqId)}`, payload)
         : await api('POST', '/api/content/faqs', { id: faqId, ...payload });
       $('faq-form').hidden = true;
+      state.unanswered = [];
       await loadFaqs();
       await refreshCounts();
       showTab('changes');
@@ -473,6 +481,7 @@
     $('faq-search').addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => guarded(loadFaqs), 250); });
     $('faq-retired').addEventListener('change', () => guarded(loadFaqs));
     $('faq-new').addEventListener('click', () => fillForm(null, null));
+    $('faq-cancel').addEventListener('click', () => { state.unanswered = []; });
     $('faq-edit').addEventListener('click', () => state.faq && fillForm(state.faq.id, state.faq.content));
     $('faq-retire').addEventListener('click', () => guarded(async () => {
       const change = await api('POST', `/api/content/faqs/${encodeURIComponent(state.faq.id)}/retire`, undefined);
@@ -511,5 +520,7 @@
     });
   }
 
+  // The Unanswered page (unanswered.js) works through the same editor and helpers.
+  window.BankbotContent = { api, h, guarded, notice, showTab, fillForm, LOADERS, isEditor, $, when };
   wire();
 })();

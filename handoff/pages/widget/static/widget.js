@@ -202,26 +202,56 @@
     return new Intl.DateTimeFormat(locale, options).format(when);
   }
 
-  // sessionStorage may be unavailable (sandboxed frames); then the tab's memory is used.
+  // A chat lives as long as the tab (sessionStorage). One the customer left a message in
+  // (`keep`) also goes to localStorage, so closing the page loses nothing: the next visit
+  // finds the conversation and the agent's reply. Either may be unavailable (sandboxed
+  // frames); then the tab's memory is used.
   let memoryStore = null;
+  // `name` is read inside the try: merely touching window.localStorage throws in some frames.
+  const readStore = (name) => {
+    try {
+      return JSON.parse(window[name].getItem(STORAGE_KEY) || 'null');
+    } catch {
+      return null;
+    }
+  };
+  const writeStore = (name, value) => {
+    try {
+      if (value) window[name].setItem(STORAGE_KEY, JSON.stringify(value));
+      else window[name].removeItem(STORAGE_KEY);
+    } catch {
+      /* keep the in-memory copy */
+    }
+  };
   const store = {
     load() {
-      try {
-        return JSON.parse(sessionStorage.getItem(STORAGE_KEY) || 'null');
-      } catch {
-        return memoryStore;
-      }
+      const tab = readStore('sessionStorage');
+      if (tab) return tab;
+      const kept = readStore('localStorage');
+      return kept ? { ...kept, returning: true } : memoryStore;
     },
     save(value) {
       memoryStore = value;
-      try {
-        if (value) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(value));
-        else sessionStorage.removeItem(STORAGE_KEY);
-      } catch {
-        /* keep the in-memory copy */
-      }
+      writeStore('sessionStorage', value);
+      writeStore('localStorage', value?.keep ? value : null);
     },
   };
+
+  /** A random id kept in this browser so repeat contacts can be counted (only its hash is stored). */
+  function browserId() {
+    const key = 'bankbot:browser';
+    try {
+      let id = localStorage.getItem(key);
+      if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+        const bytes = crypto.getRandomValues(new Uint8Array(16));
+        id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        localStorage.setItem(key, id);
+      }
+      return id;
+    } catch {
+      return null; // storage blocked: the conversation is counted without a browser
+    }
+  }
 
   /** An error from the gateway (`status` 0 = the network, not the server). */
   class ApiError extends Error {
@@ -262,15 +292,19 @@
   // ---- state ---------------------------------------------------------------
 
   const stored = store.load();
+  // Back on a later visit for a left message: start with the launcher, its badge counting the replies.
+  const returning = Boolean(stored?.returning);
+  if (stored) delete stored.returning;
   const ui = {
     lang: pickLanguage(stored),
-    open: FULLSCREEN || Boolean(stored?.open),
+    open: FULLSCREEN || (Boolean(stored?.open) && !returning),
     unread: 0,
   };
   const conv = {
     session: stored?.conversation_id ? stored : null, // {conversation_id, token, last_seq, …}
     state: 'bot', // bot | queued | agent | closed (the gateway's states)
     queue: null, // {position, minutes} while queued
+    notice: null, // the gateway's own status line while waiting (place and wait, or a left message)
     agentName: null,
     messages: new Map(), // seq -> message, the single source of truth for the log
     lastSeq: 0, // every seq up to here is held (no gaps below it)
@@ -289,6 +323,7 @@
   function persist() {
     if (!conv.session) return;
     conv.session.last_seq = conv.lastSeq;
+    if (ui.open) conv.session.read_seq = conv.lastSeq; // seen: not counted on the badge again
     conv.session.language = ui.lang;
     conv.session.open = ui.open;
     store.save(conv.session);
@@ -435,6 +470,13 @@
     while (el.live.childElementCount > 3) el.live.firstElementChild.remove();
   }
 
+  /** After a reload or a later visit: replies that came while the window was closed. */
+  function countUnreadSince(readSeq) {
+    if (ui.open || typeof readSeq !== 'number') return;
+    ui.unread = [...conv.messages.values()].filter((m) => m.seq > readSeq && m.sender !== 'customer').length;
+    renderUnread();
+  }
+
   function renderUnread() {
     el.badge.hidden = ui.unread === 0;
     el.badge.textContent = ui.unread ? String(ui.unread) : '';
@@ -451,7 +493,10 @@
     hideError();
     setComposerEnabled(false);
     try {
-      conv.session = await api('POST', '/api/conversations', { channel: CHANNEL, language: ui.lang });
+      const body = { channel: CHANNEL, language: ui.lang };
+      const browser = browserId();
+      if (browser) body.browser = browser;
+      conv.session = await api('POST', '/api/conversations', body);
       delete conv.session.replies; // the greeting arrives by seq like every other message
       conv.state = conv.session.state || 'bot';
       persist();
@@ -503,7 +548,11 @@
     const previous = conv.state;
     conv.state = state;
     if (handoff && typeof handoff.queue_position === 'number') setQueue(handoff);
-    if (state !== 'queued') conv.queue = null;
+    if (handoff?.mode === 'message' && conv.session && !conv.session.keep) {
+      conv.session.keep = true; // a reply will come later: survive closing the page
+      persist();
+    }
+    if (state !== 'queued') conv.queue = conv.notice = null;
     if (state === 'closed' && previous !== 'closed') showCsat({ final: true });
     // Back to the bot after an agent: rate the agent's part (rule 6), chat goes on.
     if (previous === 'agent' && state === 'bot') showCsat({ final: false });
@@ -513,8 +562,9 @@
   function setQueue(info) {
     const position = Number(info.queue_position ?? info.position);
     if (!Number.isFinite(position) || position < 1) return;
-    const minutes = Number(info.estimated_wait_minutes ?? info.wait_minutes ?? position * MINUTES_PER_PLACE);
+    const minutes = Number(info.estimated_wait?.minutes ?? info.estimated_wait_minutes ?? position * MINUTES_PER_PLACE);
     conv.queue = { position, minutes };
+    if (typeof info.notice === 'string') conv.notice = info.notice;
     renderStatus();
   }
 
@@ -531,9 +581,10 @@
     let kind = '';
     if (!conv.ended && state === 'queued') {
       kind = 'queue';
-      banner = !queue ? t('queueUnknown')
+      // The gateway's words when it sent them (its honest estimate, or a left message).
+      banner = conv.notice || (!queue ? t('queueUnknown')
         : queue.position <= 1 ? t('queueNext', { minutes: queue.minutes })
-        : t('queue', { ahead: queue.position - 1, minutes: queue.minutes });
+        : t('queue', { ahead: queue.position - 1, minutes: queue.minutes }));
     } else if (!conv.ended && state === 'agent') {
       kind = 'agent';
       banner = t('agentHere', { name });
@@ -1049,7 +1100,10 @@
       // A reload: same conversation, whole history from seq 0, then live again.
       conv.restoring = true;
       connect();
-      catchUp().then(() => renderStatus());
+      catchUp().then(() => {
+        countUnreadSince(conv.session?.read_seq);
+        renderStatus();
+      });
     }
     // Never take the focus from the host page on load (except the full-screen chat).
     setOpen(ui.open, FULLSCREEN);

@@ -1,0 +1,85 @@
+"""The whole conversation counts: frustration that rises, a bot that misunderstands.
+
+One message may be calm enough for the upset detector and still be the third
+sharp one in a row; a customer may be misunderstood twice without the two
+misses being next to each other. ``action_track_escalation`` keeps the last
+:data:`WINDOW` customer messages in the slot ``recent_turns`` (what each said
+about the customer: how upset, relative to the detector's threshold, and
+whether the bot would not understand it) and asks :func:`due_from_history`
+what they add up to:
+
+* **rising frustration** (``emotion``): the latest message and at least one
+  other of the window reach :data:`SOFT_UPSET` of the upset threshold
+  (calm conversations of the development set stay below 0.4 of it, every
+  message; the rising ones climb over half of it before the detector flags);
+* **misunderstood twice** (``low_confidence``): the bot would not understand
+  the latest message (out of scope, an unsure FAQ, no intent confident
+  enough) and did not understand another one of the window either.
+
+The window starts afresh after a handoff and in a new session, like the need
+counts. The single-message rules (an upset or fraud flag, the third asking of
+a need) come first; this only adds what a single message cannot show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.domain_faqs import faq_keys
+from actions.faq import ANSWER_THRESHOLD, faq_ranking
+from common.text import has_words
+
+WINDOW = 3
+"""How many customer messages the conversation-level rules look back over."""
+
+SOFT_UPSET = 0.5
+"""A message at this share of the upset threshold counts towards rising frustration."""
+
+MISSED = frozenset({"out_of_scope", "nlu_fallback"})
+"""Intents that mean the bot did not understand the message."""
+
+FALLBACK_CONFIDENCE = 0.35
+"""config.yml's FallbackClassifier threshold: below it the engine says ``nlu_fallback``."""
+
+
+def upset_share(message: dict[str, Any]) -> float:
+    """The upset score as a share of its threshold (0 without a judgement)."""
+    upset = (message.get("judgement") or {}).get("upset") or {}
+    threshold = float(upset.get("threshold") or 0.0)
+    if threshold <= 0:
+        return 0.0
+    return round(float(upset.get("score") or 0.0) / threshold, 3)
+
+
+def misunderstood(message: dict[str, Any], domain: dict[str, Any]) -> bool:
+    """Whether the bot will not understand the message (see the module docs)."""
+    if not has_words(str(message.get("text") or "")):
+        return False  # "please say that again" to an emoji is no misunderstanding
+    intent = message.get("intent") or {}
+    name = str(intent.get("name") or "")
+    if name in MISSED or float(intent.get("confidence") or 0.0) < FALLBACK_CONFIDENCE:
+        return True
+    if name == "faq":
+        known = faq_keys(domain)
+        ranking = [c for c in faq_ranking(message) if c.key in known]
+        return not ranking or ranking[0].confidence < ANSWER_THRESHOLD
+    return False
+
+
+def reading(message: dict[str, Any], domain: dict[str, Any]) -> dict[str, Any]:
+    """What one message adds to the history: ``{"upset": share, "miss": bool}``."""
+    return {"upset": upset_share(message), "miss": misunderstood(message, domain)}
+
+
+def due_from_history(history: list[dict[str, Any]]) -> str | None:
+    """``emotion``, ``low_confidence`` or ``None`` for a window ending with the latest."""
+    if not history:
+        return None
+    latest, earlier = history[-1], history[:-1]
+    if float(latest.get("upset") or 0) >= SOFT_UPSET and any(
+        float(h.get("upset") or 0) >= SOFT_UPSET for h in earlier
+    ):
+        return "emotion"
+    if latest.get("miss") and any(h.get("miss") for h in earlier):
+        return "low_confidence"
+    return None

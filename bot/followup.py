@@ -1,0 +1,293 @@
+"""Follow-ups read against the topic just discussed ("那境外呢", "then what?").
+
+After the bot answered a FAQ, customers go on in few words: "怎么办", "那境外
+呢", "what now?", "and abroad?". On its own such a message is a miss: out of
+scope, or a FAQ ranking too flat to answer, so the customer gets "please
+rephrase" — and a second miss a person. ``FollowUpReader`` (in ``config.yml``
+after the classifier, before ``FallbackClassifier``) reads it in context.
+It sees the conversation's tracker (Rasa passes it to NLU components that ask
+for it; ``/model/parse`` gives an empty one, so a lone message is never
+changed) and acts only when
+
+* the bot's previous turn answered a FAQ (the slot ``last_faq`` was set in
+  it: that key is the *topic*), and
+* the message would not be answered on its own: the intent is ``faq`` with no
+  answer confident enough for ``action_answer_faq``, ``out_of_scope``, or any
+  intent below the fallback threshold (the engine would say ``nlu_fallback``),
+  or any other intent below :data:`UNSURE` that is not one the dialogue must
+  honour (a request for a person, fraud, a complaint, thanks...); an
+  out-of-scope message must also point back (:func:`points_back`: "那…呢",
+  "怎么办", "and …?", "then what?", or at most :data:`SHORT` words), or it is
+  a new subject, not a follow-up.
+
+Then every FAQ answer ``k`` is scored
+
+    log(λ/N + (1-λ)·p(k | message)) + α·log(ε + prior(k)),
+    prior = w·[k = topic] + (1-w)·p(k | previous message)
+
+where ``p(k | ·)`` is the classifier's FAQ ranking: the message's own words,
+smoothed (λ) so a message with no content ("怎么办") leans on the topic, and
+the previous question's ranking, which also holds the topics next to it
+("转账手续费" → the remittance FAQ for "那境外呢"). When the best answer's
+share reaches ``threshold``, the message becomes that FAQ question: intent
+``faq`` with that confidence, the new FAQ ranking, and ``followup`` =
+``{"topic", "key", "confidence"}`` in the parse data (the escalation tracking
+reads it: a follow-up on the topic just answered is not the same need asked
+again). Otherwise nothing changes. The parameters were chosen on the
+development set's follow-ups (``python -m bankbot.dialogue_eval``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from common.text import count_cjk
+
+logger = logging.getLogger(__name__)
+
+FOLLOWUP = "followup"
+RESPONSE_SELECTOR = "response_selector"
+RETRIEVAL_INTENT = "faq"
+TOPIC_SLOT = "last_faq"
+
+UNSURE = 0.5
+"""Below this confidence an intent other than ``faq`` may be a follow-up misread."""
+
+FALLBACK = 0.35
+"""config.yml's FallbackClassifier threshold: an intent below it is no reading at all."""
+
+ANSWER_THRESHOLD = 0.6
+"""``action_answer_faq`` answers a FAQ at this confidence (actions/faq.py): such a
+message is understood on its own and left alone."""
+
+HONOURED: frozenset[str] = frozenset(
+    {
+        "greet", "goodbye", "thank", "affirm", "deny", "cancel", "bot_challenge",
+        "change_language", "request_human", "complex_topic", "report_fraud", "complain",
+        "choose_faq", "submit_code", "resend_code", "choose_complaint_category",
+        "check_balance", "check_transactions", "check_card_status", "report_lost_card",
+        "freeze_card", "third_party_info", "share_credentials", "ask_password",
+    }
+)  # fmt: skip
+"""Intents the dialogue must act on as they are, however unsure (a person, fraud...).
+``out_of_scope`` is not among them: it is what a bare follow-up looks like; nor
+is ``more``, which "那周末呢" resembles: it is read in context, but a bare "还有呢"
+only gives way to a *different* answer (the same one again tells nothing more)."""
+
+MORE = "more"
+
+CUES = re.compile(
+    r"那么|那|呢|吗|还有|其他|别的|的|呀|啊|and|what|about|else|more|then|how|so|ok|is|the|there",
+    re.IGNORECASE,
+)
+"""Words of a bare "and what else?" (``more``): what is left besides them is content."""
+
+
+FOLLOW_UP = re.compile(
+    r"^\s*(那么?|那如果|如果|要是)(?![个边些里])|呢\s*[?？]?\s*$|怎么办|咋办|然后呢"
+    r"|^\s*(and|so|then|what about|how about|ok so|but)\b|\bthen\b|what now"
+    r"|what should i do|what do i do|\btoo\b|\balso\b|\bsame\b",
+    re.IGNORECASE,
+)
+"""How a follow-up points back: "那…呢", "怎么办", "and …?", "then what?", "… too"."""
+
+SHORT = 8
+"""Words (a Chinese character counts as one) of a message short enough to lean on
+the topic without pointing back to it ("保本吗", "credit cards?")."""
+
+
+def points_back(text: str) -> bool:
+    """Whether the message reads as a follow-up: a pointer back, or very short."""
+    words = count_cjk(text) + len(re.findall(r"[A-Za-z]+", text))
+    return words <= SHORT or bool(FOLLOW_UP.search(text))
+
+
+def says_more_than_more(text: str) -> bool:
+    """Whether a ``more`` message names something ("那周末呢") or only asks for more ("还有呢")."""
+    rest = CUES.sub(" ", text)
+    return count_cjk(rest) >= 2 or bool(re.search(r"[A-Za-z]{3,}", rest))
+
+
+def faq_ranking(parse: dict[str, Any]) -> dict[str, float]:
+    """``{key: p(key | message is a FAQ question)}`` from parse data or a message."""
+    selector = (parse.get(RESPONSE_SELECTOR) or {}).get(RETRIEVAL_INTENT) or {}
+    out: dict[str, float] = {}
+    for item in selector.get("ranking") or []:
+        key = str(item.get("intent_response_key") or "")
+        if key.startswith(RETRIEVAL_INTENT + "/"):
+            out[key.split("/", 1)[1]] = float(item.get("confidence") or 0.0)
+    return out
+
+
+def previous_turn(tracker: DialogueStateTracker | None) -> tuple[str | None, dict[str, Any]]:
+    """The FAQ the bot's last turn answered (if any) and the customer message it answered.
+
+    Called before the new message is logged: the tracker ends with the bot's
+    answer to the previous message.
+    """
+    if tracker is None:
+        return None, {}
+    topic: str | None = None
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return topic, dict(event.parse_data or {})
+        if isinstance(event, SlotSet) and event.key == TOPIC_SLOT and topic is None:
+            topic = str(event.value) if event.value else None
+    return None, {}
+
+
+def would_miss(intent: dict[str, Any], ranking: dict[str, float]) -> bool:
+    """Whether the message, read alone, would not be answered (see the module docs)."""
+    name = str(intent.get("name") or "")
+    confidence = float(intent.get("confidence") or 0.0)
+    if name == RETRIEVAL_INTENT:
+        return max(ranking.values(), default=0.0) < ANSWER_THRESHOLD
+    if name in ("out_of_scope", MORE) or not name or confidence < FALLBACK:
+        return True  # below FALLBACK the engine would say nlu_fallback, whatever the name
+    return confidence < UNSURE and name not in HONOURED
+
+
+def read_in_context(
+    own: dict[str, float],
+    previous: dict[str, float],
+    topic: str,
+    config: dict[str, Any],
+) -> tuple[str, float]:
+    """The best FAQ answer for the follow-up in context, and its share (0..1)."""
+    alpha, smoothing = float(config["alpha"]), float(config["smoothing"])
+    topic_weight, floor = float(config["topic_weight"]), float(config["floor"])
+    labels = int(config["labels"])
+    spread = sum(previous.values()) or 1.0
+    scores: dict[str, float] = {}
+    for key in set(own) | set(previous) | {topic}:
+        prior = topic_weight * (key == topic) + (1 - topic_weight) * previous.get(key, 0) / spread
+        mine = smoothing / labels + (1 - smoothing) * own.get(key, 0.0)
+        scores[key] = math.log(mine) + alpha * math.log(floor + prior)
+    best = max(scores, key=lambda k: scores[k])
+    top = scores[best]
+    return best, 1.0 / sum(math.exp(s - top) for s in scores.values())
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class FollowUpReader(GraphComponent):
+    """Reads a short follow-up against the FAQ just answered (see module docs)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Chosen on the development set's follow-ups (tests/judgement/sets/dev)."""
+        return {
+            # weight of the context against the message's own words
+            "alpha": 1.0,
+            # share of the message's own ranking spread evenly over `labels`
+            "smoothing": 0.5,
+            "labels": 40,
+            # prior: the topic itself vs the previous question's whole ranking
+            "topic_weight": 0.5,
+            "floor": 0.01,
+            # the answer chosen in context must have at least this share (at
+            # least action_answer_faq's threshold, so that it is answered)
+            "threshold": 0.6,
+            # how many FAQ answers the new ranking keeps
+            "ranking_length": 10,
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        """Keeps the configuration (defaults filled in)."""
+        self.config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> FollowUpReader:
+        """Nothing to train or load."""
+        return cls(config)
+
+    def process(
+        self, messages: list[Message], tracker: DialogueStateTracker | None = None
+    ) -> list[Message]:
+        """Re-reads each message that would miss, when the bot just answered a FAQ."""
+        topic, previous = previous_turn(tracker)
+        if topic is None:
+            return messages
+        for message in messages:
+            try:
+                self._read(message, topic, previous)
+            except Exception:  # noqa: BLE001 - context is a help, never a reason to fail a turn
+                logger.exception(f"{type(self).__name__}: could not read a follow-up.")
+        return messages
+
+    def _read(self, message: Message, topic: str, previous: dict[str, Any]) -> None:
+        text = str(message.get(TEXT) or "")
+        intent = message.get(INTENT) or {}
+        own = faq_ranking(message.as_dict())
+        if not text.strip() or text.lstrip().startswith("/") or not would_miss(intent, own):
+            return
+        if intent.get("name") == "out_of_scope" and not points_back(text):
+            return  # a new subject the bot cannot help with ("那个黄色的东西是什么")
+        key, share = read_in_context(own, faq_ranking(previous), topic, self.config)
+        bare_more = intent.get("name") == MORE and not says_more_than_more(text)
+        if share < float(self.config["threshold"]) or (bare_more and key == topic):
+            return
+        self._set_faq(message, key, share, topic)
+
+    def _set_faq(self, message: Message, key: str, share: float, topic: str) -> None:
+        """The message becomes the FAQ question ``key``, with confidence ``share``."""
+        label = f"{RETRIEVAL_INTENT}/{key}"
+        others = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get("name") != "faq"]
+        rest = sum(float(i.get("confidence") or 0.0) for i in others) or 1.0
+        ranking = [{"name": RETRIEVAL_INTENT, "confidence": share}] + [
+            {**i, "confidence": float(i.get("confidence") or 0.0) * (1 - share) / rest}
+            for i in others
+        ]
+        intent = {
+            "name": RETRIEVAL_INTENT,
+            "confidence": share,
+            "full_retrieval_intent_name": label,
+        }
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        own = faq_ranking(message.as_dict())
+        own.pop(key, None)
+        rest_share = sum(own.values()) or 1.0
+        answers = [(key, share)] + sorted(
+            ((k, c * (1 - share) / rest_share) for k, c in own.items()), key=lambda kv: -kv[1]
+        )
+        utter = f"utter_{label}"
+        selector = {
+            "all_retrieval_intents": [RETRIEVAL_INTENT],
+            RETRIEVAL_INTENT: {
+                "response": {
+                    "responses": [],
+                    "confidence": share,
+                    "intent_response_key": label,
+                    "utter_action": utter,
+                    "template_name": utter,
+                },
+                "ranking": [
+                    {"intent_response_key": f"{RETRIEVAL_INTENT}/{k}", "confidence": c}
+                    for k, c in answers[: int(self.config["ranking_length"])]
+                ],
+            },
+        }
+        message.set(RESPONSE_SELECTOR, selector, add_to_output=True)
+        message.set(
+            FOLLOWUP,
+            {"topic": topic, "key": key, "confidence": round(share, 4)},
+            add_to_output=True,
+        )

@@ -1,0 +1,1 @@
+"""Service-quality figures for supervisors and the content team's learning loop."""

@@ -1,0 +1,126 @@
+"""Customers under load for the fault tests: bounded, loopback only, self-stopping.
+
+Each simulated customer holds one conversation and sends a numbered question,
+waits for the answer, pauses, and sends the next. Like the widget, a message
+that could not be delivered (connection refused, 503) is sent again with the
+same `client_message_id`, to the next gateway (as a load balancer would), so
+the test can check that every message is stored exactly once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+APOLOGY_MARKERS = (
+    "系统正在升级", "system is being upgraded", "系统暂时繁忙", "cannot take messages",
+)  # fmt: skip
+
+
+def is_apology(text: str) -> bool:
+    """The polite fallback (rule 17) or the gateway's 503 wording."""
+    return any(marker in text for marker in APOLOGY_MARKERS)
+
+
+@dataclass
+class Outcome:
+    """One attempt to deliver one message."""
+
+    conversation: str
+    text: str
+    sent_at: float
+    seconds: float
+    status: int  # HTTP status, or 0 when no gateway answered
+    reply: str
+    gateway: str
+
+
+@dataclass
+class Load:
+    """`customers` conversations spread over `gateways`, until `stop()`."""
+
+    gateways: list[str]
+    customers: int = 20
+    pause_s: float = 1.0
+    outcomes: list[Outcome] = field(default_factory=list)
+    conversations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> None:
+        for index in range(self.customers):
+            thread = threading.Thread(target=self._customer, args=(index,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(60)
+
+    def since(self, moment: float) -> list[Outcome]:
+        """Attempts sent at or after `moment` (time.monotonic())."""
+        with self._lock:
+            return [o for o in self.outcomes if o.sent_at >= moment]
+
+    def _customer(self, index: int) -> None:
+        home = index % len(self.gateways)
+        conversation = None
+        while conversation is None and not self._stop.is_set():
+            try:
+                conversation = httpx.post(
+                    f"{self.gateways[home]}/api/conversations",
+                    json={"channel": "web", "language": "en"}, timeout=10,
+                ).json()  # fmt: skip
+            except (httpx.HTTPError, ValueError):
+                home = (home + 1) % len(self.gateways)
+                time.sleep(0.5)
+        if conversation is None:
+            return
+        cid = conversation["conversation_id"]
+        headers = {"Authorization": f"Bearer {conversation['token']}"}
+        with self._lock:
+            self.conversations[cid] = {"headers": headers, "delivered": []}
+        number = 0
+        while not self._stop.is_set():
+            number += 1
+            text = f"what are your opening hours? (customer {index}, question {number})"
+            key = uuid.uuid4().hex
+            attempt = 0
+            while not self._stop.is_set():
+                gateway = self.gateways[(home + attempt) % len(self.gateways)]
+                outcome = self._send(gateway, cid, headers, text, key)
+                with self._lock:
+                    self.outcomes.append(outcome)
+                if outcome.status == 200:
+                    with self._lock:
+                        self.conversations[cid]["delivered"].append(text)
+                    break
+                attempt += 1
+                time.sleep(0.3)
+            time.sleep(self.pause_s)
+
+    @staticmethod
+    def _send(gateway: str, cid: str, headers: dict[str, str], text: str, key: str) -> Outcome:
+        started, wall = time.monotonic(), time.monotonic()
+        try:
+            response = httpx.post(
+                f"{gateway}/api/conversations/{cid}/messages",
+                json={"text": text, "client_message_id": key}, headers=headers, timeout=30,
+            )  # fmt: skip
+            body = response.json()
+            reply = (
+                "\n".join(r["text"] for r in body.get("replies", []))
+                if response.status_code == 200
+                else str(body.get("error", {}).get("message", ""))
+            )
+            status = response.status_code
+        except (httpx.HTTPError, ValueError) as exc:
+            reply, status = type(exc).__name__, 0
+        return Outcome(cid, text, wall, time.monotonic() - started, status, reply, gateway)
