@@ -53,6 +53,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.deps import db, deps
 from actions.handoff import request_handoff
+from actions.identifiers import opened_phone, phones, sealed_phone
 from actions.language import current_language
 from actions.sms import SmsError
 from actions.store.complaints import CATEGORIES
@@ -341,7 +342,8 @@ class ValidateComplaintForm(FormValidationAction):
         intent = latest_intent(tracker)
         if intent == "cancel" and _WITHDRAW.search(text):  # "不投诉了": the whole complaint
             return {PHONE: None, DETAILS: None, REQUESTED_SLOT: None}
-        phone = normalise_phone(text) or next(
+        sealed = phones(deps(), tracker)  # numbers reach us as the gateway's tokens
+        phone = (sealed[0] if sealed else None) or normalise_phone(text) or next(
             (
                 normalise_phone(str(v))
                 for v in tracker.get_latest_entity_values("phone")
@@ -350,7 +352,8 @@ class ValidateComplaintForm(FormValidationAction):
             None,
         )
         if phone:
-            return {PHONE: phone}
+            # The slot (and so the tracker) keeps the number sealed, never in clear.
+            return {PHONE: sealed_phone(deps(), tracker.sender_id, phone)}
         if intent in ("deny", "cancel") or _NO_NUMBER.search(text):
             return {PHONE: NO_PHONE}
         dispatcher.utter_message(response="utter_complaint_phone_invalid")
@@ -377,7 +380,8 @@ class ActionComplaintSubmit(Action):
         category = tracker.get_slot(CATEGORY) or tracker.get_slot(GUESS) or "other"
         verified = await verified_customer(tracker)
         phone = tracker.get_slot(PHONE)
-        callback = normalise_phone(phone) if phone and phone != NO_PHONE else None
+        opened = opened_phone(deps(), tracker.sender_id, phone) if phone and phone != NO_PHONE else None
+        callback = normalise_phone(opened) if opened else None
         contact = (
             mask_phone(verified.customer.phone)
             if verified

@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bankbot.local_stack import RunningStack, start_stack
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, RunningStack, start_stack
 from bankbot.stack import worker_service
 from common.paths import LOG_DIR, ROOT
 from handoff.migrate import upgrade
@@ -52,6 +52,7 @@ def start_content_stack(
     env = {
         "CONTENT_MODELS_DIR": str(workdir / "models"),
         "CONTENT_WORK_DIR": str(workdir / "content"),
+        **LOOPBACK_LOAD_LIMITS,
         **(extra_env or {}),
     }
     upgrade(f"sqlite:///{workdir}/gateway.db")

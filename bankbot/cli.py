@@ -1,4 +1,4 @@
-"""bankbot's operator commands: `python -m bankbot run|seed|train|eval|migrate`.
+"""bankbot's operator commands: `python -m bankbot run|seed|train|eval|migrate|staff|purge`.
 
 `make run` is `run`: it prepares everything a fresh checkout needs (secrets,
 database schema, demo bank, model) and then supervises the services, restarting
@@ -14,12 +14,12 @@ import time
 from types import FrameType
 
 from actions.config import get_action_settings
-from bankbot import staff_cli
+from bankbot import purge_cli, staff_cli
 from bankbot.dotenv import ensure_secrets
 from bankbot.stack import StackConfig, services, worker_service
 from bankbot.supervisor import Supervisor
 from common.paths import LOG_DIR, ROOT, VAR_DIR
-from handoff.core.config import Settings
+from handoff.core.config import Settings, development_refusal
 from handoff.services.content.settings import get_content_settings
 from pipeline.checkout import ensure_model
 from pipeline.processes import ServiceFailed, free_port, stop_all, wait_ready
@@ -88,6 +88,10 @@ def cmd_run(_: argparse.Namespace) -> int:
     if written:
         say(f"created .env with random {', '.join(written)}")
     settings = Settings()
+    refusal = development_refusal(settings)
+    if refusal is not None:
+        say(f"bankbot will not start: {refusal}")
+        return 1
     cmd_migrate(_)
     say("demo bank:")
     cmd_seed(argparse.Namespace(reset=False))
@@ -157,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="upgrade the gateway database schema")
     sub.add_parser("eval", help="evaluate the model on the held-out test set")
     staff_cli.add_parser(sub)
+    purge_cli.add_parser(sub)
     args = parser.parse_args(argv)
     handler = {
         "run": cmd_run,
@@ -165,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": cmd_migrate,
         "eval": cmd_eval,
         "staff": staff_cli.main,
+        "purge": purge_cli.main,
     }[args.command]
     return handler(args)
 

@@ -9,6 +9,17 @@ from pathlib import Path
 from bankbot.stack import StackConfig, services
 from pipeline.processes import Service, ServiceFailed, free_port, stop_all, wait_ready
 
+# Tests and benchmarks send every request from 127.0.0.1, as one "client":
+# the per-client limits of docs/security.md are lifted for them (and tested apart).
+LOOPBACK_LOAD_LIMITS = {
+    "CONVERSATIONS_PER_CLIENT": "100000",
+    "MESSAGES_PER_CLIENT": "1000000",
+    "MESSAGES_PER_CONVERSATION": "10000",
+    "HANDOFFS_PER_CLIENT": "100000",
+    "OPEN_HANDOFFS_PER_CLIENT": "100000",
+    "LOGIN_FAILURES_PER_CLIENT": "10000",
+}
+
 
 @dataclass
 class RunningStack:
@@ -43,7 +54,11 @@ def start_stack(
     redis_url: str | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> RunningStack:
-    """Start all three services on free ports with databases under `workdir`."""
+    """Start all three services on free ports with databases under `workdir`.
+
+    Every request comes from loopback, so the per-client limits are lifted
+    unless `extra_env` sets them.
+    """
     config = StackConfig(
         model=model,
         engine_url=f"http://127.0.0.1:{free_port()}",
@@ -57,7 +72,7 @@ def start_stack(
         log_dir=workdir / "log",
         gateway_port=free_port(),
         redis_url=redis_url,
-        extra_env=tuple((extra_env or {}).items()),
+        extra_env=tuple({**LOOPBACK_LOAD_LIMITS, **(extra_env or {})}.items()),
     )
     running = RunningStack(config)
     started = services(config)

@@ -19,6 +19,8 @@ from pipeline import rasa
 from pipeline.processes import Service
 
 APP_PYTHON = ROOT / paths.APP_PYTHON
+# The WebSocket server refuses bigger frames before the app sees them (uvicorn's default is 16 MB).
+WS_MAX_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,9 @@ def services(config: StackConfig) -> list[Service]:
     }
     if config.redis_url:
         common["REDIS_URL"] = config.redis_url
+    if make_url(config.database_url).get_backend_name() == "sqlite":
+        # The gateway's daily purge reaches Rasa's tracker store here.
+        common["TRACKER_DATABASE_URL"] = f"sqlite:///{config.tracker_sqlite_path}"
     endpoints = render_endpoints(config)
     actions = Service(
         name="action server",
@@ -187,7 +192,7 @@ def services(config: StackConfig) -> list[Service]:
         name="gateway",
         argv=[str(APP_PYTHON), "-m", "uvicorn", "--factory", "handoff.main:app",
               "--host", config.gateway_host, "--port", str(config.gateway_port),
-              "--no-access-log"],
+              "--no-access-log", "--ws-max-size", str(WS_MAX_BYTES)],
         health_url=f"{config.gateway_url}/health",
         log_path=config.log_dir / "gateway.log",
         env=common,

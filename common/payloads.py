@@ -8,6 +8,8 @@ builders both sides use, so a key is spelt once:
 * ``{"handoff": {"reason", "priority"}}`` — put the conversation in the queue;
 * ``{"expect": "otp"}`` — the next six digits the customer types are a
   one-time code (the gateway sends a digest instead, :mod:`common.codes`);
+* ``{"expect": "id_last4"}`` — the next message gives the ID's last four (the
+  gateway sends a digest instead, :mod:`common.identifiers`);
 * ``{"verified": {"at": iso}}`` — the customer passed identity verification;
 * ``{"intent": ...}`` / ``{"faq": ...}`` — what the engine understood, for the
   agent's summary (``faq``: the FAQ answered to this message, which the
@@ -33,6 +35,7 @@ from common.handoffs import HandoffReason, Priority
 HANDOFF = "handoff"
 EXPECT = "expect"
 EXPECT_OTP = "otp"
+EXPECT_ID_LAST4 = "id_last4"
 VERIFIED = "verified"
 INTENT = "intent"
 FAQ = "faq"
@@ -77,6 +80,16 @@ def parse_handoff(custom: dict[str, Any] | None) -> tuple[HandoffReason, Priorit
 def expect_code() -> dict[str, Any]:
     """The payload that tells the gateway a one-time code comes next."""
     return {EXPECT: EXPECT_OTP}
+
+
+def expect_id_last4() -> dict[str, Any]:
+    """The payload that tells the gateway the ID's last four come next."""
+    return {EXPECT: EXPECT_ID_LAST4}
+
+
+def expects_id_last4(custom: dict[str, Any] | None) -> bool:
+    """Whether a payload says the ID's last four come next."""
+    return bool(custom) and (custom or {}).get(EXPECT) == EXPECT_ID_LAST4
 
 
 def expects_code(custom: dict[str, Any] | None) -> bool:

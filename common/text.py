@@ -28,6 +28,24 @@ MARKUP_RE = re.compile(
 """HTML tags; a script or style element with its content."""
 
 
+INVISIBLE_RE = re.compile(
+    "[\u00ad\u115f\u1160\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\u3164\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+"""Characters that show nothing: zero-width and bidirectional controls, the BOM,
+the soft hyphen, the tag characters (U+E0000-E007F, which can smuggle hidden
+ASCII) and the Hangul fillers, which render as blanks."""
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without the characters of ``INVISIBLE_RE``.
+
+    They let two identical-looking texts differ and can hide words from a
+    reader (an agent, an approving editor).
+    """
+    return INVISIBLE_RE.sub("", text)
+
+
 def halfwidth(text: str | None) -> str:
     """NFKC (full-width digits and letters become ASCII), ends trimmed."""
     return unicodedata.normalize("NFKC", text or "").strip()

@@ -302,6 +302,21 @@ class CoreBankRepository:
         matches = hmac.compare_digest(candidate, expected)
         return matches and stored is not None and bool(_LAST4_RE.fullmatch(typed))
 
+    def check_id_last4_digest(
+        self, customer_id: int, given: str, make_digest: Callable[[str], str]
+    ) -> bool:
+        """Like :meth:`check_id_last4`, for the digest the gateway sent instead of the digits.
+
+        `make_digest` turns the stored last four into the same keyed digest;
+        the work is the same whether or not the customer exists.
+        """
+        stmt = select(CustomerRow.id_last4).where(CustomerRow.id == customer_id)
+        with self._sessions() as session:
+            stored = session.execute(stmt).scalar_one_or_none()
+        expected = make_digest(stored if stored is not None else _DUMMY_LAST4.decode())
+        matches = hmac.compare_digest(expected.encode(), given.encode())
+        return matches and stored is not None
+
     # ---- accounts, cards, statements -------------------------------------------
 
     def accounts_for(self, customer_id: int) -> tuple[Account, ...]:

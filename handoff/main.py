@@ -12,6 +12,7 @@ from handoff.api.cors import CustomerCorsMiddleware
 from handoff.api.errors import install_error_handlers
 from handoff.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from handoff.api.routes import (
+    account,
     agent,
     agent_ws,
     console_pages,
@@ -28,7 +29,7 @@ from handoff.api.routes import (
     ws,
 )
 from handoff.api.routes.metrics import RequestMetricsMiddleware
-from handoff.core.config import Settings, get_settings
+from handoff.core.config import Settings, development_refusal, get_settings
 from handoff.core.db import make_engine, make_sessionmaker
 from handoff.services.content.runtime import ContentRuntime
 from handoff.services.context import AppContext
@@ -37,6 +38,7 @@ from handoff.services.events import EventHub
 from handoff.services.leader import LeaderLock
 from handoff.services.locks import ConversationLocks
 from handoff.services.metrics import Metrics
+from handoff.services.ratelimit import Counters
 from handoff.services.supervision import DeskRuntime
 
 
@@ -58,6 +60,7 @@ def build_context(settings: Settings, metrics: Metrics | None = None) -> AppCont
         ),
         hub=EventHub(settings.redis_url),
         locks=ConversationLocks(settings.redis_url),
+        counters=Counters(settings.redis_url),
         leader=LeaderLock(settings.redis_url),
         metrics=metrics,
     )
@@ -66,6 +69,9 @@ def build_context(settings: Settings, metrics: Metrics | None = None) -> AppCont
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI app; its context is created and closed with the app's lifespan."""
     settings = settings or get_settings()
+    refusal = development_refusal(settings)
+    if refusal is not None:
+        raise RuntimeError(refusal)
     app_metrics = Metrics()
 
     @asynccontextmanager
@@ -107,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(dev.router)
     app.include_router(pages.router)
     app.include_router(agent.router)
+    app.include_router(account.router)
     app.include_router(agent_ws.router)
     app.include_router(quality.router)
     app.include_router(quality_pages.router)
@@ -114,7 +121,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(unanswered.router)
     app.include_router(content.router)
     app.include_router(content.pages)
-    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.allowed_origins)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        frame_ancestors=settings.allowed_origins,
+        hsts=not settings.is_development,
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware, metrics=app_metrics)
     # Outermost: a foreign site is refused before anything reads its request.

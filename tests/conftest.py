@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bankbot.local_stack import RunningStack, start_stack
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, RunningStack, start_stack
 from common.paths import ROOT
 from corebank.db import create_schema, make_engine
 from corebank.demo.seed import seed
@@ -39,6 +39,9 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "otp_digest_key": "test-otp-digest-key",
         "redis_url": None,
         "action_server_url": DEAD_ENGINE + "/webhook",
+        **{name.lower(): int(value) for name, value in LOOPBACK_LOAD_LIMITS.items()},
+        # Tests travel in time with staff logged in; the idle timeout is tested on its own.
+        "staff_idle_timeout_s": 12 * 3600,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -93,6 +96,7 @@ def stack(
         core_database_url=core_bank,
         # Many tests verify the same demo customers within the hour.
         extra_env={
+            **LOOPBACK_LOAD_LIMITS,
             "OTP_MAX_SENDS_PER_HOUR": "1000",
             "AGENT_HOURS": "00:00-23:59:59",  # the desk is open whenever CI runs
         },

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deps import db, deps
+from actions.identifiers import id_last4_matcher, id_last4_token, phones
 from actions.language import current_language
 from actions.otp import new_code
 from actions.store.verification import CodeOutcome, IssueOutcome
@@ -28,7 +29,8 @@ from actions.verification.codes import digest, phone_key, purge_now_and_then, se
 from actions.verification.slots import IN_CLEAR, MASKED, PROVIDED
 from actions.wording import minutes
 from common.codes import MASKED_CODE, looks_like_digest, typed_codes
-from common.payloads import CODE_DIGEST_ENTITY, SUBMIT_CODE_INTENT, expect_code
+from common.identifiers import ID_LAST4_TOKEN
+from common.payloads import CODE_DIGEST_ENTITY, SUBMIT_CODE_INTENT, expect_code, expect_id_last4
 from common.plural import count_of
 from common.redaction import mask_phone
 from common.text import halfwidth
@@ -100,12 +102,39 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
         """The action's name in the domain."""
         return "validate_verification_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate as usual; when the ID's last four come next, tell the gateway.
+
+        This runs before every question of the form (a first ask, an ask again
+        after a bad answer, a resume after a detour), so the gateway always
+        sends the digest of the answer instead of the digits.
+        """
+        events = await super().run(dispatcher, tracker, domain)
+        slots = dict(tracker.slots)
+        for event in events:
+            if event.get("event") == "slot":
+                slots[event["name"]] = event.get("value")
+        asks_id = (
+            slots.get("verify_phone") is not None
+            and slots.get("verify_id_last4") is None
+            and slots.get("requested_slot", "verify_id_last4") is not None
+            and slots.get("verification_outcome") is None
+        )
+        if asks_id:
+            dispatcher.utter_message(json_message=expect_id_last4())
+        return events
+
     async def extract_verify_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """``verify_phone`` from the latest message, when it is the slot asked for."""
         if tracker.get_slot("requested_slot") != "verify_phone":
             return {}
+        sealed = phones(deps(), tracker)
+        if sealed:  # the gateway's token, opened here (the engine never saw the number)
+            return {"verify_phone": sealed[0]}
         entity = next(tracker.get_latest_entity_values("phone"), None)
         if entity:
             return {"verify_phone": str(entity)}
@@ -149,6 +178,9 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
         """``verify_id_last4`` from the latest message, when it is the slot asked for."""
         if tracker.get_slot("requested_slot") != "verify_id_last4":
             return {}
+        token = id_last4_token(tracker)
+        if token is not None:
+            return {"verify_id_last4": token}
         text = halfwidth(latest_text(tracker))
         groups = _DIGIT_GROUPS.findall(text)
         if _ONLY_DIGITS.fullmatch(text) or len(groups) == 1:
@@ -164,7 +196,8 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
         d = deps()
         conversation = tracker.sender_id
         digits = halfwidth(str(value or "")).upper()
-        if not _ID_LAST4.fullmatch(digits):
+        sealed = ID_LAST4_TOKEN.fullmatch(str(value))
+        if not sealed and not _ID_LAST4.fullmatch(digits):
             dispatcher.utter_message(response="utter_verify_id_invalid")
             return {"verify_id_last4": None}
         challenge = await db(d.verifications.open_challenge, conversation)
@@ -173,9 +206,15 @@ class ValidateVerificationForm(_CodeStep, FormValidationAction):
             return {"verify_phone": None, "verify_id_last4": None}
         candidate = challenge.candidate_customer_id
         # Same work whether or not the number is registered (no timing oracle).
-        matched = await db(
-            d.repo.check_id_last4, candidate if candidate is not None else -1, digits
-        )
+        if sealed:
+            matched = await db(
+                d.repo.check_id_last4_digest, candidate if candidate is not None else -1,
+                str(value), id_last4_matcher(d, conversation),
+            )  # fmt: skip
+        else:
+            matched = await db(
+                d.repo.check_id_last4, candidate if candidate is not None else -1, digits
+            )
         customer_id = candidate if matched and candidate is not None else None
         code = new_code()  # when nobody matched, a code that goes nowhere
         issued = await db(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from bankbot.local_stack import RunningStack
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, RunningStack
 from bankbot.stack import StackConfig, services
 from common import paths
 from common.paths import ROOT
@@ -106,6 +106,7 @@ def bench_stack(
             log_dir=workdir / "log",
             gateway_port=free_port(),
             redis_url=REDIS_URL if backend == "postgres" else None,
+            extra_env=tuple(LOOPBACK_LOAD_LIMITS.items()),
         )
         actions, engine, gateway = services(config)
         more = [_extra_engine(config, engine, n) for n in range(2, engines + 1)]

@@ -8,9 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from handoff.core.errors import BankbotError
+from handoff.services import security_log
+from handoff.services.ratelimit import client_key
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +55,36 @@ def _describe(exc: RequestValidationError) -> tuple[str, str]:
     return "invalid_input", "; ".join(parts)
 
 
+def security_event_task(request: Request, exc: BankbotError) -> BackgroundTask | None:
+    """Log the error's security event now; the task stores its audit row.
+
+    Attach the task to the response: the row is written once the response has
+    gone, in a transaction of its own (the request's may have been rolled back).
+    """
+    context = getattr(request.app.state, "context", None)
+    if context is None or exc.event is None:
+        return None
+    kind = "csrf_rejected" if exc.code == "csrf" else exc.event or "error"
+    address = request.client.host if request.client else "unknown"
+    row = security_log.event(
+        kind,
+        actor=exc.actor,
+        client=client_key(context.settings.session_secret.get_secret_value(), address),
+        path=request.url.path,
+        status=exc.status_code,
+        code=exc.code,
+    )
+    return BackgroundTask(security_log.store, context.sessions, row)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map our exceptions, validation errors and Starlette's HTTP errors to one shape."""
 
     @app.exception_handler(BankbotError)
-    async def _bankbot(_: Request, exc: BankbotError) -> JSONResponse:
-        return error_response(exc.status_code, exc.code, exc.message)
+    async def _bankbot(request: Request, exc: BankbotError) -> JSONResponse:
+        response = error_response(exc.status_code, exc.code, exc.message)
+        response.background = security_event_task(request, exc)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -86,7 +86,7 @@ async def _send_413(send: Send, max_bytes: int) -> None:
 class SecurityHeadersMiddleware:
     """A strict CSP and friends on every response the gateway serves."""
 
-    def __init__(self, app: ASGIApp, frame_ancestors: list[str]) -> None:
+    def __init__(self, app: ASGIApp, frame_ancestors: list[str], hsts: bool = False) -> None:
         self.app = app
         ancestors = " ".join(["'self'", *frame_ancestors])
         self.headers: list[tuple[bytes, bytes]] = [
@@ -95,6 +95,11 @@ class SecurityHeadersMiddleware:
             (b"referrer-policy", b"no-referrer"),
             (b"cross-origin-opener-policy", b"same-origin"),
         ]
+        if hsts:
+            # Production is HTTPS only: browsers never try plain HTTP again for a year.
+            self.headers.append(
+                (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Add the headers to every HTTP response that does not set its own."""

@@ -6,12 +6,15 @@ with a missing or well-known secret, because a bank cannot run on demo keys.
 
 from __future__ import annotations
 
+import ipaddress
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from common.paths import ENV_FILE, LOG_DIR, ROOT
 from common.settings import weak_secret
@@ -68,6 +71,29 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 2000
     idempotency_retention_days: int = 7
+    # Transcripts, callback tickets and Rasa's tracker events (handoff/services/retention.py).
+    retention_days: int = Field(180, ge=1)
+    # Rasa's tracker store, for the purge; default: beside the gateway's database.
+    tracker_database_url: str | None = None
+    # ---- abuse limits (docs/security.md); counted in Redis when REDIS_URL is set
+    login_failures_per_account: int = 5
+    login_failures_per_client: int = 20
+    login_window_s: int = 15 * 60
+    # Password hashing (argon2id, ~50 ms of a core each) at once, and waiting.
+    hashing_slots: int = 2
+    hashing_queue: int = 16
+    conversations_per_client: int = 20  # per `customer_window_s`
+    messages_per_conversation: int = 30  # per minute
+    messages_per_client: int = 120  # per minute
+    handoffs_per_client: int = 6  # per `customer_window_s`
+    open_handoffs_per_client: int = 3
+    customer_window_s: int = 10 * 60
+    # ---- expiry
+    conversation_idle_timeout_s: int = 60 * 60
+    conversation_max_age_s: int = 24 * 60 * 60
+    staff_idle_timeout_s: int = 30 * 60
+    # Supervisors and editors must enrol a second factor (TOTP) before working.
+    require_totp: bool | None = None
     log_dir: Path = ROOT / LOG_DIR
     # "text" (default) or "json": one JSON object per line (common/logjson.py).
     log_format: Literal["text", "json"] = "text"
@@ -99,9 +125,62 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def conversation_idle_timeout(self) -> timedelta:
+        """A customer's token stops working after this long without a message."""
+        return timedelta(seconds=self.conversation_idle_timeout_s)
+
+    @property
+    def conversation_max_age(self) -> timedelta:
+        """... and this long after the conversation began, whatever happens."""
+        return timedelta(seconds=self.conversation_max_age_s)
+
+    @property
+    def staff_idle_timeout(self) -> timedelta:
+        """A staff session ends after this long without a request."""
+        return timedelta(seconds=self.staff_idle_timeout_s)
+
+    @property
+    def totp_required(self) -> bool:
+        """TOTP for supervisors and editors: on in production unless REQUIRE_TOTP says."""
+        return self.require_totp if self.require_totp is not None else not self.is_development
+
+    @property
     def is_development(self) -> bool:
         """Development mode: demo accounts, dev SMS outbox, API docs."""
         return self.env == "development"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def development_refusal(settings: Settings) -> str | None:
+    """Why development mode must not start with these settings (None: it may).
+
+    Development mode has accounts with published passwords and an SMS outbox
+    that shows one-time codes to anyone: it belongs on a developer's machine,
+    bound to loopback, on a throw-away SQLite file.
+    """
+    if not settings.is_development:
+        return None
+    problems = []
+    if not _loopback(settings.gateway_host):
+        problems.append(f"GATEWAY_HOST={settings.gateway_host} is reachable from other machines")
+    backend = make_url(settings.database_url).get_backend_name()
+    if backend != "sqlite":
+        problems.append(f"DATABASE_URL points at a {backend} database, not a local SQLite file")
+    if not problems:
+        return None
+    return (
+        "development mode (demo staff accounts with published passwords, the SMS outbox) "
+        f"refuses to start: {'; '.join(problems)}. Run it on 127.0.0.1 with SQLite, or set "
+        "BANKBOT_ENV=production with real secrets and staff accounts."
+    )
 
 
 @lru_cache

@@ -23,12 +23,25 @@ class BankbotError(Exception):
 
     status_code = 400
     code = "bad_request"
+    # The security event this error is (docs/security.md), if any.
+    event: str | None = None
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        event: str | None = None,
+        actor: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        if event is not None:
+            self.event = event
+        # Who tried (a staff username), when the security log should say so.
+        self.actor = actor
 
 
 class BadRequest(BankbotError):
@@ -47,6 +60,7 @@ class Forbidden(BankbotError):
 
     status_code = 403
     code = "forbidden"
+    event = "forbidden"
 
 
 class NotFound(BankbotError):
@@ -82,6 +96,7 @@ class TooManyRequests(BankbotError):
 
     status_code = 429
     code = "too_many_requests"
+    event = "rate_limited"
 
 
 class ServiceUnavailable(BankbotError):

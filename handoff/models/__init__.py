@@ -35,6 +35,7 @@ from handoff.models.handoff import Handoff, HandoffMode, HandoffReason, HandoffS
 from handoff.models.idempotency import IdempotentReply
 from handoff.models.message import Message, Sender
 from handoff.models.quality import HandoffDispute, Outcome, TurnOutcome
+from handoff.models.security import SecurityEvent
 from handoff.models.staff import Agent, StaffRole, StaffSession
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "ModelStatus",
     "Outcome",
     "Priority",
+    "SecurityEvent",
     "Sender",
     "StaffRole",
     "StaffSession",

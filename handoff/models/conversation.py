@@ -66,6 +66,9 @@ class Conversation(Base):
     # What the bot asked for last, when the gateway must treat the answer
     # specially ("otp": a one-time code, which never reaches the engine).
     expecting: Mapped[str | None] = mapped_column(String(16))
+    # A keyed digest of the address that created it (never the address itself):
+    # what the open-handoff cap per client counts.
+    client_key: Mapped[str | None] = mapped_column(String(64), index=True)
     # Who the customer is, for counting repeat contacts (first-contact resolution):
     # a hash of the widget's browser id, and the verified customer's pseudonym.
     browser_hash: Mapped[str | None] = mapped_column(String(64), index=True)

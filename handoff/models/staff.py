@@ -37,6 +37,15 @@ class Agent(Base):
     online: Mapped[bool] = mapped_column(default=False)
     last_seen_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # `bankbot staff disable NAME`: no login, every session refused.
+    disabled: Mapped[bool] = mapped_column(default=False)
+    # Sessions created before this moment are refused (a password change).
+    sessions_valid_after: Mapped[datetime | None]
+    # Base32 TOTP secret (supervisors, editors); active once `totp_confirmed_at` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None]
+    # The last time step a code was accepted for, so a code works once.
+    totp_last_step: Mapped[int | None]
 
 
 class StaffSession(Base):
@@ -49,3 +58,5 @@ class StaffSession(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    # The idle timeout counts from here (refreshed at most every few seconds).
+    last_used_at: Mapped[datetime | None]

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from handoff.schemas.bounds import RowIdField
 from handoff.schemas.conversations import MessageOut
 
 
@@ -20,6 +21,8 @@ class Login(_Strict):
 
     username: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=256)
+    # The authenticator app's code, once a second factor is enrolled.
+    totp: str | None = Field(None, max_length=12)
 
 
 class StaffOut(BaseModel):
@@ -192,7 +195,7 @@ class Closed(BaseModel):
 class Reassign(_Strict):
     """The agent a supervisor gives the chat to."""
 
-    agent_id: int
+    agent_id: RowIdField
 
 
 class StaffMember(StaffOut):

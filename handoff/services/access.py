@@ -4,7 +4,9 @@ Every route that loads a conversation goes through a function of this module;
 `tests/handoff/test_agent_route_auth.py` checks that no route bypasses
 authentication. Customers reach their own conversation by its token; staff:
 
-- agents: the handoffs they hold, and the waiting queue's summary;
+- agents: the handoffs they hold, and the waiting queue's summary; a chat they
+  closed up to its end only (`transcript_horizon`), a chat reassigned or
+  returned to the queue not at all;
 - supervisors: every handoff;
 - content editors: no customer data at all (403).
 """
@@ -14,11 +16,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.errors import Forbidden, NotFound, Unauthorized
-from handoff.models import Agent, Conversation, DeskEntry, Handoff, StaffRole
+from handoff.models import Agent, Conversation, DeskEntry, Handoff, HandoffStatus, StaffRole
+from handoff.services.clock import as_utc
 
 TOKEN_BYTES = 32  # 256 random bits; docs/architecture.md promises at least 128
 
@@ -33,10 +38,27 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """How long a customer's token works: since the last message, and at most in all."""
+
+    idle: timedelta
+    max_age: timedelta
+
+
 async def access_conversation_as_customer(
-    session: AsyncSession, conversation_id: str, token: str | None
+    session: AsyncSession,
+    conversation_id: str,
+    token: str | None,
+    expiry: Expiry | None = None,
+    now: datetime | None = None,
 ) -> Conversation:
-    """The conversation, if `token` is its own; 404 if unknown, 401 otherwise."""
+    """The conversation, if `token` is its own and has not expired; 404 if unknown, else 401.
+
+    A conversation expires after `expiry.idle` without a message, and
+    `expiry.max_age` after it began; the token then stops working and the
+    widget starts a new conversation.
+    """
     if not token:
         raise Unauthorized("A conversation token is required (Authorization: Bearer <token>).")
     conversation = await session.get(Conversation, conversation_id)
@@ -44,6 +66,17 @@ async def access_conversation_as_customer(
         raise NotFound("No such conversation.")
     if not hmac.compare_digest(conversation.token_hash, hash_token(token)):
         raise Unauthorized("This token does not belong to this conversation.")
+    kept_open = conversation.keep_open_until is not None and now is not None and (
+        now < as_utc(conversation.keep_open_until)  # an answer the customer reads later
+    )
+    if expiry is not None and now is not None and not kept_open and (
+        now - as_utc(conversation.updated_at) >= expiry.idle
+        or now - as_utc(conversation.created_at) >= expiry.max_age
+    ):
+        raise Unauthorized(
+            "This chat has ended after a while without activity; please start a new one.",
+            code="conversation_expired",
+        )
     return conversation
 
 
@@ -71,3 +104,14 @@ async def access_handoff_as_staff(session: AsyncSession, staff: Agent, handoff_i
     if entry is None or entry.agent_id != staff.id:
         raise Forbidden("This chat is not yours; claim it from the queue first.")
     return handoff
+
+
+def transcript_horizon(staff: Agent, handoff: Handoff) -> datetime | None:
+    """The last moment of a chat's transcript `staff` may read (None: all of it).
+
+    An agent loses the later messages of a chat once it is no longer served:
+    what the customer tells the bot after the agent closed it is not theirs.
+    """
+    if staff.role == StaffRole.supervisor or handoff.status == HandoffStatus.claimed:
+        return None
+    return handoff.closed_at or handoff.claimed_at or handoff.created_at

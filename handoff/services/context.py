@@ -12,6 +12,7 @@ from handoff.services.events import EventHub
 from handoff.services.leader import LeaderLock
 from handoff.services.locks import ConversationLocks
 from handoff.services.metrics import Metrics
+from handoff.services.ratelimit import Counters
 from handoff.services.sms_outbox import SmsOutbox
 
 
@@ -28,11 +29,14 @@ class AppContext:
     leader: LeaderLock = field(default_factory=lambda: LeaderLock(None))
     metrics: Metrics = field(default_factory=Metrics)
     sms_outbox: SmsOutbox = field(default_factory=SmsOutbox)
+    # Rate-limit and login counters (Redis-shared when configured).
+    counters: Counters = field(default_factory=Counters)
 
     async def start(self) -> None:
         """Connect to Redis when configured."""
         await self.hub.start()
         await self.locks.start()
+        await self.counters.start()
         await self.leader.start()
 
     async def stop(self) -> None:
@@ -41,4 +45,5 @@ class AppContext:
         await self.leader.stop()
         await self.hub.stop()
         await self.locks.stop()
+        await self.counters.stop()
         await self.db.dispose()

@@ -18,16 +18,21 @@ async def create_conversation(
     session: AsyncSession,
     channel: Channel,
     language: str | None,
+    client: str | None = None,
     *,
     browser_hash: str | None = None,
 ) -> tuple[Conversation, str]:
-    """A new conversation in bot mode and the customer's token for it."""
+    """A new conversation in bot mode and the customer's token for it.
+
+    `client` is the keyed digest of the creator's address (never the address).
+    """
     token = new_token()
     conversation = Conversation(
         id=secrets.token_hex(16),
         token_hash=hash_token(token),
         channel=channel,
         language=language,
+        client_key=client,
         browser_hash=browser_hash,
     )
     session.add(conversation)

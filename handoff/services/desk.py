@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.plural import count_of
-from handoff.core.errors import Conflict, InvalidInput, NotFound
+from handoff.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handoff.models import (
     Agent,
     Conversation,
@@ -30,6 +30,7 @@ from handoff.models import (
     StaffRole,
 )
 from handoff.services import handoff_evidence, queue, summary
+from handoff.services.access import transcript_horizon
 from handoff.services.clock import as_utc
 from handoff.services.conversations import append_message, message_view
 from handoff.services.events import EventHub, conversation_topic
@@ -245,6 +246,7 @@ async def post_message(
     """
     if handoff.status != HandoffStatus.claimed:
         raise _refusal(handoff, "send a message")
+    await _require_holder(session, staff, handoff.id)
     conversation = await session.get(Conversation, handoff.conversation_id)
     assert conversation is not None
     if handoff.mode == HandoffMode.message and keep_open_until is not None:
@@ -259,24 +261,45 @@ async def post_message(
     return message
 
 
+async def _require_holder(session: AsyncSession, staff: Agent, handoff_id: int) -> None:
+    """An agent acts only on a chat they hold *now* (a supervisor on any)."""
+    if staff.role == StaffRole.supervisor:
+        return
+    entry = await session.get(DeskEntry, handoff_id, populate_existing=True)
+    if entry is None or entry.agent_id != staff.id:
+        raise Forbidden("This chat is no longer yours.", code="not_holder", actor=staff.username)
+
+
 async def close(
     session: AsyncSession,
+    staff: Agent,
     handoff: Handoff,
     resolution: str,
     return_to_bot: bool,
     now: datetime,
     outbox: Outbox,
 ) -> tuple[Handoff, Conversation]:
-    """End the agent's part; back to the bot or closed, and ask for satisfaction (rule 6)."""
+    """End the agent's part; back to the bot or closed, and ask for satisfaction (rule 6).
+
+    The UPDATE itself checks that `staff` still holds the chat (or is a
+    supervisor), so a reassignment a moment earlier wins.
+    """
     handoff_id = handoff.id
+    query = update(Handoff).where(
+        Handoff.id == handoff_id, Handoff.status == HandoffStatus.claimed
+    )
+    if staff.role != StaffRole.supervisor:
+        held = select(DeskEntry.handoff_id).where(DeskEntry.agent_id == staff.id)
+        query = query.where(Handoff.id.in_(held))
     result = await session.execute(
-        update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.claimed)
-        .values(status=HandoffStatus.closed, closed_at=now, resolution=resolution)
+        query.values(status=HandoffStatus.closed, closed_at=now, resolution=resolution)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise _refusal(await session.get(Handoff, handoff_id, populate_existing=True), "close")
+        current = await session.get(Handoff, handoff_id, populate_existing=True)
+        if current is not None and current.status == HandoffStatus.claimed:
+            await _require_holder(session, staff, handoff_id)
+        raise _refusal(current, "close")
     handoff, conversation = await _reload(session, handoff_id)
     if return_to_bot:
         conversation.state = ConversationState.bot
@@ -428,15 +451,24 @@ async def notify_staff(
 
 
 async def handoff_detail(
-    session: AsyncSession, handoff: Handoff, now: datetime, verified_ttl_s: int | None = None
+    session: AsyncSession,
+    handoff: Handoff,
+    now: datetime,
+    verified_ttl_s: int | None = None,
+    viewer: Agent | None = None,
 ) -> dict[str, Any]:
-    """Everything the agent needs: reason, priority, verification, summary, masked transcript."""
+    """Everything the agent needs: reason, priority, verification, summary, masked transcript.
+
+    An agent viewing a chat that is no longer served (closed) sees the
+    transcript up to its end only, never what the customer said afterwards.
+    """
     conversation = await session.get(Conversation, handoff.conversation_id)
     assert conversation is not None
     entry = await session.get(DeskEntry, handoff.id)
     holder = await session.get(Agent, entry.agent_id) if entry and entry.agent_id else None
     facts = await summary.existing_facts(session, conversation.id)
-    messages = await summary.transcript(session, conversation.id)
+    until = transcript_horizon(viewer, handoff) if viewer is not None else None
+    messages = await summary.transcript(session, conversation.id, until)
     position = None
     if handoff.status == HandoffStatus.waiting:
         position = await queue.position(session, handoff)

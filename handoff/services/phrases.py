@@ -24,6 +24,13 @@ _PHRASES: dict[str, dict[str, str]] = {
         "or call {hotline}. You can also talk to one of our agents and we'll handle it "
         "as quickly as we can.",
     },
+    "handoff_limited": {
+        "zh": "非常抱歉，您所在的网络已有多位客户在等待人工客服，暂时无法再为您转接。"
+        "请您稍后再试，或致电{hotline}，我们会尽快为您处理。",
+        "en": "We're sorry, several chats from your network are already waiting for an agent, "
+        "so we can't add another just now. Please try again a little later or call {hotline}; "
+        "we'll help you as quickly as we can.",
+    },
     "button_human": {"zh": "转人工客服", "en": "Talk to an agent"},
     "queued": {
         "zh": "已为您转接人工客服，您前面还有{ahead}位客户，预计等待{wait}。"

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common import codes, evidence, payloads
+from common import codes, evidence, identifiers, payloads
 from common.redaction import redact, redact_for_engine
 from handoff.core.errors import Conflict
 from handoff.models import (
@@ -33,6 +33,7 @@ from handoff.models import (
 from handoff.services import (
     callbacks,
     commands,
+    customer_limits,
     desk,
     handoff_evidence,
     idempotency,
@@ -76,18 +77,21 @@ async def handle_customer_message(
 
         was_expecting = conversation.expecting
         code = codes.as_code(text) if was_expecting == payloads.EXPECT_OTP else None
+        key = ctx.settings.otp_digest_key.get_secret_value()
         if code is not None:
             shown = codes.MASKED_CODE
-            engine_text = codes.code_command(
-                ctx.settings.otp_digest_key.get_secret_value(), conversation.id, code
-            )
+            engine_text = codes.code_command(key, conversation.id, code)
         else:
             if conversation.expecting == payloads.EXPECT_OTP:
                 text = codes.mask_codes(text)  # "my code is 123456"
-            shown = redact(text)
-            engine_text = await commands.as_engine_command(
-                session, conversation.id, redact_for_engine(text)
-            )
+            shown, sealed = redact(text), None
+            if conversation.expecting == payloads.EXPECT_ID_LAST4:
+                sealed = identifiers.seal_id_last4(key, conversation.id, redact_for_engine(text))
+            if sealed is not None:  # the ID's last four: a digest; hidden in the transcript
+                shown, engine_text = redact(identifiers.hide_id_last4(text)), sealed
+            else:  # phone numbers reach the engine (and its tracker) only as tokens
+                engine_text = redact_for_engine(identifiers.seal_phones(key, conversation.id, text))
+            engine_text = await commands.as_engine_command(session, conversation.id, engine_text)
             if not text.startswith("/"):  # a button payload says nothing about the language
                 conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None
@@ -253,6 +257,8 @@ async def _bot_turn(
             outgoing.append((reply.text, reply.buttons))
         if payloads.expects_code(reply.custom):
             conversation.expecting = payloads.EXPECT_OTP
+        elif payloads.expects_id_last4(reply.custom):
+            conversation.expecting = payloads.EXPECT_ID_LAST4
         if reply.custom is not None and summary.reports_facts(reply.custom):
             summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
             await outcomes.note_customer(session, conversation, reply.custom)
@@ -313,15 +319,23 @@ async def _enter_queue(
     outbox: desk.Outbox,
     *,
     why: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     """Queue the conversation and tell the customer their place and honest wait.
 
     The reply lets them leave the queue; when the wait is long, nobody is
     online or the desk is closed, a second reply offers to keep waiting, a
     callback slot or a message answered later (`services/overflow.py`). An
     urgent (fraud) handoff gets neither: it is first in line and every
-    supervisor is alerted at once.
+    supervisor is alerted at once. A client over its handoff limits is told
+    politely and given the hotline instead (None returned).
     """
+    if await queue.open_handoff(session, conversation.id) is None and not (
+        await customer_limits.allowed(ctx, session, conversation)
+    ):
+        outgoing.append(
+            (phrase("handoff_limited", conversation.language, hotline=ctx.settings.hotline), [])
+        )
+        return None
     handoff = await queue.enqueue(session, conversation, reason, priority)
     ctx.metrics.handoffs.labels(reason.value, priority.value).inc()
     handoff.evidence = handoff_evidence.masked(why)

@@ -1,4 +1,4 @@
-"""Staff accounts: argon2id passwords, login sessions, the login rate limit, demo seeding.
+"""Staff accounts: argon2id passwords, login sessions (idle timeout, revocation), demo seeding.
 
 Only the SHA-256 of a session token is stored. Hashing and verifying run in a
 worker thread: argon2 is deliberately slow and must not stall the event loop.
@@ -7,10 +7,8 @@ worker thread: argon2 is deliberately slow and must not stall the event loop.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
-import time
-from collections import defaultdict, deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any
@@ -20,13 +18,16 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.core.errors import TooManyRequests, Unauthorized
+from handoff.core.errors import Unauthorized
 from handoff.models import Agent, StaffRole, StaffSession
-from handoff.services import presence
+from handoff.services import presence, totp
 from handoff.services.access import hash_token
 from handoff.services.clock import as_utc
+from handoff.services.login_guard import HashingGate, LoginGuard
 
 SESSION_TTL = timedelta(hours=12)  # one shift
+# The settings' `staff_idle_timeout_s` is what the gateway uses; this is the fallback.
+DEFAULT_IDLE_TIMEOUT = timedelta(minutes=30)
 # How often a live session refreshes `last_seen_at` (a write per request would be waste).
 TOUCH_EVERY = timedelta(seconds=15)
 
@@ -67,6 +68,25 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """What a login form or `POST /api/agent/login` sends."""
+
+    username: str
+    password: str
+    totp: str | None = None
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    """True if `password` matches (blocking: run it through a `HashingGate`)."""
+    return _verify(password_hash, password)
+
+
+def make_hash(password: str) -> str:
+    """An argon2id hash (blocking: run it through a `HashingGate`)."""
+    return _hasher.hash(password)
+
+
 async def hash_password(password: str) -> str:
     """An argon2id hash of `password` (computed off the event loop)."""
     return await asyncio.to_thread(_hasher.hash, password)
@@ -77,100 +97,47 @@ async def verify_password(password_hash: str, password: str) -> bool:
     return await asyncio.to_thread(_verify, password_hash, password)
 
 
-class LoginLimiter:
-    """At most `max_failures` wrong passwords per username and IP within `window`.
-
-    Counted in Redis when the gateway has one (so every gateway shares the
-    count), else in memory.
-    """
-
-    def __init__(
-        self,
-        redis_url: str | None = None,
-        max_failures: int = 5,
-        window: timedelta = timedelta(minutes=5),
-    ) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self._redis_url = redis_url
-        self._redis: Any = None
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    async def start(self) -> None:
-        """Connect to Redis when the gateway has one."""
-        if self._redis_url:
-            import redis.asyncio as redis
-
-            self._redis = redis.from_url(self._redis_url)
-
-    async def stop(self) -> None:
-        """Close the Redis connection."""
-        if self._redis is not None:
-            await self._redis.aclose()
-
-    @staticmethod
-    def _key(username: str, ip: str) -> str:
-        digest = hashlib.sha256(f"{username.strip().lower()}|{ip}".encode()).hexdigest()
-        return f"bankbot:login-failures:{digest}"
-
-    async def check(self, username: str, ip: str) -> None:
-        """Raise 429 when this username and IP have failed too often lately."""
-        key = self._key(username, ip)
-        if self._redis is not None:
-            count = int(await self._redis.get(key) or 0)
-        else:
-            count = len(self._recent(key))
-        if count >= self.max_failures:
-            raise TooManyRequests(
-                "Too many failed logins; please wait a few minutes and try again.",
-                code="too_many_logins",
-            )
-
-    async def failed(self, username: str, ip: str) -> None:
-        """Count a wrong password (it expires after the window)."""
-        key = self._key(username, ip)
-        if self._redis is not None:
-            async with self._redis.pipeline() as pipe:
-                pipe.incr(key)
-                pipe.expire(key, int(self.window.total_seconds()), nx=True)
-                await pipe.execute()
-        else:
-            self._recent(key).append(time.monotonic())
-
-    async def succeeded(self, username: str, ip: str) -> None:
-        """A successful login clears the count."""
-        key = self._key(username, ip)
-        if self._redis is not None:
-            await self._redis.delete(key)
-        else:
-            self._failures.pop(key, None)
-
-    def _recent(self, key: str) -> deque[float]:
-        stamps = self._failures[key]
-        horizon = time.monotonic() - self.window.total_seconds()
-        while stamps and stamps[0] < horizon:
-            stamps.popleft()
-        return stamps
-
-
 async def login(
     session: AsyncSession,
-    limiter: LoginLimiter,
-    username: str,
-    password: str,
-    ip: str,
+    guard: LoginGuard,
+    gate: HashingGate,
+    credentials: Credentials,
+    client: str,
     now: datetime,
 ) -> tuple[str, Agent]:
-    """A new session token for valid credentials; 401 otherwise, 429 when rate-limited."""
-    await limiter.check(username, ip)
+    """A new session token for valid credentials; 401 otherwise, 429 when limited.
+
+    The attempt is counted before the password is checked (`LoginGuard`), and
+    the check waits for a hashing slot (`HashingGate`).
+    """
+    username = credentials.username
+    await guard.attempt(username, client)
     agent = await session.scalar(select(Agent).where(Agent.username == username.strip()))
-    valid = await verify_password(agent.password_hash if agent else _dummy_hash(), password)
-    if agent is None or not valid:
-        await limiter.failed(username, ip)
-        raise Unauthorized("Wrong username or password.", code="invalid_credentials")
-    await limiter.succeeded(username, ip)
+    password_hash = agent.password_hash if agent else _dummy_hash()
+    valid = await gate.run(_verify, password_hash, credentials.password)
+    if agent is None or not valid or agent.disabled:
+        raise Unauthorized(
+            "Wrong username or password.",
+            code="invalid_credentials",
+            event="login_failed",
+            actor=username[:40],
+        )
+    if totp.enrolled(agent):
+        if not credentials.totp:
+            raise Unauthorized(
+                "Enter the 6-digit code from your authenticator app.", code="totp_required"
+            )
+        if not totp.check(agent, credentials.totp, now):
+            await session.commit()  # the step a replayed code used stays spent
+            raise Unauthorized(
+                "That code is not right or was already used; wait for the next one.",
+                code="invalid_totp",
+                event="login_failed",
+                actor=agent.username,
+            )
+    await guard.succeeded(username, client)
     if _hasher.check_needs_rehash(agent.password_hash):
-        agent.password_hash = await hash_password(password)
+        agent.password_hash = await gate.run(_hasher.hash, credentials.password)
     token = secrets.token_urlsafe(32)
     session.add(
         StaffSession(
@@ -178,6 +145,7 @@ async def login(
             agent_id=agent.id,
             created_at=now,
             expires_at=now + SESSION_TTL,
+            last_used_at=now,
         )
     )
     if agent.role != StaffRole.editor:
@@ -188,11 +156,16 @@ async def login(
 
 
 async def authenticate(
-    session: AsyncSession, token: str | None, now: datetime
+    session: AsyncSession,
+    token: str | None,
+    now: datetime,
+    idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT,
 ) -> tuple[Agent, StaffSession]:
-    """The staff member behind a session token; 401 for a missing, wrong or expired one.
+    """The staff member behind a session token; 401 for a missing, wrong or ended one.
 
-    A live session also counts as a heartbeat: the agent is online.
+    A session ends at its expiry, after `idle_timeout` without a request, when
+    the account is disabled and when the password changed after it began. A
+    live session also counts as a heartbeat: the agent is online.
     """
     if not token:
         raise Unauthorized("Staff login required.", code="login_required")
@@ -207,6 +180,22 @@ async def authenticate(
     agent, staff_session = found
     if as_utc(staff_session.expires_at) <= now:
         raise Unauthorized("This session has expired; please log in again.", code="expired_session")
+    last_used = as_utc(staff_session.last_used_at or staff_session.created_at)
+    ended = (
+        "This account is disabled." if agent.disabled
+        else "Your password was changed; please log in again."
+        if agent.sessions_valid_after is not None
+        and as_utc(staff_session.created_at) < as_utc(agent.sessions_valid_after)
+        else "You were away too long; please log in again." if now - last_used >= idle_timeout
+        else None
+    )  # fmt: skip
+    if ended is not None:
+        await session.execute(delete(StaffSession).where(StaffSession.id == staff_session.id))
+        await session.commit()
+        raise Unauthorized(ended, code="session_ended")
+    touch = now - last_used >= TOUCH_EVERY
+    if touch:
+        staff_session.last_used_at = now
     if agent.role != StaffRole.editor and (
         not agent.online
         or agent.last_seen_at is None
@@ -215,6 +204,8 @@ async def authenticate(
         if not agent.online:
             await presence.came_online(session, agent.id, now)
         agent.online, agent.last_seen_at = True, now
+        touch = True
+    if touch:
         await session.commit()
     return agent, staff_session
 

@@ -127,12 +127,14 @@ def verification_view(
     }
 
 
-async def transcript(session: AsyncSession, conversation_id: str) -> list[Message]:
-    """Every message of the conversation, oldest first."""
-    rows = await session.scalars(
-        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq)
-    )
-    return list(rows)
+async def transcript(
+    session: AsyncSession, conversation_id: str, until: datetime | None = None
+) -> list[Message]:
+    """The conversation's messages, oldest first (only those up to `until` when given)."""
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if until is not None:
+        query = query.where(Message.created_at <= until)
+    return list(await session.scalars(query.order_by(Message.seq)))
 
 
 def transcript_view(messages: list[Message]) -> list[dict[str, Any]]:

@@ -28,11 +28,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.core.config import Settings
 from handoff.models import Agent, Conversation, DeskEntry, StaffRole
-from handoff.services import desk, estimate, left_messages, overflow, presence, queue, staff
+from handoff.services import (
+    desk,
+    estimate,
+    left_messages,
+    overflow,
+    presence,
+    queue,
+    retention,
+    staff,
+)
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.events import conversation_topic
 from handoff.services.hours import AgentHours
+from handoff.services.login_guard import HashingGate, LoginGuard
 from handoff.services.phrases import phrase
 
 log = logging.getLogger(__name__)
@@ -45,6 +55,9 @@ class DeskConfig:
     heartbeat_timeout: timedelta = timedelta(seconds=90)
     sweep_every_s: float = 15.0
     reassure_every_s: float = 60.0
+    # The retention purge is tried hourly and runs once a day across all gateways.
+    purge_every_s: float = 3600.0
+    purge_once_per_s: int = 23 * 3600
 
 
 async def go_offline(session: AsyncSession, agent_id: int, outbox: desk.Outbox) -> list[int]:
@@ -158,18 +171,19 @@ async def reassurance_events(
 
 
 class DeskRuntime:
-    """The desk's per-process parts: login limiter, account checks, background jobs."""
+    """The desk's per-process parts: login guard, hashing gate, account checks, jobs."""
 
     def __init__(self, ctx: AppContext, config: DeskConfig | None = None) -> None:
         self.ctx = ctx
         self.config = config or DeskConfig()
-        self.limiter = staff.LoginLimiter(ctx.settings.redis_url)
+        settings = ctx.settings
+        self.guard = LoginGuard(ctx.counters, settings)
+        self.hashing = HashingGate(settings.hashing_slots, settings.hashing_queue)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         """Check the accounts (seed in development, refuse demo passwords in production)."""
         AgentHours.from_settings(self.ctx.settings)  # a malformed AGENT_HOURS fails at start
-        await self.limiter.start()
         async with self.ctx.sessions() as session:
             if self.ctx.settings.is_development:
                 try:
@@ -192,6 +206,9 @@ class DeskRuntime:
             asyncio.create_task(
                 self._every("desk-reassure", self.config.reassure_every_s, self.reassure)
             ),
+            asyncio.create_task(
+                self._every("retention-purge", self.config.purge_every_s, self.daily_purge)
+            ),
         ]
 
     async def stop_background(self) -> None:
@@ -204,9 +221,8 @@ class DeskRuntime:
         self._tasks = []
 
     async def stop(self) -> None:
-        """Stop the jobs and the limiter's connection (app shutdown)."""
+        """Stop the jobs (app shutdown)."""
         await self.stop_background()
-        await self.limiter.stop()
 
     async def _every(self, name: str, interval_s: float, job: Callable[[], Awaitable[Any]]) -> None:
         while True:
@@ -228,6 +244,14 @@ class DeskRuntime:
             await session.commit()
         await outbox.publish(self.ctx.hub)
         return {"requeued": requeued, "alerted": alerted, "expired": expired}
+
+    async def daily_purge(self) -> retention.PurgeReport | None:
+        """The retention purge, if no gateway ran it in the last day (Redis claim)."""
+        if not await self.ctx.counters.claim("retention-purge", self.config.purge_once_per_s):
+            return None
+        report = await retention.purge(self.ctx.sessions, self.ctx.settings, clock.now())
+        log.info("; ".join(report.lines()))
+        return report
 
     async def reassure(self) -> int:
         """Push every queued customer their place and wait (rule 23)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Zero-width and bidirectional-override characters, plus the BOM.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+from common.text import strip_invisible
+
 # C0/C1 controls except tab and newline.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -20,6 +20,6 @@ def clean_text(text: str) -> str:
     """NFC-normalise, drop control and zero-width characters, trim the ends."""
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
+    text = strip_invisible(text)
     text = _CONTROL.sub("", text)
     return text.strip()

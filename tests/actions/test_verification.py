@@ -415,3 +415,52 @@ async def test_old_verification_records_are_purged(bank: Deps, clock: Clock) -> 
     await _to_code_step(later, EMILY["phone"], EMILY["id_last4"])
     assert bank.verifications.latest_verification(chat.sender_id) is None
     assert bank.verifications.open_challenge(later.sender_id) is not None
+
+
+# --------------------------------------------------------------------------- the gateway's tokens
+
+
+async def test_the_gateways_tokens_verify_like_the_numbers(chat: Chat, bank: Deps) -> None:
+    from common.identifiers import id_last4_digest, seal_phone
+    from tests.actions.conftest import KEY
+
+    chat.user("查余额", "check_balance")
+    await chat.run(ActionCheckBalance())
+    # A token sealed for another conversation opens nowhere: not a number.
+    chat.user(seal_phone(KEY, "someone-else", ZHANG["phone"]))
+    turn = await chat.form_turn()
+    assert "utter_ask_verify_id_last4" not in turn.responses
+    assert chat.slots.get("verify_phone") is None
+    chat.user(seal_phone(KEY, chat.sender_id, ZHANG["phone"]))
+    turn = await chat.form_turn()
+    assert "utter_ask_verify_id_last4" in turn.responses
+    assert {"expect": "id_last4"} in turn.custom  # the gateway seals the next answer
+    assert chat.slots["verify_phone"] == "138****8000"
+    chat.user("12")  # not four characters: asked again, and sealed again
+    turn = await chat.form_turn()
+    assert "utter_verify_id_invalid" in turn.responses
+    assert {"expect": "id_last4"} in turn.custom
+    chat.user(id_last4_digest(KEY, chat.sender_id, ZHANG["id_last4"]))
+    turn = await chat.form_turn()
+    assert "utter_ask_verify_code" in turn.responses
+    ((phone, _),) = sms(bank).sent
+    assert phone == ZHANG["phone"]
+    chat.code(sms(bank).last_code(ZHANG["phone"]))
+    turn = await chat.form_turn()
+    assert turn.message("utter_verified")["name"] == "张伟"
+    dumped = json.dumps(chat.events, ensure_ascii=False)
+    assert ZHANG["phone"] not in dumped
+
+
+async def test_a_wrong_id_digest_sends_no_code(chat: Chat, bank: Deps) -> None:
+    from common.identifiers import id_last4_digest, seal_phone
+    from tests.actions.conftest import KEY
+
+    chat.user("查余额", "check_balance")
+    await chat.run(ActionCheckBalance())
+    chat.user(seal_phone(KEY, chat.sender_id, ZHANG["phone"]))
+    await chat.form_turn()
+    chat.user(id_last4_digest(KEY, chat.sender_id, "9999"))
+    turn = await chat.form_turn()
+    assert "utter_ask_verify_code" in turn.responses  # the same answer as a right one
+    assert sms(bank).sent == []

@@ -27,6 +27,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS
 from bankbot.stack import APP_PYTHON
 from common.paths import ROOT
 from handoff.migrate import upgrade
@@ -76,7 +77,11 @@ class GatewayProcess:
 
 
 def start_gateway(
-    workdir: Path, *, allowed_origins: tuple[str, ...] = (), engine_url: str = DEAD_ENGINE
+    workdir: Path,
+    *,
+    allowed_origins: tuple[str, ...] = (),
+    engine_url: str = DEAD_ENGINE,
+    extra_env: dict[str, str] | None = None,
 ) -> GatewayProcess:
     """A fresh gateway process, migrated database, engine down unless `engine_url` is given."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -85,6 +90,7 @@ def start_gateway(
     port = free_port()
     engine_token = secrets.token_urlsafe(32)
     env = {
+        **LOOPBACK_LOAD_LIMITS,
         "BANKBOT_ENV": "development",
         "DATABASE_URL": database_url,
         "ENGINE_URL": engine_url,
@@ -93,6 +99,7 @@ def start_gateway(
         "ALLOWED_ORIGINS": ",".join(allowed_origins),
         "REDIS_URL": "",  # in-process fan-out, whatever the developer's .env says
         "AGENT_HOURS": "00:00-23:59:59",  # the desk is open whenever the tests run
+        **(extra_env or {}),
     }
     service = Service(
         name="gateway",

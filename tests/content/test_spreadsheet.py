@@ -245,3 +245,36 @@ async def test_only_editors_import_and_only_their_own_uploads(
         f"/api/content/uploads/{opened['id']}/parts/0", content=b"abcde", headers=staff["editor2"]
     )
     assert foreign.status_code == 404
+
+
+async def test_cells_that_a_spreadsheet_would_evaluate_are_exported_as_text() -> None:
+    from handoff.services.content import spreadsheet
+
+    dangerous = {
+        "category": "=cmd|' /C calc'!A0",
+        "question": {"zh": "+1+1", "en": "-2+3"},
+        "answer": {"zh": "@SUM(A1:A9)", "en": "\t=HYPERLINK(\"http://x\")"},
+        "examples": {"zh": ["=1+1", "普通问题"], "en": ["plain"]},
+        "test": {"zh": [], "en": []},
+    }
+    for export in (spreadsheet.to_csv, spreadsheet.to_xlsx):
+        data = export({"formula_faq": dangerous})
+        if export is spreadsheet.to_csv:
+            cells = next(r for r in csv_rows(data) if r["id"] == "formula_faq")
+        else:
+            sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+            header = [c.value for c in sheet[1]]
+            row = sheet[2]
+            assert all(c.data_type == "s" for c in row if c.value)  # text, never a formula
+            cells = {h: c.value or "" for h, c in zip(header, row, strict=True)}
+        assert cells["category"] == "'=cmd|' /C calc'!A0"
+        assert cells["question_zh"] == "'+1+1" and cells["question_en"] == "'-2+3"
+        assert cells["answer_zh"] == "'@SUM(A1:A9)"
+        assert cells["answer_en"].startswith("'\t=")
+        assert cells["examples_zh"] == "'=1+1\n普通问题"
+        # The import takes the apostrophe off again: a round trip changes nothing.
+        name = "faqs.csv" if export is spreadsheet.to_csv else "faqs.xlsx"
+        (read,) = spreadsheet.read(data, name, max_bytes=10**7, max_rows=10)
+        assert read.values["category"] == dangerous["category"]
+        assert read.values["answer_zh"] == "@SUM(A1:A9)"
+        assert read.values["examples_zh"] == "=1+1\n普通问题"

@@ -12,21 +12,18 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from handoff.main import create_app
 from handoff.migrate import alembic_config, upgrade
-from tests.conftest import make_settings
 from tests.support.desk import (  # noqa: F401 - fixtures
     add_agents,
+    gateway,
     handoff_of,
     login,
     queued_chat,
@@ -79,18 +76,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/gateway.db"
 
 
-@asynccontextmanager
-async def gateway(database_url: str, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
-    upgrade(database_url)
-    app = create_app(make_settings(database_url, **overrides))
-    async with app.router.lifespan_context(app):
-        await app.state.desk.stop_background()
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
-
-
 def test_the_desk_migration_goes_up_and_down(database_url: str) -> None:
     upgrade(database_url)
     sync = database_url.replace("postgresql://", "postgresql+psycopg://")
@@ -107,13 +92,20 @@ def test_the_desk_migration_goes_up_and_down(database_url: str) -> None:
         engine.dispose()
 
 
+def backend_mode(database_url: str) -> dict[str, object]:
+    """Development mode refuses PostgreSQL: the server runs in production mode."""
+    if database_url.startswith("sqlite"):
+        return {}
+    return {
+        "BANKBOT_ENV": "production", "engine_token": "e" * 40, "session_secret": "s" * 40,
+        "otp_digest_key": "o" * 40, "require_totp": False,
+    }  # fmt: skip
+
+
 async def test_parallel_claims_have_one_winner_on_both_backends(database_url: str) -> None:
-    async with gateway(database_url) as api:
-        names = ["agent1", "agent2", "agent3", "supervisor1", *await add_agents(api, 4)]
-        agents = [
-            await login(api, name, "agent1-demo-password" if name.startswith("extra") else None)
-            for name in names
-        ]
+    async with gateway(database_url, **backend_mode(database_url)) as api:
+        names = await add_agents(api, 8)
+        agents = [await login(api, name, "agent1-demo-password") for name in names]
         for _ in range(3):
             chat = await queued_chat(api)
             handoff_id = await handoff_of(api, agents[0], chat)
@@ -144,7 +136,7 @@ async def test_the_login_limit_is_shared_through_redis(tmp_path: Path) -> None:
     except Exception as exc:  # noqa: BLE001 - no server here
         await client.aclose()
         pytest.fail(f"Redis unreachable at {REDIS_URL}: {type(exc).__name__}")
-    keys = [key async for key in client.scan_iter("bankbot:login-failures:*")]
+    keys = [key async for key in client.scan_iter("bankbot:limit:login:*")]
     if keys:
         await client.delete(*keys)
     await client.aclose()

@@ -33,6 +33,7 @@ PUBLIC = {
     ("POST", "/console/login"),
     ("GET", "/console"),  # an empty shell; it checks the cookie itself and redirects
     ("GET", "/content"),  # likewise, for the content team
+    ("GET", "/console/two-factor"),  # likewise: the second factor's set-up page
     ("GET", "/console/static/{name}"),
     ("GET", "/console/quality"),  # checks the cookie itself: supervisors only
     ("GET", "/console/quality/static/{name}"),

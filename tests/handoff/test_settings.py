@@ -1,11 +1,19 @@
-"""Production refuses to start on missing or well-known secrets."""
+"""Production refuses to start on missing or well-known secrets; development refuses to
+start anywhere but a developer's machine (loopback, SQLite)."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from handoff.core.config import Settings
+from common.paths import ROOT
+from handoff.core.config import Settings, development_refusal
+from handoff.main import create_app
 
 
 def production(**values: object) -> Settings:
@@ -40,3 +48,45 @@ def test_allowed_origins_come_as_a_comma_separated_list(monkeypatch: pytest.Monk
         "https://bank.example",
         "https://app.bank.example",
     ]
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ({"gateway_host": "0.0.0.0"}, "GATEWAY_HOST=0.0.0.0 is reachable from other machines"),
+        ({"gateway_host": "10.1.2.3"}, "GATEWAY_HOST=10.1.2.3"),
+        (
+            {"database_url": "postgresql://postgres@127.0.0.1:5432/bank"},
+            "DATABASE_URL points at a postgresql database",
+        ),
+    ],
+)
+def test_development_mode_refuses_to_start_outside_a_developers_machine(
+    values: dict[str, str], reason: str
+) -> None:
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    with pytest.raises(RuntimeError) as refused:
+        create_app(settings)
+    assert reason in str(refused.value)
+    assert "demo staff accounts" in str(refused.value) and "BANKBOT_ENV=production" in str(
+        refused.value
+    )
+    # Loopback and SQLite are fine; so is production anywhere.
+    local = Settings(_env_file=None, gateway_host="::1")  # type: ignore[call-arg]
+    assert development_refusal(local) is None
+    strong = {"engine_token": "e" * 40, "session_secret": "s" * 40, "otp_digest_key": "o" * 40}
+    assert development_refusal(production(**values, **strong)) is None
+
+
+def test_the_gateway_process_says_why_it_refuses(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "BANKBOT_ENV": "development",
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/nowhere",
+    }
+    started = subprocess.run(
+        [sys.executable, "-c", "from handoff.main import app; app()"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert started.returncode != 0
+    assert "refuses to start" in started.stderr and "SQLite" in started.stderr

@@ -147,15 +147,18 @@ def test_no_code_or_full_number_in_the_gateway_or_tracker_databases(
     try:
         for name, engine, forbidden in (
             ("gateway", gateway, (*id_numbers, *card_numbers, ZHANG.phone, EMILY.phone)),
-            # The tracker keeps what reached the engine: phone numbers typed for
-            # verification, but never a code (the gateway sent digests).
-            ("tracker", tracker, (*id_numbers, *card_numbers)),
+            # The tracker keeps what reached the engine: phone numbers and the ID's
+            # last four only as the gateway's tokens, codes only as digests.
+            ("tracker", tracker, (*id_numbers, *card_numbers, ZHANG.phone, EMILY.phone)),
         ):
             checked = 0
             for where, value in _text_values(engine):
                 checked += 1
                 for code in codes_sent:
                     assert not _standalone(code).search(value), f"code in {name} {where}"
+                for last4 in (ZHANG.id_last4, EMILY.id_last4):
+                    alone = re.compile(rf"(?<![0-9A-Za-z.]){last4}(?![0-9A-Za-z])")
+                    assert not alone.search(value), f"ID last four in {name} {where}"
                 for secret in forbidden:
                     assert secret not in value, f"unmasked number in {name} {where}"
             assert checked > 0, name

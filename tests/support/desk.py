@@ -6,6 +6,7 @@ Test modules import the fixtures by their `*_fixture` names (pytest uses the `na
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -19,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 
+from bankbot.stack import WS_MAX_BYTES
 from handoff.core.config import Settings
 from handoff.main import create_app
 from handoff.migrate import upgrade
@@ -26,6 +28,21 @@ from handoff.models import Agent, StaffRole
 from handoff.services import staff
 from handoff.services.clock import clock
 from handoff.services.engine import BotReply, EngineUnavailable
+
+
+@contextlib.asynccontextmanager
+async def gateway(database_url: str, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process gateway on `database_url` with settings overrides, jobs stopped."""
+    from tests.conftest import make_settings
+
+    upgrade(database_url)
+    app = create_app(make_settings(database_url, **overrides))
+    async with app.router.lifespan_context(app):
+        await app.state.desk.stop_background()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
 
 
 @pytest.fixture(autouse=True, name="real_time")
@@ -189,19 +206,20 @@ class LiveGateway:
         return self.url.replace("http://", "ws://")
 
 
-@pytest.fixture(name="live_gateway")
-def live_gateway_fixture(tmp_path: Path) -> Iterator[LiveGateway]:
+@contextlib.contextmanager
+def start_live_gateway(workdir: Path, **overrides: object) -> Iterator[LiveGateway]:
     """The gateway under uvicorn in a thread, on a fresh SQLite database, engine down."""
     from tests.conftest import make_settings
 
-    url = f"sqlite:///{tmp_path}/live.db"
+    url = f"sqlite:///{workdir}/live.db"
     upgrade(url)
-    settings: Settings = make_settings(url)
+    settings: Settings = make_settings(url, **overrides)
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
+            ws_max_size=WS_MAX_BYTES,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
@@ -216,3 +234,10 @@ def live_gateway_fixture(tmp_path: Path) -> Iterator[LiveGateway]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(name="live_gateway")
+def live_gateway_fixture(tmp_path: Path) -> Iterator[LiveGateway]:
+    """The gateway under uvicorn in a thread, on a fresh SQLite database, engine down."""
+    with start_live_gateway(tmp_path) as gateway:
+        yield gateway

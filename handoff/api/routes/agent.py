@@ -14,12 +14,14 @@ from fastapi.responses import JSONResponse
 
 from common.redaction import redact
 from handoff.api.deps import (
-    STAFF_COOKIE,
     ContextDep,
     CurrentStaff,
     DeskDep,
+    RowId,
     SessionDep,
     StaffSessionDep,
+    client_of,
+    staff_cookie_name,
 )
 from handoff.core.errors import InvalidInput
 from handoff.models import StaffRole
@@ -42,7 +44,7 @@ from handoff.schemas.agent import (
     StaffList,
 )
 from handoff.schemas.conversations import MessageOut
-from handoff.services import callbacks, desk, queue, staff, supervision
+from handoff.services import callbacks, desk, queue, security_log, staff, supervision
 from handoff.services.access import access_handoff_as_staff, require_desk_staff, require_supervisor
 from handoff.services.clock import as_utc, clock
 from handoff.services.conversations import message_view
@@ -52,16 +54,12 @@ from handoff.services.text import clean_text
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 
 
-def client_ip(request: Request) -> str:
-    """The peer address (the gateway trusts no forwarding header)."""
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/login", response_model=LoginResult)
 async def login(body: Login, request: Request, session: SessionDep, runtime: DeskDep) -> Any:
     """A staff session token; 401 on wrong credentials, 429 after repeated failures."""
+    credentials = staff.Credentials(body.username, body.password, body.totp)
     token, agent = await staff.login(
-        session, runtime.limiter, body.username, body.password, client_ip(request), clock.now()
+        session, runtime.guard, runtime.hashing, credentials, client_of(request), clock.now()
     )
     return {"token": token, "agent": staff.agent_view(agent)}
 
@@ -78,7 +76,11 @@ async def logout(pair: StaffSessionDep, session: SessionDep, ctx: ContextDep) ->
     await session.commit()
     await outbox.publish(ctx.hub)
     response = JSONResponse({"status": "logged_out"})
-    response.delete_cookie(STAFF_COOKIE, path="/", httponly=True, samesite="strict")
+    production = not ctx.settings.is_development
+    response.delete_cookie(
+        staff_cookie_name(ctx.settings), path="/", httponly=True, samesite="strict",
+        secure=production,
+    )  # fmt: skip
     return response
 
 
@@ -110,7 +112,9 @@ async def open_chats(agent: CurrentStaff, session: SessionDep) -> Any:
 
 
 @router.post("/handoffs/{handoff_id}/claim", response_model=HandoffDetail)
-async def claim(handoff_id: int, agent: CurrentStaff, session: SessionDep, ctx: ContextDep) -> Any:
+async def claim(
+    handoff_id: RowId, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
     """Take a waiting chat; 409 if someone else has it, it ended, or the agent holds 3."""
     require_desk_staff(agent)
     outbox = desk.Outbox()
@@ -123,10 +127,20 @@ async def claim(handoff_id: int, agent: CurrentStaff, session: SessionDep, ctx: 
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffDetail)
-async def detail(handoff_id: int, agent: CurrentStaff, session: SessionDep, ctx: ContextDep) -> Any:
+async def detail(
+    handoff_id: RowId, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> Any:
     """Reason, priority, verification (and whether it expired), summary, masked transcript."""
     handoff = await access_handoff_as_staff(session, agent, handoff_id)
-    return await desk.handoff_detail(session, handoff, clock.now(), ctx.settings.verified_ttl_s)
+    view = await desk.handoff_detail(
+        session, handoff, clock.now(), ctx.settings.verified_ttl_s, viewer=agent
+    )
+    security_log.add(
+        session, "transcript_read", actor=agent.username, path=f"/api/agent/handoffs/{handoff_id}",
+        handoff_id=handoff.id, messages=len(view["transcript"]),
+    )  # fmt: skip
+    await session.commit()
+    return view
 
 
 @router.post(
@@ -135,7 +149,7 @@ async def detail(handoff_id: int, agent: CurrentStaff, session: SessionDep, ctx:
     response_model=MessageOut,
 )
 async def send_message(
-    handoff_id: int, body: AgentMessage, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+    handoff_id: RowId, body: AgentMessage, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
 ) -> Any:
     """The agent's reply, cleaned and masked, pushed to the customer at once."""
     handoff = await access_handoff_as_staff(session, agent, handoff_id)
@@ -156,7 +170,7 @@ async def send_message(
 
 @router.post("/handoffs/{handoff_id}/close", response_model=Closed)
 async def close(
-    handoff_id: int, body: Close, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+    handoff_id: RowId, body: Close, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
 ) -> Any:
     """End the agent's part: back to the bot or closed; the customer is asked for a rating."""
     handoff = await access_handoff_as_staff(session, agent, handoff_id)
@@ -165,7 +179,7 @@ async def close(
         raise InvalidInput("Say how the chat was resolved.", code="empty_resolution")
     outbox = desk.Outbox()
     handoff, conversation = await desk.close(
-        session, handoff, resolution, body.return_to_bot, clock.now(), outbox
+        session, agent, handoff, resolution, body.return_to_bot, clock.now(), outbox
     )
     await outbox.publish(ctx.hub)
     return {
@@ -177,7 +191,7 @@ async def close(
 
 @router.post("/handoffs/{handoff_id}/reassign", response_model=HandoffDetail)
 async def reassign(
-    handoff_id: int, body: Reassign, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
+    handoff_id: RowId, body: Reassign, agent: CurrentStaff, session: SessionDep, ctx: ContextDep
 ) -> Any:
     """A supervisor gives a chat to another agent (409 if they are at capacity)."""
     require_supervisor(agent)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from handoff.api.deps import STAFF_COOKIE
+from handoff.api.deps import staff_cookie
 from handoff.core.db import session_scope
 from handoff.core.errors import BankbotError
 from handoff.models import StaffRole
@@ -33,6 +33,9 @@ AUTH_TIMEOUT_S = 10.0
 PING_INTERVAL_S = 25.0
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_BIG = 1009  # RFC 6455 "message too big"
+AUTH_FRAME_MAX = 512
+FRAME_MAX = 4096
 CLOSE_RECONNECT = 1012
 CLOSE_TRY_LATER = 1013  # events stopped flowing: reconnect and refresh
 
@@ -48,13 +51,15 @@ def _token(websocket: WebSocket, frame: Any) -> str | None:
     token = frame.get("token")
     if isinstance(token, str) and token:
         return token
-    return websocket.cookies.get(STAFF_COOKIE) if _same_origin(websocket) else None
+    return staff_cookie(websocket) if _same_origin(websocket) else None
 
 
 async def _authenticate(ctx: AppContext, token: str | None) -> dict[str, Any]:
     """The staff member's view, if the token is a live desk session (also a heartbeat)."""
     async for session in session_scope(ctx.sessions):
-        agent, _ = await staff.authenticate(session, token, clock.now())
+        agent, _ = await staff.authenticate(
+            session, token, clock.now(), ctx.settings.staff_idle_timeout
+        )
         require_desk_staff(agent)
         return staff.agent_view(agent)
     raise RuntimeError("no database session")  # pragma: no cover
@@ -67,6 +72,10 @@ async def agent_events(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         first = await asyncio.wait_for(websocket.receive_text(), AUTH_TIMEOUT_S)
+        if len(first) > AUTH_FRAME_MAX:
+            # An auth frame is a few hundred bytes: nothing larger is parsed before auth.
+            await websocket.close(code=CLOSE_TOO_BIG)
+            return
         token = _token(websocket, json.loads(first))
         agent = await _authenticate(ctx, token)
     except (TimeoutError, ValueError, BankbotError) as exc:
@@ -136,6 +145,9 @@ async def _heartbeats(websocket: WebSocket, ctx: AppContext, token: str | None) 
     try:
         while True:
             raw = await websocket.receive_text()
+            if len(raw) > FRAME_MAX:
+                await websocket.close(code=CLOSE_TOO_BIG)
+                return True
             try:
                 frame = json.loads(raw)
             except ValueError:

@@ -11,6 +11,7 @@ routes in turn refuse editors). Every route depends on the staff session
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,10 +21,10 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from faqs.model import CATEGORIES
-from handoff.api.deps import STAFF_COOKIE, ContextDep, CurrentStaff, SessionDep
+from handoff.api.deps import ContextDep, CurrentStaff, Ordinal, RowId, SessionDep, staff_cookie
 from handoff.core.errors import BankbotError, InvalidInput, NotFound, PayloadTooLarge
 from handoff.models import Agent, ChangeKind, ChangeStatus
-from handoff.services import staff
+from handoff.services import staff, totp
 from handoff.services.clock import clock
 from handoff.services.content import audit, changes, jobs, live, store, sync, uploads
 from handoff.services.content.faqdata import check_id, make_content
@@ -136,7 +137,7 @@ async def change_list(
 
 @router.get("/changes/{change_id}")
 async def change_detail(
-    change_id: int, agent: Reader, session: SessionDep, settings: Settings
+    change_id: RowId, agent: Reader, session: SessionDep, settings: Settings
 ) -> dict[str, Any]:
     """Before and after side by side, the problems the change brings, who may act."""
     return await changes.change_detail(session, settings, agent, change_id)
@@ -144,7 +145,7 @@ async def change_detail(
 
 @router.post("/changes/{change_id}/approve")
 async def approve(
-    change_id: int, body: NoteIn, agent: Reader, session: SessionDep, settings: Settings
+    change_id: RowId, body: NoteIn, agent: Reader, session: SessionDep, settings: Settings
 ) -> dict[str, Any]:
     """A second editor or a supervisor approves: the FAQ gets a new version."""
     version = await changes.approve(session, settings, agent, change_id, body.note)
@@ -152,13 +153,13 @@ async def approve(
 
 
 @router.post("/changes/{change_id}/reject")
-async def reject(change_id: int, body: NoteIn, agent: Reader, session: SessionDep) -> Any:
+async def reject(change_id: RowId, body: NoteIn, agent: Reader, session: SessionDep) -> Any:
     """Send a draft back to its author with a reason."""
     return changes.change_row(await changes.reject(session, agent, change_id, body.note))
 
 
 @router.post("/changes/{change_id}/withdraw")
-async def withdraw(change_id: int, agent: Editor, session: SessionDep) -> Any:
+async def withdraw(change_id: RowId, agent: Editor, session: SessionDep) -> Any:
     """The author takes back their own draft."""
     return changes.change_row(await changes.withdraw(session, agent, change_id))
 
@@ -206,9 +207,9 @@ async def export_sheet(fmt: str, _: Reader, session: SessionDep) -> Response:
     """The whole approved FAQ set as .xlsx or .csv."""
     faqs = await store.approved_set(session)
     if fmt == "xlsx":
-        body, media = to_xlsx(faqs), XLSX_TYPE
+        body, media = await asyncio.to_thread(to_xlsx, faqs), XLSX_TYPE
     elif fmt == "csv":
-        body, media = to_csv(faqs), CSV_TYPE
+        body, media = await asyncio.to_thread(to_csv, faqs), CSV_TYPE
     else:
         raise NotFound("Export as .xlsx or .csv.")
     name = f"bankbot-faqs-{date.today():%Y%m%d}.{fmt}"
@@ -226,7 +227,7 @@ async def open_upload(
 
 @router.put("/uploads/{upload_id}/parts/{number}")
 async def upload_part(
-    upload_id: str, number: int, request: Request, agent: Editor, session: SessionDep,
+    upload_id: str, number: Ordinal, request: Request, agent: Editor, session: SessionDep,
     settings: Settings,
 ) -> Any:  # fmt: skip
     """One part of the file, raw bytes, in order."""
@@ -267,13 +268,13 @@ async def train(body: TrainIn, agent: Editor, session: SessionDep, settings: Set
 
 
 @router.get("/jobs/{job_id}")
-async def job(job_id: int, _: Reader, session: SessionDep) -> Any:
+async def job(job_id: RowId, _: Reader, session: SessionDep) -> Any:
     """A job's stage, percent, message and (when judged) the gate's report."""
     return await jobs.get_job(session, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel")
-async def cancel(job_id: int, agent: Editor, session: SessionDep) -> Any:
+async def cancel(job_id: RowId, agent: Editor, session: SessionDep) -> Any:
     """Stop a training (a queued one ends at once)."""
     return jobs.job_view(await jobs.cancel(session, agent, job_id))
 
@@ -318,8 +319,13 @@ async def audit_log(
 async def content_page(request: Request, session: SessionDep) -> Response:
     """The content tool for editors and supervisors; others are sent to log in or refused."""
     try:
-        agent, _ = await staff.authenticate(session, request.cookies.get(STAFF_COOKIE), clock.now())
+        agent, _ = await staff.authenticate(
+            session, staff_cookie(request), clock.now(),
+            request.app.state.context.settings.staff_idle_timeout,
+        )  # fmt: skip
         changes.require_reader(agent)
+        if totp.must_enrol(request.app.state.context.settings, agent):
+            return RedirectResponse("/console/two-factor", status_code=303)
     except BankbotError as exc:
         if exc.status_code == 401:
             return RedirectResponse("/console/login", status_code=303)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
-from handoff.api.deps import ContextDep, CustomerConversation, SessionDep
+from handoff.api.deps import ContextDep, CustomerConversation, SessionDep, client_of
 from handoff.core.errors import InvalidInput
 from handoff.models import Channel, CsatRating, CsatScore, Sender
+from handoff.schemas.bounds import MAX_COUNT
 from handoff.schemas.conversations import (
     ConversationCreated,
     CreateConversation,
@@ -18,7 +19,7 @@ from handoff.schemas.conversations import (
     PostMessage,
     TurnResult,
 )
-from handoff.services import relay, summary
+from handoff.services import customer_limits, relay, summary
 from handoff.services.conversations import (
     append_message,
     create_conversation,
@@ -33,10 +34,15 @@ router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
-async def create(body: CreateConversation, session: SessionDep) -> dict[str, Any]:
+async def create(
+    body: CreateConversation, session: SessionDep, ctx: ContextDep, request: Request
+) -> dict[str, Any]:
     """Start a conversation; the reply carries the greeting and the customer's token."""
+    client = client_of(request)
+    await customer_limits.new_conversation(ctx, client)
     conversation, token = await create_conversation(
-        session, Channel(body.channel), body.language, browser_hash=browser_hash(body.browser)
+        session, Channel(body.channel), body.language, client,
+        browser_hash=browser_hash(body.browser),
     )
     greeting = await append_message(
         session, conversation, Sender.bot, phrase("greeting", body.language)
@@ -56,8 +62,10 @@ async def post_message(
     conversation: CustomerConversation,
     session: SessionDep,
     ctx: ContextDep,
+    request: Request,
 ) -> dict[str, Any]:
     """Send the customer's message to whoever answers now (bot or agent)."""
+    await customer_limits.new_message(ctx, conversation.id, client_of(request))
     text = clean_text(body.text)
     if not text:
         raise InvalidInput("The message is empty.", code="empty_message")
@@ -75,7 +83,7 @@ async def post_message(
 async def list_messages(
     conversation: CustomerConversation,
     session: SessionDep,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_COUNT),
 ) -> dict[str, Any]:
     """Messages after `seq` in order: how a reconnecting widget catches up."""
     messages = await messages_after(session, conversation.id, after)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from common.languages import LANGUAGE_NAMES, LANGUAGES
+from common.text import strip_invisible
 from faqs.content import Content, digest, from_faq
 from faqs.files import load_faq
 from faqs.model import CATEGORIES, ContentError
@@ -49,8 +50,9 @@ class ContentInvalid(InvalidInput):
 
 
 def clean_text(value: object) -> str:
-    """NFC, no control characters, inner runs of spaces kept, ends stripped."""
+    """NFC, no control or invisible characters, inner runs of spaces kept, ends stripped."""
     text = unicodedata.normalize("NFC", str(value if value is not None else ""))
+    text = strip_invisible(text)
     text = "".join(ch for ch in text if ch in "\n" or unicodedata.category(ch)[0] != "C")
     return text.strip()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from handoff.schemas.bounds import MAX_COUNT
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -63,7 +65,7 @@ class UploadIn(_Strict):
     """A spreadsheet about to be uploaded in parts."""
 
     filename: str = Field(min_length=1, max_length=200)
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=MAX_COUNT)
 
 
 class TryIn(_Strict):

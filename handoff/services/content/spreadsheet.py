@@ -35,6 +35,11 @@ YES = {"yes", "y", "true", "1", "是", "x"}
 MAX_UNZIPPED = 40 * 1024 * 1024
 MAX_CELL = 32_000  # Excel's own limit is 32,767 characters
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and
+# Sheets (CSV injection); exported cells get a leading apostrophe, which the
+# import takes off again, so a round trip changes nothing.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -76,7 +81,21 @@ class Row:
 # --------------------------------------------------------------------------- writing
 
 
+def neutralise(cell: str) -> str:
+    """The cell as text a spreadsheet never evaluates."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def restore(cell: str) -> str:
+    """Undo `neutralise` on an imported cell."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def _cells(faq_id: str, content: Content) -> list[str]:
+    return [neutralise(cell) for cell in _raw_cells(faq_id, content)]
+
+
+def _raw_cells(faq_id: str, content: Content) -> list[str]:
     c = content
     q, a = c.get("question") or {}, c.get("answer") or {}
     ex, te = c.get("examples") or {}, c.get("test") or {}
@@ -212,7 +231,9 @@ def _rows(table: Iterable[list[str]]) -> list[Row]:
     for number, cells in enumerate(rows, start=2):
         if not any(str(c).strip() for c in cells):
             continue  # blank lines are not rows
-        values = {header[i]: str(c) for i, c in enumerate(cells) if i < len(header) and header[i]}
+        values = {
+            header[i]: restore(str(c)) for i, c in enumerate(cells) if i < len(header) and header[i]
+        }
         row = Row(number, {k: v.strip() if k in ("id", "category", "retire") else v
                            for k, v in values.items()})  # fmt: skip
         if len(cells) > len(header) and any(str(c).strip() for c in cells[len(header) :]):

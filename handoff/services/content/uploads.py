@@ -13,6 +13,7 @@ changed FAQ becomes a pending change (one batch, approved by a second person).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -135,7 +136,10 @@ async def import_sheet(
     """The import itself (also used directly by tests and scripts)."""
     changes.require_editor(editor)
     try:
-        rows = read(data, filename, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows)
+        # Parsing a large workbook takes seconds of CPU: never on the event loop.
+        rows = await asyncio.to_thread(
+            read, data, filename, max_bytes=settings.max_upload_bytes, max_rows=settings.max_rows
+        )
     except SheetRejected as exc:
         raise InvalidInput(str(exc), code="bad_sheet") from exc
 

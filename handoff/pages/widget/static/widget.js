@@ -78,6 +78,7 @@
       ended: '本次对话已结束，感谢您的咨询。',
       newChat: '开始新的对话',
       expired: '会话已失效，请开始新的对话。',
+      timedOut: '为保护您的信息安全，之前的对话因长时间未操作已结束。我们已为您开始新的对话，请问有什么可以帮您？',
       cantStart: '暂时无法连接在线客服，请稍后再试或致电 95-000。',
       tryAgain: '重试',
       unread: '在线客服，{n} 条新消息',
@@ -127,6 +128,7 @@
       ended: 'This chat has ended. Thank you for contacting us.',
       newChat: 'Start a new chat',
       expired: 'This chat is no longer available. Please start a new one.',
+      timedOut: 'For your security, the earlier chat ended after a while without activity. We have started a new one for you. How can we help?',
       cantStart: 'The chat is not available right now. Please try again later or call 95-000.',
       tryAgain: 'Try again',
       unread: 'Chat with us, {n} new messages',
@@ -526,8 +528,8 @@
     renderStatus();
   }
 
-  /** A fresh conversation, after the last one ended. */
-  function newConversation() {
+  /** A fresh conversation, after the last one ended (`then` runs once it has started). */
+  function newConversation(then) {
     conv.messages.clear();
     conv.payloadTitles.clear();
     conv.pending = [];
@@ -539,7 +541,10 @@
     el.log.replaceChildren();
     el.csat.hidden = true;
     el.csat.replaceChildren();
-    startConversation().then(focusComposer);
+    startConversation().then(() => {
+      if (then && conv.session) then();
+      focusComposer();
+    });
   }
 
   /** Change state (from a WebSocket event or a reply) and what the window shows for it. */
@@ -748,7 +753,7 @@
     try {
       await conv.catching;
     } catch (error) {
-      if (error.status === 401 || error.status === 404) expire();
+      if (error.status === 401 || error.status === 404) expire(error.code);
       // Network trouble: the next reconnect catches up again.
     } finally {
       conv.catching = null;
@@ -802,12 +807,13 @@
       const id = encodeURIComponent(conv.session.conversation_id);
       const result = await api('POST', `/api/conversations/${id}/messages`, { text: entry.text, client_message_id: entry.id });
       setPendingState(entry, 'sent');
+      if (el.error.dataset.kind === 'timedOut') hideError();
       conv.restoring = false;
       setState(result.state, result.handoff);
       await catchUp(); // the replies, by seq, even if the WebSocket is down
       dropPending(entry);
     } catch (error) {
-      if (error.status === 401 || error.status === 404) return expire();
+      if (error.status === 401 || error.status === 404) return expire(error.code);
       if (error.status === 409) {
         setPendingState(entry, 'rejected', error.message);
         setState('closed');
@@ -984,6 +990,7 @@
       if (link.ws !== socket) return; // replaced or closed on purpose
       link.ws = null;
       link.ready = false;
+      if (event.code === 4408) return expire('conversation_expired');
       if (event.code === 4401 || event.code === 4404) return expire();
       scheduleReconnect();
     });
@@ -1041,9 +1048,19 @@
     if (socket) socket.close(1000);
   }
 
-  /** The conversation is unknown or its token refused: start over. */
-  function expire() {
+  /** The conversation is unknown or its token refused: start over.
+   *  A chat that timed out (idle or too old) starts afresh at once, saying why. */
+  function expire(code) {
+    const unsent = conv.pending.map((entry) => entry.text).join('\n');
     forgetConversation();
+    if (code === 'conversation_expired') {
+      newConversation(() => {
+        showError(t('timedOut')); // a polite alert: said once by screen readers
+        el.error.dataset.kind = 'timedOut'; // cleared by the next message sent
+        if (unsent && !el.input.value) el.input.value = unsent; // nothing typed is lost
+      });
+      return;
+    }
     showError(t('expired'), t('newChat'), () => {
       hideError();
       newConversation();
@@ -1074,6 +1091,7 @@
   }
 
   function hideError() {
+    delete el.error.dataset.kind;
     el.error.hidden = true;
     el.error.replaceChildren();
   }

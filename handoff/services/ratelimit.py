@@ -1,0 +1,105 @@
+"""Counters in fixed time windows: the gateway's rate limits and login limits.
+
+With Redis (`REDIS_URL`) every gateway shares the counts: INCR and EXPIRE run
+in one MULTI transaction, so concurrent requests on any gateway are counted
+exactly. Without Redis the counts live in this process's memory (one
+gateway). A count is taken *before* the work it limits, so a burst of
+parallel requests cannot all slip under the limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Any
+
+PREFIX = "bankbot:limit:"
+
+
+def client_key(secret: str, address: str) -> str:
+    """A keyed digest of a client's address: countable, never the address itself."""
+    return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class Counters:
+    """`hit(name, limit, window_s)` counts one event and says whether it is within the limit."""
+
+    def __init__(self, redis_url: str | None = None) -> None:
+        self._redis_url = redis_url
+        self._redis: Any = None
+        # key -> (window end, count)
+        self._local: dict[str, tuple[float, int]] = {}
+
+    @property
+    def shared(self) -> bool:
+        """True when the counts are kept in Redis (shared by every gateway)."""
+        return self._redis is not None
+
+    async def start(self) -> None:
+        """Connect to Redis when configured."""
+        if self._redis_url:
+            import redis.asyncio as redis
+
+            self._redis = redis.from_url(self._redis_url)
+
+    async def stop(self) -> None:
+        """Close Redis."""
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
+
+    async def hit(self, name: str, limit: int, window_s: int) -> bool:
+        """Count one event under `name`; False once more than `limit` fell in the window."""
+        return await self.add(name, window_s) <= limit
+
+    async def add(self, name: str, window_s: int, amount: int = 1) -> int:
+        """Add `amount` to the window's count and return the new count."""
+        key = PREFIX + name
+        if self._redis is not None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incrby(key, amount)
+                pipe.expire(key, window_s, nx=True)
+                count, _ = await pipe.execute()
+            return int(count)
+        now = time.monotonic()
+        ends, count = self._local.get(key, (0.0, 0))
+        if ends <= now:
+            ends, count = now + window_s, 0
+        count += amount
+        self._local[key] = (ends, count)
+        if len(self._local) > 100_000:
+            self._forget_expired(now)
+        return count
+
+    async def count(self, name: str) -> int:
+        """The current window's count (0 when none)."""
+        key = PREFIX + name
+        if self._redis is not None:
+            return int(await self._redis.get(key) or 0)
+        ends, count = self._local.get(key, (0.0, 0))
+        return count if ends > time.monotonic() else 0
+
+    async def clear(self, name: str) -> None:
+        """Forget the count (a successful login clears its account's failures)."""
+        key = PREFIX + name
+        if self._redis is not None:
+            await self._redis.delete(key)
+        else:
+            self._local.pop(key, None)
+
+    async def claim(self, name: str, ttl_s: int) -> bool:
+        """True for the first caller in `ttl_s` seconds: across gateways with Redis (SET NX)."""
+        key = PREFIX + "claim:" + name
+        if self._redis is not None:
+            return bool(await self._redis.set(key, "1", nx=True, ex=ttl_s))
+        now = time.monotonic()
+        ends, _ = self._local.get(key, (0.0, 0))
+        if ends > now:
+            return False
+        self._local[key] = (now + ttl_s, 1)
+        return True
+
+    def _forget_expired(self, now: float) -> None:
+        for key in [k for k, (ends, _) in self._local.items() if ends <= now]:
+            del self._local[key]
