@@ -380,7 +380,8 @@ class ActionComplaintSubmit(Action):
         category = tracker.get_slot(CATEGORY) or tracker.get_slot(GUESS) or "other"
         verified = await verified_customer(tracker)
         phone = tracker.get_slot(PHONE)
-        opened = opened_phone(deps(), tracker.sender_id, phone) if phone and phone != NO_PHONE else None
+        sealed = phone if phone and phone != NO_PHONE else None
+        opened = opened_phone(deps(), tracker.sender_id, sealed) if sealed else None
         callback = normalise_phone(opened) if opened else None
         contact = (
             mask_phone(verified.customer.phone)

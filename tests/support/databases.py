@@ -39,7 +39,7 @@ def pg_database_fixture() -> Iterator[str]:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - no server here
         admin.dispose()
-        pytest.skip(f"PostgreSQL unreachable: {type(exc).__name__}")
+        pytest.fail(f"PostgreSQL is needed on 127.0.0.1:5432 and is unreachable: {exc!r}")
     name = f"quality_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
