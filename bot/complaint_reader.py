@@ -46,6 +46,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.complaint_facts import read_facts
 from bot.normalise import normalise
+from common.identifiers import as_read
 from common.complaints import CATEGORY_KEYS, READING
 
 logger = logging.getLogger(__name__)
@@ -213,7 +214,8 @@ class ComplaintReader(GraphComponent, EntityExtractorMixin):
     def process(self, messages: list[Message]) -> list[Message]:
         """Adds ``complaint`` to each message."""
         for message in messages:
-            message.set(READING, self.read(message.get(TEXT) or ""), add_to_output=True)
+            text = as_read(message.get(TEXT) or "")  # numbers arrive sealed
+            message.set(READING, self.read(text), add_to_output=True)
         return messages
 
     def read(self, text: str) -> dict[str, Any]:

@@ -59,6 +59,7 @@ from bot.emotion import ANGER, DISTRESS, THRESHOLD, read_emotion
 from bot.judgement_features import analyse
 from bot.judgement_model import JudgementModel, TrainingSettings, train
 from bot.judgement_nlu import nlu_examples, read_plain
+from common.identifiers import as_read
 from common.text import CJK_RE
 
 logger = logging.getLogger(__name__)
@@ -288,7 +289,7 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
 
     def judge(self, message: Message) -> dict[str, dict[str, Any]]:
         """The judgement of one message: the model's, or the rules' if the model fails."""
-        text = message.get(TEXT) or ""
+        text = as_read(message.get(TEXT) or "")  # numbers arrive sealed (common.identifiers)
         if not text.strip() or text.lstrip().startswith("/"):  # nothing said, or a button
             return self._empty()
         if self.model is not None:

@@ -26,7 +26,7 @@ import re
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from common.redaction import PHONE_NUMBER
+from common.redaction import PHONE_NUMBER, mask_phone
 
 PHONE_TOKEN = re.compile(r"PHONE_[A-Za-z0-9_-]{40,120}")
 """A sealed phone number in text sent to the engine."""
@@ -91,6 +91,35 @@ def open_phones(key: str, conversation_id: str, text: str) -> tuple[str, list[st
         return phone
 
     return PHONE_TOKEN.sub(unseal, text), found
+
+
+PHONE_STAND_IN = "13800000000"
+ID_LAST4_STAND_IN = "0000"
+
+
+def as_read(text: str) -> str:
+    """What a model reading the words sees of a sealed text: plain stand-ins.
+
+    A token's random letters mean nothing; left in, they look like noise a
+    detector may take for something. The stand-ins read as "a phone number"
+    and "four digits", which is all the words say.
+    """
+    return ID_LAST4_TOKEN.sub(ID_LAST4_STAND_IN, PHONE_TOKEN.sub(PHONE_STAND_IN, text))
+
+
+def shown_to_staff(key: str, conversation_id: str, text: str) -> str:
+    """A text that came back from the engine, as staff may read it.
+
+    Evidence quotes the tracker, where numbers are tokens: a phone token shows
+    as the masked number (``138****8000``, as in the transcript), or starred
+    out if it is not this conversation's; an ID digest shows as hidden.
+    """
+
+    def masked(match: re.Match[str]) -> str:
+        phone = open_phone(key, conversation_id, match.group(0))
+        return mask_phone(phone) if phone is not None else "*" * 11
+
+    return ID_LAST4_TOKEN.sub(ID_LAST4_HIDDEN, PHONE_TOKEN.sub(masked, text))
 
 
 def id_last4_digest(key: str, conversation_id: str, last4: str) -> str:

@@ -72,6 +72,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     refusal = development_refusal(settings)
     if refusal is not None:
         raise RuntimeError(refusal)
+    if not settings.otp_digest_key.get_secret_value():
+        # Codes, phone numbers and ID digits are sealed with it before the engine sees them.
+        raise RuntimeError(
+            "OTP_DIGEST_KEY is not set: the gateway seals one-time codes, phone numbers and "
+            "ID digits with it (`make run` writes one to .env; the action server needs the same)."
+        )
     app_metrics = Metrics()
 
     @asynccontextmanager

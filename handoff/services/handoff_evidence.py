@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common import evidence
 from common.handoffs import HandoffReason
+from common.identifiers import shown_to_staff
 from common.redaction import redact
 from handoff.core.errors import Conflict, InvalidInput
 from handoff.models import (
@@ -44,13 +45,19 @@ LABEL_FOR_REASON: dict[HandoffReason, str] = {
 """Which verdict fits which handoff: only the detectors' handoffs can be disputed."""
 
 
-def masked(raw: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Evidence as stored: its messages masked like the transcript."""
+def masked(raw: dict[str, Any] | None, key: str, conversation_id: str) -> dict[str, Any] | None:
+    """Evidence as stored: its messages masked like the transcript.
+
+    They are quoted from the engine's tracker, where phone numbers and ID
+    digits are tokens (`common.identifiers`): those become the masked forms.
+    """
     if not raw:
         return None
     kept = dict(raw)
     if evidence.MESSAGES in kept:
-        kept[evidence.MESSAGES] = [redact(m) for m in kept[evidence.MESSAGES]]
+        kept[evidence.MESSAGES] = [
+            redact(shown_to_staff(key, conversation_id, str(m))) for m in kept[evidence.MESSAGES]
+        ]
     return kept
 
 

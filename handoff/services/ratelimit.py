@@ -5,14 +5,23 @@ in one MULTI transaction, so concurrent requests on any gateway are counted
 exactly. Without Redis the counts live in this process's memory (one
 gateway). A count is taken *before* the work it limits, so a burst of
 parallel requests cannot all slip under the limit.
+
+While Redis is unreachable the counts fall back to this process's memory (a
+warning is logged): customers and staff are still served, each gateway
+limiting on its own until Redis answers again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from typing import Any
+
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 PREFIX = "bankbot:limit:"
 
@@ -30,6 +39,7 @@ class Counters:
         self._redis: Any = None
         # key -> (window end, count)
         self._local: dict[str, tuple[float, int]] = {}
+        self._warned_at = float("-inf")
 
     @property
     def shared(self) -> bool:
@@ -57,11 +67,14 @@ class Counters:
         """Add `amount` to the window's count and return the new count."""
         key = PREFIX + name
         if self._redis is not None:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incrby(key, amount)
-                pipe.expire(key, window_s, nx=True)
-                count, _ = await pipe.execute()
-            return int(count)
+            try:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.incrby(key, amount)
+                    pipe.expire(key, window_s, nx=True)
+                    count, _ = await pipe.execute()
+                return int(count)
+            except (RedisError, OSError) as exc:
+                self._lost(exc)
         now = time.monotonic()
         ends, count = self._local.get(key, (0.0, 0))
         if ends <= now:
@@ -76,7 +89,10 @@ class Counters:
         """The current window's count (0 when none)."""
         key = PREFIX + name
         if self._redis is not None:
-            return int(await self._redis.get(key) or 0)
+            try:
+                return int(await self._redis.get(key) or 0)
+            except (RedisError, OSError) as exc:
+                self._lost(exc)
         ends, count = self._local.get(key, (0.0, 0))
         return count if ends > time.monotonic() else 0
 
@@ -84,21 +100,32 @@ class Counters:
         """Forget the count (a successful login clears its account's failures)."""
         key = PREFIX + name
         if self._redis is not None:
-            await self._redis.delete(key)
-        else:
-            self._local.pop(key, None)
+            try:
+                await self._redis.delete(key)
+            except (RedisError, OSError) as exc:
+                self._lost(exc)
+        self._local.pop(key, None)
 
     async def claim(self, name: str, ttl_s: int) -> bool:
         """True for the first caller in `ttl_s` seconds: across gateways with Redis (SET NX)."""
         key = PREFIX + "claim:" + name
         if self._redis is not None:
-            return bool(await self._redis.set(key, "1", nx=True, ex=ttl_s))
+            try:
+                return bool(await self._redis.set(key, "1", nx=True, ex=ttl_s))
+            except (RedisError, OSError) as exc:
+                self._lost(exc)
         now = time.monotonic()
         ends, _ = self._local.get(key, (0.0, 0))
         if ends > now:
             return False
         self._local[key] = (now + ttl_s, 1)
         return True
+
+    def _lost(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._warned_at > 10:  # one line per outage burst, not one per request
+            self._warned_at = now
+            log.warning("limits: Redis unreachable (%s); counting in this gateway", type(exc).__name__)
 
     def _forget_expired(self, now: float) -> None:
         for key in [k for k, (ends, _) in self._local.items() if ends <= now]:

@@ -338,7 +338,8 @@ async def _enter_queue(
         return None
     handoff = await queue.enqueue(session, conversation, reason, priority)
     ctx.metrics.handoffs.labels(reason.value, priority.value).inc()
-    handoff.evidence = handoff_evidence.masked(why)
+    key = ctx.settings.otp_digest_key.get_secret_value()
+    handoff.evidence = handoff_evidence.masked(why, key, conversation.id)
     place = await queue.standing(session, ctx.settings, handoff, now)
     outgoing.append(overflow.queued_reply(place, handoff, conversation.language))
     offer = await overflow.offer(session, ctx.settings, handoff, place, conversation.language, now)

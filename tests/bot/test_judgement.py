@@ -104,6 +104,19 @@ def test_a_fraud_victim_is_flagged_and_a_prevention_question_is_not(
     assert fraud["flag"] is victim, fraud
 
 
+def test_sealed_numbers_read_as_numbers_not_as_noise(judgement_detector) -> None:
+    """Phone numbers and ID digits reach the engine as tokens (common.identifiers)."""
+    seal = import_engine_module("common.identifiers")
+    key, conversation = "k" * 40, "conv-1"
+    sealed_phone = seal.seal_phones(key, conversation, "13800138000")
+    sealed_id = seal.seal_id_last4(key, conversation, "1234")
+    for text in (sealed_phone, sealed_id, f"my number is {sealed_phone}"):
+        judged = parse(judgement_detector, text)["judgement"]
+        assert not judged["upset"]["flag"] and not judged["fraud_victim"]["flag"], (text, judged)
+        plain = parse(judgement_detector, seal.as_read(text))["judgement"]
+        assert judged["fraud_victim"]["score"] == plain["fraud_victim"]["score"]
+
+
 def test_thresholds_are_per_language(judgement_detector) -> None:
     thresholds = judgement_detector.config["thresholds"]
     zh = parse(judgement_detector, "卡丢了")["judgement"]

@@ -96,6 +96,7 @@ def start_gateway(
         "ENGINE_URL": engine_url,
         "ENGINE_TOKEN": engine_token,
         "SESSION_SECRET": secrets.token_urlsafe(32),
+        "OTP_DIGEST_KEY": secrets.token_urlsafe(32),
         "ALLOWED_ORIGINS": ",".join(allowed_origins),
         "REDIS_URL": "",  # in-process fan-out, whatever the developer's .env says
         "AGENT_HOURS": "00:00-23:59:59",  # the desk is open whenever the tests run

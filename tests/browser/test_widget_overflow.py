@@ -59,7 +59,7 @@ WORDS = {
         "question": "My transfer never arrived",
         "noted": "Your message is with our team",
         "reply": "Hello, the transfer arrived today; please check your account.",
-        "unread": "Chat with us, 1 new messages",
+        "unread": "Chat with us, 1 new message",
     },
 }
 

@@ -12,6 +12,7 @@ from common.identifiers import (
     seal_id_last4,
     seal_phone,
     seal_phones,
+    shown_to_staff,
 )
 
 KEY = "k" * 40
@@ -50,3 +51,12 @@ def test_the_id_last_four_become_a_digest_only_when_alone() -> None:
     assert seal_id_last4(KEY, "c", "我不记得了") is None
     assert id_last4_digest(KEY, "c", "1234") != id_last4_digest(KEY, "d", "1234")
     assert hide_id_last4("后四位 1234") == f"后四位 {ID_LAST4_HIDDEN}"
+
+
+def test_staff_read_tokens_from_the_tracker_as_masked_numbers() -> None:
+    sealed = seal_phones(KEY, "conv-a", "call me on 13800138000 please")
+    assert shown_to_staff(KEY, "conv-a", sealed) == "call me on 138****8000 please"
+    assert shown_to_staff(KEY, "conv-b", sealed) == "call me on *********** please"
+    digest = seal_id_last4(KEY, "conv-a", "1234")
+    assert digest is not None
+    assert shown_to_staff(KEY, "conv-a", digest) == ID_LAST4_HIDDEN

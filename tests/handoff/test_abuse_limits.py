@@ -180,3 +180,21 @@ async def test_open_handoffs_per_client_are_capped_politely(
         agent = await login(api, "agent1")
         assert len(await queue_items(api, agent)) == 2
         assert [e.detail["limit"] for e in await events(api, "rate_limited")] == ["open_handoffs"]
+
+
+async def test_limits_still_count_in_the_gateway_while_redis_is_unreachable(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from handoff.services.ratelimit import Counters
+
+    counters = Counters("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    await counters.start()
+    try:
+        results = [await counters.hit("client:x", limit=2, window_s=60) for _ in range(3)]
+        assert results == [True, True, False]
+        assert await counters.claim("job", ttl_s=60) is True
+        assert await counters.claim("job", ttl_s=60) is False
+    finally:
+        await counters.stop()
+    warnings = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
+    assert len(warnings) == 1  # one line per outage, not one per request

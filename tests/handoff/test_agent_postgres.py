@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from handoff.migrate import alembic_config, upgrade
 from tests.support.desk import (  # noqa: F401 - fixtures
     add_agents,
+    backend_mode,
     gateway,
     handoff_of,
     login,
@@ -90,16 +91,6 @@ def test_the_desk_migration_goes_up_and_down(database_url: str) -> None:
         assert DESK_TABLES <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
-
-
-def backend_mode(database_url: str) -> dict[str, object]:
-    """Development mode refuses PostgreSQL: the server runs in production mode."""
-    if database_url.startswith("sqlite"):
-        return {}
-    return {
-        "BANKBOT_ENV": "production", "engine_token": "e" * 40, "session_secret": "s" * 40,
-        "otp_digest_key": "o" * 40, "require_totp": False,
-    }  # fmt: skip
 
 
 async def test_parallel_claims_have_one_winner_on_both_backends(database_url: str) -> None:

@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import create_engine
 
 from bankbot.quality_history import PERIOD, insert_history, known_history
+from handoff.models import StaffRole
 from tests.handoff.test_agent_postgres import gateway
 from tests.support.databases import (  # noqa: F401 - fixtures
     any_database_fixture,
     pg_database_fixture,
     sync_url,
 )
-from tests.support.desk import login, real_time_fixture  # noqa: F401 - fixtures
+from tests.support.desk import add_agents, login, real_time_fixture  # noqa: F401 - fixtures
 
 SINCE, UNTIL = (moment.isoformat().replace("+00:00", "Z") for moment in PERIOD)
 
@@ -32,8 +33,14 @@ def _seed(database_url: str) -> None:
         engine.dispose()
 
 
+async def _supervisor(api: httpx.AsyncClient) -> dict[str, str]:
+    """Production mode (PostgreSQL) seeds no demo staff: a supervisor is added."""
+    (name,) = await add_agents(api, 1, StaffRole.supervisor)
+    return await login(api, name, "agent1-demo-password")
+
+
 async def _figures(api: httpx.AsyncClient, **params: str) -> dict[str, Any]:
-    headers = await login(api, "supervisor1")
+    headers = await _supervisor(api)
     response = await api.get(
         "/api/agent/metrics", params={"since": SINCE, "until": UNTIL, **params}, headers=headers
     )
@@ -94,7 +101,7 @@ async def test_the_language_filter(any_database: str) -> None:
 async def test_an_empty_period_has_no_ratios(any_database: str) -> None:
     async with gateway(any_database) as api:
         _seed(any_database)
-        headers = await login(api, "supervisor1")
+        headers = await _supervisor(api)
         response = await api.get(
             "/api/agent/metrics",
             params={"since": "2020-01-01", "until": "2020-02-01"},

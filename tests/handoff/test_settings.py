@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from common.paths import ROOT
 from handoff.core.config import Settings, development_refusal
 from handoff.main import create_app
+from tests.conftest import make_settings
 
 
 def production(**values: object) -> Settings:
@@ -90,3 +91,9 @@ def test_the_gateway_process_says_why_it_refuses(tmp_path: Path) -> None:
     )  # fmt: skip
     assert started.returncode != 0
     assert "refuses to start" in started.stderr and "SQLite" in started.stderr
+
+
+def test_the_gateway_refuses_to_start_without_the_sealing_key(tmp_path: Path) -> None:
+    settings = make_settings(f"sqlite:///{tmp_path}/gateway.db", otp_digest_key="")
+    with pytest.raises(RuntimeError, match="OTP_DIGEST_KEY is not set"):
+        create_app(settings)

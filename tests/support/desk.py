@@ -30,13 +30,23 @@ from handoff.services.clock import clock
 from handoff.services.engine import BotReply, EngineUnavailable
 
 
+def backend_mode(database_url: str) -> dict[str, object]:
+    """Development mode refuses PostgreSQL: there the gateway runs in production mode."""
+    if database_url.startswith("sqlite"):
+        return {}
+    return {
+        "BANKBOT_ENV": "production", "engine_token": "e" * 40, "session_secret": "s" * 40,
+        "otp_digest_key": "o" * 40, "require_totp": False,
+    }  # fmt: skip
+
+
 @contextlib.asynccontextmanager
 async def gateway(database_url: str, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
     """An in-process gateway on `database_url` with settings overrides, jobs stopped."""
     from tests.conftest import make_settings
 
     upgrade(database_url)
-    app = create_app(make_settings(database_url, **overrides))
+    app = create_app(make_settings(database_url, **{**backend_mode(database_url), **overrides}))
     async with app.router.lifespan_context(app):
         await app.state.desk.stop_background()
         transport = httpx.ASGITransport(app=app)

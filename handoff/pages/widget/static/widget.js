@@ -928,7 +928,7 @@
       announce(t(rated ? 'csatThanks' : 'ended'));
       if (final) {
         forgetConversation(); // over: the next open or a reload starts a new chat
-        const restart = h('button', { type: 'button', class: 'primary', 'data-i18n': 'newChat', text: t('newChat'), onclick: newConversation });
+        const restart = h('button', { type: 'button', class: 'primary', 'data-i18n': 'newChat', text: t('newChat'), onclick: () => newConversation() });
         el.csat.append(restart);
         restart.focus();
       } else {
