@@ -135,6 +135,7 @@ def worker_service(config: StackConfig, port: int) -> Service:
             "ENGINE_URL": config.engine_url,
             "ENGINE_TOKEN": config.engine_token,
             "ACTION_SERVER_URL": config.action_server_url,
+            "OTP_DIGEST_KEY": config.otp_digest_key,
             "LOG_DIR": str(config.log_dir),
             **_pull_env(config),
             **dict(config.extra_env),

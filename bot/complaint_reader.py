@@ -46,8 +46,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.complaint_facts import read_facts
 from bot.normalise import normalise
-from common.identifiers import as_read
 from common.complaints import CATEGORY_KEYS, READING
+from common.identifiers import as_read
 
 logger = logging.getLogger(__name__)
 

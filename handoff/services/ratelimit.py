@@ -125,7 +125,9 @@ class Counters:
         now = time.monotonic()
         if now - self._warned_at > 10:  # one line per outage burst, not one per request
             self._warned_at = now
-            log.warning("limits: Redis unreachable (%s); counting in this gateway", type(exc).__name__)
+            log.warning(
+                "limits: Redis unreachable (%s); counting in this gateway", type(exc).__name__
+            )
 
     def _forget_expired(self, now: float) -> None:
         for key in [k for k, (ends, _) in self._local.items() if ends <= now]:

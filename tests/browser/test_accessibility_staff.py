@@ -162,6 +162,9 @@ def test_the_content_pages_pass_axe_from_the_list_to_a_rejected_spreadsheet(
     expect(review.locator("#faq-rows tr").first).to_be_visible()  # the page's script is ready
     review.get_by_role("tab", name=re.compile("问答 FAQs")).focus()
     review.keyboard.press("ArrowRight")
+    expect(review.get_by_role("tab", name=re.compile("未解答 Unanswered"))).to_be_focused()
+    check(axe, review, "content, unanswered messages")
+    review.keyboard.press("ArrowRight")
     expect(review.get_by_role("tab", name=re.compile("待审批 Changes"))).to_be_focused()
     expect(review.get_by_role("tab", name=re.compile("待审批 Changes"))).to_have_attribute(
         "aria-selected", "true"

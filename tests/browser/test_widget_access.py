@@ -212,7 +212,9 @@ def test_app_mode_fills_a_360_by_740_phone_screen(
     page = session.new_page()
     with page.expect_request(lambda r: r.url.endswith("/api/conversations")) as created:
         page.goto(gateway.url + "/chat?channel=app")
-    assert created.value.post_data_json == {"channel": "app", "language": "zh"}
+    body = dict(created.value.post_data_json)
+    assert isinstance(body.pop("browser"), str)  # a pseudonymous browser id, for FCR
+    assert body == {"channel": "app", "language": "zh"}
     chat = Chat(page)
     chat.wait_for_bubbles(1)
     expect(chat.find(".launcher")).to_have_count(0)

@@ -31,6 +31,7 @@ from bankbot.stack import services
 from handoff.migrate import upgrade
 from pipeline.processes import Service, free_port, wait_ready
 from tests.support.load import Load, is_apology
+from tests.support.production import production_env
 from tests.support.servers import PostgresServer, RedisServer, throwaway_postgres, throwaway_redis
 
 # Starting the processes, and restarting the engine, take most of the time.
@@ -63,7 +64,8 @@ def installation(
         workdir = tmp_path_factory.mktemp("faults")
         stack = start_stack(
             trained_model, workdir, database_url=database_url, core_database_url=core_bank,
-            redis_url=redis_server.url, extra_env={"OTP_MAX_SENDS_PER_HOUR": "1000"},
+            redis_url=redis_server.url,
+            extra_env={"OTP_MAX_SENDS_PER_HOUR": "1000", **production_env()},
         )  # fmt: skip
         second = services(
             dataclasses.replace(stack.config, gateway_port=free_port(), log_dir=workdir / "log2")

@@ -23,6 +23,7 @@ from bankbot.stack import services
 from handoff.migrate import upgrade
 from pipeline.processes import Service, free_port, wait_ready
 from tests.support.customer import Customer, reply_text
+from tests.support.production import production_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -66,17 +67,7 @@ def scaled_out(
     stack = start_stack(
         trained_model, workdir, database_url=database_url, core_database_url=core_bank,
         redis_url=REDIS_URL,
-        extra_env={
-            **LOOPBACK_LOAD_LIMITS,
-            "OTP_MAX_SENDS_PER_HOUR": "1000",
-            # Development mode refuses PostgreSQL: this is production, with random secrets
-            # and an SMS service that is never reached (the tests send no codes).
-            "BANKBOT_ENV": "production",
-            "SESSION_SECRET": secrets.token_urlsafe(32),
-            "SMS_BACKEND": "http",
-            "SMS_GATEWAY_URL": "https://127.0.0.1:9/sms",
-            "SMS_API_KEY": secrets.token_urlsafe(24),
-        },
+        extra_env={**LOOPBACK_LOAD_LIMITS, "OTP_MAX_SENDS_PER_HOUR": "1000", **production_env()},
     )  # fmt: skip
     second_config = dataclasses.replace(
         stack.config, gateway_port=free_port(), log_dir=workdir / "log2"

@@ -22,11 +22,18 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS
 from bankbot.stack import StackConfig, services, worker_service
 from handoff.migrate import upgrade
+from handoff.models import Agent, StaffRole
+from handoff.services import staff
 from pipeline.processes import Service, free_port, stop_all, wait_ready
 from tests.support.customer import Customer, reply_text
+from tests.support.databases import sync_url
+from tests.support.production import production_env
 
 # Starting the processes (two engines) takes most of the time.
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.timeout(600)]
@@ -54,10 +61,13 @@ def installation(
         admin.execute(f'CREATE DATABASE "{name}"')
     database_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
     upgrade(database_url)
+    _add_staff(database_url, {"editor1": StaffRole.editor, "supervisor1": StaffRole.supervisor})
     workdir = tmp_path_factory.mktemp("hosts")
     token, otp_key = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     models_dir = workdir / "models"
     models_dir.mkdir()
+    # One session secret for both hosts; the load comes from one loopback client.
+    production = {**production_env(), "REQUIRE_TOTP": "0", **LOOPBACK_LOAD_LIMITS}
     hosts = [
         StackConfig(
             model=trained_model,
@@ -76,7 +86,7 @@ def installation(
             host=host,
             engines_pull=True,
             extra_env=(("CONTENT_MODELS_DIR", str(models_dir)),
-                       ("OTP_MAX_SENDS_PER_HOUR", "1000")),
+                       ("OTP_MAX_SENDS_PER_HOUR", "1000"), *production.items()),
         )  # fmt: skip
         for host in HOSTS
     ]
@@ -104,6 +114,22 @@ def installation(
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+STAFF_PASSWORD = secrets.token_urlsafe(18)
+
+
+def _add_staff(database_url: str, roles: dict[str, StaffRole]) -> None:
+    """Production seeds no demo staff (and refuses demo passwords): the test's own accounts."""
+    engine = create_engine(sync_url(database_url))
+    try:
+        with Session(engine) as session:
+            for name, role in roles.items():
+                session.add(Agent(username=name, display_name=name, role=role,
+                                  password_hash=staff._hasher.hash(STAFF_PASSWORD)))  # fmt: skip
+            session.commit()
+    finally:
+        engine.dispose()
+
+
 def _served(config: StackConfig) -> str:
     status = httpx.get(
         f"{config.engine_url}/status", params={"token": config.engine_token}, timeout=5
@@ -114,7 +140,7 @@ def _served(config: StackConfig) -> str:
 def _staff(base: str, username: str) -> dict[str, str]:
     response = httpx.post(
         f"{base}/api/agent/login",
-        json={"username": username, "password": f"{username}-demo-password"},
+        json={"username": username, "password": STAFF_PASSWORD},
         timeout=30,
     )
     assert response.status_code == 200, response.text
