@@ -1,4 +1,4 @@
-"""A live handoff: the customer in the widget, an agent on the desk's API (DESIGN.md).
+"""A live handoff: the customer in the widget, an agent on the desk's API.
 
 The agent console's own browser test lives in test_console.py; here the agent
 side is plain HTTP so this test is about what the customer sees, live over
