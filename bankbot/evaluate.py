@@ -6,8 +6,10 @@ fails below the CI floor of 92%), Rasa's own test stories, the judgement
 detectors on the blind labelled sets (`bot.judgement_eval`: development set,
 and test set when present; cross-validated figures; the old word lists for
 comparison; fails below `tests/judgement/floors.yml`), the word-list
-rules the detectors fall back on, on their own labelled set, and complaints
-played end to end through a throw-away stack (`bankbot.complaints_eval`).
+rules the detectors fall back on, on their own labelled set, and, through a
+throw-away stack each, the complaints (`bankbot.complaints_eval`) and the
+conversations and follow-ups (`bankbot.dialogue_eval`) of every labelled set
+that has them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import argparse
 import subprocess
 
+from bankbot.complaints_eval import SETS
 from bankbot.complaints_eval import main as complaints
+from bankbot.dialogue_eval import main as dialogues
 from common.paths import LOG_DIR, ROOT, TEST_STORIES_PATH, VAR_DIR
 from pipeline import rasa
 from pipeline.checkout import ensure_model
@@ -42,8 +46,13 @@ def main(_: argparse.Namespace | None = None) -> int:
     failures |= _engine("-m", "bot.judgement_eval", "--model", str(model))
     print("\n== Word-list emotion rules (the detectors' fallback) ==", flush=True)
     failures |= _engine("-m", "bot.emotion_eval", "--lexical")
-    print("\n== Complaints end to end (development set) ==", flush=True)
-    failures |= complaints(["--set", "dev"])
+    for folder in sorted(p for p in SETS.iterdir() if p.is_dir()):
+        if (folder / "complaints.yml").exists():
+            print(f"\n== Complaints end to end ({folder.name}) ==", flush=True)
+            failures |= complaints(["--set", folder.name])
+        if (folder / "conversations.yml").exists():
+            print(f"\n== Conversations and follow-ups ({folder.name}) ==", flush=True)
+            failures |= dialogues(["--set", folder.name])
     print("\neval: " + ("FAILED" if failures else "all above the floor"))
     return 1 if failures else 0
 
