@@ -22,8 +22,10 @@ went wrong told to be recorded):
    never refused. "直接登记吧" / "just register it" at any point registers at
    once with what was said. A customer upset while telling it (the
    ``emotion`` entity during the form: ``complaint_upset``) is asked nothing
-   more than what happened, then goes to a person right after the ticket; an
-   upset *first* message goes to a person at once (``actions/escalation.py``).
+   more than what happened, then goes to a person right after the ticket;
+   so is a customer whose first complaint message is upset (it is not the
+   ``emotion`` escalation: ``actions/escalation.py``), so the complaint is on
+   record before the person takes over.
    "算了" / "never mind" / "不投诉了" cancels; asking for a
    person or fraud talk stops the form (data/rules/complaints.yml). At the
    number question "不用了" / "no need" only declines the number.
@@ -208,6 +210,19 @@ def upset(message: dict[str, Any] | None) -> bool:
     return any(e.get("entity") == "emotion" for e in (message or {}).get("entities") or [])
 
 
+def person_after_ticket(message: dict[str, Any] | None) -> bool:
+    """Whether a complaint opening this way goes to a person right after its ticket.
+
+    An upset customer does, and so does one whose words the fraud-victim
+    detector flagged without the classifier seeing fraud (the escalation left
+    the doubt to the complaint): a person reads it at once, the complaint
+    already on record.
+    """
+    judgement = (message or {}).get("judgement") or {}
+    flagged = bool((judgement.get("fraud_victim") or {}).get("flag"))
+    return upset(message) or flagged
+
+
 # --------------------------------------------------------------------------- actions
 
 
@@ -226,7 +241,7 @@ class ActionComplaintStart(Action):
             *clear_complaint(),
             SlotSet("complaint_offer", None),
             SlotSet("complaint_reference", None),
-            SlotSet("complaint_upset", upset(tracker.latest_message)),
+            SlotSet("complaint_upset", person_after_ticket(tracker.latest_message)),
         ]
         # A verification under way is abandoned for the complaint.
         events += await abandon_verification(tracker)

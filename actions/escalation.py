@@ -263,8 +263,14 @@ class ActionTrackEscalation(Action):
         emotion = emotion_of(message)
         events: list[EventType] = []
 
+        # A complaint's opening is left to the complaint form when the customer
+        # is upset or the fraud flag is doubtful: the complaint is registered
+        # with what it says, then a person takes over (``complaint_upset``).
+        opening_complaint = (
+            loop is None and _intent(message) == "complain" and not _is_button(message)
+        )
         # a victim goes to a person whatever else the message says, form or not
-        victim = victim_signal(message, in_complaint=loop == COMPLAINT_FORM)
+        victim = victim_signal(message, in_complaint=loop == COMPLAINT_FORM or opening_complaint)
         due: str | None = "fraud_risk" if victim else None
         recent_before = list(tracker.get_slot("recent_turns") or [])
         recent = [] if counting_restarts(tracker) else list(recent_before)
@@ -280,7 +286,7 @@ class ActionTrackEscalation(Action):
             if need is not None:
                 counts[need] = int(counts.get(need, 0)) + 1
             trend = conversation.due_from_history(recent)
-            if emotion or trend == "emotion":
+            if (emotion or trend == "emotion") and not opening_complaint:
                 due = "emotion"
             elif need is not None and counts[need] >= REPEAT_LIMIT:
                 due = "repeated_question"

@@ -106,7 +106,7 @@ def bench_stack(
             log_dir=workdir / "log",
             gateway_port=free_port(),
             redis_url=REDIS_URL if backend == "postgres" else None,
-            extra_env=tuple(LOOPBACK_LOAD_LIMITS.items()),
+            extra_env=tuple({**LOOPBACK_LOAD_LIMITS, **_mode(backend)}.items()),
         )
         actions, engine, gateway = services(config)
         more = [_extra_engine(config, engine, n) for n in range(2, engines + 1)]
@@ -125,6 +125,23 @@ def bench_stack(
             raise
         finally:
             stop_all(started)
+
+
+def _mode(backend: str) -> dict[str, str]:
+    """Development mode refuses PostgreSQL: that stack runs as production does.
+
+    Random secrets, and an SMS service that is never reached (the benchmark
+    sends no codes).
+    """
+    if backend != "postgres":
+        return {}
+    return {
+        "BANKBOT_ENV": "production",
+        "SESSION_SECRET": secrets.token_urlsafe(32),
+        "SMS_BACKEND": "http",
+        "SMS_GATEWAY_URL": "https://127.0.0.1:9/sms",
+        "SMS_API_KEY": secrets.token_urlsafe(24),
+    }
 
 
 @contextmanager

@@ -367,6 +367,22 @@ async def test_upset_from_the_start_nothing_is_asked_then_a_person(
     assert row.category == "service_attitude"
 
 
+async def test_a_doubtful_fraud_flag_registers_the_complaint_then_a_person(
+    chat: Chat, store: ComplaintStore, core_engine: Engine
+) -> None:
+    chat.user(STORY, "complain")
+    chat.latest_message["complaint"] = said("business_handling", 0.9)
+    chat.latest_message["judgement"] = {"fraud_victim": {"score": 0.5, "flag": True}}
+    await chat.run(ActionComplaintStart())
+    chat.active_loop = "complaint_form"
+    await validate(chat)
+    assert chat.slots["complaint_upset"] is True
+    assert await next_question(chat) is None
+    turn = await submit(chat)
+    assert turn.responses == ["utter_complaint_registered", "utter_handoff_complaint"]
+    assert len(rows(core_engine)) == 1
+
+
 async def test_never_mind_registers_nothing(
     chat: Chat, store: ComplaintStore, core_engine: Engine
 ) -> None:

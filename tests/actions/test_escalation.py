@@ -152,6 +152,16 @@ async def test_an_upset_message_is_due_whatever_it_asks(chat: Chat) -> None:
     assert chat.slots["escalation"] is None  # cleared on the next calm message
 
 
+async def test_an_upset_complaint_is_left_to_the_complaint_form(chat: Chat) -> None:
+    """It is registered with what it says first, then a person takes over."""
+    chat.user("我要投诉，昨天在人民路支行，柜员对我大喊大叫", "complain", emotion="anger")
+    await track(chat)
+    assert chat.slots.get("escalation") is None
+    chat.user("气死我了，你们银行怎么回事", "nlu_fallback", emotion="anger")
+    await track(chat)
+    assert chat.slots["escalation"] == "emotion"  # outside a complaint: a person at once
+
+
 async def test_emotion_wins_over_a_repeated_need(chat: Chat) -> None:
     for _ in range(2):
         faq(chat, "几点开门", "opening_hours")

@@ -134,6 +134,18 @@ async def test_a_complaint_needs_more_than_a_middling_victim_score(chat: Chat) -
     assert await due(chat) == "fraud_risk"
 
 
+async def test_a_complaint_opening_with_a_middling_victim_score_is_left_to_the_form(
+    chat: Chat,
+) -> None:
+    """The complaint is registered first; a person reads it right after (the form)."""
+    chat.user("我要投诉，今天上午手机银行转账一直报错，钱却扣了", "complain")
+    judged(chat, victim=True, score=0.5)
+    assert await due(chat) is None
+    chat.user("我要投诉，骗子冒充客服骗走了我的验证码，卡里少了五千", "complain")
+    judged(chat, victim=True, score=0.99)
+    assert await due(chat) == "fraud_risk"  # a sure victim is not kept waiting for a ticket
+
+
 @pytest.mark.parametrize("text", ["？？？？！！！", "😡😡😡", "12345678", "好" * 2000])
 async def test_a_message_without_words_is_no_report(chat: Chat, text: str) -> None:
     chat.user(text, "nlu_fallback")
