@@ -45,6 +45,8 @@ def test_a_supervisor_reads_filters_and_exports_the_figures(
     page.get_by_role("link", name="服务质量 Quality").click()
     expect(page).to_have_url(re.compile(r"/console/quality$"))
     expect(page.get_by_role("heading", name=re.compile("服务质量"))).to_be_visible()
+    # The page first shows the last 30 days; the period is changed once that is drawn.
+    expect(page.locator("#status")).to_contain_text("Updated", timeout=15_000)
 
     page.get_by_label("开始日期 From").fill("2026-11-01")
     page.get_by_label("结束日期（含） To (inclusive)").fill("2026-11-07")

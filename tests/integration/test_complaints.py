@@ -81,19 +81,13 @@ def answer_until_registered(
             "3个工作日",
             "感谢",
         ),
-        pytest.param(
+        (
             "en",
             "I want to complain: yesterday afternoon at your Binjiang branch the lobby manager "
             "was very impatient with me and told me to read the leaflet",
             "service_attitude",
             "3 working days",
             "Thank you",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known defect outside the complaint flow: the fraud-victim detector "
-                "flags this calm English complaint (score 0.28 >= 0.18) and the escalation "
-                "sends it to an urgent fraud handoff before the complaint is heard",
-            ),
         ),
     ],
 )

@@ -156,10 +156,16 @@ def test_no_code_or_full_number_in_the_gateway_or_tracker_databases(
                 checked += 1
                 for code in codes_sent:
                     assert not _standalone(code).search(value), f"code in {name} {where}"
+                # The bot's own prompt gives "1234" as an example of four digits.
+                said = value.replace("例如 1234 或 123X", "").replace("example 1234 or 123X", "")
                 for last4 in (ZHANG.id_last4, EMILY.id_last4):
                     # Not the tail of a masked phone ("139****5678"): masks keep the last four.
                     alone = re.compile(rf"(?<![0-9A-Za-z.*]){last4}(?![0-9A-Za-z])")
-                    assert not alone.search(value), f"ID last four in {name} {where}"
+                    found = alone.search(said)
+                    assert not found, (
+                        f"ID last four in {name} {where}: "
+                        f"…{said[max(0, found.start() - 120) : found.end() + 40]}…"
+                    )
                 for secret in forbidden:
                     assert secret not in value, f"unmasked number in {name} {where}"
             assert checked > 0, name
