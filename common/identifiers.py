@@ -7,8 +7,9 @@ in what it sends to the engine, the same way it replaces one-time codes
 (``OTP_DIGEST_KEY``):
 
 - a phone number becomes ``PHONE_<token>``: AES-256-GCM of the 11 digits,
-  bound to the conversation (the associated data), which only the action
-  server opens (it needs the number to find the customer or note a callback);
+  bound to the conversation (the associated data), which the action server
+  opens (it needs the number to find the customer or note a callback); the
+  gateway, which sealed it, opens it only to show it masked to staff;
 - the ID's last four, typed when the bot asks for them (``{"expect":
   "id_last4"}``), become ``IDLAST4_<digest>``: an HMAC bound to the
   conversation, which the action server compares with the digest of the
