@@ -21,6 +21,22 @@ LOOPBACK_LOAD_LIMITS = {
 }
 
 
+def production_env() -> dict[str, str]:
+    """A loopback stack in production mode: development mode refuses PostgreSQL.
+
+    Random secrets, and an SMS service that is never reached (tests and the
+    benchmark send no codes through it). The engine token and the sealing key
+    come from the stack's own configuration.
+    """
+    return {
+        "BANKBOT_ENV": "production",
+        "SESSION_SECRET": secrets.token_urlsafe(32),
+        "SMS_BACKEND": "http",
+        "SMS_GATEWAY_URL": "https://127.0.0.1:9/sms",
+        "SMS_API_KEY": secrets.token_urlsafe(24),
+    }
+
+
 @dataclass
 class RunningStack:
     """Handles on the running services, for tests that stop and restart them."""

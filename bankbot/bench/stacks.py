@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, RunningStack
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, RunningStack, production_env
 from bankbot.stack import StackConfig, services
 from common import paths
 from common.paths import ROOT
@@ -128,20 +128,8 @@ def bench_stack(
 
 
 def _mode(backend: str) -> dict[str, str]:
-    """Development mode refuses PostgreSQL: that stack runs as production does.
-
-    Random secrets, and an SMS service that is never reached (the benchmark
-    sends no codes).
-    """
-    if backend != "postgres":
-        return {}
-    return {
-        "BANKBOT_ENV": "production",
-        "SESSION_SECRET": secrets.token_urlsafe(32),
-        "SMS_BACKEND": "http",
-        "SMS_GATEWAY_URL": "https://127.0.0.1:9/sms",
-        "SMS_API_KEY": secrets.token_urlsafe(24),
-    }
+    """Development mode refuses PostgreSQL: that stack runs in production mode."""
+    return production_env() if backend == "postgres" else {}
 
 
 @contextmanager

@@ -26,12 +26,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bankbot.local_stack import RunningStack, start_stack
+from bankbot.local_stack import RunningStack, production_env, start_stack
 from bankbot.stack import services
 from handoff.migrate import upgrade
 from pipeline.processes import Service, free_port, wait_ready
 from tests.support.load import Load, is_apology
-from tests.support.production import production_env
 from tests.support.servers import PostgresServer, RedisServer, throwaway_postgres, throwaway_redis
 
 # Starting the processes, and restarting the engine, take most of the time.

@@ -18,12 +18,11 @@ import pytest
 import redis
 from websockets.sync.client import connect
 
-from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, RunningStack, start_stack
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, RunningStack, production_env, start_stack
 from bankbot.stack import services
 from handoff.migrate import upgrade
 from pipeline.processes import Service, free_port, wait_ready
 from tests.support.customer import Customer, reply_text
-from tests.support.production import production_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 

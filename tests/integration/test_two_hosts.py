@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from bankbot.local_stack import LOOPBACK_LOAD_LIMITS
+from bankbot.local_stack import LOOPBACK_LOAD_LIMITS, production_env
 from bankbot.stack import StackConfig, services, worker_service
 from handoff.migrate import upgrade
 from handoff.models import Agent, StaffRole
@@ -33,7 +33,6 @@ from handoff.services import staff
 from pipeline.processes import Service, free_port, stop_all, wait_ready
 from tests.support.customer import Customer, reply_text
 from tests.support.databases import sync_url
-from tests.support.production import production_env
 
 # Starting the processes (two engines) takes most of the time.
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.timeout(600)]
