@@ -290,6 +290,8 @@ class ActionTrackEscalation(Action):
                 due = "emotion"
             elif need is not None and counts[need] >= REPEAT_LIMIT:
                 due = "repeated_question"
+            elif opening_complaint and trend == "emotion":
+                due = None  # rising frustration: registered first, then a person (complaints)
             else:
                 due = trend
 

@@ -8,8 +8,13 @@ restart PostgreSQL — every message sent while it lasts is answered within 3 s
 (the answer, or the polite fallback: the apology with the hotline and a
 person; a killed gateway's customers are sent to the other one, as a load
 balancer would), service comes back by itself within 10 s of the fault
-ending, and at the end every message is stored exactly once. The measured
-times are printed. (On a machine so busy that a normal answer under this load
+ending, and at the end every message is stored exactly once. Each fault must
+also be felt, or the test would prove nothing: while the engine, the action
+server or PostgreSQL is down some customer gets the apology, messages to the
+killed gateway find it gone, and `/health` reports the lost Redis. (The load's
+customers ask different everyday questions and leave a conversation once it is
+handed to a person, so their messages keep needing the engine and the action
+server.) The measured times are printed. (On a machine so busy that a normal answer under this load
 takes more than 2 s, the 3 s become one and a half normal answers.)
 """
 
@@ -164,7 +169,9 @@ def test_the_fault_matrix(installation: Installation) -> None:
         for name, inject, heal in faults:
             began = time.monotonic()
             inject()
-            time.sleep(HOLD_S)
+            time.sleep(HOLD_S / 2)
+            redis_reported = not _events_ok(gateways[0])
+            time.sleep(HOLD_S / 2)
             healing = time.monotonic()
             heal()
             ended = time.monotonic()
@@ -177,6 +184,17 @@ def test_the_fault_matrix(installation: Installation) -> None:
                 f"slowest {slowest:4.1f} s; back {recovered_in:4.1f} s after it ended "
                 f"(healing took {ended - healing:4.1f} s)"
             )
+            felt = {
+                "kill the engine": polite > 0,
+                "kill the action server": polite > 0,
+                "stop Redis": redis_reported,
+                "kill one of two gateways": any(
+                    o.status == 0 and o.gateway == gateways[1] for o in during
+                ),
+                "restart PostgreSQL": polite > 0,
+            }[name]
+            if not felt:
+                problems.append(f"{name}: no message during it needed what failed")
             if slowest > fallback_limit:
                 problems.append(f"{name}: a customer waited {slowest:.1f} s")
             if any(o.status not in (0, 200, 503) for o in during):
@@ -199,5 +217,5 @@ def test_the_fault_matrix(installation: Installation) -> None:
             for text in state["delivered"]:
                 if said[text] != 1:
                     problems.append(f"{cid}: {text!r} stored {said[text]} times")
-    assert len(load.conversations) == 20
+    assert len(load.conversations) >= 20
     assert not problems, "; ".join(problems)

@@ -1,7 +1,11 @@
 """Customers under load for the fault tests: bounded, loopback only, self-stopping.
 
-Each simulated customer holds one conversation and sends a numbered question,
-waits for the answer, pauses, and sends the next. Like the widget, a message
+Each simulated customer holds one conversation and asks everyday questions in
+turn (each numbered, so every message is unique), waits for the answer,
+pauses, and asks the next. A conversation that was handed to a person no
+longer needs the engine, so its customer leaves it and opens a new one: the
+load keeps going through the engine and the action server, which the fault
+tests rely on. Like the widget, a message
 that could not be delivered (connection refused, 503) is sent again with the
 same `client_message_id`, to the next gateway (as a load balancer would), so
 the test can check that every message is stored exactly once.
@@ -16,6 +20,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+QUESTIONS = (
+    "what are your opening hours?",
+    "how much does a transfer to another bank cost?",
+    "what is the interest rate on personal loans?",
+    "how do I apply for a credit card?",
+    "what are your fixed deposit rates?",
+    "where can I download the mobile app?",
+    "what services do you offer for elderly customers?",
+    "what documents do I need for a mortgage?",
+    "how do credit card points work?",
+    "what are the ATM withdrawal limits?",
+)
+"""Ten different needs: a customer asks each at most twice per conversation's first 20 messages."""
 
 APOLOGY_MARKERS = (
     "系统正在升级", "system is being upgraded", "系统暂时繁忙", "cannot take messages",
@@ -38,6 +56,7 @@ class Outcome:
     status: int  # HTTP status, or 0 when no gateway answered
     reply: str
     gateway: str
+    handed_over: bool = False
 
 
 @dataclass
@@ -69,10 +88,9 @@ class Load:
         with self._lock:
             return [o for o in self.outcomes if o.sent_at >= moment]
 
-    def _customer(self, index: int) -> None:
-        home = index % len(self.gateways)
-        conversation = None
-        while conversation is None and not self._stop.is_set():
+    def _open(self, home: int) -> tuple[str, dict[str, str], int] | None:
+        """A new conversation on the home gateway (or the next one while it is down)."""
+        while not self._stop.is_set():
             try:
                 conversation = httpx.post(
                     f"{self.gateways[home]}/api/conversations",
@@ -81,18 +99,25 @@ class Load:
             except (httpx.HTTPError, ValueError):
                 home = (home + 1) % len(self.gateways)
                 time.sleep(0.5)
-        if conversation is None:
-            return
-        cid = conversation["conversation_id"]
-        headers = {"Authorization": f"Bearer {conversation['token']}"}
-        with self._lock:
-            self.conversations[cid] = {"headers": headers, "delivered": []}
+                continue
+            cid = conversation["conversation_id"]
+            headers = {"Authorization": f"Bearer {conversation['token']}"}
+            with self._lock:
+                self.conversations[cid] = {"headers": headers, "delivered": []}
+            return cid, headers, home
+        return None
+
+    def _customer(self, index: int) -> None:
+        opened = self._open(index % len(self.gateways))
         number = 0
-        while not self._stop.is_set():
+        while opened is not None and not self._stop.is_set():
+            cid, headers, home = opened
             number += 1
-            text = f"what are your opening hours? (customer {index}, question {number})"
+            question = QUESTIONS[number % len(QUESTIONS)]
+            text = f"{question} (customer {index}, question {number})"
             key = uuid.uuid4().hex
             attempt = 0
+            handed_over = False
             while not self._stop.is_set():
                 gateway = self.gateways[(home + attempt) % len(self.gateways)]
                 outcome = self._send(gateway, cid, headers, text, key)
@@ -101,10 +126,13 @@ class Load:
                 if outcome.status == 200:
                     with self._lock:
                         self.conversations[cid]["delivered"].append(text)
+                    handed_over = outcome.handed_over
                     break
                 attempt += 1
                 time.sleep(0.3)
             time.sleep(self.pause_s)
+            if handed_over and not self._stop.is_set():
+                opened = self._open(home)
 
     @staticmethod
     def _send(gateway: str, cid: str, headers: dict[str, str], text: str, key: str) -> Outcome:
@@ -121,6 +149,9 @@ class Load:
                 else str(body.get("error", {}).get("message", ""))
             )
             status = response.status_code
+            handed_over = status == 200 and bool(body.get("handoff"))
         except (httpx.HTTPError, ValueError) as exc:
-            reply, status = type(exc).__name__, 0
-        return Outcome(cid, text, wall, time.monotonic() - started, status, reply, gateway)
+            reply, status, handed_over = type(exc).__name__, 0, False
+        return Outcome(
+            cid, text, wall, time.monotonic() - started, status, reply, gateway, handed_over
+        )
