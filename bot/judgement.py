@@ -56,6 +56,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import judgement_data
 from bot.emotion import ANGER, DISTRESS, THRESHOLD, read_emotion
+from bot.judgement_borrowed import complaint_path, from_calm, from_complaints
 from bot.judgement_features import analyse
 from bot.judgement_model import JudgementModel, TrainingSettings, train
 from bot.judgement_nlu import nlu_examples, read_plain
@@ -76,7 +77,7 @@ EMOTION_OF_KIND = {
 """The ``emotion`` entity the current dialogue reads, per kind of upset."""
 
 _SOURCES = ("judgement_data.py", "judgement_features.py", "judgement_model.py", "judgement_nlu.py",
-            "emotion.py", "normalise.py")  # fmt: skip
+            "judgement_borrowed.py", "emotion.py", "normalise.py")  # fmt: skip
 """Modules whose code shapes the trained model (Rasa fingerprints only this class's source)."""
 
 
@@ -164,6 +165,11 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             "victim_intents": ["report_fraud"],
             # ... each counting this much of a labelled example
             "nlu_weight": 0.1,
+            # complaint stories (of this folder's categories.yml) and the upset
+            # sets' calm everyday messages as fraud `other`, at this weight
+            # (bot/judgement_borrowed.py); 0 turns it off
+            "complaints_path": "data/complaints",
+            "borrowed_weight": 0.5,
             # entity added for a flagged upset message (the current dialogue reads it)
             "entity": "emotion",
         }
@@ -178,6 +184,11 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         """The labelled sets and the feature code: retrain when either changes."""
         folder = Path(config.get("data_path") or cls.get_default_config()["data_path"])
         digest = hashlib.sha256(judgement_data.fingerprint(folder).encode())
+        complaints = complaint_path(
+            Path(config.get("complaints_path") or cls.get_default_config()["complaints_path"])
+        )
+        if complaints.exists():
+            digest.update(complaints.read_bytes())
         here = Path(__file__).parent
         for name in _SOURCES:
             digest.update((here / name).read_bytes())
@@ -236,6 +247,11 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         )
         for detector, more in extra.items():
             examples[detector] = examples[detector] + more
+        weight = float(self.config["borrowed_weight"])
+        if weight > 0:
+            examples[judgement_data.FRAUD] += from_complaints(
+                Path(self.config["complaints_path"]), weight
+            ) + from_calm(examples[judgement_data.UPSET], weight)
         settings = TrainingSettings(
             C=float(self.config["C"]),
             kind_C=float(self.config["kind_C"]),

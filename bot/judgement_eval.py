@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import judgement_data
+from bot.judgement_borrowed import BORROWED_KIND
 from bot.judgement_data import DETECTORS, FRAUD, LANGUAGES, UPSET, Example
 from bot.judgement_figures import (
     DETECTOR_OF,
@@ -152,7 +153,8 @@ def cv_outcomes(model: Path, name: str, nlu: bool = False) -> list[Outcome]:
     detector = DETECTOR_OF[name]
     out = []
     for row in head.cv:
-        if str(row.get("kind") or "").startswith(NLU_KIND) != nlu:
+        kind = str(row.get("kind") or "")
+        if kind.startswith(NLU_KIND) != nlu or kind.startswith(BORROWED_KIND):
             continue
         example = Example("", row["language"], row["label"], row.get("kind"), detector)
         p = float(row["p"])
