@@ -23,8 +23,7 @@ went wrong told to be recorded):
    once with what was said. A customer upset while telling it (the
    ``emotion`` entity during the form: ``complaint_upset``) is asked nothing
    more than what happened, then goes to a person right after the ticket;
-   so is a customer whose first complaint message is upset, or whose
-   frustration was rising over the messages before it (it is not the
+   so is a customer whose first complaint message is upset (it is not the
    ``emotion`` escalation: ``actions/escalation.py``), so the complaint is on
    record before the person takes over.
    "算了" / "never mind" / "不投诉了" cancels; asking for a
@@ -54,7 +53,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions import conversation
 from actions.deps import db, deps
 from actions.handoff import request_handoff
 from actions.identifiers import opened_phone, phones, sealed_phone
@@ -243,12 +241,7 @@ class ActionComplaintStart(Action):
             *clear_complaint(),
             SlotSet("complaint_offer", None),
             SlotSet("complaint_reference", None),
-            SlotSet(
-                "complaint_upset",
-                person_after_ticket(tracker.latest_message)
-                or conversation.due_from_history(tracker.get_slot("recent_turns") or [])
-                == "emotion",
-            ),
+            SlotSet("complaint_upset", person_after_ticket(tracker.latest_message)),
         ]
         # A verification under way is abandoned for the complaint.
         events += await abandon_verification(tracker)

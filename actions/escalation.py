@@ -85,6 +85,10 @@ NEED_ENTITIES = ("month", "date", "amount", "card_last4")
 """Entities that make a service request a different need ("October" vs "November")."""
 
 COMPLAINT_FORM = "complaint_form"
+COMPLAINT_SURE = 0.6
+"""An upset message the classifier is less sure than this is a complaint
+("急死我了，工资卡被冻结了" read as ``complain`` at 0.38) is an upset customer
+first: the emotion handoff, not the complaint form."""
 FRAUD_FAQ = "fraud_prevention"
 
 
@@ -264,10 +268,15 @@ class ActionTrackEscalation(Action):
         events: list[EventType] = []
 
         # A complaint's opening is left to the complaint form when the customer
-        # is upset or the fraud flag is doubtful: the complaint is registered
+        # is angry or the fraud flag is doubtful: the complaint is registered
         # with what it says, then a person takes over (``complaint_upset``).
+        # A distressed customer needs help, not a ticket: the emotion handoff.
         opening_complaint = (
-            loop is None and _intent(message) == "complain" and not _is_button(message)
+            loop is None
+            and _intent(message) == "complain"
+            and not _is_button(message)
+            and float((message.get("intent") or {}).get("confidence") or 0.0) >= COMPLAINT_SURE
+            and emotion != "distress"
         )
         # a victim goes to a person whatever else the message says, form or not
         victim = victim_signal(message, in_complaint=loop == COMPLAINT_FORM or opening_complaint)
@@ -290,8 +299,6 @@ class ActionTrackEscalation(Action):
                 due = "emotion"
             elif need is not None and counts[need] >= REPEAT_LIMIT:
                 due = "repeated_question"
-            elif opening_complaint and trend == "emotion":
-                due = None  # rising frustration: registered first, then a person (complaints)
             else:
                 due = trend
 

@@ -76,7 +76,7 @@ message is understood on its own and left alone."""
 HONOURED: frozenset[str] = frozenset(
     {
         "greet", "goodbye", "thank", "affirm", "deny", "cancel", "bot_challenge",
-        "change_language", "request_human", "complex_topic", "report_fraud", "complain",
+        "change_language", "request_human", "complex_topic", "report_fraud",
         "choose_faq", "submit_code", "resend_code", "choose_complaint_category",
         "check_balance", "check_transactions", "check_card_status", "report_lost_card",
         "freeze_card", "third_party_info", "share_credentials", "ask_password",
@@ -85,7 +85,10 @@ HONOURED: frozenset[str] = frozenset(
 """Intents the dialogue must act on as they are, however unsure (a person, fraud...).
 ``out_of_scope`` is not among them: it is what a bare follow-up looks like; nor
 is ``more``, which "那周末呢" resembles: it is read in context, but a bare "还有呢"
-only gives way to a *different* answer (the same one again tells nothing more)."""
+only gives way to a *different* answer (the same one again tells nothing more).
+Nor is ``complain``: an unsure one right after an answer is more often a
+follow-up ("and if I've already tapped the link?") than a complaint, which
+customers state plainly."""
 
 MORE = "more"
 

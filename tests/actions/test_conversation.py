@@ -108,17 +108,12 @@ def test_what_counts_as_misunderstood() -> None:
     assert not misunderstood({"text": "😀😀", "intent": {"name": "nlu_fallback"}}, DOMAIN)
 
 
-async def test_a_complaint_after_rising_frustration_is_registered_before_a_person(
-    chat: Chat,
-) -> None:
-    """The trend makes the complaint go to a person right after its ticket, not before."""
-    from actions.complaints import ActionComplaintStart
 
+async def test_rising_frustration_goes_to_a_person_even_as_a_complaint(chat: Chat) -> None:
+    """Feelings first: a person at once, not the complaint form's questions."""
     say(chat, "我的跨行转账昨天发的，到现在还没到", "faq", 0.03, faq="transfer_delayed")
     await due(chat)
-    say(chat, "每次都说在处理中，有点烦了", "faq", 0.5, faq="transfer_delayed", sure=0.7)
+    say(chat, "我知道一般要一到两天，但这笔挺急的", "faq", 0.55, faq="transfer_delayed", sure=0.7)
     await due(chat)
-    say(chat, "我要投诉你们这个转账业务，拖了两天没人管", "complain", 0.55)
-    assert await due(chat) is None  # not the emotion handoff: the complaint form first
-    await chat.run(ActionComplaintStart())
-    assert chat.slots["complaint_upset"] is True  # a person right after the ticket
+    say(chat, "每次都说在处理中，有点烦了", "complain", 0.55)
+    assert await due(chat) == "emotion"

@@ -162,6 +162,21 @@ async def test_an_upset_complaint_is_left_to_the_complaint_form(chat: Chat) -> N
     assert chat.slots["escalation"] == "emotion"  # outside a complaint: a person at once
 
 
+async def test_an_upset_message_barely_read_as_a_complaint_is_an_upset_customer(
+    chat: Chat,
+) -> None:
+    chat.user("这破银行，转账三天了", "complain", emotion="anger")
+    chat.latest_message["intent"]["confidence"] = 0.38
+    await track(chat)
+    assert chat.slots["escalation"] == "emotion"
+
+
+async def test_a_distressed_customer_gets_help_not_a_ticket(chat: Chat) -> None:
+    chat.user("急死我了，工资卡被冻结了，明天要交房租，我要投诉", "complain", emotion="distress")
+    await track(chat)
+    assert chat.slots["escalation"] == "emotion"
+
+
 async def test_emotion_wins_over_a_repeated_need(chat: Chat) -> None:
     for _ in range(2):
         faq(chat, "几点开门", "opening_hours")
