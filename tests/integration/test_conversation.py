@@ -20,11 +20,16 @@ def test_frustration_rising_over_turns_reaches_a_person_with_high_priority(
     gateway: httpx.Client,
     supervisor: dict[str, str],  # noqa: F811 - the fixture
 ) -> None:
+    """No single message is upset enough on its own; together they are."""
     customer = Customer(gateway, language="zh")
     for text in ("我的转账昨天发的，到现在还没到", "我知道要一两天，但挺急的"):
         turn = customer.say(text)
         assert turn["handoff"] is None, reply_text(turn)
-    turn = customer.say("每次都说在处理中，有点烦了")
+    for text in ("已经过了24小时了，还是没到啊", "每次都说在处理中，有点烦了",
+                 "说实话我对你们挺失望的，能不能给个准话"):  # fmt: skip
+        turn = customer.say(text)
+        if turn["handoff"]:
+            break
     assert "非常抱歉给您带来了不好的体验" in reply_text(turn)
     assert_queued(gateway, supervisor, customer, turn, "emotion", "high", "zh")
 
