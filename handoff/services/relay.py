@@ -27,6 +27,7 @@ from handoff.models import (
     CsatRating,
     CsatScore,
     HandoffReason,
+    IdempotentReply,
     Priority,
     Sender,
 )
@@ -62,12 +63,11 @@ async def handle_customer_message(
 ) -> dict[str, Any]:
     """Process one message exactly once and return the API response body."""
     async with ctx.locks.hold(conversation.id):
-        earlier = await idempotency.stored_reply(session, conversation.id, client_message_id)
-        if earlier is not None and idempotency.is_pending(earlier):
-            return await _interrupted_turn(ctx, session, conversation, client_message_id)
+        earlier = await idempotency.start_turn(session, conversation, client_message_id)
+        if earlier is not None and idempotency.is_pending(earlier.response):
+            return await _interrupted_turn(ctx, session, conversation, earlier)
         if earlier is not None:
-            return earlier
-        await session.refresh(conversation)
+            return earlier.response
         now, outbox = clock.now(), desk.Outbox()
         rated = await _rating_by_button(ctx, session, conversation, text, client_message_id)
         if rated is not None:
@@ -96,9 +96,9 @@ async def handle_customer_message(
                 conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None
         stored = await append_message(session, conversation, Sender.customer, shown)
-        idempotency.reserve(session, conversation.id, client_message_id)
+        reserved = idempotency.reserve(session, conversation.id, client_message_id)
         await session.commit()
-        await _publish_messages(ctx, conversation.id, [stored])
+        _post_messages(ctx, conversation.id, [stored])  # sent while the engine works
 
         state_before = conversation.state
         outgoing: list[tuple[str, list[dict[str, str]]]] = []
@@ -136,12 +136,15 @@ async def handle_customer_message(
             "state": conversation.state.value,
             "handoff": handoff_info,
         }
-        await idempotency.remember_reply(session, conversation.id, client_message_id, response)
+        await idempotency.remember_reply(
+            session, conversation.id, client_message_id, response, reserved
+        )
         await session.commit()
-        await _publish_messages(ctx, conversation.id, stored_replies)
-        await outbox.publish(ctx.hub)
+        # The fan-out goes out in order after the answer, off its path.
+        _post_messages(ctx, conversation.id, stored_replies)
+        outbox.post(ctx.hub)
         if handoff_info is not None or conversation.state != state_before:
-            await ctx.hub.publish(
+            ctx.hub.post(
                 conversation_topic(conversation.id),
                 {"type": "state", "state": conversation.state.value, "handoff": handoff_info},
             )
@@ -179,12 +182,12 @@ async def _rating_by_button(
     }
     await idempotency.remember_reply(session, conversation.id, client_message_id, response)
     await session.commit()
-    await _publish_messages(ctx, conversation.id, [stored, thanks])
+    _post_messages(ctx, conversation.id, [stored, thanks])
     return response
 
 
 async def _interrupted_turn(
-    ctx: AppContext, session: AsyncSession, conversation: Conversation, client_message_id: str
+    ctx: AppContext, session: AsyncSession, conversation: Conversation, record: IdempotentReply
 ) -> dict[str, Any]:
     """A retry of a message whose first attempt died mid-turn: apologise, never re-run it.
 
@@ -199,9 +202,11 @@ async def _interrupted_turn(
         "state": conversation.state.value,
         "handoff": None,
     }
-    await idempotency.remember_reply(session, conversation.id, client_message_id, response)
+    await idempotency.remember_reply(
+        session, conversation.id, record.client_message_id, response, record
+    )
     await session.commit()
-    await _publish_messages(ctx, conversation.id, [apology])
+    _post_messages(ctx, conversation.id, [apology])
     return response
 
 
@@ -364,7 +369,8 @@ def _handoff_request(reply: BotReply) -> tuple[HandoffReason, Priority] | None:
     return wanted
 
 
-async def _publish_messages(ctx: AppContext, conversation_id: str, messages: list[Any]) -> None:
+def _post_messages(ctx: AppContext, conversation_id: str, messages: list[Any]) -> None:
+    """Hand the messages to the fan-out (in order; sent without waiting for it)."""
     topic = conversation_topic(conversation_id)
     for message in messages:
-        await ctx.hub.publish(topic, {"type": "message", "message": message_view(message)})
+        ctx.hub.post(topic, {"type": "message", "message": message_view(message)})
