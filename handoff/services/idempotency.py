@@ -28,12 +28,12 @@ def is_pending(response: dict[str, Any]) -> bool:
 
 async def start_turn(
     session: AsyncSession, conversation: Conversation, client_message_id: str
-) -> IdempotentReply | None:
-    """The record of this message id, if any, read under the conversation's lock in one query.
+) -> tuple[IdempotentReply | None, ConversationFacts | None]:
+    """The record of this message id and the conversation's facts row, if any: one query.
 
-    The same query reloads `conversation` (another turn may have changed it
-    while this request waited for the lock) and puts the conversation's facts
-    row in the session, so the turn reads neither again.
+    Read under the conversation's lock; the same query reloads `conversation`
+    (another turn may have changed it while this request waited for the lock),
+    so the turn reads none of the three again.
     """
     row = (
         await session.execute(
@@ -50,8 +50,7 @@ async def start_turn(
             .execution_options(populate_existing=True)
         )
     ).one()
-    record: IdempotentReply | None = row[1]
-    return record
+    return row[1], row[2]
 
 
 def reserve(

@@ -23,6 +23,7 @@ from common.redaction import redact, redact_for_engine
 from handoff.core.errors import Conflict
 from handoff.models import (
     Conversation,
+    ConversationFacts,
     ConversationState,
     CsatRating,
     CsatScore,
@@ -63,13 +64,15 @@ async def handle_customer_message(
 ) -> dict[str, Any]:
     """Process one message exactly once and return the API response body."""
     async with ctx.locks.hold(conversation.id):
-        earlier = await idempotency.start_turn(session, conversation, client_message_id)
+        earlier, facts = await idempotency.start_turn(session, conversation, client_message_id)
         if earlier is not None and idempotency.is_pending(earlier.response):
             return await _interrupted_turn(ctx, session, conversation, earlier)
         if earlier is not None:
             return earlier.response
         now, outbox = clock.now(), desk.Outbox()
-        rated = await _rating_by_button(ctx, session, conversation, text, client_message_id)
+        rated = await _rating_by_button(
+            ctx, session, conversation, text, client_message_id, facts
+        )
         if rated is not None:
             return rated
         if conversation.state == ConversationState.closed:
@@ -114,6 +117,7 @@ async def handle_customer_message(
                 was_expecting,
                 shown=shown if code is None else "",
                 seq=stored.seq,
+                facts=facts,
             )
         elif conversation.state == ConversationState.queued:
             # Raw text: a callback needs the phone number the transcript masks.
@@ -157,12 +161,12 @@ async def _rating_by_button(
     conversation: Conversation,
     text: str,
     client_message_id: str,
+    facts: ConversationFacts | None,
 ) -> dict[str, Any] | None:
     """A CSAT button sent as text (instead of POST /csat) is a rating, not a question."""
     score = text.strip()
     if score not in desk.CSAT_SCORES:
         return None
-    facts = await summary.existing_facts(session, conversation.id)
     if facts is None or not facts.csat_pending:
         return None
     facts.csat_pending = False
@@ -234,6 +238,7 @@ async def _bot_turn(
     *,
     shown: str = "",
     seq: int = 0,
+    facts: ConversationFacts | None = None,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
     """Ask the engine; on failure apologise and offer a human (rule 17).
 
@@ -265,7 +270,9 @@ async def _bot_turn(
         elif payloads.expects_id_last4(reply.custom):
             conversation.expecting = payloads.EXPECT_ID_LAST4
         if reply.custom is not None and summary.reports_facts(reply.custom):
-            summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
+            if facts is None:  # the conversation's first facts
+                facts = await summary.facts_for(session, conversation.id)
+            summary.record_custom(facts, reply.custom)
             await outcomes.note_customer(session, conversation, reply.custom)
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
