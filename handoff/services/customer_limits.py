@@ -41,13 +41,13 @@ async def new_conversation(ctx: AppContext, client: str) -> None:
 async def new_message(ctx: AppContext, conversation_id: str, client: str) -> None:
     """429 when this conversation or this client sends too fast."""
     settings = ctx.settings
-    per_chat = await ctx.counters.hit(
-        f"message:{conversation_id}", settings.messages_per_conversation, MINUTE
+    within = await ctx.counters.hit_all(
+        [
+            (f"message:{conversation_id}", settings.messages_per_conversation, MINUTE),
+            (f"message-client:{client}", settings.messages_per_client, MINUTE),
+        ]
     )
-    per_client = await ctx.counters.hit(
-        f"message-client:{client}", settings.messages_per_client, MINUTE
-    )
-    if not (per_chat and per_client):
+    if not within:
         raise TooManyRequests(
             "You are sending messages very quickly; please wait a moment and send again.",
             code="too_many_messages",

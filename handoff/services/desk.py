@@ -95,6 +95,12 @@ class Outbox:
             await hub.publish(topic, event)
         self.events.clear()
 
+    def post(self, hub: EventHub) -> None:
+        """Hand everything queued to the hub's sender, in order, without waiting for it."""
+        for topic, event in self.events:
+            hub.post(topic, event)
+        self.events.clear()
+
 
 async def held_count(session: AsyncSession, agent_id: int) -> int:
     """How many live chats the agent serves now (rule 16 caps it; left messages do not count)."""

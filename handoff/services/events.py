@@ -10,6 +10,11 @@ while it was away are lost for live sockets, so every subscriber is told
 (`GONE`) and its socket is closed: the widget and the console reconnect and
 catch up from the database. A subscriber too slow to keep up is told the same
 way instead of being dropped silently.
+
+With Redis, what a gateway publishes goes out through one sender task, in
+the order it was published and in batches (one round trip for a turn's
+messages): `publish` waits until its event is sent, `post` does not, so a
+customer's turn answers without waiting for its fan-out.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import contextlib
 import json
 import logging
 import random
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -33,6 +38,9 @@ GONE_TYPE = "gone"
 BACKOFF_FIRST_S = 0.25
 BACKOFF_MAX_S = 2.0
 PING_EVERY_S = 5.0
+# Events waiting for the sender; beyond this (Redis hanging) new ones are dropped and logged.
+PENDING_LIMIT = 10_000
+SEND_BATCH = 200
 
 
 def is_gone(event: dict[str, Any]) -> bool:
@@ -50,6 +58,9 @@ class EventHub:
         self._listener: asyncio.Task[None] | None = None
         self.state = "in-process" if not redis_url else "connecting"
         self.reconnects = 0
+        # (topic, event, future the publisher waits on or None), oldest first.
+        self._pending: deque[tuple[str, dict[str, Any], asyncio.Future[None] | None]] = deque()
+        self._sender: asyncio.Task[None] | None = None
 
     @property
     def available(self) -> bool:
@@ -78,7 +89,10 @@ class EventHub:
             await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
-        """Stop listening and close Redis."""
+        """Send what is still pending, stop listening and close Redis."""
+        if self._sender is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._sender), timeout=5.0)
         if self._listener:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -147,7 +161,7 @@ class EventHub:
             queue.put_nowait(event)
 
     async def publish(self, topic: str, event: dict[str, Any]) -> None:
-        """Deliver to every listener of `topic`, on every gateway.
+        """Deliver to every listener of `topic`, on every gateway, and wait until it is sent.
 
         Never raises: what is published is already stored, and with Redis away
         the subscribers were told to catch up from the database.
@@ -155,10 +169,42 @@ class EventHub:
         if self._redis is None:
             self._deliver(topic, event)
             return
-        try:
-            await self._redis.publish(CHANNEL_PREFIX + topic, json.dumps(event, default=str))
-        except Exception as exc:  # noqa: BLE001 - Redis away: the listener handles it
-            log.warning("events: could not publish to Redis (%s)", type(exc).__name__)
+        sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._enqueue(topic, event, sent):
+            await asyncio.shield(sent)
+
+    def post(self, topic: str, event: dict[str, Any]) -> None:
+        """Publish without waiting: sent after everything published before it, in order."""
+        if self._redis is None:
+            self._deliver(topic, event)
+            return
+        self._enqueue(topic, event, None)
+
+    def _enqueue(
+        self, topic: str, event: dict[str, Any], sent: asyncio.Future[None] | None
+    ) -> bool:
+        if len(self._pending) >= PENDING_LIMIT:
+            log.warning("events: %d events waiting for Redis; dropping one", len(self._pending))
+            return False
+        self._pending.append((topic, event, sent))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send_pending())
+        return True
+
+    async def _send_pending(self) -> None:
+        """Send the pending events in order, a batch per round trip, until none is left."""
+        while self._pending:
+            batch = [self._pending.popleft() for _ in range(min(SEND_BATCH, len(self._pending)))]
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for topic, event, _ in batch:
+                        pipe.publish(CHANNEL_PREFIX + topic, json.dumps(event, default=str))
+                    await pipe.execute()
+            except Exception as exc:  # noqa: BLE001 - Redis away: the listener handles it
+                log.warning("events: could not publish to Redis (%s)", type(exc).__name__)
+            for _, _, sent in batch:
+                if sent is not None and not sent.done():
+                    sent.set_result(None)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, *topics: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:

@@ -32,6 +32,7 @@ class ConversationLocks:
         self._redis_url = redis_url
         self._redis: Any = None
         self._timeout_s = timeout_s
+        self._releasing: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         """Connect to Redis when configured."""
@@ -43,40 +44,67 @@ class ConversationLocks:
             )
 
     async def stop(self) -> None:
-        """Close Redis."""
+        """Give back the locks still being released, then close Redis."""
+        if self._releasing:
+            await asyncio.wait(self._releasing, timeout=5.0)
         if self._redis is not None:
             await self._redis.aclose()
 
     @contextlib.asynccontextmanager
     async def hold(self, conversation_id: str) -> AsyncIterator[None]:
-        """Hold the conversation's lock (local, then Redis) for the block."""
+        """Hold the conversation's lock (local, then Redis) for the block.
+
+        The Redis lock is given back after the block, off the caller's path:
+        the local lock stays held until it is, so a turn that follows on this
+        gateway still waits for it rather than polling Redis.
+        """
         lock = self._local.setdefault(conversation_id, asyncio.Lock())
         self._users[conversation_id] = self._users.get(conversation_id, 0) + 1
+        shared: Any = None
         try:
-            async with lock:
-                if self._redis is None:
-                    yield
-                    return
-                shared = self._redis.lock(
-                    f"bankbot:gateway:conversation-lock:{conversation_id}",
-                    timeout=self._timeout_s,
-                    blocking_timeout=self._timeout_s,
-                )
-                try:
-                    acquired = await shared.acquire()
-                except Exception as exc:  # noqa: BLE001 - Redis away: the local lock only
-                    log.warning("conversation lock without Redis (%s)", type(exc).__name__)
-                    yield
-                    return
-                if not acquired:
-                    raise TimeoutError("conversation lock not acquired")
-                try:
-                    yield
-                finally:
-                    with contextlib.suppress(Exception):  # expires by itself otherwise
-                        await shared.release()
+            await lock.acquire()
+        except BaseException:
+            self._forget(conversation_id)
+            raise
+        try:
+            if self._redis is not None:
+                shared = await self._acquire_shared(conversation_id)
+            yield
         finally:
-            self._users[conversation_id] -= 1
-            if not self._users[conversation_id]:
-                del self._users[conversation_id]
-                self._local.pop(conversation_id, None)
+            if shared is None:
+                lock.release()
+                self._forget(conversation_id)
+            else:
+                task = asyncio.create_task(self._release(shared, lock, conversation_id))
+                self._releasing.add(task)
+                task.add_done_callback(self._releasing.discard)
+
+    async def _acquire_shared(self, conversation_id: str) -> Any:
+        """The Redis lock, held; None when Redis is away (the local lock only)."""
+        shared = self._redis.lock(
+            f"bankbot:gateway:conversation-lock:{conversation_id}",
+            timeout=self._timeout_s,
+            blocking_timeout=self._timeout_s,
+        )
+        try:
+            acquired = await shared.acquire()
+        except Exception as exc:  # noqa: BLE001 - Redis away: the local lock only
+            log.warning("conversation lock without Redis (%s)", type(exc).__name__)
+            return None
+        if not acquired:
+            raise TimeoutError("conversation lock not acquired")
+        return shared
+
+    async def _release(self, shared: Any, lock: asyncio.Lock, conversation_id: str) -> None:
+        try:
+            with contextlib.suppress(Exception):  # expires by itself otherwise
+                await shared.release()
+        finally:
+            lock.release()
+            self._forget(conversation_id)
+
+    def _forget(self, conversation_id: str) -> None:
+        self._users[conversation_id] -= 1
+        if not self._users[conversation_id]:
+            del self._users[conversation_id]
+            self._local.pop(conversation_id, None)

@@ -63,18 +63,33 @@ class Counters:
         """Count one event under `name`; False once more than `limit` fell in the window."""
         return await self.add(name, window_s) <= limit
 
+    async def hit_all(self, limits: list[tuple[str, int, int]]) -> bool:
+        """Count one event under each (name, limit, window_s), in one round trip with Redis.
+
+        True when every count is within its limit (each is counted either way).
+        """
+        counts = await self.add_all([(name, window_s) for name, _, window_s in limits])
+        return all(count <= limit for count, (_, limit, _) in zip(counts, limits, strict=True))
+
     async def add(self, name: str, window_s: int, amount: int = 1) -> int:
         """Add `amount` to the window's count and return the new count."""
-        key = PREFIX + name
+        return (await self.add_all([(name, window_s)], amount))[0]
+
+    async def add_all(self, windows: list[tuple[str, int]], amount: int = 1) -> list[int]:
+        """Add `amount` to each (name, window_s) count; the new counts, in one transaction."""
         if self._redis is not None:
             try:
                 async with self._redis.pipeline(transaction=True) as pipe:
-                    pipe.incrby(key, amount)
-                    pipe.expire(key, window_s, nx=True)
-                    count, _ = await pipe.execute()
-                return int(count)
+                    for name, window_s in windows:
+                        pipe.incrby(PREFIX + name, amount)
+                        pipe.expire(PREFIX + name, window_s, nx=True)
+                    replies = await pipe.execute()
+                return [int(count) for count in replies[::2]]
             except (RedisError, OSError) as exc:
                 self._lost(exc)
+        return [self._add_local(PREFIX + name, window_s, amount) for name, window_s in windows]
+
+    def _add_local(self, key: str, window_s: int, amount: int) -> int:
         now = time.monotonic()
         ends, count = self._local.get(key, (0.0, 0))
         if ends <= now:

@@ -23,10 +23,12 @@ from common.redaction import redact, redact_for_engine
 from handoff.core.errors import Conflict
 from handoff.models import (
     Conversation,
+    ConversationFacts,
     ConversationState,
     CsatRating,
     CsatScore,
     HandoffReason,
+    IdempotentReply,
     Priority,
     Sender,
 )
@@ -62,14 +64,15 @@ async def handle_customer_message(
 ) -> dict[str, Any]:
     """Process one message exactly once and return the API response body."""
     async with ctx.locks.hold(conversation.id):
-        earlier = await idempotency.stored_reply(session, conversation.id, client_message_id)
-        if earlier is not None and idempotency.is_pending(earlier):
-            return await _interrupted_turn(ctx, session, conversation, client_message_id)
+        earlier, facts = await idempotency.start_turn(session, conversation, client_message_id)
+        if earlier is not None and idempotency.is_pending(earlier.response):
+            return await _interrupted_turn(ctx, session, conversation, earlier)
         if earlier is not None:
-            return earlier
-        await session.refresh(conversation)
+            return earlier.response
         now, outbox = clock.now(), desk.Outbox()
-        rated = await _rating_by_button(ctx, session, conversation, text, client_message_id)
+        rated = await _rating_by_button(
+            ctx, session, conversation, text, client_message_id, facts
+        )
         if rated is not None:
             return rated
         if conversation.state == ConversationState.closed:
@@ -96,9 +99,9 @@ async def handle_customer_message(
                 conversation.language = guess_language(text, default=conversation.language)
         conversation.expecting = None
         stored = await append_message(session, conversation, Sender.customer, shown)
-        idempotency.reserve(session, conversation.id, client_message_id)
+        reserved = idempotency.reserve(session, conversation.id, client_message_id)
         await session.commit()
-        await _publish_messages(ctx, conversation.id, [stored])
+        _post_messages(ctx, conversation.id, [stored])  # sent while the engine works
 
         state_before = conversation.state
         outgoing: list[tuple[str, list[dict[str, str]]]] = []
@@ -114,6 +117,7 @@ async def handle_customer_message(
                 was_expecting,
                 shown=shown if code is None else "",
                 seq=stored.seq,
+                facts=facts,
             )
         elif conversation.state == ConversationState.queued:
             # Raw text: a callback needs the phone number the transcript masks.
@@ -136,12 +140,15 @@ async def handle_customer_message(
             "state": conversation.state.value,
             "handoff": handoff_info,
         }
-        await idempotency.remember_reply(session, conversation.id, client_message_id, response)
+        await idempotency.remember_reply(
+            session, conversation.id, client_message_id, response, reserved
+        )
         await session.commit()
-        await _publish_messages(ctx, conversation.id, stored_replies)
-        await outbox.publish(ctx.hub)
+        # The fan-out goes out in order after the answer, off its path.
+        _post_messages(ctx, conversation.id, stored_replies)
+        outbox.post(ctx.hub)
         if handoff_info is not None or conversation.state != state_before:
-            await ctx.hub.publish(
+            ctx.hub.post(
                 conversation_topic(conversation.id),
                 {"type": "state", "state": conversation.state.value, "handoff": handoff_info},
             )
@@ -154,12 +161,12 @@ async def _rating_by_button(
     conversation: Conversation,
     text: str,
     client_message_id: str,
+    facts: ConversationFacts | None,
 ) -> dict[str, Any] | None:
     """A CSAT button sent as text (instead of POST /csat) is a rating, not a question."""
     score = text.strip()
     if score not in desk.CSAT_SCORES:
         return None
-    facts = await summary.existing_facts(session, conversation.id)
     if facts is None or not facts.csat_pending:
         return None
     facts.csat_pending = False
@@ -179,12 +186,12 @@ async def _rating_by_button(
     }
     await idempotency.remember_reply(session, conversation.id, client_message_id, response)
     await session.commit()
-    await _publish_messages(ctx, conversation.id, [stored, thanks])
+    _post_messages(ctx, conversation.id, [stored, thanks])
     return response
 
 
 async def _interrupted_turn(
-    ctx: AppContext, session: AsyncSession, conversation: Conversation, client_message_id: str
+    ctx: AppContext, session: AsyncSession, conversation: Conversation, record: IdempotentReply
 ) -> dict[str, Any]:
     """A retry of a message whose first attempt died mid-turn: apologise, never re-run it.
 
@@ -199,9 +206,11 @@ async def _interrupted_turn(
         "state": conversation.state.value,
         "handoff": None,
     }
-    await idempotency.remember_reply(session, conversation.id, client_message_id, response)
+    await idempotency.remember_reply(
+        session, conversation.id, record.client_message_id, response, record
+    )
     await session.commit()
-    await _publish_messages(ctx, conversation.id, [apology])
+    _post_messages(ctx, conversation.id, [apology])
     return response
 
 
@@ -229,6 +238,7 @@ async def _bot_turn(
     *,
     shown: str = "",
     seq: int = 0,
+    facts: ConversationFacts | None = None,
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
     """Ask the engine; on failure apologise and offer a human (rule 17).
 
@@ -260,7 +270,9 @@ async def _bot_turn(
         elif payloads.expects_id_last4(reply.custom):
             conversation.expecting = payloads.EXPECT_ID_LAST4
         if reply.custom is not None and summary.reports_facts(reply.custom):
-            summary.record_custom(await summary.facts_for(session, conversation.id), reply.custom)
+            if facts is None:  # the conversation's first facts
+                facts = await summary.facts_for(session, conversation.id)
+            summary.record_custom(facts, reply.custom)
             await outcomes.note_customer(session, conversation, reply.custom)
         wanted = _handoff_request(reply)
         if wanted is not None and (requested is None or wanted[1].rank < requested[1].rank):
@@ -364,7 +376,8 @@ def _handoff_request(reply: BotReply) -> tuple[HandoffReason, Priority] | None:
     return wanted
 
 
-async def _publish_messages(ctx: AppContext, conversation_id: str, messages: list[Any]) -> None:
+def _post_messages(ctx: AppContext, conversation_id: str, messages: list[Any]) -> None:
+    """Hand the messages to the fan-out (in order; sent without waiting for it)."""
     topic = conversation_topic(conversation_id)
     for message in messages:
-        await ctx.hub.publish(topic, {"type": "message", "message": message_view(message)})
+        ctx.hub.post(topic, {"type": "message", "message": message_view(message)})
