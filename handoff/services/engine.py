@@ -8,9 +8,7 @@ handle: apologise and offer a human (docs/requirements.md, rule 17).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
-import sys
 import time
 import zlib
 from collections.abc import Callable
@@ -20,11 +18,6 @@ from typing import Any
 import httpx
 
 log = logging.getLogger(__name__)
-
-if importlib.util.find_spec("sniffio") is None:
-    # httpcore tries `import sniffio` (optional) eight times per engine call; a
-    # failed import searches every path again. None in sys.modules fails it at once.
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 class EngineUnavailable(Exception):
