@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from handoff.migrate import alembic_config, upgrade
+from tests.support.databases import any_database_fixture, pg_database_fixture  # noqa: F401
 from tests.support.desk import (  # noqa: F401 - fixtures
     add_agents,
     backend_mode,
@@ -31,59 +29,17 @@ from tests.support.desk import (  # noqa: F401 - fixtures
     real_time_fixture,
 )
 
-PG_ADMIN_URL = os.environ.get(
-    "BANKBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 REDIS_URL = os.environ.get("BANKBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DESK_TABLES = {"agents", "staff_sessions", "desk_entries", "conversation_facts", "callback_tickets"}
 
 
-def _pg_admin_url() -> str:
-    return (
-        make_url(PG_ADMIN_URL)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database (plain URL, as operators give it), dropped afterwards."""
-    admin = create_engine(
-        _pg_admin_url(), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - no server here
-        admin.dispose()
-        pytest.fail(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {type(exc).__name__}")
-    name = f"desk_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same test on both backends."""
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("pg_url"))
-    return f"sqlite:///{tmp_path}/gateway.db"
-
-
-def test_the_desk_migration_goes_up_and_down(database_url: str) -> None:
-    upgrade(database_url)
-    sync = database_url.replace("postgresql://", "postgresql+psycopg://")
+def test_the_desk_migration_goes_up_and_down(any_database: str) -> None:
+    upgrade(any_database)
+    sync = any_database.replace("postgresql://", "postgresql+psycopg://")
     engine = create_engine(sync)
     try:
         assert DESK_TABLES <= set(inspect(engine).get_table_names())
-        config = alembic_config(database_url)
+        config = alembic_config(any_database)
         command.downgrade(config, "073469c4f64b")
         inspector = inspect(engine)
         assert not DESK_TABLES & set(inspector.get_table_names())
@@ -93,8 +49,8 @@ def test_the_desk_migration_goes_up_and_down(database_url: str) -> None:
         engine.dispose()
 
 
-async def test_parallel_claims_have_one_winner_on_both_backends(database_url: str) -> None:
-    async with gateway(database_url, **backend_mode(database_url)) as api:
+async def test_parallel_claims_have_one_winner_on_both_backends(any_database: str) -> None:
+    async with gateway(any_database, **backend_mode(any_database)) as api:
         names = await add_agents(api, 8)
         agents = [await login(api, name, "agent1-demo-password") for name in names]
         for _ in range(3):

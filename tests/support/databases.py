@@ -1,8 +1,8 @@
 """The same test on SQLite and on PostgreSQL: a throw-away database of each kind.
 
 PostgreSQL comes from ``BANKBOT_TEST_POSTGRES_URL`` (default: the local
-server, user ``postgres``); the test is skipped, with the reason, when the
-server cannot be reached.
+server, user ``postgres``); the test fails, with the reason, when the server
+cannot be reached (`make test` starts missing servers first).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def pg_database_fixture() -> Iterator[str]:
     except Exception as exc:  # noqa: BLE001 - no server here
         admin.dispose()
         pytest.fail(f"PostgreSQL is needed on 127.0.0.1:5432 and is unreachable: {exc!r}")
-    name = f"quality_test_{uuid.uuid4().hex[:12]}"
+    name = f"bankbot_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
