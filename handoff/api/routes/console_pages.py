@@ -20,6 +20,7 @@ from handoff.api.deps import DeskDep, SessionDep, client_of, staff_cookie, staff
 from handoff.api.errors import security_event_task
 from handoff.core.errors import BankbotError, NotFound
 from handoff.models import StaffRole
+from handoff.pages.render import no_access
 from handoff.services import staff, totp
 from handoff.services.clock import clock
 
@@ -127,9 +128,7 @@ async def console(request: Request, session: SessionDep) -> Response:
     if totp.must_enrol(request.app.state.context.settings, agent):
         return RedirectResponse("/console/two-factor", status_code=303)
     if agent.role == StaffRole.editor:
-        return templates.TemplateResponse(
-            request, "no_access.html", {}, status_code=403, headers=NO_STORE
-        )
+        return no_access(request, "console", editor=True, headers=NO_STORE)
     return templates.TemplateResponse(
         request, "console.html", {"agent": staff.agent_view(agent)}, headers=NO_STORE
     )

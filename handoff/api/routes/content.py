@@ -24,6 +24,7 @@ from faqs.model import CATEGORIES
 from handoff.api.deps import ContextDep, CurrentStaff, Ordinal, RowId, SessionDep, staff_cookie
 from handoff.core.errors import BankbotError, InvalidInput, NotFound, PayloadTooLarge
 from handoff.models import Agent, ChangeKind, ChangeStatus
+from handoff.pages.render import no_access
 from handoff.services import staff, totp
 from handoff.services.clock import clock
 from handoff.services.content import audit, changes, jobs, live, store, sync, uploads
@@ -329,8 +330,7 @@ async def content_page(request: Request, session: SessionDep) -> Response:
     except BankbotError as exc:
         if exc.status_code == 401:
             return RedirectResponse("/console/login", status_code=303)
-        return templates.TemplateResponse(request, "no_access.html", {}, status_code=403,
-                                          headers=NO_STORE)  # fmt: skip
+        return no_access(request, "content", editor=False, headers=NO_STORE)
     return templates.TemplateResponse(
         request, "content.html",
         {"agent": staff.agent_view(agent), "categories": sorted(CATEGORIES)}, headers=NO_STORE,

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from handoff.api.deps import STAFF_COOKIE, SessionDep
 from handoff.core.errors import BankbotError, NotFound
 from handoff.models import StaffRole
+from handoff.pages.render import no_access
 from handoff.services import staff
 from handoff.services.clock import clock
 
@@ -43,10 +44,8 @@ async def quality_page(request: Request, session: SessionDep) -> Response:
     except BankbotError:
         return RedirectResponse("/console/login", status_code=303)
     if agent.role != StaffRole.supervisor:
-        return templates.TemplateResponse(
-            request, "quality_no_access.html", {"role": agent.role.value}, status_code=403,
-            headers=NO_STORE,
-        )  # fmt: skip
+        editor = agent.role == StaffRole.editor
+        return no_access(request, "quality", editor=editor, headers=NO_STORE)
     return templates.TemplateResponse(
         request, "quality.html", {"agent": staff.agent_view(agent)}, headers=NO_STORE
     )
