@@ -154,8 +154,8 @@ async def _unknown(session: AsyncSession, ids: list[int]) -> list[int]:
     return [i for i in ids if i not in found]
 
 
-async def take_up(session: AsyncSession, ids: list[int], change_id: int) -> int:
-    """Mark messages as taken up by a content change; 422 if any id is not a missed message."""
+async def _mark_handled(session: AsyncSession, ids: list[int], change_id: int | None) -> int:
+    """Mark missed messages handled (by a change, or dismissed); 422 if any id is not one."""
     ids = _checked(ids)
     missing = await _unknown(session, ids)
     if missing:
@@ -173,20 +173,11 @@ async def take_up(session: AsyncSession, ids: list[int], change_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def take_up(session: AsyncSession, ids: list[int], change_id: int) -> int:
+    """Mark messages as taken up by a content change; 422 if any id is not a missed message."""
+    return await _mark_handled(session, ids, change_id)
+
+
 async def dismiss(session: AsyncSession, ids: list[int]) -> int:
     """Take messages off the list for good (not a question for the assistant)."""
-    ids = _checked(ids)
-    missing = await _unknown(session, ids)
-    if missing:
-        raise InvalidInput(
-            f"Unknown unanswered {noun_for(len(missing), 'message')}: "
-            f"{', '.join(map(str, missing[:10]))}.",
-            code="unknown_messages",
-        )
-    result = await session.execute(
-        update(TurnOutcome)
-        .where(TurnOutcome.id.in_(ids))
-        .values(handled=True, handled_change_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return await _mark_handled(session, ids, None)
