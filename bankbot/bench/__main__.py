@@ -1,5 +1,8 @@
 """`make bench` / `python -m bankbot.bench [--engines 2] [--seconds 30] [--users 50]`.
 
+`--only overhead --overhead-rounds 5` measures the gateway's overhead alone,
+five times, and judges the median (`--only` takes any of the sections).
+
 Without `--engines` it measures the embedded default: one engine, SQLite. With
 `--engines N` it measures one engine and then N engines, both on PostgreSQL
 (tracker store) and Redis (lock store) on 127.0.0.1, and prints the ratios.
@@ -13,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from bankbot.bench.report import comparison
-from bankbot.bench.run import Plan, measure_sync
+from bankbot.bench.run import SECTIONS, Plan, measure_sync
 from bankbot.bench.stacks import bench_stack
 from common.paths import LOG_DIR, ROOT
 from corebank.db import create_schema, make_engine
@@ -31,13 +34,30 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float,
                         default=float(os.environ.get("BENCH_SECONDS", "30")),
                         help="length of the closed-loop run and of each open-loop run")
+    parser.add_argument("--only", type=_sections, default=SECTIONS,
+                        help="measure only these, comma separated: " + ",".join(SECTIONS))
+    parser.add_argument("--overhead-rounds", type=int, default=1,
+                        help="repeat the overhead section; its verdict takes the median")
     return parser.parse_args()  # fmt: skip
+
+
+def _sections(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(SECTIONS)}")
+    return chosen
 
 
 def main() -> int:
     """Seed a throw-away bank, then measure one stack (or one and several engines)."""
     args = _arguments()
-    plan = Plan(users=args.users, seconds=args.seconds)
+    plan = Plan(
+        users=args.users,
+        seconds=args.seconds,
+        overhead_rounds=max(1, args.overhead_rounds),
+        sections=args.only,
+    )
     model = ensure_model(ROOT / LOG_DIR / "train.log")
     print(f"model {model.name}; every service on 127.0.0.1; the machine may be shared: "
           f"figures are what this run saw")  # fmt: skip
@@ -57,8 +77,10 @@ def main() -> int:
                 model, workdir / "more", core, engines=args.engines, backend="postgres"
             ) as stack:
                 more = measure_sync(stack, plan, label)
-            print()
-            print("\n".join(comparison(one, more)))
+            compared = comparison(one, more)
+            if compared:
+                print()
+                print("\n".join(compared))
     return 0
 
 

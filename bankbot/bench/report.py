@@ -77,4 +77,4 @@ def comparison(base: Figures, other: Figures) -> list[str]:
                 f"  {name:<24} {other.values[key]:9.1f} vs {base.values[key]:9.1f}"
                 f"  x{ratio(other.values[key], base.values[key]):.2f}"
             )
-    return lines
+    return lines if len(lines) > 1 else []  # nothing both measured: nothing to compare
