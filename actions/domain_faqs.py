@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from common.languages import DEFAULT_LANGUAGE
+from common.parse import FAQ_RESPONSE_PREFIX as PREFIX
+from common.parse import faq_keys as faq_keys_of
 
-PREFIX = "utter_faq/"
 CLOSING = "utter_faq_closing"
 
 Domain = Mapping[str, Any]
@@ -28,8 +29,7 @@ Domain = Mapping[str, Any]
 
 def faq_keys(domain: Domain) -> set[str]:
     """The FAQs the live model can answer."""
-    responses = domain.get("responses") or {}
-    return {name.removeprefix(PREFIX) for name in responses if name.startswith(PREFIX)}
+    return faq_keys_of(domain.get("responses") or {})
 
 
 def _variant(domain: Domain, response: str, language: str) -> dict[str, Any] | None:

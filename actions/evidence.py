@@ -19,12 +19,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from common import evidence
+from common import conversation, evidence
 from common.redaction import redact
 
-WINDOW = 3
-"""Messages shown for a decision over several (``actions.conversation`` looks back
-as far; not imported, so that every action may import this module)."""
+WINDOW = conversation.WINDOW
+"""Messages shown for a decision over several: as far as the engine looks back."""
 
 CONVERSATION_LEVEL = frozenset({"repeated_question", "low_confidence"})
 """Reasons decided over several messages: the evidence shows the last few."""

@@ -25,7 +25,6 @@ repeated questions can be counted.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -37,16 +36,11 @@ from actions.evidence import evidence_of
 from actions.handoff import request_handoff
 from actions.language import current_language
 from actions.wording import HUMAN_BUTTON
+from common.parse import ANSWER_THRESHOLD, RETRIEVAL_INTENT, Candidate, faq_ranking
 from common.payloads import OUTCOME_CLARIFICATION, OUTCOME_FALLBACK, faq_answered, turn_outcome
 from common.text import has_words
 
 logger = logging.getLogger(__name__)
-
-RETRIEVAL_INTENT = "faq"
-
-ANSWER_THRESHOLD = 0.6
-"""Minimum ResponseSelector confidence to answer directly (tuned on the
-held-out test sets: see the note in config.yml / the eval report)."""
 
 SUGGEST_THRESHOLD = 0.05
 """Minimum answer confidence for a FAQ to be offered as a suggestion."""
@@ -60,34 +54,7 @@ MAX_SUGGESTIONS = 3
 MISSES_BEFORE_HANDOFF = 2
 
 
-
 # --------------------------------------------------------------------------- parse data
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One possible FAQ answer and its confidence."""
-
-    key: str
-    confidence: float
-
-
-def faq_ranking(latest_message: dict[str, Any]) -> list[Candidate]:
-    """The ResponseSelector's ranking for ``faq``, best first."""
-    selector = (latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-    ranking = selector.get("ranking") or []
-    out: list[Candidate] = []
-    for item in ranking:
-        key = str(item.get("intent_response_key") or "")
-        prefix = f"{RETRIEVAL_INTENT}/"
-        if key.startswith(prefix):
-            out.append(Candidate(key[len(prefix) :], float(item.get("confidence") or 0.0)))
-    if not out:  # some versions only give the chosen response
-        response = selector.get("response") or {}
-        key = str(response.get("intent_response_key") or "")
-        if key.startswith(f"{RETRIEVAL_INTENT}/"):
-            out.append(Candidate(key.split("/", 1)[1], float(response.get("confidence") or 0.0)))
-    return sorted(out, key=lambda c: -c.confidence)
 
 
 def intent_confidence(latest_message: dict[str, Any], intent: str) -> float:

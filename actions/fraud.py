@@ -2,8 +2,8 @@
 
 "Someone asked for my SMS code", "I moved money to a safe account",
 "a charge I didn't make": any victim signal — the learned fraud-victim
-detector's flag or the intent ``report_fraud`` (:func:`actions.escalation.victim_signal`)
-— makes ``action_track_escalation`` set ``escalation`` to ``fraud_risk``, and
+detector's flag or the intent ``report_fraud`` (:func:`common.escalation.victim_signal`)
+— makes the engine set ``escalation`` to ``fraud_risk``, and
 the escalation policy runs this action ahead of any rule or form. The
 customer first gets the fraud warning — the answer of the FAQ
 ``fraud_prevention`` as the live model has it (:mod:`actions.domain_faqs`),
@@ -21,10 +21,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import domain_faqs
-from actions.escalation import FRAUD_FAQ, after_handoff, stop_running_form
+from actions.escalation import after_handoff, stop_running_form
 from actions.evidence import evidence_of
 from actions.handoff import request_handoff
 from actions.language import current_language
+from common.escalation import FRAUD_FAQ
 
 
 class ActionReportFraud(Action):

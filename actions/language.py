@@ -1,12 +1,8 @@
 """The conversation's language: follow the customer, or what they asked for.
 
-* ``action_detect_language`` fills the ``language`` slot on every user turn
-  (a custom slot mapping, run by ``action_extract_slots`` before any
-  response is chosen): the ``language`` entity of ``bot/language.py`` when the
-  message is clearly in one language; otherwise the slot keeps its value, or
-  takes the language of the message's metadata if it has none yet. Once the
-  customer has asked for a language explicitly (``language_pinned``), writing
-  in the other one does not switch back.
+* the engine sets the ``language`` slot on every user turn, before any
+  response is chosen (``bot/turn.py``, :func:`common.languages.language_after`):
+  the language of the message when it is clear, unless the customer pinned one.
 * ``action_change_language`` ("说英文", "please answer in Chinese") sets and
   pins the language; the rule then confirms with ``utter_language_changed``,
   which the engine renders in the new language.
@@ -32,41 +28,6 @@ def current_language(tracker: Tracker) -> str:
 def _entity(tracker: Tracker, name: str) -> str | None:
     value = next(tracker.get_latest_entity_values(name), None)
     return value if value in LANGUAGES else None
-
-
-def _metadata_language(tracker: Tracker) -> str | None:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            language = (event.get("metadata") or {}).get("language")
-            return language if language in LANGUAGES else None
-    return None
-
-
-class ActionDetectLanguage(Action):
-    """Slot mapping of ``language`` (see module docs)."""
-
-    def name(self) -> str:
-        """The action's name in the domain."""
-        return "action_detect_language"
-
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[EventType]:
-        """Runs the action (see the class docstring)."""
-        current = tracker.get_slot("language")
-        if tracker.get_slot("language_pinned") and current in LANGUAGES:
-            return []
-        detected = _entity(tracker, "language")
-        if detected and detected != current:
-            return [SlotSet("language", detected)]
-        if current not in LANGUAGES:
-            fallback = _metadata_language(tracker)
-            if fallback:
-                return [SlotSet("language", fallback)]
-        return []
 
 
 class ActionChangeLanguage(Action):

@@ -6,6 +6,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from common.escalation import previous_turn as common_previous_turn
+
 
 def latest_intent(tracker: Tracker) -> str | None:
     """The intent of the customer's last message."""
@@ -25,14 +27,4 @@ def latest_entity(tracker: Tracker, name: str) -> str | None:
 
 def previous_turn(tracker: Tracker) -> list[dict[str, Any]]:
     """Events between the customer's previous message and the latest one, newest first."""
-    seen_current = False
-    window: list[dict[str, Any]] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_current:
-                break
-            seen_current = True
-            continue
-        if seen_current:
-            window.append(event)
-    return window
+    return [dict(event) for event in common_previous_turn(tracker.events)]

@@ -4,22 +4,24 @@ Three handoffs do not belong to any one intent: a fraud victim
 (``fraud_risk``) is recognised by the learned detector whatever intent the
 classifier chose, an upset customer (``emotion``) may write anything, and the
 same need asked a third time (``repeated_question``, docs/requirements.md,
-rule 12) may be any FAQ or service. Rules
-cannot say "whatever the intent", so this policy does. What is due is decided
-in the action server, by ``action_track_escalation`` (``actions/escalation.py``),
-a custom slot mapping that runs on every user message before any prediction:
-it counts the needs, reads the ``judgement`` of ``bot/judgement.py`` and the
-``emotion`` entity, follows the last few messages (rising frustration, the bot
-misunderstanding twice: ``actions/conversation.py``), and sets the slot
-``escalation`` to ``fraud_risk``, ``emotion``, ``repeated_question``,
-``low_confidence`` or nothing.
+rule 12) may be any FAQ or service. Rules cannot say "whatever the intent",
+so this policy does.
 
-This policy only routes: right after a user message whose ``escalation`` slot
-is set, it predicts ``action_handoff_<reason>`` with certainty, ahead of the
-rules and of a running form (priority above ``RulePolicy``, and a "no user"
-prediction like a form's own, so it also wins while the verification form
-waits for a phone number); right after that action it predicts
-``action_listen``. Otherwise it has no opinion (all zeros).
+On its first prediction after a customer message it works out what the
+message sets (:mod:`bot.turn`: the ``language`` slot, and what is due, by
+:func:`common.escalation.track`: it counts the needs, reads the ``judgement``
+of ``bot/judgement.py`` and the ``emotion`` entity, follows the last few
+messages, and sets the slot ``escalation`` to ``fraud_risk``, ``emotion``,
+``repeated_question``, ``low_confidence`` or nothing) and returns those slot
+events with its prediction: Rasa applies them whichever policy wins, before
+the predicted action runs. The action server is not called for them.
+
+When the freshly computed ``escalation`` is set, it predicts
+``action_handoff_<reason>`` with certainty, ahead of the rules and of a
+running form (priority above ``RulePolicy``, and a "no user" prediction like
+a form's own, so it also wins while the verification form waits for a phone
+number); right after that action it predicts ``action_listen``. Otherwise it
+has no opinion (all zeros). Later predictions of the same turn return no events.
 
 Nothing to learn: training only checks the domain has the actions.
 """
@@ -34,9 +36,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+
+from bot.turn import first_of_turn, turn_events
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +93,20 @@ class EscalationPolicy(Policy):
     def _actions(self) -> dict[str, str]:
         return dict(self.config.get("actions") or ACTIONS)
 
-    def due(self, tracker: DialogueStateTracker) -> str | None:
-        """The handoff action due after the latest user message, if any."""
+    def due(self, tracker: DialogueStateTracker, events: list[Event] | None = None) -> str | None:
+        """The handoff action due after the latest user message, if any.
+
+        ``events``: this message's slot events (:func:`bot.turn.turn_events`),
+        whose ``escalation`` wins over the tracker's.
+        """
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
             return None
         if not tracker.latest_message.text and not tracker.latest_message.intent:
             return None
         value = tracker.get_slot(self._slot)
+        for event in events or []:
+            if isinstance(event, SlotSet) and event.key == self._slot:
+                value = event.value
         return self._actions.get(str(value)) if value else None
 
     def predict_action_probabilities(
@@ -104,16 +116,17 @@ class EscalationPolicy(Policy):
         rule_only_data: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
-        """Certain about a due handoff and the listen after it; silent otherwise."""
+        """Returns the message's slot events once; certain about a due handoff, then the listen."""
+        events = turn_events(tracker, domain) if first_of_turn(tracker) else []
         probabilities = self._default_predictions(domain)
-        action = self.due(tracker)
+        action = self.due(tracker, events)
         if action is not None:
             probabilities[domain.index_for_action(action)] = 1.0
             logger.debug(f"Escalation due: predicting '{action}'.")
             # "no user" like a form's own prediction, so a running form does not
             # outrank it (the ensemble compares those among themselves first)
-            return self._prediction(probabilities, is_no_user_prediction=True)
+            return self._prediction(probabilities, events=events, is_no_user_prediction=True)
         if tracker.latest_action_name in self._actions.values():
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
-            return self._prediction(probabilities, is_no_user_prediction=True)
-        return self._prediction(probabilities)
+            return self._prediction(probabilities, events=events, is_no_user_prediction=True)
+        return self._prediction(probabilities, events=events)

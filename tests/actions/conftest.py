@@ -219,6 +219,15 @@ class Chat:
         digest = code_digest(KEY, self.sender_id, code)
         self.user(f'/submit_code{{"code_digest":"{digest}"}}', "submit_code", code_digest=digest)
 
+    def engine_turn(self) -> None:
+        """What the engine sets after the latest message (common.escalation.track), applied."""
+        from actions.domain_faqs import faq_keys
+        from common.escalation import SLOTS, track
+
+        slots = {name: self.slots.get(name) for name in SLOTS}
+        changes = track(self.latest_message, slots, self.events, self.active_loop, faq_keys(DOMAIN))
+        self._apply([{"event": "slot", "name": n, "value": v} for n, v in changes])
+
     # ---- running actions -----------------------------------------------------
     def tracker(self) -> Tracker:
         return Tracker(

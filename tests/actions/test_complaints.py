@@ -345,7 +345,7 @@ async def test_a_customer_upset_while_telling_it_goes_to_a_person_directly(
     chat: Chat, store: ComplaintStore, core_engine: Engine
 ) -> None:
     await start(chat)
-    chat.slots["complaint_upset"] = True  # set by action_track_escalation
+    chat.slots["complaint_upset"] = True  # set by the engine (common/escalation.py)
     await answer(chat, "柜员骂我，气死我了", reading=said("service_attitude", 0.4))
     assert await next_question(chat) is None  # upset: what happened, nothing more
     turn = await submit(chat)

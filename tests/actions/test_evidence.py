@@ -10,7 +10,6 @@ from __future__ import annotations
 from actions.escalation import (
     ActionHandoffEmotion,
     ActionHandoffRepeatedQuestion,
-    ActionTrackEscalation,
 )
 from actions.fraud import ActionReportFraud
 from actions.handoff import ActionHandoffRequestHuman
@@ -40,7 +39,7 @@ async def test_a_victims_evidence_is_the_detector_its_score_and_the_masked_messa
         "faq": {"ranking": [{"intent_response_key": "faq/fraud_prevention", "confidence": 0.7}]}
     }
     judged(chat, fraud=0.97)
-    await chat.run(ActionTrackEscalation())
+    chat.engine_turn()
     turn = await chat.run(ActionReportFraud())
     (why,) = turn.evidence
     assert why[evidence.DETECTOR] == "fraud_victim" and why[evidence.SCORE] == 0.97
@@ -60,7 +59,7 @@ async def test_rising_frustration_shows_the_messages_it_rose_over(chat: Chat) ->
     ]:
         chat.user(text, "nlu_fallback")
         judged(chat, upset=upset)
-        await chat.run(ActionTrackEscalation())
+        chat.engine_turn()
     assert chat.slots["escalation"] == "emotion"
     turn = await chat.run(ActionHandoffEmotion())
     (why,) = turn.evidence
@@ -71,7 +70,7 @@ async def test_rising_frustration_shows_the_messages_it_rose_over(chat: Chat) ->
 async def test_a_repeated_need_shows_each_asking(chat_en: Chat) -> None:
     for text in ("opening hours?", "when are you open", "what time do you open"):
         faq(chat_en, text, "opening_hours")
-        await chat_en.run(ActionTrackEscalation())
+        chat_en.engine_turn()
     turn = await chat_en.run(ActionHandoffRepeatedQuestion())
     (why,) = turn.evidence
     assert why[evidence.DETECTOR] == "repeated_question"

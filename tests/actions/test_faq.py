@@ -26,7 +26,7 @@ from actions.handoff import (
     ActionHandoffRequestHuman,
     request_handoff,
 )
-from actions.language import ActionChangeLanguage, ActionDetectLanguage
+from actions.language import ActionChangeLanguage
 from actions.session import ActionSessionStart
 from common.handoffs import HandoffReason, Priority
 from common.paths import CONTENT_DIR, ROOT
@@ -268,24 +268,6 @@ async def test_switch_without_a_named_language_toggles() -> None:
     tracker.latest_message["entities"] = []
     _, slots = await run(ActionChangeLanguage(), tracker)
     assert slots["language"] == "en"
-
-
-async def test_detected_language_follows_the_customer() -> None:
-    _, slots = await run(ActionDetectLanguage(), load("detect_language_en.json"))
-    assert slots == {"language": "en"}
-
-
-async def test_a_pinned_language_is_kept() -> None:
-    tracker = load("detect_language_en.json", language="zh", language_pinned=True)
-    _, slots = await run(ActionDetectLanguage(), tracker)
-    assert slots == {}
-
-
-async def test_no_clear_language_falls_back_to_the_metadata() -> None:
-    tracker = load("detect_language_en.json", language=None)
-    tracker.latest_message["entities"] = []
-    _, slots = await run(ActionDetectLanguage(), tracker)
-    assert slots == {"language": "zh"}  # the conversation was created in Chinese
 
 
 # --------------------------------------------------------------------------- session

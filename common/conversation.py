@@ -2,11 +2,11 @@
 
 One message may be calm enough for the upset detector and still be the third
 sharp one in a row; a customer may be misunderstood twice without the two
-misses being next to each other. ``action_track_escalation`` keeps the last
-:data:`WINDOW` customer messages in the slot ``recent_turns`` (what each said
-about the customer: how upset, relative to the detector's threshold, and
-whether the bot would not understand it) and asks :func:`due_from_history`
-what they add up to:
+misses being next to each other. The engine (``bot/escalation.py``, through
+:func:`common.escalation.track`) keeps the last :data:`WINDOW` customer
+messages in the slot ``recent_turns`` (what each said about the customer: how
+upset, relative to the detector's threshold, and whether the bot would not
+understand it) and asks :func:`due_from_history` what they add up to:
 
 * **rising frustration** (``emotion``): the latest message and at least one
   other of the window reach :data:`SOFT_UPSET` of the upset threshold
@@ -23,10 +23,10 @@ a need) come first; this only adds what a single message cannot show.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from actions.domain_faqs import faq_keys
-from actions.faq import ANSWER_THRESHOLD, faq_ranking
+from common.parse import RETRIEVAL_INTENT, answered_faq
 from common.text import has_words
 
 WINDOW = 3
@@ -42,7 +42,7 @@ FALLBACK_CONFIDENCE = 0.35
 """config.yml's FallbackClassifier threshold: below it the engine says ``nlu_fallback``."""
 
 
-def upset_share(message: dict[str, Any]) -> float:
+def upset_share(message: Mapping[str, Any]) -> float:
     """The upset score as a share of its threshold (0 without a judgement)."""
     upset = (message.get("judgement") or {}).get("upset") or {}
     threshold = float(upset.get("threshold") or 0.0)
@@ -51,27 +51,25 @@ def upset_share(message: dict[str, Any]) -> float:
     return round(float(upset.get("score") or 0.0) / threshold, 3)
 
 
-def misunderstood(message: dict[str, Any], domain: dict[str, Any]) -> bool:
-    """Whether the bot will not understand the message (see the module docs)."""
+def misunderstood(message: Mapping[str, Any], known: Collection[str]) -> bool:
+    """Whether the bot will not understand the message; ``known``: the model's FAQ keys."""
     if not has_words(str(message.get("text") or "")):
         return False  # "please say that again" to an emoji is no misunderstanding
     intent = message.get("intent") or {}
     name = str(intent.get("name") or "")
     if name in MISSED or float(intent.get("confidence") or 0.0) < FALLBACK_CONFIDENCE:
         return True
-    if name == "faq":
-        known = faq_keys(domain)
-        ranking = [c for c in faq_ranking(message) if c.key in known]
-        return not ranking or ranking[0].confidence < ANSWER_THRESHOLD
+    if name == RETRIEVAL_INTENT:
+        return answered_faq(message, known) is None
     return False
 
 
-def reading(message: dict[str, Any], domain: dict[str, Any]) -> dict[str, Any]:
+def reading(message: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
     """What one message adds to the history: ``{"upset": share, "miss": bool}``."""
-    return {"upset": upset_share(message), "miss": misunderstood(message, domain)}
+    return {"upset": upset_share(message), "miss": misunderstood(message, known)}
 
 
-def due_from_history(history: list[dict[str, Any]]) -> str | None:
+def due_from_history(history: Sequence[Mapping[str, Any]]) -> str | None:
     """``emotion``, ``low_confidence`` or ``None`` for a window ending with the latest."""
     if not history:
         return None

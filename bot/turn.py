@@ -1,0 +1,163 @@
+"""What each customer message sets before any action runs, decided in the engine.
+
+``language`` (:func:`common.languages.language_after`) and the escalation's
+slots (:func:`common.escalation.track`: ``need_counts``, ``recent_turns``,
+``escalation``, ``complaint_upset``, ``complaint_offer``) used to be custom
+slot mappings run by the action server on every message; computed here they
+cost no call. ``bot.escalation.EscalationPolicy`` returns :func:`turn_events`
+with its first prediction after each message (Rasa applies a policy's events
+whether or not it wins, before the predicted action runs, so that action and
+the responses it renders see them).
+
+The other policies predict from the tracker as it was before those events.
+Only ``complaint_offer`` of these slots shapes their predictions (rules for
+"yes" to a person offered); :class:`FreshRulePolicy` and
+:class:`FreshMemoizationPolicy` predict as if the events had been applied, as
+they were when the action server set them before any prediction.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from rasa.core.policies.memoization import MemoizationPolicy
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.constants import ACTION_EXTRACT_SLOTS
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from common.escalation import SLOTS, track
+from common.languages import language_after
+from common.parse import faq_keys
+
+
+def first_of_turn(tracker: DialogueStateTracker) -> bool:
+    """No action has run since the latest customer message (bar the slot extraction)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return True
+        if isinstance(event, Restarted):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_EXTRACT_SLOTS:
+            return False
+    return False
+
+
+def _event_dicts(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    """The events back to the previous customer message, oldest first, as plain dicts.
+
+    Only what :mod:`common.escalation` reads: which event, and a slot's name and value.
+    """
+    out: deque[dict[str, Any]] = deque()
+    users = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, Restarted):
+            break  # the action server never saw events before a restart
+        if isinstance(event, UserUttered):
+            users += 1
+            if users > 2:
+                break
+            out.appendleft({"event": "user"})
+        elif isinstance(event, SlotSet):
+            out.appendleft({"event": "slot", "name": event.key, "value": event.value})
+        elif isinstance(event, SessionStarted):
+            out.appendleft({"event": "session_started"})
+    return list(out)
+
+
+def _first_entity(message: UserUttered, name: str) -> Any:
+    """The first value of entity ``name`` without role or group (as rasa-sdk reads it)."""
+    for entity in message.entities:
+        if entity.get("entity") == name and entity.get("role") is None:
+            if entity.get("group") is None:
+                return entity.get("value")
+    return None
+
+
+def turn_events(tracker: DialogueStateTracker, domain: Domain) -> list[Event]:
+    """The slots the latest customer message sets (module docs)."""
+    latest = tracker.latest_message
+    if latest is None:
+        return []
+    events: list[Event] = []
+    language = language_after(
+        tracker.get_slot("language"),
+        tracker.get_slot("language_pinned"),
+        _first_entity(latest, "language"),
+        (latest.metadata or {}).get("language"),
+    )
+    if language is not None:
+        events.append(SlotSet("language", language))
+    message = dict(latest.parse_data)
+    message["entities"] = latest.entities
+    changes = track(
+        message,
+        {name: tracker.get_slot(name) for name in SLOTS},
+        _event_dicts(tracker),
+        tracker.active_loop_name,
+        faq_keys(domain.responses),
+    )
+    events += [SlotSet(name, value) for name, value in changes]
+    return events
+
+
+def _as_if_applied(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
+    """The tracker with this message's events that shape predictions (module docs)."""
+    if not first_of_turn(tracker):
+        return tracker
+    featurized = {slot.name for slot in domain.slots if slot.influence_conversation}
+    events = [e for e in turn_events(tracker, domain) if getattr(e, "key", None) in featurized]
+    if not events:
+        return tracker
+    fresh = tracker.copy()
+    fresh.update_with_events(events, domain)
+    return fresh
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class FreshRulePolicy(RulePolicy):
+    """Rasa's rules, read after this message's slot events (module docs)."""
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """Rasa's prediction on the tracker as if the turn's events were applied."""
+        return super().predict_action_probabilities(
+            _as_if_applied(tracker, domain), domain, rule_only_data, **kwargs
+        )
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class FreshMemoizationPolicy(MemoizationPolicy):
+    """Rasa's memoization, read after this message's slot events (module docs)."""
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """Rasa's prediction on the tracker as if the turn's events were applied."""
+        return super().predict_action_probabilities(
+            _as_if_applied(tracker, domain), domain, rule_only_data, **kwargs
+        )
