@@ -15,7 +15,7 @@ changed) and acts only when
   answer confident enough for ``action_answer_faq``, ``out_of_scope``, or any
   intent below the fallback threshold (the engine would say ``nlu_fallback``),
   or any other intent below :data:`UNSURE` that is not one the dialogue must
-  honour (a request for a person, fraud, a complaint, thanks...); an
+  honour (a request for a person, fraud, thanks...); an
   out-of-scope message must also point back (:func:`points_back`: "那…呢",
   "怎么办", "and …?", "then what?", or at most :data:`SHORT` words), or it is
   a new subject, not a follow-up.

@@ -14,13 +14,12 @@ from sqlalchemy import create_engine
 
 from bankbot.quality_history import PERIOD, insert_history, known_history
 from handoff.models import StaffRole
-from tests.handoff.test_agent_postgres import gateway
 from tests.support.databases import (  # noqa: F401 - fixtures
     any_database_fixture,
     pg_database_fixture,
     sync_url,
 )
-from tests.support.desk import add_agents, login, real_time_fixture  # noqa: F401 - fixtures
+from tests.support.desk import add_agents, gateway, login, real_time_fixture  # noqa: F401 - fixtures
 
 SINCE, UNTIL = (moment.isoformat().replace("+00:00", "Z") for moment in PERIOD)
 

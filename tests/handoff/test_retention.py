@@ -17,8 +17,9 @@ from handoff.core.db import sync_url
 from handoff.models import CallbackTicket, Conversation, IdempotentReply, Message
 from handoff.services import retention
 from handoff.services.clock import clock
-from tests.handoff.test_agent_postgres import backend_mode, database_url, pg_url  # noqa: F401
+from tests.support.databases import any_database_fixture, pg_database_fixture  # noqa: F401
 from tests.support.desk import (  # noqa: F401 - fixtures
+    backend_mode,
     context,
     gateway,
     queued_chat,
@@ -59,11 +60,11 @@ def count(url: str, table: str) -> int:
 
 
 async def test_the_purge_deletes_only_what_is_past_retention(
-    database_url: str, tmp_path: Path  # noqa: F811
+    any_database: str, tmp_path: Path
 ) -> None:
-    tracker = f"sqlite:///{tmp_path}/tracker.db" if database_url.startswith("sqlite") else None
-    settings = {"retention_days": 30, "tracker_database_url": tracker, **backend_mode(database_url)}
-    async with gateway(database_url, **settings) as api:
+    tracker = f"sqlite:///{tmp_path}/tracker.db" if any_database.startswith("sqlite") else None
+    settings = {"retention_days": 30, "tracker_any_database": tracker, **backend_mode(any_database)}
+    async with gateway(any_database, **settings) as api:
         old, new = await queued_chat(api), await start_chat(api)
         await say(api, new, "新的对话")
         ctx = context(api)
@@ -87,10 +88,10 @@ async def test_the_purge_deletes_only_what_is_past_retention(
                 update(IdempotentReply).values(created_at=clock.now() - timedelta(days=8))
             )
             await session.commit()
-        tracker_db = tracker or database_url
+        tracker_db = tracker or any_database
         tracker_with_events(tracker_db, old.id, new.id)
-        messages_before = count(database_url, "messages")
-        replies = count(database_url, "idempotent_replies")
+        messages_before = count(any_database, "messages")
+        replies = count(any_database, "idempotent_replies")
         assert replies > 0
 
         dry = await retention.purge(ctx.sessions, ctx.settings, clock.now(), dry_run=True)
@@ -100,16 +101,16 @@ async def test_the_purge_deletes_only_what_is_past_retention(
         assert dry.counts["idempotency rows"] == replies
         old_messages = dry.counts["messages"]
         assert old_messages >= 3
-        assert count(database_url, "messages") == messages_before  # nothing went
+        assert count(any_database, "messages") == messages_before  # nothing went
         assert "would delete" in "\n".join(dry.lines())
 
         done = await retention.purge(ctx.sessions, ctx.settings, clock.now())
         assert done.counts == dry.counts
-        assert count(database_url, "messages") == messages_before - old_messages
-        assert count(database_url, "conversations") == 1
-        assert count(database_url, "handoffs") == 0  # the old chat's, by cascade
-        assert count(database_url, "callback_tickets") == 1
-        assert count(database_url, "idempotent_replies") == 0
+        assert count(any_database, "messages") == messages_before - old_messages
+        assert count(any_database, "conversations") == 1
+        assert count(any_database, "handoffs") == 0  # the old chat's, by cascade
+        assert count(any_database, "callback_tickets") == 1
+        assert count(any_database, "idempotent_replies") == 0
         assert count(tracker_db, "events") == 1
         # The new conversation is untouched and still works.
         assert (await say(api, new, "还在")).status_code == 200
