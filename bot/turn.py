@@ -125,39 +125,33 @@ def _as_if_applied(tracker: DialogueStateTracker, domain: Domain) -> DialogueSta
     return fresh
 
 
+class _AfterTurnEvents:
+    """Predicts as the policy it is mixed into would after this message's slot events."""
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """The policy's prediction on the tracker as if the turn's events were applied."""
+        parent: Any = super()
+        prediction: PolicyPrediction = parent.predict_action_probabilities(
+            _as_if_applied(tracker, domain), domain, rule_only_data, **kwargs
+        )
+        return prediction
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class FreshRulePolicy(RulePolicy):
+class FreshRulePolicy(_AfterTurnEvents, RulePolicy):
     """Rasa's rules, read after this message's slot events (module docs)."""
 
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        """Rasa's prediction on the tracker as if the turn's events were applied."""
-        return super().predict_action_probabilities(
-            _as_if_applied(tracker, domain), domain, rule_only_data, **kwargs
-        )
-
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class FreshMemoizationPolicy(MemoizationPolicy):
+class FreshMemoizationPolicy(_AfterTurnEvents, MemoizationPolicy):
     """Rasa's memoization, read after this message's slot events (module docs)."""
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        """Rasa's prediction on the tracker as if the turn's events were applied."""
-        return super().predict_action_probabilities(
-            _as_if_applied(tracker, domain), domain, rule_only_data, **kwargs
-        )
