@@ -68,8 +68,9 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
         self.keep_turns, self.max_turns = keep_turns, max_turns
         try:
             WindowBase.metadata.create_all(self.engine)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
-            # Two engines starting together: the other one created it.
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as exc:
+            # Two engines starting together: the other one created it. PostgreSQL
+            # reports that race as a duplicate row in its catalogue (IntegrityError).
             logger.info("window table not created here: %s", exc)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:

@@ -138,3 +138,79 @@ def test_a_tracker_the_store_did_not_load_saves_only_what_is_new(tmp_path: Path)
         assert len(again.events) == len(whole.events)
 
     asyncio.run(check())
+
+
+def test_two_engines_starting_together_on_postgresql_both_start() -> None:
+    """The second engine's CREATE TABLE loses the race and the engine still starts.
+
+    One connection creates the window table and holds its transaction open,
+    as the first of two engines starting together would; the second store's
+    own creation then waits on it and, once the first commits, PostgreSQL
+    reports a duplicate in its catalogue.
+    """
+    import threading
+    import time
+    import uuid
+
+    import psycopg2
+
+    name = f"bankbot_window_race_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    try:
+        domain = _domain()
+        earlier = store_module.WindowedSQLTrackerStore(  # Rasa's events table exists already
+            domain=domain, dialect="postgresql", host="127.0.0.1", port=5432,
+            username="postgres", db=name,
+        )  # fmt: skip
+        with earlier.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE bankbot_tracker_windows")
+        earlier.engine.dispose()
+        first = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=name)
+        first.cursor().execute(
+            "CREATE TABLE bankbot_tracker_windows (sender_id VARCHAR(255) PRIMARY KEY,"
+            " first_event_id INTEGER NOT NULL, prefix TEXT NOT NULL)"
+        )  # uncommitted: the first engine is still creating it
+        outcome: dict[str, object] = {}
+
+        def second_engine() -> None:
+            try:
+                outcome["store"] = store_module.WindowedSQLTrackerStore(
+                    domain=domain, dialect="postgresql", host="127.0.0.1", port=5432,
+                    username="postgres", db=name,
+                )  # fmt: skip
+            except Exception as exc:  # noqa: BLE001 - the test reports it
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=second_engine)
+        thread.start()
+        waiting = admin.cursor()
+        for _ in range(200):  # until the second engine waits on the first one's creation
+            waiting.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                (name,),
+            )
+            if waiting.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the second engine never waited on the first one's table")
+        first.commit()
+        first.close()
+        thread.join(timeout=30)
+        assert "error" not in outcome, outcome.get("error")
+        store = outcome["store"]
+
+        async def a_turn() -> None:
+            tracker = await store.get_or_create_tracker("c9")
+            for event in _turn_events(1):
+                tracker.update(event)
+            await store.save(tracker)
+            assert _users(await store.retrieve("c9")) == ["question 1"]
+
+        asyncio.run(a_turn())
+        store.engine.dispose()
+    finally:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
