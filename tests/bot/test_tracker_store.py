@@ -188,7 +188,8 @@ def test_two_engines_starting_together_on_postgresql_both_start() -> None:
         waiting = admin.cursor()
         for _ in range(200):  # until the second engine waits on the first one's creation
             waiting.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = %s AND wait_event_type = 'Lock'",
                 (name,),
             )
             if waiting.fetchone()[0]:
