@@ -51,16 +51,15 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.faq_reading import RETRIEVAL_INTENT, faq_ranking, set_faq
 from common.text import count_cjk
 
 logger = logging.getLogger(__name__)
 
 FOLLOWUP = "followup"
-RESPONSE_SELECTOR = "response_selector"
-RETRIEVAL_INTENT = "faq"
 TOPIC_SLOT = "last_faq"
 
 UNSURE = 0.5
@@ -129,17 +128,6 @@ def says_more_than_more(text: str) -> bool:
     """Whether a ``more`` message names something ("那周末呢") or only asks for more ("还有呢")."""
     rest = CUES.sub(" ", text)
     return count_cjk(rest) >= 2 or bool(re.search(r"[A-Za-z]{3,}", rest))
-
-
-def faq_ranking(parse: dict[str, Any]) -> dict[str, float]:
-    """``{key: p(key | message is a FAQ question)}`` from parse data or a message."""
-    selector = (parse.get(RESPONSE_SELECTOR) or {}).get(RETRIEVAL_INTENT) or {}
-    out: dict[str, float] = {}
-    for item in selector.get("ranking") or []:
-        key = str(item.get("intent_response_key") or "")
-        if key.startswith(RETRIEVAL_INTENT + "/"):
-            out[key.split("/", 1)[1]] = float(item.get("confidence") or 0.0)
-    return out
 
 
 def previous_turn(tracker: DialogueStateTracker | None) -> tuple[str | None, dict[str, Any]]:
@@ -258,45 +246,8 @@ class FollowUpReader(GraphComponent):
         self._set_faq(message, key, share, topic)
 
     def _set_faq(self, message: Message, key: str, share: float, topic: str) -> None:
-        """The message becomes the FAQ question ``key``, with confidence ``share``."""
-        label = f"{RETRIEVAL_INTENT}/{key}"
-        others = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get("name") != "faq"]
-        rest = sum(float(i.get("confidence") or 0.0) for i in others) or 1.0
-        ranking = [{"name": RETRIEVAL_INTENT, "confidence": share}] + [
-            {**i, "confidence": float(i.get("confidence") or 0.0) * (1 - share) / rest}
-            for i in others
-        ]
-        intent = {
-            "name": RETRIEVAL_INTENT,
-            "confidence": share,
-            "full_retrieval_intent_name": label,
-        }
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        own = faq_ranking(message.as_dict())
-        own.pop(key, None)
-        rest_share = sum(own.values()) or 1.0
-        answers = [(key, share)] + sorted(
-            ((k, c * (1 - share) / rest_share) for k, c in own.items()), key=lambda kv: -kv[1]
-        )
-        utter = f"utter_{label}"
-        selector = {
-            "all_retrieval_intents": [RETRIEVAL_INTENT],
-            RETRIEVAL_INTENT: {
-                "response": {
-                    "responses": [],
-                    "confidence": share,
-                    "intent_response_key": label,
-                    "utter_action": utter,
-                    "template_name": utter,
-                },
-                "ranking": [
-                    {"intent_response_key": f"{RETRIEVAL_INTENT}/{k}", "confidence": c}
-                    for k, c in answers[: int(self.config["ranking_length"])]
-                ],
-            },
-        }
-        message.set(RESPONSE_SELECTOR, selector, add_to_output=True)
+        """The message becomes the FAQ question ``key``, read as a follow-up on ``topic``."""
+        set_faq(message, key, share, int(self.config["ranking_length"]))
         reading = {"topic": topic, "key": key, "confidence": round(share, 4)}
         reading["reworded"] = bool(REWORDED.search(str(message.get(TEXT) or "")))
         message.set(FOLLOWUP, reading, add_to_output=True)

@@ -53,6 +53,7 @@ from bot.judgement_figures import (
     sweep,
 )
 from bot.judgement_nlu import NLU_KIND
+from bot.judgement_routing import routed_outcomes
 from common.text import CJK_RE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,11 @@ TRAINING = ROOT / "data" / "judgement"
 MODELS = ROOT / "models"
 
 Parse = dict[str, Any]
+
+ROUTED = {
+    "upset": "flag = sent to a person, at once or after an angry complaint is registered",
+    "fraud_victim": "flag = the fraud warning and an urgent handoff",
+}
 
 
 def newest_model(folder: Path = MODELS) -> Path | None:
@@ -297,6 +303,14 @@ def evaluate_set(
         parses = parse(model, [e.text for e in kept])
         found += print_block("learned detector (as the engine parses):", name,
                              model_outcomes(kept, parses, name), calibration=True)  # fmt: skip
+        print_block(
+            "as the engine routes it (each message the first of a conversation; "
+            + ROUTED[name]
+            + "):",
+            name,
+            routed_outcomes(kept, parses, name),
+            False,
+        )
         if show_sweep:
             print_sweep(name, model_outcomes(kept, parses, name))
         if name == "upset":

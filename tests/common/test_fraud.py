@@ -108,16 +108,45 @@ def test_an_upset_victim_the_classifier_reads_as_fraud_is_a_victim() -> None:
 
 
 def test_an_angry_customer_with_a_middling_victim_score_is_upset() -> None:
-    # "this is ridiculous, I've been waiting three days for my transfer!!!" scored 0.91
+    # "this is ridiculous, I've been waiting three days for my transfer!!!" once scored high
     talk = Talk()
     talk.user("this is ridiculous, three days for my transfer!!!", "faq", emotion="anger")
     talk.latest_message["intent_ranking"] = [
         {"name": "faq", "confidence": 0.86},
         {"name": "report_fraud", "confidence": 0.01},
     ]
-    judged_upset(talk, fraud=0.91)
+    judged_upset(talk, fraud=0.7)
     assert victim_signal(talk.latest_message) is None
     assert talk.due() == "emotion"  # still a person, with the apology
+
+
+def test_a_panicking_customer_with_a_high_victim_score_is_a_victim() -> None:
+    # a victim's story the classifier does not read as fraud at all
+    talk = Talk()
+    talk.user(
+        "he wants me to buy 2000 worth of gift cards and send him the codes, I'm in the shop now",
+        "complain", emotion="distress",
+    )  # fmt: skip
+    talk.latest_message["intent_ranking"] = [{"name": "complain", "confidence": 0.9}]
+    judged_upset(talk, fraud=0.85)
+    assert talk.due() == "fraud_risk"
+
+
+def test_despair_keeps_the_emotion_handoff_unless_the_victim_is_sure() -> None:
+    talk = Talk()
+    talk.user("三天没睡了，催收电话不停，我觉得我已经完了，活着没意思", "faq", emotion="distress")
+    talk.latest_message["intent_ranking"] = [{"name": "faq", "confidence": 0.5}]
+    judged_upset(talk, fraud=0.85)
+    talk.latest_message["judgement"]["upset"]["kind"] = "despair"
+    assert talk.due() == "emotion"  # the caring words, not a fraud warning
+
+
+def test_thanks_after_a_scare_needs_a_high_victim_score() -> None:
+    talk = Talk()
+    talk.user("you literally saved me, I thought that money was gone forever. THANK YOU", "thank")
+    talk.latest_message["intent_ranking"] = [{"name": "thank", "confidence": 0.9}]
+    judged(talk, victim=True, score=0.78)
+    assert talk.due() is None
 
 
 def test_a_complaint_needs_more_than_a_middling_victim_score() -> None:
@@ -131,11 +160,11 @@ def test_a_complaint_needs_more_than_a_middling_victim_score() -> None:
     assert talk.due() == "fraud_risk"
 
 
-def test_a_complaint_opening_with_a_middling_victim_score_is_left_to_the_form() -> None:
+def test_a_complaint_opening_with_a_low_victim_score_is_left_to_the_form() -> None:
     """The complaint is registered first; a person reads it right after (the form)."""
     talk = Talk()
     talk.user("我要投诉，今天上午手机银行转账一直报错，钱却扣了", "complain")
-    judged(talk, victim=True, score=0.5)
+    judged(talk, victim=True, score=0.25)
     assert talk.due() is None
     talk.user("我要投诉，骗子冒充客服骗走了我的验证码，卡里少了五千", "complain")
     judged(talk, victim=True, score=0.99)

@@ -1,0 +1,68 @@
+"""Making a message read as one FAQ question, for the components that re-read messages.
+
+The follow-up reader (a short follow-up read against the topic just answered)
+and the prevention reading (a ``report_fraud`` the fraud detector contradicts)
+both turn a message into the FAQ question ``key``: intent ``faq`` at the
+given confidence, the other intents scaled into what is left, and the
+response selector's ranking headed by ``key``, exactly as the classifier
+would have put it, so the rules, ``action_answer_faq`` and the escalation
+tracking see an ordinary FAQ question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+RESPONSE_SELECTOR = "response_selector"
+RETRIEVAL_INTENT = "faq"
+
+
+def faq_ranking(parse: dict[str, Any]) -> dict[str, float]:
+    """``{faq key: confidence}`` from the response selector's ranking."""
+    selector = (parse.get(RESPONSE_SELECTOR) or {}).get(RETRIEVAL_INTENT) or {}
+    out: dict[str, float] = {}
+    for item in selector.get("ranking") or []:
+        label = str(item.get("intent_response_key") or "")
+        if label.startswith(f"{RETRIEVAL_INTENT}/"):
+            out[label.split("/", 1)[1]] = float(item.get("confidence") or 0.0)
+    return out
+
+
+def set_faq(message: Message, key: str, share: float, ranking_length: int = 10) -> None:
+    """The message becomes the FAQ question ``key``, with confidence ``share``."""
+    label = f"{RETRIEVAL_INTENT}/{key}"
+    others = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get("name") != "faq"]
+    rest = sum(float(i.get("confidence") or 0.0) for i in others) or 1.0
+    ranking = [{"name": RETRIEVAL_INTENT, "confidence": share}] + [
+        {**i, "confidence": float(i.get("confidence") or 0.0) * (1 - share) / rest} for i in others
+    ]
+    intent = {"name": RETRIEVAL_INTENT, "confidence": share, "full_retrieval_intent_name": label}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    own = faq_ranking(message.as_dict())
+    own.pop(key, None)
+    rest_share = sum(own.values()) or 1.0
+    answers = [(key, share)] + sorted(
+        ((k, c * (1 - share) / rest_share) for k, c in own.items()), key=lambda kv: -kv[1]
+    )
+    utter = f"utter_{label}"
+    selector = {
+        "all_retrieval_intents": [RETRIEVAL_INTENT],
+        RETRIEVAL_INTENT: {
+            "response": {
+                "responses": [],
+                "confidence": share,
+                "intent_response_key": label,
+                "utter_action": utter,
+                "template_name": utter,
+            },
+            "ranking": [
+                {"intent_response_key": f"{RETRIEVAL_INTENT}/{k}", "confidence": c}
+                for k, c in answers[:ranking_length]
+            ],
+        },
+    }
+    message.set(RESPONSE_SELECTOR, selector, add_to_output=True)

@@ -1,0 +1,52 @@
+"""bot/judgement_routing.py: where `make eval` says the engine sends a labelled message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.judgement_routing import (
+    ASKED_FOR,
+    BOT,
+    COMPLAINT,
+    COMPLAINT_THEN_PERSON,
+    PERSON,
+    URGENT,
+    route,
+)
+
+
+def parse(text: str, intent: str, *, upset: float = 0.01, fraud: float = 0.01,
+          kind: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Parse data as the engine leaves it (thresholds 0.7 and 0.2)."""
+    entities = [{"entity": "emotion", "value": kind}] if upset >= 0.7 and kind else []
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "intent_ranking": [{"name": intent, "confidence": 0.9}],
+        "entities": entities,
+        "judgement": {
+            "upset": {"score": upset, "flag": upset >= 0.7, "kind": kind, "source": "model"},
+            "fraud_victim": {"score": fraud, "flag": fraud >= 0.2, "source": "model"},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("message", "where"),
+    [
+        (parse("my money went to a 'safe account' the police told me about", "faq",
+               fraud=0.97), URGENT),
+        (parse("THIS IS THE FOURTH TIME I ASK, NOBODY HELPS", "faq", upset=0.98,
+               kind="anger"), PERSON),
+        (parse("我要投诉，柜员态度太差了，气死我了", "complain", upset=0.95, kind="anger"),
+         COMPLAINT_THEN_PERSON),
+        (parse("I want to complain about the queue at your branch yesterday", "complain"),
+         COMPLAINT),
+        (parse("let me talk to a person", "request_human"), ASKED_FOR),
+        (parse("what are your opening hours", "faq"), BOT),
+    ],
+)  # fmt: skip
+def test_each_message_goes_where_the_engine_sends_it(message: dict[str, Any], where: str) -> None:
+    assert route(message, {"opening_hours", "fraud_prevention"}) == where

@@ -1,0 +1,76 @@
+"""bot/prevention_reading.py: a cleared ``report_fraud`` is a prevention question.
+
+The messages carry the classifier's and the detectors' output as the real
+pipeline leaves them; the component must only touch the contradicted ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.bot.conftest import import_engine_module
+
+reading = import_engine_module("bot.prevention_reading")
+message_module = import_engine_module("rasa.shared.nlu.training_data.message")
+
+pytestmark = pytest.mark.engine_env
+
+
+def parsed(text: str, *, flag: bool, source: str = "model", fraud: float = 0.8) -> Any:
+    """A message the classifier read as ``report_fraud`` at ``fraud``, then judged."""
+    data = {
+        "text": text,
+        "intent": {"name": "report_fraud", "confidence": fraud},
+        "intent_ranking": [
+            {"name": "report_fraud", "confidence": fraud},
+            {"name": "faq", "confidence": 1 - fraud},
+        ],
+        "response_selector": {
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": "faq/fraud_prevention", "confidence": 0.7},
+                    {"intent_response_key": "faq/card_lost_info", "confidence": 0.3},
+                ]
+            }
+        },
+        "judgement": {"fraud_victim": {"score": 0.9 if flag else 0.05, "flag": flag,
+                                       "source": source}},
+    }  # fmt: skip
+    return message_module.Message(data=data)
+
+
+def run(message: Any) -> dict[str, Any]:
+    reading.PreventionReading().process([message])
+    return message.as_dict()
+
+
+def test_a_cleared_report_becomes_the_prevention_question() -> None:
+    out = run(parsed("how do I keep my parents from being tricked into transfers", flag=False))
+    assert out["intent"]["name"] == "faq"
+    assert out["intent"]["full_retrieval_intent_name"] == "faq/fraud_prevention"
+    # the fraud either way round: report_fraud plus the prevention answer's share of faq
+    assert out["intent"]["confidence"] == pytest.approx(0.8 + 0.2 * 0.7)
+    ranking = out["response_selector"]["faq"]["ranking"]
+    assert ranking[0]["intent_response_key"] == "faq/fraud_prevention"
+    assert [i["name"] for i in out["intent_ranking"]][:1] == ["faq"]
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "source"),
+    [
+        ("I gave my code to the caller and money is gone", True, "model"),  # a victim
+        ("/report_fraud", False, "model"),  # the button: the customer said so
+        ("我被骗了", False, "rules"),  # the detector failed: its rules' flag is the intent
+    ],
+)
+def test_a_victim_a_button_and_a_fallback_stay(text: str, flag: bool, source: str) -> None:
+    out = run(parsed(text, flag=flag, source=source))
+    assert out["intent"]["name"] == "report_fraud"
+
+
+def test_another_intent_is_left_alone() -> None:
+    message = parsed("what are your opening hours", flag=False)
+    message.set("intent", {"name": "faq", "confidence": 0.9}, add_to_output=True)
+    assert run(message)["intent"] == {"name": "faq", "confidence": 0.9}
