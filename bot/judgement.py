@@ -61,7 +61,7 @@ from bot.judgement_features import analyse
 from bot.judgement_model import JudgementModel, TrainingSettings, train
 from bot.judgement_nlu import nlu_examples, read_plain
 from common.identifiers import as_read
-from common.text import CJK_RE
+from common.text import CJK_RE, has_words
 
 logger = logging.getLogger(__name__)
 
@@ -332,9 +332,12 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             if head is None:
                 raise ValueError(f"the model has no '{name}' detector")
             score = float(head.probability(analysed)[0])
+            # a victim's report needs words: digits alone (a phone number, the
+            # ID's last four, read as "0000") tell no story, whatever they score
+            told = name != FRAUD_VICTIM or has_words(text)
             out[name] = {
                 "score": round(score, 4),
-                "flag": score >= threshold,
+                "flag": score >= threshold and told,
                 "threshold": threshold,
                 "source": "model",
             }

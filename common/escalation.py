@@ -84,8 +84,7 @@ VICTIM_SURE = 0.95
 
 DOUBTFUL_SURE = 0.8
 """A flag on an upset customer's message counts from this score
-(unless the customer sounds in despair: ``upset`` kind ``despair`` gets the
-emotion handoff's words, not a fraud warning). Measured on the development
+(:data:`DESPAIR_SURE` when the customer sounds in despair). Measured on the development
 set, panicking victims ("他让我去买两千块的购物卡然后把卡号发他，我现在就在
 超市") scored 0.77-0.94 and went to a person as upset customers, without the
 warning and not urgently."""
@@ -95,6 +94,13 @@ SMALL_TALK = frozenset({"thank", "greet", "goodbye", "affirm"})
 of them (at least :data:`COMPLAINT_SURE`): on the development set, thanks after a
 scare ("you literally saved me, I thought that money was gone forever") were
 flagged at 0.15-0.78."""
+
+DESPAIR_SURE = 0.9
+"""The bar for a customer who sounds in despair: a hint of self-harm ("80k on
+credit cards, I lie awake wanting it all to end", 0.80 on the development set)
+gets the emotion handoff's caring words, while a victim who has lost
+everything ("I put 80,000 into an investment platform and now I can't withdraw
+anything", 0.92) gets the warning and the urgent handoff."""
 
 OPENING_SURE = 0.3
 """A flag on a message the classifier reads as a complaint counts from this
@@ -214,7 +220,7 @@ def victim_bar(
 
     Not doubtful: the flag itself (0). Doubtful: an upset customer (who goes
     to a person anyway, with the apology) or one the classifier is sure is
-    small talk (:data:`SMALL_TALK`), :data:`DOUBTFUL_SURE` (:data:`VICTIM_SURE`
+    small talk (:data:`SMALL_TALK`), :data:`DOUBTFUL_SURE` (:data:`DESPAIR_SURE`
     in despair); a message of at most :data:`SHORT_MESSAGE` words (too short to
     tell a story: "it was about 2pm today" scored 0.92) and an answer inside
     the complaint form (a grievance with the bank), :data:`VICTIM_SURE`; a
@@ -230,7 +236,7 @@ def victim_bar(
     upset = judgement.get("upset") or {}
     bar = 0.0
     if upset.get("flag") or small_talk:
-        bar = VICTIM_SURE if upset.get("kind") == "despair" else DOUBTFUL_SURE
+        bar = DESPAIR_SURE if upset.get("kind") == "despair" else DOUBTFUL_SURE
     if word_count(text) <= SHORT_MESSAGE:
         bar = VICTIM_SURE
     if opening:

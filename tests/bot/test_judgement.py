@@ -118,6 +118,25 @@ def test_sealed_numbers_read_as_numbers_not_as_noise(judgement_detector) -> None
         assert judged["fraud_victim"]["score"] == plain["fraud_victim"]["score"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello, I would like to check the balance of my savings account, my phone number is "
+        "13800000000",
+        "我想查一下最近的交易，我的手机号是13800000000，麻烦了",
+    ],
+)
+def test_a_customer_giving_their_own_number_is_no_victim(judgement_detector, text: str) -> None:
+    # the victims' "my phone number was changed, not by me" taught the detector
+    # that a phone number is a victim's word, until the own-number examples
+    assert not parse(judgement_detector, text)["judgement"]["fraud_victim"]["flag"]
+
+
+def test_digits_alone_tell_no_victims_story(judgement_detector) -> None:
+    for text in ("0000", "13800000000", "6222 0000 1111 2222"):
+        assert not parse(judgement_detector, text)["judgement"]["fraud_victim"]["flag"], text
+
+
 def test_thresholds_are_per_language(judgement_detector) -> None:
     thresholds = judgement_detector.config["thresholds"]
     zh = parse(judgement_detector, "卡丢了")["judgement"]
