@@ -92,46 +92,6 @@ async def append_message(
     return message
 
 
-async def append_messages(
-    session: AsyncSession,
-    conversation: Conversation,
-    sender: Sender,
-    items: list[tuple[str, list[dict[str, str]]]],
-) -> list[Message]:
-    """Store several messages of one sender (text, buttons) under consecutive seqs.
-
-    One seq update and one insert for all of them: a bot turn's replies cost two
-    round trips to the database, however many there are.
-    """
-    if not items:
-        return []
-    now = utcnow()
-    last = (
-        await session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation.id)
-            .values(last_seq=Conversation.last_seq + len(items), updated_at=now)
-            .returning(Conversation.last_seq)
-        )
-    ).scalar_one()
-    set_committed_value(conversation, "last_seq", last)  # written already: not dirty
-    first = last - len(items) + 1
-    messages = [
-        Message(
-            conversation_id=conversation.id,
-            seq=first + index,
-            sender=sender,
-            text=text,
-            buttons=buttons or None,
-            created_at=now,
-        )
-        for index, (text, buttons) in enumerate(items)
-    ]
-    session.add_all(messages)
-    await session.flush()
-    return messages
-
-
 async def claim_seqs(
     session: AsyncSession, conversation: Conversation, count: int, *, changed: bool = False
 ) -> int:

@@ -4,7 +4,7 @@ The record is created *pending* in the same commit as the customer's message
 and completed with the answer in the commit that stores the replies. A retry
 that finds a pending record knows the first attempt died between the two
 commits: it must not run the turn a second time (the engine may already have
-acted on it), so the relay apologises instead (`relay.interrupted_turn`).
+acted on it), so the relay apologises instead (`relay._interrupted_turn`).
 """
 
 from __future__ import annotations

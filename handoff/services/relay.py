@@ -4,7 +4,8 @@ The message is stored (masked) and committed before the engine is called, so
 nothing is lost when the engine fails; the engine's replies are stored after.
 The idempotency record is reserved in the customer message's own commit, so a
 retry after a crash between the two commits never runs the turn twice
-(`services/idempotency.py`).
+(`services/idempotency.py`). Both commits hold a few prebuilt Core statements
+(`services/conversations.py`): a turn costs no ORM flush.
 While an agent owns the conversation the bot is never asked: the message goes
 to the agent's console. While queued, the customer hears their place, may
 leave the queue, book a callback or leave a message (`services/callbacks.py`).
