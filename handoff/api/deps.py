@@ -22,8 +22,12 @@ from handoff.services.ratelimit import client_key
 from handoff.services.supervision import DeskRuntime
 
 
-def get_context(request: Request) -> AppContext:
-    """The process's shared objects, built at start-up."""
+async def get_context(request: Request) -> AppContext:
+    """The process's shared objects, built at start-up.
+
+    This and the other trivial dependencies are `async def`: FastAPI runs a
+    plain `def` dependency in its thread pool, a trip to a thread per request.
+    """
     context: AppContext = request.app.state.context
     return context
 
@@ -31,7 +35,7 @@ def get_context(request: Request) -> AppContext:
 ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
-def get_settings_dep(ctx: ContextDep) -> Settings:
+async def get_settings_dep(ctx: ContextDep) -> Settings:
     """The settings the app was built with (tests pass their own)."""
     return ctx.settings
 
@@ -59,7 +63,7 @@ def client_of(request: Request) -> str:
     return client_key(secret, address)
 
 
-def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str | None:
+async def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str | None:
     """The token of an `Authorization: Bearer <token>` header, if present."""
     if not authorization:
         return None
@@ -160,7 +164,7 @@ StaffSessionDep = Annotated[tuple[Agent, StaffSession], Depends(current_staff_se
 CurrentStaff = Annotated[Agent, Depends(current_staff)]
 
 
-def get_desk(request: Request) -> DeskRuntime:
+async def get_desk(request: Request) -> DeskRuntime:
     """The desk's per-process parts (login limiter, background jobs)."""
     desk: DeskRuntime = request.app.state.desk
     return desk

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
 
 from common import sqlite
 
@@ -50,14 +51,30 @@ def make_engine(url: str) -> AsyncEngine:
 
     A server's connections can drop, so a PostgreSQL connection is checked
     when taken from the pool, without a round trip (`server_hung_up`); a
-    SQLite file's cannot drop.
+    SQLite file's cannot drop. A SQLite connection is rolled back on its
+    return to the pool only when a transaction is open (`rollback_if_open`).
     """
-    engine = create_async_engine(async_url(url))
-    if engine.dialect.name == "sqlite":
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_async_engine(async_url(url), pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", sqlite.on_connect)
+        event.listen(engine.sync_engine.pool, "reset", rollback_if_open)
     else:
+        engine = create_async_engine(async_url(url))
         event.listen(engine.sync_engine.pool, "checkout", server_hung_up)
     return engine
+
+
+def rollback_if_open(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """The pool's reset of a SQLite connection, without the needless rollback after a commit.
+
+    The pool rolls back every connection given back, also one whose
+    transaction was just committed; on aiosqlite each rollback is a trip to
+    its thread, two per customer turn. Only an open transaction is rolled back.
+    """
+    if state.terminate_only or not state.asyncio_safe:
+        return  # the connection is being discarded: nothing to reset
+    if dbapi_connection.driver_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 def server_hung_up(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -6,12 +6,30 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from handoff.models import Channel, Conversation, Message, Sender
 from handoff.models.base import utcnow
 from handoff.services.access import hash_token, new_token
+
+# The turn's hot statements go to the tables themselves (no unit of work to flush)
+# and are built once: building a statement costs more than running it on SQLite.
+_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_TAKE_SEQS = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("cid"))
+    .values(last_seq=_CONVERSATIONS.c.last_seq + bindparam("count"), updated_at=bindparam("now"))
+    .returning(*_CONVERSATIONS.c)
+)
+_TAKE_SEQS_AND_CHANGE = _TAKE_SEQS.values(
+    language=bindparam("language"), expecting=bindparam("expecting")
+)
+_INSERT_MESSAGES = insert(_MESSAGES)
+TURN_CHANGES = frozenset({"language", "expecting"})
+"""The conversation's columns a customer's turn changes (`claim_seqs` writes them)."""
 
 
 async def create_conversation(
@@ -59,7 +77,7 @@ async def append_message(
             .returning(Conversation.last_seq)
         )
     ).scalar_one()
-    conversation.last_seq = seq
+    set_committed_value(conversation, "last_seq", seq)  # written already: not dirty
     message = Message(
         conversation_id=conversation.id,
         seq=seq,
@@ -74,44 +92,60 @@ async def append_message(
     return message
 
 
-async def append_messages(
+async def claim_seqs(
+    session: AsyncSession, conversation: Conversation, count: int, *, changed: bool = False
+) -> int:
+    """Take `count` seqs (maybe none): one UPDATE ... RETURNING; returns the last one.
+
+    `changed`: the turn changed `conversation`'s language or expecting (set as
+    committed values, see `TURN_CHANGES`), and the same UPDATE writes them. The
+    row comes back whole, so `conversation` is fresh afterwards (what another
+    turn committed meanwhile included) without a read of its own; its values
+    are set as committed, so nothing is flushed again. Pending ORM changes are
+    flushed first, so none is overwritten.
+    """
+    if session.dirty or session.new:
+        await session.flush()
+    params: dict[str, Any] = {"cid": conversation.id, "count": count, "now": utcnow()}
+    statement = _TAKE_SEQS
+    if changed:
+        statement = _TAKE_SEQS_AND_CHANGE
+        params.update(language=conversation.language, expecting=conversation.expecting)
+    row = (await session.execute(statement, params)).one()
+    for name, value in row._mapping.items():
+        set_committed_value(conversation, name, value)
+    return int(row.last_seq)
+
+
+async def insert_messages(
     session: AsyncSession,
-    conversation: Conversation,
+    conversation_id: str,
+    first_seq: int,
     sender: Sender,
     items: list[tuple[str, list[dict[str, str]]]],
 ) -> list[Message]:
-    """Store several messages of one sender (text, buttons) under consecutive seqs.
+    """Store messages (text, buttons) under seqs from `first_seq` taken with `claim_seqs`.
 
-    One seq update and one insert for all of them: a bot turn's replies cost two
-    round trips to the database, however many there are.
+    One INSERT, no unit of work; the returned messages are detached copies for
+    the answer and the fan-out.
     """
     if not items:
         return []
     now = utcnow()
-    last = (
-        await session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation.id)
-            .values(last_seq=Conversation.last_seq + len(items), updated_at=now)
-            .returning(Conversation.last_seq)
-        )
-    ).scalar_one()
-    conversation.last_seq = last
-    first = last - len(items) + 1
-    messages = [
-        Message(
-            conversation_id=conversation.id,
-            seq=first + index,
-            sender=sender,
-            text=text,
-            buttons=buttons or None,
-            created_at=now,
-        )
+    rows: list[dict[str, Any]] = [
+        {
+            "conversation_id": conversation_id,
+            "seq": first_seq + index,
+            "sender": sender,
+            "text": text,
+            "buttons": buttons or None,
+            "agent_name": None,
+            "created_at": now,
+        }
         for index, (text, buttons) in enumerate(items)
     ]
-    session.add_all(messages)
-    await session.flush()
-    return messages
+    await session.execute(_INSERT_MESSAGES, rows)
+    return [Message(**row) for row in rows]
 
 
 async def messages_after(

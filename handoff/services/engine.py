@@ -3,11 +3,16 @@
 Every failure (refused connection, timeout, 5xx, an empty answer caused by a
 dead action server) becomes `EngineUnavailable`, so the relay has one case to
 handle: apologise and offer a human (docs/requirements.md, rule 17).
+
+A dead action server shows in the engine's own answer: the turn whose custom
+action failed says nothing (the engine's events of the action are lost), and a
+new session, whose `action_session_start` failed, gets only the engine's
+fallback (`utter_default`). Only then is the action server probed, not on
+every turn: an answer the engine gave from its domain alone is a real answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import zlib
@@ -18,6 +23,9 @@ from typing import Any
 import httpx
 
 log = logging.getLogger(__name__)
+
+FALLBACK_MARKERS = ("再描述一遍", "describe the question once more")
+"""Words of the engine's fallback (`utter_default` in `domain/core.yml`, both languages)."""
 
 
 class EngineUnavailable(Exception):
@@ -57,6 +65,14 @@ def _parse(raw: list[dict[str, Any]]) -> list[BotReply]:
             )
         )
     return replies
+
+
+def _may_be_failure(replies: list[BotReply]) -> bool:
+    """Whether the answer is (or holds) the engine's fallback, which a failed action causes."""
+    return any(
+        reply.text and any(marker in reply.text for marker in FALLBACK_MARKERS)
+        for reply in replies
+    )
 
 
 class EngineClient:
@@ -116,23 +132,20 @@ class EngineClient:
     ) -> list[BotReply]:
         """Relay one customer message and return the bot's replies.
 
-        The action server is probed at the same time: when it is down the
-        engine still answers, but only with a generic fallback, so the
+        An answer that may come from a failed action (the engine's fallback)
+        makes the gateway probe the action server: when it is down the
         customer gets the system-failure apology instead (rule 17).
         """
-        answer, actions_up = await asyncio.gather(
-            self._post_message(conversation_id, text, metadata), self.actions_healthy()
-        )
-        if not actions_up:
-            log.warning("action server unavailable")
-            said = _parse(answer) if isinstance(answer, list) else []
-            raise EngineUnavailable("action server unavailable", said)
-        raw = answer
+        raw = await self._post_message(conversation_id, text, metadata)
         if not isinstance(raw, list) or not raw:
             # Every rule of the assistant ends in a reply: silence means the
             # action server failed inside the engine.
             raise EngineUnavailable("engine returned no reply")
-        return _parse(raw)
+        replies = _parse(raw)
+        if _may_be_failure(replies) and not await self.actions_healthy():
+            log.warning("action server unavailable")
+            raise EngineUnavailable("action server unavailable", replies)
+        return replies
 
     async def _post_message(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> Any:
         started = time.perf_counter()

@@ -139,12 +139,14 @@ class EventHub:
             quiet_s = 0.0
             if item.get("type") != "pmessage":
                 continue
-            channel = item["channel"].decode()
+            topic = item["channel"].decode().removeprefix(CHANNEL_PREFIX)
+            if topic not in self._subscribers:
+                continue  # nobody listens here: every gateway hears every event
             try:
                 event = json.loads(item["data"])
             except ValueError:
                 continue
-            self._deliver(channel.removeprefix(CHANNEL_PREFIX), event)
+            self._deliver(topic, event)
 
     def _tell_everyone_gone(self) -> None:
         for topic in list(self._subscribers):

@@ -4,7 +4,7 @@ The record is created *pending* in the same commit as the customer's message
 and completed with the answer in the commit that stores the replies. A retry
 that finds a pending record knows the first attempt died between the two
 commits: it must not run the turn a second time (the engine may already have
-acted on it), so the relay apologises instead (`relay.interrupted_turn`).
+acted on it), so the relay apologises instead (`relay._interrupted_turn`).
 """
 
 from __future__ import annotations
@@ -12,13 +12,25 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handoff.models import Conversation, ConversationFacts, IdempotentReply
+from handoff.models import IdempotentReply
 from handoff.models.base import utcnow
 
 PENDING: dict[str, Any] = {"pending": True}
+_REPLIES: Table = IdempotentReply.__table__  # type: ignore[assignment]
+# Built once (per backend): building a statement costs more than running it on SQLite.
+_RESERVE = {
+    name: dialect_insert(_REPLIES)
+    .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
+    .returning(_REPLIES.c.id)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_REMEMBER = (
+    update(_REPLIES).where(_REPLIES.c.id == bindparam("rid")).values(response=bindparam("response"))
+)
 
 
 def is_pending(response: dict[str, Any]) -> bool:
@@ -26,77 +38,41 @@ def is_pending(response: dict[str, Any]) -> bool:
     return response.get("pending") is True
 
 
-async def start_turn(
-    session: AsyncSession, conversation: Conversation, client_message_id: str
-) -> tuple[IdempotentReply | None, ConversationFacts | None]:
-    """The record of this message id and the conversation's facts row, if any: one query.
+async def reserve(
+    session: AsyncSession, conversation_id: str, client_message_id: str
+) -> int | None:
+    """Take the message id for this turn: the new pending row's id, None if it was taken before.
 
-    Read under the conversation's lock; the same query reloads `conversation`
-    (another turn may have changed it while this request waited for the lock),
-    so the turn reads none of the three again.
+    One INSERT ... ON CONFLICT DO NOTHING (both backends) is the look-up and the
+    reservation at once; it commits together with the customer's message.
     """
-    row = (
-        await session.execute(
-            select(Conversation, IdempotentReply, ConversationFacts)
-            .outerjoin(
-                IdempotentReply,
-                and_(
-                    IdempotentReply.conversation_id == Conversation.id,
-                    IdempotentReply.client_message_id == client_message_id,
-                ),
-            )
-            .outerjoin(ConversationFacts, ConversationFacts.conversation_id == Conversation.id)
-            .where(Conversation.id == conversation.id)
-            .execution_options(populate_existing=True)
-        )
-    ).one()
-    return row[1], row[2]
+    statement = _RESERVE[session.get_bind().dialect.name]
+    params = {
+        "conversation_id": conversation_id,
+        "client_message_id": client_message_id,
+        "response": dict(PENDING),
+        "created_at": utcnow(),
+    }
+    return (await session.execute(statement, params)).scalar_one_or_none()
 
 
-def reserve(
+async def earlier(
     session: AsyncSession, conversation_id: str, client_message_id: str
 ) -> IdempotentReply:
-    """Mark the message id as taken; commit it together with the customer's message."""
-    record = IdempotentReply(
-        conversation_id=conversation_id,
-        client_message_id=client_message_id,
-        response=dict(PENDING),
-    )
-    session.add(record)
-    return record
-
-
-async def remember_reply(
-    session: AsyncSession,
-    conversation_id: str,
-    client_message_id: str,
-    response: dict[str, Any],
-    record: IdempotentReply | None = None,
-) -> None:
-    """Keep the answer so a retry gets it instead of a second bot turn.
-
-    `record` is the message id's row when the caller holds it already (its
-    reservation): then no query is needed.
-    """
-    if record is not None:
-        record.response = response
-        return
+    """The record an earlier attempt of this message left (`reserve` said it exists)."""
     row = await session.scalar(
         select(IdempotentReply).where(
             IdempotentReply.conversation_id == conversation_id,
             IdempotentReply.client_message_id == client_message_id,
         )
     )
-    if row is None:
-        session.add(
-            IdempotentReply(
-                conversation_id=conversation_id,
-                client_message_id=client_message_id,
-                response=response,
-            )
-        )
-    else:
-        row.response = response
+    assert row is not None, "reserve() found the record"
+    return row
+
+
+async def remember_reply(session: AsyncSession, record_id: int, response: dict[str, Any]) -> None:
+    """Keep the answer on the reserved row, so a retry gets it instead of a second bot turn."""
+    await session.execute(_REMEMBER, {"rid": record_id, "response": response})
 
 
 async def purge_expired(session: AsyncSession, retention_days: int) -> int:

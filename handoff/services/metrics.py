@@ -56,7 +56,8 @@ class Metrics:
         )  # fmt: skip
         self.actions_seconds = Histogram(
             "bankbot_action_server_probe_duration_seconds",
-            "Latency of the action server's health probe sent with every turn",
+            "Latency of the action server's health probe (/health, and a turn the "
+            "engine's fallback answered)",
             ["outcome"], buckets=LATENCY_BUCKETS, registry=r,
         )  # fmt: skip
         self.handoffs = Counter(

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common import payloads
 from common.handoffs import HandoffReason
 from common.redaction import redact
 from handoff.models import Conversation, Outcome, TurnOutcome
+from handoff.models.base import utcnow
 from handoff.models.quality import MISSED
 from handoff.services.engine import BotReply
 
@@ -26,6 +27,8 @@ OUT_OF_SCOPE_MARKERS = ("超出了我能为您解答的范围", "outside what i 
 """Words of the domain's ``utter_out_of_scope`` in both languages."""
 
 MAX_TEXT = 500
+_OUTCOMES: Table = TurnOutcome.__table__  # type: ignore[assignment]
+_INSERT_OUTCOME = insert(_OUTCOMES)  # built once: building costs more than running it
 
 
 def outcome_of(
@@ -54,37 +57,39 @@ def outcome_of(
     return Outcome.other, None
 
 
-def record_turn(
+async def record_turn(
     session: AsyncSession,
     conversation: Conversation,
     seq: int,
     shown_text: str,
     replies: list[BotReply],
     handoff_reason: HandoffReason | None,
-) -> TurnOutcome | None:
+) -> None:
     """Store the outcome of the bot's answer to the customer message ``seq``.
 
     One-time codes are not recorded; a button press only when it was answered
     with a FAQ (a "did you mean…" button: the question it picked counts).
+    One INSERT on the turn's transaction (no unit of work).
     """
     if not shown_text.strip():
-        return None
+        return
     outcome, faq_key = outcome_of(replies, handoff_reason)
     if shown_text.startswith("/") and outcome != Outcome.answered:
-        return None
-    row = TurnOutcome(
-        conversation_id=conversation.id,
-        seq=seq,
-        started_at=conversation.created_at,
-        customer_key=conversation.customer_ref or conversation.browser_hash,
-        language=conversation.language,
-        outcome=outcome.value,
-        faq_key=faq_key,
-        text=redact(shown_text)[:MAX_TEXT] if outcome in MISSED else None,
-        handled=False,
-    )
-    session.add(row)
-    return row
+        return
+    row = {
+        "conversation_id": conversation.id,
+        "seq": seq,
+        "started_at": conversation.created_at,
+        "customer_key": conversation.customer_ref or conversation.browser_hash,
+        "language": conversation.language,
+        "outcome": outcome.value,
+        "faq_key": faq_key,
+        "text": redact(shown_text)[:MAX_TEXT] if outcome in MISSED else None,
+        "handled": False,
+        "handled_change_id": None,
+        "created_at": utcnow(),
+    }
+    await session.execute(_INSERT_OUTCOME, [row])
 
 
 async def note_customer(

@@ -4,7 +4,8 @@ The message is stored (masked) and committed before the engine is called, so
 nothing is lost when the engine fails; the engine's replies are stored after.
 The idempotency record is reserved in the customer message's own commit, so a
 retry after a crash between the two commits never runs the turn twice
-(`services/idempotency.py`).
+(`services/idempotency.py`). Both commits hold a few prebuilt Core statements
+(`services/conversations.py`): a turn costs no ORM flush.
 While an agent owns the conversation the bot is never asked: the message goes
 to the agent's console. While queued, the customer hears their place, may
 leave the queue, book a callback or leave a message (`services/callbacks.py`).
@@ -12,11 +13,13 @@ leave the queue, book a callback or leave a message (`services/callbacks.py`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from common import codes, evidence, identifiers, payloads
 from common.redaction import redact, redact_for_engine
@@ -29,6 +32,7 @@ from handoff.models import (
     CsatScore,
     HandoffReason,
     IdempotentReply,
+    Message,
     Priority,
     Sender,
 )
@@ -46,7 +50,13 @@ from handoff.services import (
 )
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
-from handoff.services.conversations import append_message, append_messages, message_view
+from handoff.services.conversations import (
+    TURN_CHANGES,
+    append_message,
+    claim_seqs,
+    insert_messages,
+    message_view,
+)
 from handoff.services.engine import BotReply, EngineUnavailable
 from handoff.services.events import conversation_topic
 from handoff.services.language import guess_language
@@ -62,22 +72,28 @@ async def handle_customer_message(
     text: str,
     client_message_id: str,
 ) -> dict[str, Any]:
-    """Process one message exactly once and return the API response body."""
+    """Process one message exactly once and return the API response body.
+
+    Two short transactions of Core statements around the engine call: the
+    message id's reservation, the seq (which reads the conversation back fresh
+    under the lock) and the message; then the replies' seqs with the turn's
+    changes to the conversation, the replies, the answer on the reservation,
+    the facts and the turn's outcome.
+    """
     async with ctx.locks.hold(conversation.id):
-        earlier, facts = await idempotency.start_turn(session, conversation, client_message_id)
-        if earlier is not None and idempotency.is_pending(earlier.response):
-            return await _interrupted_turn(ctx, session, conversation, earlier)
-        if earlier is not None:
-            return earlier.response
+        reserved = await idempotency.reserve(session, conversation.id, client_message_id)
+        if reserved is None:
+            return await _earlier_answer(ctx, session, conversation, client_message_id)
         now, outbox = clock.now(), desk.Outbox()
-        rated = await _rating_by_button(
-            ctx, session, conversation, text, client_message_id, facts
-        )
-        if rated is not None:
-            return rated
+        if text.strip() in desk.CSAT_SCORES:
+            rated = await _rating_by_button(ctx, session, conversation, text, reserved)
+            if rated is not None:
+                return rated
+        seq = await claim_seqs(session, conversation, 1)
         if conversation.state == ConversationState.closed:
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
 
+        changes: dict[str, Any] = {}  # the conversation's columns the turn changes
         was_expecting = conversation.expecting
         code = codes.as_code(text) if was_expecting == payloads.EXPECT_OTP else None
         key = ctx.settings.otp_digest_key.get_secret_value()
@@ -85,10 +101,10 @@ async def handle_customer_message(
             shown = codes.MASKED_CODE
             engine_text = codes.code_command(key, conversation.id, code)
         else:
-            if conversation.expecting == payloads.EXPECT_OTP:
+            if was_expecting == payloads.EXPECT_OTP:
                 text = codes.mask_codes(text)  # "my code is 123456"
             shown, sealed = redact(text), None
-            if conversation.expecting == payloads.EXPECT_ID_LAST4:
+            if was_expecting == payloads.EXPECT_ID_LAST4:
                 sealed = identifiers.seal_id_last4(key, conversation.id, redact_for_engine(text))
             if sealed is not None:  # the ID's last four: a digest; hidden in the transcript
                 shown, engine_text = redact(identifiers.hide_id_last4(text)), sealed
@@ -96,10 +112,12 @@ async def handle_customer_message(
                 engine_text = redact_for_engine(identifiers.seal_phones(key, conversation.id, text))
             engine_text = await commands.as_engine_command(session, conversation.id, engine_text)
             if not text.startswith("/"):  # a button payload says nothing about the language
-                conversation.language = guess_language(text, default=conversation.language)
-        conversation.expecting = None
-        stored = await append_message(session, conversation, Sender.customer, shown)
-        reserved = idempotency.reserve(session, conversation.id, client_message_id)
+                language = guess_language(text, default=conversation.language)
+                _change(conversation, changes, "language", language)
+        _change(conversation, changes, "expecting", None)
+        stored = (
+            await insert_messages(session, conversation.id, seq, Sender.customer, [(shown, [])])
+        )[0]
         await session.commit()
         _post_messages(ctx, conversation.id, [stored])  # sent while the engine works
 
@@ -116,8 +134,8 @@ async def handle_customer_message(
                 outbox,
                 was_expecting,
                 shown=shown if code is None else "",
-                seq=stored.seq,
-                facts=facts,
+                seq=seq,
+                changes=changes,
             )
         elif conversation.state == ConversationState.queued:
             # Raw text: a callback needs the phone number the transcript masks.
@@ -132,17 +150,22 @@ async def handle_customer_message(
             # Agent mode: the agent answers; the message goes to their console.
             await desk.notify_staff(session, conversation.id, stored, outbox)
 
-        stored_replies = await append_messages(
-            session, conversation, Sender.bot, [(redact(t), buttons) for t, buttons in outgoing]
-        )
+        stored_replies: list[Message] = []
+        if outgoing or changes:
+            last = await claim_seqs(session, conversation, len(outgoing), changed=bool(changes))
+            stored_replies = await insert_messages(
+                session,
+                conversation.id,
+                last - len(outgoing) + 1,
+                Sender.bot,
+                [(redact(t), buttons) for t, buttons in outgoing],
+            )
         response = {
             "replies": [{"text": m.text, "buttons": m.buttons or []} for m in stored_replies],
             "state": conversation.state.value,
             "handoff": handoff_info,
         }
-        await idempotency.remember_reply(
-            session, conversation.id, client_message_id, response, reserved
-        )
+        await idempotency.remember_reply(session, reserved, response)
         await session.commit()
         # The fan-out goes out in order after the answer, off its path.
         _post_messages(ctx, conversation.id, stored_replies)
@@ -155,18 +178,38 @@ async def handle_customer_message(
         return response
 
 
+def _change(conversation: Conversation, changes: dict[str, Any], name: str, value: Any) -> None:
+    """Note a change of the conversation for the turn's UPDATE (seen at once, never flushed).
+
+    Only `TURN_CHANGES` columns: `claim_seqs` writes those.
+    """
+    assert name in TURN_CHANGES
+    if getattr(conversation, name) != value or name in changes:
+        set_committed_value(conversation, name, value)
+        changes[name] = value
+
+
+async def _earlier_answer(
+    ctx: AppContext, session: AsyncSession, conversation: Conversation, client_message_id: str
+) -> dict[str, Any]:
+    """A message id seen before: its stored answer, or the apology if its turn died midway."""
+    record = await idempotency.earlier(session, conversation.id, client_message_id)
+    if idempotency.is_pending(record.response):
+        await session.refresh(conversation)  # as the turns before left it (under the lock)
+        return await _interrupted_turn(ctx, session, conversation, record)
+    return record.response
+
+
 async def _rating_by_button(
     ctx: AppContext,
     session: AsyncSession,
     conversation: Conversation,
     text: str,
-    client_message_id: str,
-    facts: ConversationFacts | None,
+    reserved: int,
 ) -> dict[str, Any] | None:
     """A CSAT button sent as text (instead of POST /csat) is a rating, not a question."""
     score = text.strip()
-    if score not in desk.CSAT_SCORES:
-        return None
+    facts = await summary.existing_facts(session, conversation.id)
     if facts is None or not facts.csat_pending:
         return None
     facts.csat_pending = False
@@ -184,7 +227,7 @@ async def _rating_by_button(
         "state": conversation.state.value,
         "handoff": None,
     }
-    await idempotency.remember_reply(session, conversation.id, client_message_id, response)
+    await idempotency.remember_reply(session, reserved, response)
     await session.commit()
     _post_messages(ctx, conversation.id, [stored, thanks])
     return response
@@ -206,9 +249,7 @@ async def _interrupted_turn(
         "state": conversation.state.value,
         "handoff": None,
     }
-    await idempotency.remember_reply(
-        session, conversation.id, record.client_message_id, response, record
-    )
+    await idempotency.remember_reply(session, record.id, response)
     await session.commit()
     _post_messages(ctx, conversation.id, [apology])
     return response
@@ -238,26 +279,37 @@ async def _bot_turn(
     *,
     shown: str = "",
     seq: int = 0,
-    facts: ConversationFacts | None = None,
+    changes: dict[str, Any],
 ) -> tuple[list[tuple[str, list[dict[str, str]]]], dict[str, Any] | None]:
     """Ask the engine; on failure apologise and offer a human (rule 17).
 
     On failure a code the bot was waiting for is still awaited, and a code
     request the engine did send (its action server then failed the probe) is
     honoured: masking a code never depends on the probe. How the turn went is
-    recorded for the quality figures (`services.outcomes`).
+    recorded for the quality figures (`services.outcomes`). The facts row is
+    read while the engine works.
     """
     metadata = {
         payloads.METADATA_LANGUAGE: conversation.language,
         payloads.METADATA_CHANNEL: conversation.channel.value,
     }
-    try:
-        replies = await ctx.engine.send(conversation.id, text, metadata)
-    except EngineUnavailable as failure:
-        conversation.expecting = was_expecting
-        if any(payloads.expects_code(reply.custom) for reply in failure.replies):
-            conversation.expecting = payloads.EXPECT_OTP
+    answer, read = await asyncio.gather(
+        ctx.engine.send(conversation.id, text, metadata),
+        summary.existing_facts(session, conversation.id),
+        return_exceptions=True,
+    )
+    if isinstance(read, BaseException):
+        raise read
+    facts: ConversationFacts | None = read
+    if isinstance(answer, EngineUnavailable):
+        expecting = was_expecting
+        if any(payloads.expects_code(reply.custom) for reply in answer.replies):
+            expecting = payloads.EXPECT_OTP
+        _change(conversation, changes, "expecting", expecting)
         return await _engine_down(ctx, session, conversation, text, now, outbox)
+    if isinstance(answer, BaseException):
+        raise answer
+    replies = answer
 
     outgoing: list[tuple[str, list[dict[str, str]]]] = []
     requested: tuple[HandoffReason, Priority] | None = None
@@ -266,12 +318,12 @@ async def _bot_turn(
         if reply.text:
             outgoing.append((reply.text, reply.buttons))
         if payloads.expects_code(reply.custom):
-            conversation.expecting = payloads.EXPECT_OTP
+            _change(conversation, changes, "expecting", payloads.EXPECT_OTP)
         elif payloads.expects_id_last4(reply.custom):
-            conversation.expecting = payloads.EXPECT_ID_LAST4
+            _change(conversation, changes, "expecting", payloads.EXPECT_ID_LAST4)
         if reply.custom is not None and summary.reports_facts(reply.custom):
             if facts is None:  # the conversation's first facts
-                facts = await summary.facts_for(session, conversation.id)
+                facts = summary.add_facts(session, conversation.id)
             summary.record_custom(facts, reply.custom)
             await outcomes.note_customer(session, conversation, reply.custom)
         wanted = _handoff_request(reply)
@@ -282,8 +334,9 @@ async def _bot_turn(
         # The bot answers in the language the conversation settled on (the
         # customer may have asked to switch): the gateway's own words follow it.
         said = " ".join(text for text, _ in outgoing)
-        conversation.language = guess_language(said, default=conversation.language)
-    outcomes.record_turn(
+        language = guess_language(said, default=conversation.language)
+        _change(conversation, changes, "language", language)
+    await outcomes.record_turn(
         session, conversation, seq, shown, replies, requested[0] if requested else None
     )
     if requested is None:

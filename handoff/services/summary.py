@@ -54,6 +54,13 @@ async def facts_for(session: AsyncSession, conversation_id: str) -> Conversation
     return facts
 
 
+def add_facts(session: AsyncSession, conversation_id: str) -> ConversationFacts:
+    """A new, empty facts row (the caller knows there is none); written with the turn."""
+    facts = ConversationFacts(conversation_id=conversation_id, intents=[], faq_keys=[])
+    session.add(facts)
+    return facts
+
+
 async def existing_facts(session: AsyncSession, conversation_id: str) -> ConversationFacts | None:
     """The facts row if one was ever written (reads never create rows)."""
     return await session.get(ConversationFacts, conversation_id)

@@ -1,4 +1,8 @@
-"""The numbered message log: a bot turn's replies are stored in one go, in order."""
+"""The numbered message log: a bot turn's replies are stored in one go, in order.
+
+`claim_seqs` takes the seqs (reading the conversation back fresh) and
+`insert_messages` stores the replies under them with one insert.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from handoff.core.db import make_engine, make_sessionmaker
 from handoff.models import Channel, Sender
 from handoff.services.conversations import (
     append_message,
-    append_messages,
+    claim_seqs,
     create_conversation,
+    insert_messages,
     messages_after,
 )
 
@@ -20,16 +25,17 @@ async def test_replies_follow_the_customer_message_in_order(gateway_settings: Se
         async with sessions() as session:
             conversation, _ = await create_conversation(session, Channel.web, "zh")
             await append_message(session, conversation, Sender.customer, "你们几点开门")
-            replies = await append_messages(
-                session,
-                conversation,
-                Sender.bot,
-                [
-                    ("营业时间是…", []),
-                    ("还有别的问题吗？", [{"title": "有", "payload": "/affirm"}]),
-                ],
+            items = [
+                ("营业时间是…", []),
+                ("还有别的问题吗？", [{"title": "有", "payload": "/affirm"}]),
+            ]
+            last = await claim_seqs(session, conversation, len(items))
+            replies = await insert_messages(
+                session, conversation.id, last - len(items) + 1, Sender.bot, items
             )
-            assert await append_messages(session, conversation, Sender.bot, []) == []
+            assert last == conversation.last_seq == 3
+            assert await claim_seqs(session, conversation, 0) == 3  # nothing taken
+            assert await insert_messages(session, conversation.id, 4, Sender.bot, []) == []
             await append_message(session, conversation, Sender.customer, "谢谢")
             await session.commit()
         async with sessions() as session:

@@ -27,6 +27,7 @@ def _value(text: str, series: str) -> float:
 @pytest.mark.asyncio
 async def test_metrics_cover_routes_engine_queue_and_handoffs(api: httpx.AsyncClient) -> None:
     chat = await queued_chat(api, "en")  # the engine is down: apology, then a person
+    await api.get("/health")  # probes the (dead) action server
     response = await api.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")

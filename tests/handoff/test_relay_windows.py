@@ -2,7 +2,8 @@
 
 A retry after a crash between the customer's commit and the reply's commit
 must not run the turn again, and a code the bot asked for is masked even when
-the action server's probe failed on the turn that asked for it.
+the turn that asked for it ended in the apology (a later action of the turn
+failed: the engine's fallback, and the action server's probe failed).
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from tests.support.scripted_engine import Script, scripted_engine
 pytestmark = pytest.mark.asyncio
 
 CODE_REQUEST = [{"text": "Please enter the 6-digit code we sent you.", "custom": {"expect": "otp"}}]
+# What the engine says when a custom action of the turn failed in a new session
+# (`utter_default`); mid-conversation such a turn says nothing at all.
+ENGINE_FALLBACK = [
+    {"text": "Sorry, could you describe the question once more? If you'd like a human agent, "
+     "just say so."}
+]  # fmt: skip
 
 
 async def _gateway(
@@ -95,7 +102,7 @@ async def test_a_code_is_masked_when_the_probe_failed_on_the_turn_asking_for_it(
 ) -> None:
     url, script = engine
     async for client, auth, cid in _gateway(tmp_path, url):
-        script.answers.append(CODE_REQUEST)
+        script.answers.append(CODE_REQUEST + ENGINE_FALLBACK)
         script.actions_healthy = False  # the action server fails right after sending the code
         asked = await _send(client, auth, cid, "what is my balance", "m-1")
         assert "sorry" in asked.json()["replies"][0]["text"]  # the customer hears the apology
@@ -115,6 +122,7 @@ async def test_a_code_is_still_masked_on_a_retry_after_the_engine_failed(
         script.answers.append(CODE_REQUEST)
         await _send(client, auth, cid, "what is my balance", "m-1")
         script.actions_healthy = False  # down while the customer types the code
+        script.answers.append([])  # the engine's action failed: it says nothing
         failed = await _send(client, auth, cid, "123456", "m-2")
         assert "sorry" in failed.json()["replies"][0]["text"]
         script.actions_healthy = True
