@@ -1,8 +1,8 @@
 """Reading the engine's parse data of a message: intent, entities, the FAQ ranking.
 
-The engine's policies (``bot/escalation.py``) and the action server
-(``actions/faq.py``) read the same message the same way: what the customer
-asked, which FAQ answers it and how sure the classifier is. The message is the
+The escalation (:mod:`common.escalation`), the FAQ reply (:mod:`common.faq`)
+and the action server's evidence read the same message the same way: what the
+customer asked, which FAQ answers it and how sure the classifier is. The message is the
 parse data as a dict (``latest_message`` of the tracker).
 """
 
