@@ -9,6 +9,10 @@ with its first prediction after each message (Rasa applies a policy's events
 whether or not it wins, before the predicted action runs, so that action and
 the responses it renders see them).
 
+An FAQ turn sets slots of its own (``last_faq``, ``faq_misses``…,
+:mod:`bot.faq`): the rule or memoization policy that predicts the FAQ reply
+returns them as optional events, applied only if that prediction wins.
+
 The other policies predict from the tracker as it was before those events.
 Only ``complaint_offer`` of these slots shapes their predictions (rules for
 "yes" to a person offered); :class:`FreshRulePolicy` and
