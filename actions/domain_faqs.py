@@ -1,11 +1,12 @@
-"""FAQ answers and questions as the live model has them: read from the domain of each call.
+"""FAQ answers as the live model has them: read from the domain of each call.
 
 The engine sends its domain with every action call, and the domain is the
 live model's: rendered from the approved content by the training that made
-the model (:mod:`faqs.render`). So the answers and the questions shown on
-"did you mean…" buttons always match what the model answers, follow
+the model (:mod:`faqs.render`). So the answers quoted by actions (the fraud
+warning, the lost-card facts) always match what the model answers, follow
 deployments and rollbacks, and are the same on every host; nothing here reads
-the repository's files.
+the repository's files. (The FAQ turn itself, answers and "did you mean…"
+buttons, is the engine's: ``bot/faq.py``, ``bot/nlg.py``.)
 
 In the domain each FAQ is the response ``utter_faq/<key>``: a Chinese variant
 by default and an English one on the language slot, each with its question in
@@ -18,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from common.languages import DEFAULT_LANGUAGE
+from common.faq import question as faq_question
+from common.faq import variant
 from common.parse import FAQ_RESPONSE_PREFIX as PREFIX
 from common.parse import faq_keys as faq_keys_of
 
@@ -32,37 +34,16 @@ def faq_keys(domain: Domain) -> set[str]:
     return faq_keys_of(domain.get("responses") or {})
 
 
-def _variant(domain: Domain, response: str, language: str) -> dict[str, Any] | None:
-    """The variant of ``response`` the engine would render in ``language``."""
-    variants = (domain.get("responses") or {}).get(response) or []
-    default = None
-    for variant in variants:
-        conditions = variant.get("condition") or []
-        if not conditions:
-            default = default or variant
-        elif any(
-            c.get("type") == "slot" and c.get("name") == "language" and c.get("value") == language
-            for c in conditions
-        ):
-            return dict(variant)
-    return None if default is None else dict(default)
-
-
 def question(domain: Domain, key: str, language: str) -> str | None:
     """The FAQ's question in ``language`` (Chinese when that is all there is)."""
-    for lang in (language, DEFAULT_LANGUAGE):
-        variant = _variant(domain, PREFIX + key, lang) or {}
-        text = str((variant.get("metadata") or {}).get("question") or "").strip()
-        if text:
-            return text
-    return None
+    return faq_question(domain.get("responses") or {}, key, language)
 
 
 def answer(domain: Domain, key: str, language: str) -> str:
     """The FAQ's answer in ``language`` without the closing check ("" if the model has none)."""
-    variant = _variant(domain, PREFIX + key, language) or {}
-    text = str(variant.get("text") or "")
-    closing = str((_variant(domain, CLOSING, language) or {}).get("text") or "")
+    responses = domain.get("responses") or {}
+    text = str((variant(responses, PREFIX + key, language) or {}).get("text") or "")
+    closing = str((variant(responses, CLOSING, language) or {}).get("text") or "")
     if closing and text.endswith(closing):
         text = text[: -len(closing)]
     return text.strip()

@@ -81,8 +81,8 @@ class ActionHandoffRepeatedQuestion(Action):
 class ActionHandoffLowConfidence(Action):
     """Misunderstood twice in the last few messages: a person, ``normal``.
 
-    Two misses in a row on FAQ questions are handed over by ``action_answer_faq``
-    itself; this is the conversation-level case (:mod:`common.conversation`),
+    Two misses in a row on FAQ questions are handed over by the engine's FAQ
+    reply itself (``bot/faq.py``); this is the conversation-level case (:mod:`common.conversation`),
     say an out-of-scope reading, an answer, then another miss.
     """
 

@@ -24,6 +24,7 @@ NOT_CARRIED_OVER: frozenset[str] = frozenset(
         "requested_slot",  # a form never survives a session
         "faq_key",  # a button press belongs to its turn
         "faq_misses",  # "a second miss in a row" starts again
+        "faq_reply",  # the reply of one FAQ turn (bot/faq.py)
         "target_language",
         "handoff_reason",
         "handoff_priority",

@@ -54,6 +54,8 @@ class StackConfig:
 
 
 TRACKER_STORE = "bot.tracker_store.WindowedSQLTrackerStore"
+NLG = "bot.nlg.BankNaturalLanguageGenerator"
+"""The engine's responses: the domain's, and the FAQ reply it decides itself."""
 """Rasa's SQL tracker store, loading a bounded window of each conversation (bot/)."""
 
 
@@ -74,7 +76,7 @@ def tracker_store(config: StackConfig) -> dict[str, object]:
 
 
 def render_endpoints(config: StackConfig, *, pulling: bool | None = None) -> Path:
-    """Write the endpoints file the engine reads (tracker, lock store, action server).
+    """Write the endpoints file the engine reads (tracker, lock store, action server, responses).
 
     With `engines_pull` the stack's engine also pulls the live model from the
     gateway; the worker's own engines (gate, "try it") get a file without that
@@ -84,6 +86,7 @@ def render_endpoints(config: StackConfig, *, pulling: bool | None = None) -> Pat
     endpoints: dict[str, object] = {
         "action_endpoint": {"url": config.action_server_url},
         "tracker_store": tracker_store(config),
+        "nlg": {"type": NLG},
     }
     if config.redis_url:
         redis = urlsplit(config.redis_url)

@@ -19,7 +19,7 @@ shape, so everything downstream is unchanged:
   usual;
 * ``response_selector["faq"]``: the ranking of the FAQ answers with their
   probability *given* that the message is an FAQ question, as Rasa's
-  ``ResponseSelector`` reports it; ``actions/faq.py`` answers only above its
+  ``ResponseSelector`` reports it; the FAQ reply (``common/faq.py``) answers only above its
   threshold and otherwise offers the most likely questions.
 
 A short message whose words the training examples share among several

@@ -10,7 +10,7 @@ model and prints, per language:
   ResponseSelector picked) is the expected one; ``nlu_fallback`` counts as a
   miss;
 * what the assistant would *do* with the FAQ phrasings at the answer
-  threshold of ``actions/faq.py``: answer correctly, ask (clarification) or
+  threshold of ``common/faq.py``: answer correctly, ask (clarification) or
   answer wrongly with confidence (the number that must stay near zero);
 * the confusion pairs and every miss, and the threshold sweep used to choose
   the threshold.

@@ -12,7 +12,7 @@ changed) and acts only when
 * the bot's previous turn answered a FAQ (the slot ``last_faq`` was set in
   it: that key is the *topic*), and
 * the message would not be answered on its own: the intent is ``faq`` with no
-  answer confident enough for ``action_answer_faq``, ``out_of_scope``, or any
+  answer confident enough for the FAQ reply (common/faq.py), ``out_of_scope``, or any
   intent below the fallback threshold (the engine would say ``nlu_fallback``),
   or any other intent below :data:`UNSURE` that is not one the dialogue must
   honour (a request for a person, fraud, thanks...); an
@@ -69,7 +69,7 @@ FALLBACK = 0.35
 """config.yml's FallbackClassifier threshold: an intent below it is no reading at all."""
 
 ANSWER_THRESHOLD = 0.6
-"""``action_answer_faq`` answers a FAQ at this confidence (actions/faq.py): such a
+"""The FAQ reply answers a FAQ at this confidence (common/faq.py): such a
 message is understood on its own and left alone."""
 
 HONOURED: frozenset[str] = frozenset(
@@ -196,7 +196,7 @@ class FollowUpReader(GraphComponent):
             "topic_weight": 0.5,
             "floor": 0.01,
             # the answer chosen in context must have at least this share (at
-            # least action_answer_faq's threshold, so that it is answered)
+            # least the FAQ reply's threshold, so that it is answered)
             "threshold": 0.6,
             # how many FAQ answers the new ranking keeps
             "ranking_length": 10,

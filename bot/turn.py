@@ -9,6 +9,10 @@ with its first prediction after each message (Rasa applies a policy's events
 whether or not it wins, before the predicted action runs, so that action and
 the responses it renders see them).
 
+An FAQ turn sets slots of its own (``last_faq``, ``faq_misses``…,
+:mod:`bot.faq`): the rule or memoization policy that predicts the FAQ reply
+returns them as optional events, applied only if that prediction wins.
+
 The other policies predict from the tracker as it was before those events.
 Only ``complaint_offer`` of these slots shapes their predictions (rules for
 "yes" to a person offered); :class:`FreshRulePolicy` and
@@ -18,7 +22,6 @@ they were when the action server set them before any prediction.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 from rasa.core.policies.memoization import MemoizationPolicy
@@ -27,16 +30,11 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_EXTRACT_SLOTS
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted,
-    Event,
-    Restarted,
-    SessionStarted,
-    SlotSet,
-    UserUttered,
-)
+from rasa.shared.core.events import ActionExecuted, Event, Restarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import faq
+from bot.history import event_dicts, first_entity, message_dict
 from common.escalation import SLOTS, track
 from common.languages import language_after
 from common.parse import faq_keys
@@ -54,37 +52,6 @@ def first_of_turn(tracker: DialogueStateTracker) -> bool:
     return False
 
 
-def _event_dicts(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
-    """The events back to the previous customer message, oldest first, as plain dicts.
-
-    Only what :mod:`common.escalation` reads: which event, and a slot's name and value.
-    """
-    out: deque[dict[str, Any]] = deque()
-    users = 0
-    for event in reversed(tracker.events):
-        if isinstance(event, Restarted):
-            break  # the action server never saw events before a restart
-        if isinstance(event, UserUttered):
-            users += 1
-            if users > 2:
-                break
-            out.appendleft({"event": "user"})
-        elif isinstance(event, SlotSet):
-            out.appendleft({"event": "slot", "name": event.key, "value": event.value})
-        elif isinstance(event, SessionStarted):
-            out.appendleft({"event": "session_started"})
-    return list(out)
-
-
-def _first_entity(message: UserUttered, name: str) -> Any:
-    """The first value of entity ``name`` without role or group (as rasa-sdk reads it)."""
-    for entity in message.entities:
-        if entity.get("entity") == name and entity.get("role") is None:
-            if entity.get("group") is None:
-                return entity.get("value")
-    return None
-
-
 def turn_events(tracker: DialogueStateTracker, domain: Domain) -> list[Event]:
     """The slots the latest customer message sets (module docs)."""
     latest = tracker.latest_message
@@ -94,17 +61,15 @@ def turn_events(tracker: DialogueStateTracker, domain: Domain) -> list[Event]:
     language = language_after(
         tracker.get_slot("language"),
         tracker.get_slot("language_pinned"),
-        _first_entity(latest, "language"),
+        first_entity(latest, "language"),
         (latest.metadata or {}).get("language"),
     )
     if language is not None:
         events.append(SlotSet("language", language))
-    message = dict(latest.parse_data)
-    message["entities"] = latest.entities
     changes = track(
-        message,
+        message_dict(latest),
         {name: tracker.get_slot(name) for name in SLOTS},
-        _event_dicts(tracker),
+        event_dicts(tracker),
         tracker.active_loop_name,
         faq_keys(domain.responses),
     )
@@ -126,7 +91,12 @@ def _as_if_applied(tracker: DialogueStateTracker, domain: Domain) -> DialogueSta
 
 
 class _AfterTurnEvents:
-    """Predicts as the policy it is mixed into would after this message's slot events."""
+    """Predicts as the policy it is mixed into would after this message's slot events.
+
+    A prediction of the FAQ reply (:data:`bot.faq.ACTION`) carries that turn's
+    slot events (:func:`bot.faq.faq_events`) as optional events: applied when
+    it wins, before the reply is rendered.
+    """
 
     def predict_action_probabilities(
         self,
@@ -140,6 +110,11 @@ class _AfterTurnEvents:
         prediction: PolicyPrediction = parent.predict_action_probabilities(
             _as_if_applied(tracker, domain), domain, rule_only_data, **kwargs
         )
+        probabilities = prediction.probabilities
+        if faq.ACTION in domain.action_names_or_texts and probabilities:
+            best = max(range(len(probabilities)), key=probabilities.__getitem__)
+            if probabilities[best] > 0 and best == domain.index_for_action(faq.ACTION):
+                prediction.optional_events = faq.faq_events(tracker, domain)
         return prediction
 
 

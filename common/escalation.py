@@ -7,7 +7,7 @@ message). It
 
 * **counts needs** in ``need_counts`` (``{need: times asked}``): the FAQ
   answer the message gets (``faq/<key>``, when the classifier is sure enough
-  for ``action_answer_faq`` to answer it, or the key of a clarification
+  for the FAQ reply (:mod:`common.faq`) to answer it, or the key of a clarification
   button), or the service intent (``check_balance``; with its month, amount
   and card when it names them, so "October's transactions" and "November's"
   are two needs). Paraphrases count as the same need because the classifier

@@ -16,12 +16,24 @@ optional, so either side can add what it knows:
 
 An agent who thinks a handoff was a false alarm disputes it with one of
 :data:`DISPUTE_LABELS`; the disputed messages feed the labelled sets.
+
+:func:`of_handoff` gathers the evidence from a conversation's events, for the
+action server's handoffs (``actions/evidence.py``) and the engine's own
+(``bot/nlg.py``) alike. Which messages triggered a handoff depends on its
+reason: the latest message for a single-message decision (a victim, an upset
+message, a request for a person, a specialist topic); the last few for what
+the whole conversation showed (frustration rising, misunderstood twice, the
+same need asked again).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from common.conversation import WINDOW
+from common.redaction import redact
 
 EVIDENCE = "evidence"
 MESSAGES = "messages"
@@ -126,3 +138,96 @@ def from_handoff_payload(custom: dict[str, Any] | None) -> dict[str, Any] | None
     if not isinstance(handoff, dict):
         return None
     return clean(handoff.get(EVIDENCE))
+
+
+# --------------------------------------------------------------------------- gathering
+
+CONVERSATION_LEVEL = frozenset({"repeated_question", "low_confidence"})
+"""Reasons decided over several messages: the evidence shows the last few."""
+
+
+def customer_messages(
+    events: Sequence[Mapping[str, Any]], latest_message: Mapping[str, Any] | None, count: int
+) -> list[dict[str, Any]]:
+    """The last ``count`` customer messages (parse data), oldest first; no button payloads.
+
+    ``events``: the tracker's events as dicts; ``latest_message``: the latest
+    message's parse data, used when no event qualifies.
+    """
+    found: list[dict[str, Any]] = []
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        text = str(event.get("text") or "")
+        if not text.strip() or text.lstrip().startswith("/"):
+            continue
+        found.append({**(event.get("parse_data") or {}), "text": text})
+        if len(found) == count:
+            break
+    if not found and latest_message:
+        found.append(dict(latest_message))
+    return list(reversed(found))
+
+
+def top_faq(message: Mapping[str, Any]) -> str | None:
+    """The FAQ answer the classifier ranked first for a message, if any."""
+    selector = (message.get("response_selector") or {}).get("faq") or {}
+    ranking = selector.get("ranking") or [selector.get("response") or {}]
+    key = str((ranking[0] if ranking else {}).get("intent_response_key") or "")
+    return key.split("/", 1)[1] if key.startswith("faq/") else None
+
+
+def _decided_by(
+    reason: str, latest: Mapping[str, Any], rising: bool
+) -> tuple[str, float | None]:
+    """The detector named in the evidence, and its score when it has one."""
+    judgement = latest.get("judgement") or {}
+    if reason == "fraud_risk":
+        victim = judgement.get("fraud_victim") or {}
+        if victim.get("flag") and victim.get("source") == "model":
+            return "fraud_victim", victim.get("score")
+        return "rules", victim.get("score")
+    if reason == "emotion":
+        upset = judgement.get("upset") or {}
+        name = "upset" if upset.get("source", "model") == "model" else "rules"
+        return (f"{name}_rising" if rising else name), upset.get("score")
+    if reason in ("request_human", "complex_topic"):
+        return "request", float((latest.get("intent") or {}).get("confidence") or 0.0) or None
+    return reason, None
+
+
+def of_handoff(
+    reason: str,
+    events: Sequence[Mapping[str, Any]],
+    latest_message: Mapping[str, Any] | None,
+    faqs_answered: Sequence[Any] | None,
+    verified: bool,
+    *,
+    rising: bool = False,
+) -> dict[str, Any]:
+    """The evidence of a handoff for ``reason`` (``rising``: frustration over several messages).
+
+    ``events`` and ``latest_message`` as for :func:`customer_messages`;
+    ``faqs_answered``: the slot of that name; ``verified``: whether the
+    customer passed identity verification.
+    """
+    several = rising or reason in CONVERSATION_LEVEL
+    messages = customer_messages(events, latest_message, WINDOW if several else 1)
+    latest = messages[-1] if messages else {}
+    detector, score = _decided_by(reason, latest, rising)
+    intents = [
+        (str(m["intent"]["name"]), round(float(m["intent"].get("confidence") or 0.0), 4))
+        for m in messages
+        if (m.get("intent") or {}).get("name")
+    ]
+    considered = [key for key in (top_faq(m) for m in messages) if key]
+    answered = [str(k) for k in faqs_answered or []][-3:]
+    faqs = list(dict.fromkeys(considered + answered))
+    return build(
+        messages=[redact(str(m.get("text") or "")) for m in messages],
+        detector=detector,
+        score=round(float(score), 4) if isinstance(score, (int, float)) else None,
+        intents=intents or None,
+        faqs=faqs or None,
+        verified=verified,
+    )

@@ -1,8 +1,8 @@
 """Reading the engine's parse data of a message: intent, entities, the FAQ ranking.
 
-The engine's policies (``bot/escalation.py``) and the action server
-(``actions/faq.py``) read the same message the same way: what the customer
-asked, which FAQ answers it and how sure the classifier is. The message is the
+The escalation (:mod:`common.escalation`), the FAQ reply (:mod:`common.faq`)
+and the action server's evidence read the same message the same way: what the
+customer asked, which FAQ answers it and how sure the classifier is. The message is the
 parse data as a dict (``latest_message`` of the tracker).
 """
 
@@ -16,7 +16,7 @@ RETRIEVAL_INTENT = "faq"
 FAQ_RESPONSE_PREFIX = "utter_faq/"
 
 ANSWER_THRESHOLD = 0.6
-"""Minimum answer confidence for ``action_answer_faq`` to answer directly (tuned
+"""Minimum answer confidence for the FAQ reply (:mod:`common.faq`) to answer directly (tuned
 on the held-out test sets: see the note in config.yml / the eval report); below
 it the customer is asked what they meant. The escalation counts only answered
 FAQs, so both sides read this one number."""
@@ -76,7 +76,7 @@ def faq_keys(response_names: Iterable[str]) -> set[str]:
 
 
 def answered_faq(message: Mapping[str, Any], known: Iterable[str]) -> str | None:
-    """The FAQ ``action_answer_faq`` answers an ``faq`` message with, if it is sure enough."""
+    """The FAQ an ``faq`` message is answered with (:mod:`common.faq`), if it is sure enough."""
     keys = set(known)
     ranking = [c for c in faq_ranking(message) if c.key in keys]
     if ranking and ranking[0].confidence >= ANSWER_THRESHOLD:

@@ -1,8 +1,9 @@
 """The custom payloads and button payloads that travel between the three processes.
 
 The action server adds machine-readable payloads to its replies
-(``dispatcher.utter_message(json_message=...)``); Rasa's REST channel hands
-them to the gateway as ``{"custom": {...}}``. These are their keys and the
+(``dispatcher.utter_message(json_message=...)``), and the engine to the FAQ
+reply it renders itself (``bot/nlg.py``); Rasa's REST channel hands them to
+the gateway as ``{"custom": {...}}``. These are their keys and the
 builders both sides use, so a key is spelt once:
 
 * ``{"handoff": {"reason", "priority"}}`` — put the conversation in the queue;

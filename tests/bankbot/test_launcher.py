@@ -58,6 +58,8 @@ def test_engine_uses_sqlite_tracker_by_default(tmp_path: Path) -> None:
         "dialect": "sqlite",
         "db": str(tmp_path / "tracker.db"),
     }
+    # the FAQ reply is rendered in the engine (bot/nlg.py)
+    assert endpoints["nlg"] == {"type": "bot.nlg.BankNaturalLanguageGenerator"}
     assert "lock_store" not in endpoints
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
 

@@ -81,10 +81,10 @@ def slots_set(prediction) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def turns(*messages):  # type: ignore[no-untyped-def]
-    """Earlier turns, each a message answered by ``action_answer_faq``."""
+    """Earlier turns, each a message answered by the FAQ reply (``utter_answer_faq``)."""
     out = []
     for message in messages:
-        out += [message, events.ActionExecuted("action_answer_faq")]
+        out += [message, events.ActionExecuted("utter_answer_faq")]
         out.append(events.ActionExecuted("action_listen"))
     return out
 
@@ -115,7 +115,7 @@ def test_the_third_asking_is_routed_in_the_same_prediction(policy) -> None:  # t
         applied = [events.SlotSet(k, v) for k, v in slots_set(prediction).items()]
         history += [said(text, faq="opening_hours"), *applied]
         history += [
-            events.ActionExecuted("action_answer_faq"),
+            events.ActionExecuted("utter_answer_faq"),
             events.ActionExecuted("action_listen"),
         ]
 
@@ -163,7 +163,7 @@ def test_only_right_after_a_user_message(policy) -> None:  # type: ignore[no-unt
     later = tracker(
         said("气死我了", emotion="anger"),
         events.SlotSet("escalation", "emotion"),
-        events.ActionExecuted("action_answer_faq"),
+        events.ActionExecuted("utter_answer_faq"),
     )
     name, prediction = predicted(policy, later)
     assert name is None

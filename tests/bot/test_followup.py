@@ -52,7 +52,7 @@ def after_answer(first: dict[str, Any], answered: str | None):  # type: ignore[n
     said = [
         events.ActionExecuted("action_listen"),
         events.UserUttered(first["text"], first["intent"], [], first),
-        events.ActionExecuted("action_answer_faq"),
+        events.ActionExecuted("utter_answer_faq"),
     ]
     if answered:
         said.append(events.SlotSet("last_faq", answered))
@@ -72,7 +72,7 @@ def test_a_bare_follow_up_after_an_answer_is_read_as_that_topic() -> None:
     bare = message(parsed("怎么办", "out_of_scope", 0.74, {"card_lost_info": 0.4, "hotline": 0.2}))
     reader().process([bare], after_answer(FIRST, "transfer_fees"))
     assert bare.get("intent")["name"] == "faq"
-    assert bare.get("intent")["confidence"] >= 0.6  # action_answer_faq answers it
+    assert bare.get("intent")["confidence"] >= 0.6  # the FAQ reply answers it
     ranking = bare.get("response_selector")["faq"]["ranking"]
     assert ranking[0]["intent_response_key"] == "faq/transfer_fees"
     assert bare.get("followup")["topic"] == "transfer_fees"

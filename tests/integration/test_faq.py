@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import httpx
 import pytest
 
+from bankbot.local_stack import RunningStack
 from faqs.files import load_faqs
 from tests.support.customer import Customer, reply_text
 
@@ -114,3 +118,57 @@ def test_odd_input_gets_a_sensible_reply_and_never_a_confident_faq(
     assert turn["replies"] and all(r["text"].strip() for r in turn["replies"])
     assert not answered_faq(turn), reply_text(turn)
     assert "非常抱歉，系统" not in reply_text(turn)  # not the system-failure apology
+
+
+def _actions_of_latest_turn(stack: RunningStack, conversation_id: str) -> list[str]:
+    """The actions the engine ran for the customer's latest message (its tracker)."""
+    with httpx.Client(
+        base_url=stack.config.engine_url, params={"token": stack.config.engine_token}, timeout=30
+    ) as engine:
+        response = engine.get(f"/conversations/{conversation_id}/tracker")
+    response.raise_for_status()
+    ran: list[str] = []
+    for event in response.json()["events"]:
+        if event.get("event") == "user":
+            ran = []
+        elif event.get("event") == "action":
+            ran.append(str(event.get("name")))
+    return ran
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [["What are your opening hours?"], ["fees", '/choose_faq{"faq_key":"account_fees"}']],
+    ids=["answer", "did-you-mean-then-a-button"],
+)
+def test_an_faq_turn_calls_no_action(
+    gateway: httpx.Client, stack: RunningStack, messages: list[str]
+) -> None:
+    """Answer, "did you mean…" and a button are the engine's own (issue 13, item 1):
+    each turn's only action is the reply ``utter_answer_faq``."""
+    customer = Customer(gateway, language="en")
+    for text in messages:
+        turn = customer.say(text)
+        ran = _actions_of_latest_turn(stack, customer.id)
+        assert ran == ["utter_answer_faq", "action_listen"], (text, ran)
+    assert answered_faq(turn)
+
+
+def test_the_second_faq_miss_hands_over_from_the_engine(stack: RunningStack) -> None:
+    """A miss, then a button for a FAQ the model lacks: the engine hands over itself, with
+    evidence (the gateway passes only buttons it offered, so this goes to the engine)."""
+    sender = f"faq-miss-{uuid.uuid4().hex[:8]}"
+    replies: list[dict[str, Any]] = []
+    for text in ["fees", '/choose_faq{"faq_key":"no_such_faq"}']:
+        response = httpx.post(
+            f"{stack.config.engine_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text, "metadata": {"language": "en"}},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        replies = list(response.json())
+        assert _actions_of_latest_turn(stack, sender) == ["utter_answer_faq", "action_listen"]
+    handoff = [r["custom"]["handoff"] for r in replies if "handoff" in (r.get("custom") or {})]
+    assert [(h["reason"], h["priority"]) for h in handoff] == [("low_confidence", "normal")]
+    assert handoff[0]["evidence"]["messages"] == ["fees"]
+    assert handoff[0]["evidence"]["detector"] == "low_confidence"
