@@ -23,14 +23,13 @@ URGENT = "urgent"
 PERSON = "person"
 COMPLAINT_THEN_PERSON = "complaint_then_person"
 COMPLAINT = "complaint"
+ASKED_FOR = "asked_for_person"
 BOT = "bot"
 
 FOR_FEELINGS = frozenset({URGENT, PERSON, COMPLAINT_THEN_PERSON})
 """Routes the judgement chose that end with a person, at high or urgent priority
 (an angry complaint is registered first). A request for a person or a
 specialist topic reaches one too, but by the rules, at normal priority."""
-
-ASKED_FOR = "asked_for_person"
 
 HANDOFF_INTENTS = frozenset({"request_human", "complex_topic"})
 
