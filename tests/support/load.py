@@ -2,10 +2,13 @@
 
 Each simulated customer holds one conversation and asks everyday questions in
 turn (each numbered, so every message is unique), waits for the answer,
-pauses, and asks the next. A conversation that was handed to a person no
-longer needs the engine, so its customer leaves it and opens a new one: the
-load keeps going through the engine and the action server, which the fault
-tests rely on. Like the widget, a message
+pauses, and asks the next; every :data:`PERSON_EVERY`-th message asks for a
+person instead (a quarter of the customers at any moment). The engine
+answers FAQ questions alone, so those requests are what keeps the action
+server on the load's path (it files the handoff). A
+conversation that was handed to a person no longer needs the engine, so its
+customer leaves it and opens a new one: the load keeps going through the
+engine and the action server, which the fault tests rely on. Like the widget, a message
 that could not be delivered (connection refused, 503) is sent again with the
 same `client_message_id`, to the next gateway (as a load balancer would), so
 the test can check that every message is stored exactly once.
@@ -34,6 +37,10 @@ QUESTIONS = (
     "what are the ATM withdrawal limits?",
 )
 """Ten different needs: a customer asks each at most twice per conversation's first 20 messages."""
+
+ASK_FOR_A_PERSON = "can I talk to a person please?"
+PERSON_EVERY = 4
+"""With 20 customers pausing 2 s, a 3 s fault sees about 7 such requests."""
 
 APOLOGY_MARKERS = (
     "系统正在升级", "system is being upgraded", "系统暂时繁忙", "cannot take messages",
@@ -92,11 +99,14 @@ class Load:
         """A new conversation on the home gateway (or the next one while it is down)."""
         while not self._stop.is_set():
             try:
-                conversation = httpx.post(
+                response = httpx.post(
                     f"{self.gateways[home]}/api/conversations",
                     json={"channel": "web", "language": "en"}, timeout=10,
-                ).json()  # fmt: skip
+                )  # fmt: skip
+                conversation = response.json() if response.status_code == 201 else None
             except (httpx.HTTPError, ValueError):
+                conversation = None
+            if conversation is None:  # down, or a polite 503 while a fault lasts
                 home = (home + 1) % len(self.gateways)
                 time.sleep(0.5)
                 continue
@@ -114,6 +124,8 @@ class Load:
             cid, headers, home = opened
             number += 1
             question = QUESTIONS[number % len(QUESTIONS)]
+            if (number + index) % PERSON_EVERY == 0:  # customers move in step: stagger
+                question = ASK_FOR_A_PERSON
             text = f"{question} (customer {index}, question {number})"
             key = uuid.uuid4().hex
             attempt = 0
