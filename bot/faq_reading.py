@@ -5,7 +5,7 @@ and the prevention reading (a ``report_fraud`` the fraud detector contradicts)
 both turn a message into the FAQ question ``key``: intent ``faq`` at the
 given confidence, the other intents scaled into what is left, and the
 response selector's ranking headed by ``key``, exactly as the classifier
-would have put it, so the rules, ``action_answer_faq`` and the escalation
+would have put it, so the rules, the FAQ turn (``common.faq``) and the escalation
 tracking see an ordinary FAQ question.
 """
 
