@@ -16,19 +16,15 @@ from typing import Any
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from common.parse import faq_ranking as parse_ranking
+
 RESPONSE_SELECTOR = "response_selector"
 RETRIEVAL_INTENT = "faq"
 
 
 def faq_ranking(parse: dict[str, Any]) -> dict[str, float]:
-    """``{faq key: confidence}`` from the response selector's ranking."""
-    selector = (parse.get(RESPONSE_SELECTOR) or {}).get(RETRIEVAL_INTENT) or {}
-    out: dict[str, float] = {}
-    for item in selector.get("ranking") or []:
-        label = str(item.get("intent_response_key") or "")
-        if label.startswith(f"{RETRIEVAL_INTENT}/"):
-            out[label.split("/", 1)[1]] = float(item.get("confidence") or 0.0)
-    return out
+    """``{faq key: confidence}``: the response selector's ranking as a mapping."""
+    return {c.key: c.confidence for c in parse_ranking(parse)}
 
 
 def set_faq(message: Message, key: str, share: float, ranking_length: int = 10) -> None:
