@@ -32,12 +32,12 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.faq_reading import set_faq
+from bot.judgement import FRAUD_VICTIM, JUDGEMENT
 from common.escalation import FRAUD_FAQ, fraud_context
 
 logger = logging.getLogger(__name__)
 
 REPORT_FRAUD = "report_fraud"
-JUDGEMENT = "judgement"
 
 
 def contradicted(parse: dict[str, Any]) -> bool:
@@ -46,7 +46,7 @@ def contradicted(parse: dict[str, Any]) -> bool:
         return False
     if str(parse.get(TEXT) or "").lstrip().startswith("/"):
         return False
-    victim = (parse.get(JUDGEMENT) or {}).get("fraud_victim") or {}
+    victim = (parse.get(JUDGEMENT) or {}).get(FRAUD_VICTIM) or {}
     return victim.get("source") == "model" and not victim.get("flag")
 
 
