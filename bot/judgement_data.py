@@ -82,12 +82,18 @@ def read_file(path: Path) -> list[Example]:
 
 
 def set_files(folder: Path, detector: str) -> list[Path]:
-    """The files of one detector in a folder (``<detector>_<language>.yml``), Chinese first."""
-    return [
-        folder / f"{detector}_{lang}.yml"
-        for lang in LANGUAGES
-        if (folder / f"{detector}_{lang}.yml").exists()
-    ]
+    """The files of one detector in a folder, Chinese first.
+
+    ``<detector>_<language>.yml``, then any ``<detector>_<language>.<source>.yml``
+    (more examples of the same kind from another source, such as a former
+    blind set) in name order.
+    """
+    files: list[Path] = []
+    for lang in LANGUAGES:
+        main = folder / f"{detector}_{lang}.yml"
+        files += [main] if main.exists() else []
+        files += sorted(folder.glob(f"{detector}_{lang}.*.yml"))
+    return files
 
 
 def load(folder: Path, detector: str) -> list[Example]:

@@ -229,10 +229,11 @@ def victim_bar(
     Measured on the development set (tests/judgement/sets/dev, each message
     the first of a conversation, as the engine routes it), with the intent
     ``report_fraud`` no longer a signal of its own where the detector read
-    the words, and the fraud sets' later training data: victims handed over
-    urgently 96.5% (zh) and 92.9% (en), from 90.4% and 86.6%; prevention
-    questions left to the FAQ 97.2% and 91.4%, from 88.9% and 87.1%
-    (``make eval`` prints these routes for every set).
+    the words: victims handed over urgently 90.4% (zh) and 86.6% (en) became
+    96.5% and 92.9%; prevention questions left to the FAQ 88.9% and 87.1%
+    became 97.2% and 91.4%. With the former blind sets as training data:
+    100% and 96.4%, prevention 97.1% and 95.7% (``make eval`` prints these
+    routes for every set).
     """
     upset = judgement.get("upset") or {}
     bar = 0.0
