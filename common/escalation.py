@@ -231,9 +231,9 @@ def victim_bar(
     ``report_fraud`` no longer a signal of its own where the detector read
     the words: victims handed over urgently 90.4% (zh) and 86.6% (en) became
     96.5% and 92.9%; prevention questions left to the FAQ 88.9% and 87.1%
-    became 97.2% and 91.4%. With the former blind sets as training data:
-    100% and 96.4%, prevention 97.1% and 95.7% (``make eval`` prints these
-    routes for every set).
+    became 97.2% and 91.4%. With the former blind sets' fraud messages as
+    training data: 100% and 98.2%, prevention 97.1% and 94.3% (``make eval``
+    prints these routes for every set).
     """
     upset = judgement.get("upset") or {}
     bar = 0.0
