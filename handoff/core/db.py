@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import PoolResetState
 
 from common import sqlite
+from handoff.core.sqlite_driver import one_trip_dbapi
 
 
 def async_url(url: str) -> str:
@@ -52,10 +53,13 @@ def make_engine(url: str) -> AsyncEngine:
     A server's connections can drop, so a PostgreSQL connection is checked
     when taken from the pool, without a round trip (`server_hung_up`); a
     SQLite file's cannot drop. A SQLite connection is rolled back on its
-    return to the pool only when a transaction is open (`rollback_if_open`).
+    return to the pool only when a transaction is open (`rollback_if_open`),
+    and each statement is one trip to aiosqlite's thread (`sqlite_driver`).
     """
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(async_url(url), pool_reset_on_return=None)
+        engine = create_async_engine(
+            async_url(url), pool_reset_on_return=None, module=one_trip_dbapi()
+        )
         event.listen(engine.sync_engine, "connect", sqlite.on_connect)
         event.listen(engine.sync_engine.pool, "reset", rollback_if_open)
     else:
