@@ -84,3 +84,18 @@ def test_a_malformed_labelled_file_is_refused(tmp_path: Path) -> None:
     path.write_text("judgement: upset\nlanguage: en\nexamples:\n  - text: hi\n    label: happy\n")
     with pytest.raises(data.LabelledSetError):
         data.read_file(path)
+
+
+def test_more_files_of_a_detector_are_read_after_its_main_file(tmp_path: Path) -> None:
+    def write(name: str, language: str, text: str) -> None:
+        (tmp_path / name).write_text(
+            f"judgement: fraud\nlanguage: {language}\nexamples:\n"
+            f"  - {{text: \"{text}\", label: victim, kind: money_sent}}\n"
+        )
+
+    write("fraud_en.was-test.yml", "en", "second")
+    write("fraud_en.yml", "en", "first")
+    write("fraud_zh.yml", "zh", "第一")
+    write("upset_en.was-test.yml", "en", "not fraud")  # another detector's: not read
+    texts = [e.text for e in data.load(tmp_path, "fraud")]
+    assert texts == ["第一", "first", "second"]
