@@ -22,6 +22,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "bankbot:leader:"
+STOP_WITHIN_S = 3.0
 # Take the key if free, renew it if ours; 1 when we lead afterwards.
 _TAKE_OR_RENEW = """
 local holder = redis.call('GET', KEYS[1])
@@ -72,12 +73,16 @@ class LeaderLock:
             self._renewer = None
         if self._redis is None:
             return
-        for job in list(self._held):
-            with contextlib.suppress(Exception):
-                await self._redis.eval(_RELEASE, 1, KEY_PREFIX + job, self.token)
+        client, self._redis = self._redis, None
+        try:  # a shutdown must end even when Redis hangs: the TTL frees what is left
+            async with asyncio.timeout(STOP_WITHIN_S):
+                for job in list(self._held):
+                    with contextlib.suppress(Exception):
+                        await client.eval(_RELEASE, 1, KEY_PREFIX + job, self.token)
+                await client.aclose()
+        except TimeoutError:
+            log.warning("leader lock: Redis did not answer at shutdown; the keys expire by TTL")
         self._held.clear()
-        await self._redis.aclose()
-        self._redis = None
 
     async def acquire(self, job: str) -> bool:
         """Whether this process leads `job` now (taking or renewing the key)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from handoff.main import create_app
 from handoff.migrate import upgrade
-from handoff.services.leader import LeaderLock
+from handoff.services.leader import STOP_WITHIN_S, LeaderLock
 from tests.conftest import make_settings
 from tests.support.desk import queued_chat
 from tests.support.servers import RedisServer, throwaway_redis
@@ -59,6 +61,20 @@ async def test_a_leader_that_dies_is_replaced_within_the_ttl(redis_server: Redis
     finally:
         await first.stop()
         await second.stop()
+
+
+async def test_a_shutdown_ends_when_redis_hangs(redis_server: RedisServer) -> None:
+    lock = LeaderLock(redis_server.url, ttl_s=30.0)
+    await lock.start()
+    assert await lock.acquire("sweep") and await lock.acquire("reassure")
+    assert redis_server.process is not None
+    redis_server.process.send_signal(signal.SIGSTOP)  # Redis alive but silent
+    try:
+        began = time.monotonic()
+        await asyncio.wait_for(lock.stop(), timeout=20)
+        assert time.monotonic() - began < STOP_WITHIN_S + 1.0
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
 
 
 async def test_without_redis_the_only_gateway_leads() -> None:

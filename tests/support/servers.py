@@ -63,7 +63,7 @@ class RedisServer:
         deadline = time.monotonic() + 10
         while True:
             try:
-                redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
+                redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5).ping()
                 return
             except redis.RedisError:
                 if time.monotonic() > deadline:
