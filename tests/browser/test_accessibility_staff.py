@@ -307,6 +307,8 @@ def test_nothing_on_the_staff_pages_is_cut_off_at_200_and_400_percent_zoom(
     pane = page.locator("article.pane")
     pane.get_by_label("处理结果 Resolution").fill("zoom test")
     pane.get_by_role("button", name="结束会话 Close chat").click()
+    # the console's notice says "closed", or why not (it failed once under CI load)
+    expect(page.locator("#notice")).to_contain_text("closed", timeout=15_000)
     expect(pane).to_have_count(0)
     log_out(page, gateway.url)
 
