@@ -156,6 +156,7 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
                 "report_lost_card",
                 "complex_topic",
                 "bot_challenge",
+                "request_human",
                 "out_of_scope",
                 "ask_password",
                 "resend_code",

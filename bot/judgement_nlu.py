@@ -8,9 +8,11 @@ intents that are calm by nature (every FAQ, greetings, balance and card
 questions, ...) become ``calm`` (upset detector) and ``other`` (fraud
 detector); the fraud-prevention FAQ's become ``prevention`` and
 ``report_fraud``'s become ``victim`` (both as the guidelines define them).
-Intents that may carry feelings (``deny``, ``request_human``, ``complain``)
-are left out. Their kind is ``nlu:<intent>``, so the figures can leave them
-out of the cross-validated rates, which are about the hard cases, and they
+Intents that may carry feelings (``deny``, ``complain``) are left out; a
+plain request for a person (``request_human``) is calm: without it the upset
+detector learnt from the labelled sets that asking for a person is anger.
+Their kind is ``nlu:<intent>``, so the figures can leave them out of the
+cross-validated rates, which are about the hard cases, and they
 count a tenth of a labelled example (``nlu_weight``): measured on the
 development set, at full weight they taught the model that plain wording is
 calm so well that angry messages without strong words were missed.

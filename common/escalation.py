@@ -25,10 +25,10 @@ message). It
   reaches :data:`REPEAT_LIMIT` (docs/requirements.md, rule 12); otherwise
   ``low_confidence`` when the bot misunderstood twice in the last few messages;
 * keeps the complaint dialogue's slots honest: inside the complaint form an
-  upset message does not interrupt (HEART: "deal with the feelings first")
-  but is remembered in ``complaint_upset``, so the ticket goes straight to a
-  person; and an offer of a human that the customer did not answer in the
-  very next message lapses (``complaint_offer``).
+  upset message, or frustration that rises, does not interrupt (HEART:
+  "deal with the feelings first") but is remembered in ``complaint_upset``,
+  so the ticket goes straight to a person; and an offer of a human that the
+  customer did not answer in the very next message lapses (``complaint_offer``).
 
 Everything here is plain data: the message's parse data, slot values and the
 tracker's events as dicts (``{"event": "slot", "name": ..., "value": ...}``).
@@ -340,7 +340,8 @@ def track(
         turn["miss"] = turn["miss"] and not active_loop  # a form reads its own answers
         recent = (recent + [turn])[-conversation.WINDOW :]
     if due is None and active_loop == COMPLAINT_FORM:
-        if emotion and not slots.get("complaint_upset"):
+        rising = conversation.due_from_history(recent) == "emotion"
+        if (emotion or rising) and not slots.get("complaint_upset"):
             changes.append(("complaint_upset", True))
     elif due is None:
         need = need_of(message, known)

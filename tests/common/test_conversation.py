@@ -38,6 +38,36 @@ def test_frustration_rising_over_turns_is_due_before_any_single_flag() -> None:
     assert talk.due() == "emotion"
 
 
+def test_a_mild_annoyance_then_a_sharper_message_is_a_rise() -> None:
+    talk = Talk()
+    say(talk, "转账还没到，说是处理中", "faq", 0.02, faq="transfer_delayed")
+    say(talk, "每次都说在处理中，有点烦了", "faq", 0.17, faq="transfer_delayed")  # ~1/4 of it
+    assert talk.due() is None
+    say(talk, "说实话我对你们挺失望的，能不能给个准话", "faq", 0.45)  # ~2/3 of it
+    assert talk.due() == "emotion"
+
+
+def test_one_sharper_message_after_calm_ones_is_no_rise() -> None:
+    talk = Talk()
+    say(talk, "转账还没到，说是处理中", "faq", 0.02, faq="transfer_delayed")
+    say(talk, "好的，那我再等等", "affirm", 0.08)  # under a fifth of the threshold
+    say(talk, "说实话我对你们挺失望的，能不能给个准话", "faq", 0.45)
+    assert talk.due() is None
+
+
+def test_frustration_rising_inside_the_complaint_form_sends_the_ticket_to_a_person() -> None:
+    """As an upset message there: the complaint is registered, then a person takes over."""
+    talk = Talk()
+    say(talk, "转账还没到，说是处理中", "faq", 0.02, faq="transfer_delayed")
+    talk.due()
+    say(talk, "每次都说在处理中，有点烦了", "complain", 0.17)
+    talk.due()
+    talk.active_loop = "complaint_form"  # the complaint form opened on it
+    say(talk, "说实话我对你们挺失望的，能不能给个准话", "complain", 0.45)
+    assert talk.due() is None  # the form goes on: the complaint is on record first
+    assert talk.slots["complaint_upset"] is True
+
+
 def test_a_calm_multi_topic_conversation_stays_with_the_bot() -> None:
     talk = Talk()
     for text, key, upset in [

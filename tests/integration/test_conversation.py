@@ -20,7 +20,12 @@ def test_frustration_rising_over_turns_reaches_a_person_with_high_priority(
     gateway: httpx.Client,
     supervisor: dict[str, str],  # noqa: F811 - the fixture
 ) -> None:
-    """No single message is upset enough on its own; together they are."""
+    """No single message is upset enough on its own; together they are.
+
+    The mildly annoyed fourth message may open the complaint form (the model
+    reads it as a complaint); then the rise is noticed inside the form: the
+    complaint is registered with what was said, and a person takes over.
+    """
     customer = Customer(gateway, language="zh")
     for text in ("我的转账昨天发的，到现在还没到", "我知道要一两天，但挺急的"):
         turn = customer.say(text)
@@ -30,8 +35,13 @@ def test_frustration_rising_over_turns_reaches_a_person_with_high_priority(
         turn = customer.say(text)
         if turn["handoff"]:
             break
-    assert "非常抱歉给您带来了不好的体验" in reply_text(turn)
-    assert_queued(gateway, supervisor, customer, turn, "emotion", "high", "zh")
+    reason = (turn["handoff"] or {}).get("reason")
+    if reason == "complaint":
+        assert "您的投诉已登记，受理编号：TS" in reply_text(turn)
+        assert "非常抱歉给您带来不便" in reply_text(turn)
+    else:
+        assert "非常抱歉给您带来了不好的体验" in reply_text(turn)
+    assert_queued(gateway, supervisor, customer, turn, reason or "emotion", "high", "zh")
 
 
 @pytest.mark.parametrize(
