@@ -13,7 +13,8 @@ understand it) and asks :func:`due_from_history` what they add up to:
   :data:`EARLIER_UPSET` of it. Chosen on the conversations of the sets dev,
   test, test2 and test3: in their calm conversations at most one message per
   conversation passes 0.13 of the threshold; a mildly annoyed "有点烦了"
-  scores about a quarter of it, and the sharper complaint after it over half;
+  scores about a quarter of it, and the sharper complaint after it over half.
+  Messages that only steer the dialogue ("never mind") do not count;
 * **misunderstood twice** (``low_confidence``): the bot would not understand
   the latest message (out of scope, an unsure FAQ, no intent confident
   enough) and did not understand another one of the window either.
@@ -39,6 +40,9 @@ SOFT_UPSET = 0.5
 
 EARLIER_UPSET = 0.2
 """An earlier message of the window at this share of the threshold starts the rise."""
+
+STEERING = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "cancel", "more"})
+"""Intents of messages that steer the dialogue ("yes", "never mind", "算了")."""
 
 MISSED = frozenset({"out_of_scope", "nlu_fallback"})
 """Intents that mean the bot did not understand the message."""
@@ -70,8 +74,19 @@ def misunderstood(message: Mapping[str, Any], known: Collection[str]) -> bool:
 
 
 def reading(message: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
-    """What one message adds to the history: ``{"upset": share, "miss": bool}``."""
-    return {"upset": upset_share(message), "miss": misunderstood(message, known)}
+    """What one message adds to the history: ``{"upset": share, "miss": bool}``.
+
+    A message that only steers the dialogue (:data:`STEERING`) adds no upset
+    share: its few words say little about the customer's mood, and the
+    detector's score on them is noise ("never mind" at a quarter of the
+    threshold, "not now" at over half). Flagged, it is upset all the same:
+    that is the single-message rule.
+    """
+    share = upset_share(message)
+    name = str((message.get("intent") or {}).get("name") or "")
+    if name in STEERING and share < 1.0:
+        share = 0.0
+    return {"upset": share, "miss": misunderstood(message, known)}
 
 
 def due_from_history(history: Sequence[Mapping[str, Any]]) -> str | None:

@@ -68,6 +68,18 @@ def test_frustration_rising_inside_the_complaint_form_sends_the_ticket_to_a_pers
     assert talk.slots["complaint_upset"] is True
 
 
+def test_a_message_that_only_steers_the_dialogue_starts_no_rise() -> None:
+    """ "never mind" scores a quarter of the threshold; a plain question after it is no rise."""
+    talk = Talk()
+    say(talk, "check my balance", "check_balance", 0.0)
+    talk.due()
+    say(talk, "never mind", "cancel", 0.16)
+    assert talk.due() is None
+    say(talk, "what are your opening hours", "faq", 0.48, faq="opening_hours")
+    assert talk.due() is None
+    assert [turn["upset"] for turn in talk.slots["recent_turns"]] == [0.0, 0.0, 0.738]
+
+
 def test_a_calm_multi_topic_conversation_stays_with_the_bot() -> None:
     talk = Talk()
     for text, key, upset in [
