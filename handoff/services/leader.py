@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "bankbot:leader:"
 STOP_WITHIN_S = 3.0
+"""A shutdown gives Redis this long to release our keys; after that their TTL does."""
 # Take the key if free, renew it if ours; 1 when we lead afterwards.
 _TAKE_OR_RENEW = """
 local holder = redis.call('GET', KEYS[1])
