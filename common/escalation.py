@@ -54,11 +54,10 @@ from common.text import count_cjk, has_words
 REPEAT_LIMIT = 3
 """The third time the same need comes up, a person takes over."""
 
-NOT_A_NEED: frozenset[str] = frozenset(
+NOT_A_NEED: frozenset[str] = conversation.STEERING | frozenset(
     {
-        # small talk and dialogue control
-        "greet", "goodbye", "thank", "affirm", "deny", "cancel", "more", "bot_challenge",
-        "change_language", "out_of_scope", "nlu_fallback",
+        # small talk and dialogue control (besides conversation.STEERING)
+        "bot_challenge", "change_language", "out_of_scope", "nlu_fallback",
         # handoffs and flows of their own
         "request_human", "complex_topic", "report_fraud", "complain", "complaint_register_now",
         # verification steps and buttons

@@ -19,6 +19,8 @@ import aiohttp
 import httpx
 from aiohttp import web
 
+from pipeline.processes import free_port
+
 PAYLOAD = {"sender": "c" * 32, "message": "what are your opening hours", "metadata": {}}
 REPLY = [{"recipient_id": "c" * 32, "text": "Our branches open 09:00-17:00 on weekdays. " * 3}]
 
@@ -47,9 +49,8 @@ async def main(calls: int) -> None:
     app.router.add_post("/webhooks/rest/webhook", _engine_like)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     hx = httpx.AsyncClient(timeout=httpx.Timeout(10, connect=2))
     ah = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(sock_read=10, sock_connect=2))
