@@ -28,7 +28,9 @@ went wrong told to be recorded):
    record before the person takes over.
    "算了" / "never mind" / "不投诉了" cancels; asking for a
    person or fraud talk stops the form (data/rules/complaints.yml). At the
-   number question "不用了" / "no need" only declines the number.
+   number question "不用了" / "no need" only declines the number, and an upset
+   answer with no number in it is taken as no number, never "that is not a
+   valid number".
 3. **Resolve** — ``action_complaint_submit`` registers a ticket at once
    (:class:`actions.store.complaints.ComplaintStore`: reference number
    ``TS20261125-7K3Q``, time, content with card/ID/phone numbers masked,
@@ -370,6 +372,10 @@ class ValidateComplaintForm(FormValidationAction):
             # The slot (and so the tracker) keeps the number sealed, never in clear.
             return {PHONE: sealed_phone(deps(), tracker.sender_id, phone)}
         if intent in ("deny", "cancel") or _NO_NUMBER.search(text):
+            return {PHONE: NO_PHONE}
+        if tracker.get_slot("complaint_upset"):
+            # Upset at this question (the engine set it for this message): feelings
+            # first, so the ticket is registered without a number and a person takes over.
             return {PHONE: NO_PHONE}
         dispatcher.utter_message(response="utter_complaint_phone_invalid")
         return {PHONE: None}

@@ -5,7 +5,10 @@ Rasa's ``JiebaTokenizer`` segments the raw text, so ``營業時間`` and
 a token for every run of spaces. This subclass segments the normalised text
 (:mod:`bot.normalise`, full-width -> half-width, traditional -> simplified,
 one character to one character so offsets still point into the original) and
-drops whitespace tokens and the pieces of pasted links and HTML markup. The
+drops whitespace tokens and the pieces of pasted links and HTML markup. A
+phone number or ID digest the gateway sealed (:mod:`common.identifiers`) is
+one token reading as its plain stand-in: the token's random letters changed
+with every conversation, and so did the intent of the same words. The
 banking user dictionary (``bot/jieba_dict``) is given with
 ``dictionary_path`` in ``config.yml`` and packed into the model by the parent
 class.
@@ -23,6 +26,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.normalise import normalise
+from common.identifiers import sealed_spans
 from common.text import ignored_spans
 
 logger = logging.getLogger(__name__)
@@ -66,4 +70,9 @@ class BankJiebaTokenizer(JiebaTokenizer):
         if links:
             kept = [t for t in tokens if not any(s < t.end and t.start < e for s, e in links)]
             tokens = kept or tokens
+        sealed = sealed_spans(text)
+        if sealed:
+            tokens = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in sealed)]
+            tokens += [Token(stand_in, s, e) for s, e, stand_in in sealed]
+            tokens.sort(key=lambda t: t.start)
         return self._apply_token_pattern(tokens)

@@ -98,6 +98,13 @@ PHONE_STAND_IN = "13800000000"
 ID_LAST4_STAND_IN = "0000"
 
 
+def sealed_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where `text` holds tokens, each with the stand-in a model should read there."""
+    spans = [(m.start(), m.end(), PHONE_STAND_IN) for m in PHONE_TOKEN.finditer(text)]
+    spans += [(m.start(), m.end(), ID_LAST4_STAND_IN) for m in ID_LAST4_TOKEN.finditer(text)]
+    return sorted(spans)
+
+
 def as_read(text: str) -> str:
     """What a model reading the words sees of a sealed text: plain stand-ins.
 

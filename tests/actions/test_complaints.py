@@ -304,6 +304,22 @@ async def test_a_wrong_number_is_asked_again(chat: Chat, store: ComplaintStore) 
     assert "95-000" in turn.message("utter_complaint_registered")["notify"]
 
 
+async def test_upset_at_the_number_question_is_no_number_then_a_person(
+    chat: Chat, store: ComplaintStore, core_engine: Engine
+) -> None:
+    await start(chat, STORY, STORY_READ)
+    assert await next_question(chat) == "complaint_phone"
+    chat.slots["complaint_upset"] = True  # set by the engine for this message
+    turn = await answer(chat, "这都能算我逾期？你们就是这么坑客户的？钱必须退回来", "complain")
+    assert turn.responses == []  # not "that is not a valid number"
+    assert chat.slots["complaint_phone"] == "none"
+    assert await next_question(chat) is None
+    turn = await submit(chat)
+    assert turn.responses == ["utter_complaint_registered", "utter_handoff_complaint"]
+    assert handoffs(turn) == [{"reason": "complaint", "priority": "high"}]
+    assert len(rows(core_engine)) == 1
+
+
 @pytest.mark.parametrize("text", ["直接登记吧", "just register it"])
 async def test_just_register_it_at_any_point(
     chat: Chat, store: ComplaintStore, core_engine: Engine, text: str

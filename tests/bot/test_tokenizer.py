@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from common import identifiers
 from common.text import has_words
 from tests.bot.conftest import import_engine_module
 
@@ -65,6 +66,17 @@ def test_pieces_of_links_are_dropped(tok) -> None:
 
 def test_a_bare_link_keeps_its_tokens(tok) -> None:
     assert tokens(tok, "https://www.example.com/login")  # never an empty message
+
+
+def test_a_sealed_phone_number_reads_as_one_stand_in_token(tok) -> None:
+    key, phone = "k" * 32, "13700001234"
+    texts = [f"新手机号{identifiers.seal_phone(key, c, phone)}怎么绑定" for c in ("c1", "c2")]
+    assert texts[0] != texts[1]  # every conversation seals the number differently
+    read = [tokens(tok, text) for text in texts]
+    assert [t for t, _, _ in read[0]] == [t for t, _, _ in read[1]]
+    assert identifiers.PHONE_STAND_IN in [t for t, _, _ in read[0]]
+    token = next(x for x in read[0] if x[0] == identifiers.PHONE_STAND_IN)
+    assert texts[0][token[1]:token[2]].startswith("PHONE_")  # offsets into the sent text
 
 
 def test_has_words() -> None:
