@@ -69,15 +69,9 @@ def baseline_model() -> Path:
 
 def messages(count: int) -> list[str]:
     """Held-out phrasings of both languages, cycled to ``count``."""
-    from bot.faq_content import read_nlu_examples, strip_annotations
+    from bot.evaluate import read_test_set
 
-    texts = [
-        strip_annotations(t)
-        for path in NLU_TESTS
-        if path.exists()
-        for examples in read_nlu_examples(path).values()
-        for t in examples
-    ]
+    texts = [text for text, _intent in read_test_set(NLU_TESTS)]
     return [texts[i % len(texts)] for i in range(count)]
 
 
