@@ -68,11 +68,15 @@ class BankJiebaTokenizer(JiebaTokenizer):
         # ("script") are not the customer's words
         links = ignored_spans(text)
         if links:
-            kept = [t for t in tokens if not any(s < t.end and t.start < e for s, e in links)]
-            tokens = kept or tokens
+            tokens = _outside(tokens, links) or tokens
         sealed = sealed_spans(text)
         if sealed:
-            tokens = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in sealed)]
+            tokens = _outside(tokens, [(s, e) for s, e, _ in sealed])
             tokens += [Token(stand_in, s, e) for s, e, stand_in in sealed]
             tokens.sort(key=lambda t: t.start)
         return self._apply_token_pattern(tokens)
+
+
+def _outside(tokens: list[Token], spans: list[tuple[int, int]]) -> list[Token]:
+    """The tokens that overlap none of the (start, end) spans."""
+    return [t for t in tokens if not any(s < t.end and t.start < e for s, e in spans)]
