@@ -54,7 +54,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import judgement_data
+from bot import judgement_data, judgement_memo
 from bot.emotion import ANGER, DISTRESS, THRESHOLD, read_emotion
 from bot.judgement_borrowed import complaint_path, from_calm, from_complaints
 from bot.judgement_features import analyse
@@ -232,8 +232,14 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
 
         The plain questions are a snapshot of the NLU examples
         (:mod:`bot.judgement_nlu`), not ``training_data``: a content edit must
-        not move the detectors.
+        not move the detectors. That is also why the detectors trained on the
+        same data before are restored (:mod:`bot.judgement_memo`).
         """
+        key = judgement_memo.memo_key(self.config, self.fingerprint_addon(self.config) or "")
+        with self._model_storage.write_to(self._resource) as directory:
+            if judgement_memo.restore(key, directory):
+                logger.info(f"{type(self).__name__}: restored the detectors trained before ({key})")
+                return self._resource
         folder = Path(self.config["data_path"])
         examples = {d: judgement_data.load(folder, d) for d in judgement_data.DETECTORS}
         if not any(examples.values()):
@@ -266,6 +272,7 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         logger.info(f"{type(self).__name__}: trained {self.model.info}")
         with self._model_storage.write_to(self._resource) as directory:
             self.model.save(directory)
+            judgement_memo.keep(key, directory)
         return self._resource
 
     @classmethod

@@ -42,6 +42,9 @@ TEST_STORIES_PATH = Path("tests/bot/test_stories.yml")
 MODELS_DIR = Path("models")
 VAR_DIR = Path("var")
 LOG_DIR = Path("var/log")
+TRAIN_CACHE_DIR = Path("var/rasa-cache")
+"""Rasa's training cache, shared by `make train` and the content worker: a retrain
+restores what did not change (the judgement detectors keep theirs there too)."""
 ENV_FILE = Path(".env")
 
 # --- the two Python environments ------------------------------------------------------

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common.paths import CONFIG_PATH, DOMAIN_DIR, MODELS_DIR, ROOT, TRAINING_DATA
+from common.paths import CONFIG_PATH, DOMAIN_DIR, MODELS_DIR, ROOT, TRAIN_CACHE_DIR, TRAINING_DATA
 from faqs.render import render
 from pipeline import rasa
 from pipeline.inputs import inputs_hash
@@ -41,6 +41,7 @@ def ensure_model(log_path: Path, say: Callable[[str], None] = print) -> Path:
         out_dir=MODELS,
         name=target.name.removesuffix(".tar.gz"),
         log_path=log_path,
+        cache_dir=ROOT / TRAIN_CACHE_DIR,
     )
     try:
         rasa.train(job, _Console(say))

@@ -418,7 +418,7 @@ class Worker:
                 name=run.build.model_name,
                 log_path=self.content.work_dir / "logs" / f"job-{run.job.id}.log",
                 cwd=self.content.repo_root,
-                cache_dir=self.content.work_dir / "rasa-cache",
+                cache_dir=self.content.train_cache_dir,
             )
             try:
                 rasa.train(

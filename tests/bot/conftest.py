@@ -18,6 +18,8 @@ import warnings
 
 import pytest
 
+from common.paths import TRAIN_CACHE_DIR
+
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -58,20 +60,28 @@ def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
     # detector trains or judges (word features), so the tests do too
     tokenizer = import_engine_module("bot.tokenizer")
     tokenizer.BankJiebaTokenizer._load_custom_dictionary(str(root / "bot" / "jieba_dict"))
-    config = {"data_path": str(root / "data" / "judgement")}
+    config = _configured_judgement(root)
     storage = storage_module.LocalModelStorage(tmp_path_factory.mktemp("judgement-model"))
     resource = resource_module.Resource("judgement")
     context = graph.ExecutionContext(graph.GraphSchema({}), "test")
-    detector = judgement.JudgementDetector.create(
-        {**judgement.JudgementDetector.get_default_config(), **config}, storage, resource, context
-    )
+    detector = judgement.JudgementDetector.create(config, storage, resource, context)
     training_data = import_engine_module("rasa.shared.nlu.training_data.training_data")
     # no NLU data: the detector trains on its own folder only (labelled sets and
-    # the snapshot of plain questions), so what the tests see is what rasa trains
-    detector.train(training_data.TrainingData())
-    return judgement.JudgementDetector.load(
-        {**_configured_judgement(root), **config}, storage, resource, context
-    )
+    # the snapshot of plain questions), so what the tests see is what rasa trains.
+    # config.yml's settings (paths relative to the checkout, as `rasa train`
+    # reads them) and the checkout's training cache: the model `make train`
+    # trains next restores these detectors (bot/judgement_memo.py).
+    cache = import_engine_module("rasa.engine.caching").CACHE_LOCATION_ENV
+    before = os.environ.get(cache)
+    os.environ[cache] = str(root / TRAIN_CACHE_DIR)
+    try:
+        detector.train(training_data.TrainingData())
+    finally:
+        if before is None:
+            os.environ.pop(cache)
+        else:
+            os.environ[cache] = before
+    return judgement.JudgementDetector.load(config, storage, resource, context)
 
 
 def _configured_judgement(root) -> dict:

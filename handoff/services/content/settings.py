@@ -9,7 +9,15 @@ from typing import Annotated
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from common.paths import CATALOG_PATH, CONTENT_DIR, ENV_FILE, MODELS_DIR, ROOT, VAR_DIR
+from common.paths import (
+    CATALOG_PATH,
+    CONTENT_DIR,
+    ENV_FILE,
+    MODELS_DIR,
+    ROOT,
+    TRAIN_CACHE_DIR,
+    VAR_DIR,
+)
 
 
 class ContentSettings(BaseSettings):
@@ -24,6 +32,9 @@ class ContentSettings(BaseSettings):
     # Trained models (the same folder `make train` uses) and the worker's scratch space.
     models_dir: Path = ROOT / MODELS_DIR
     work_dir: Path = ROOT / VAR_DIR / "content"
+    # Rasa's training cache: by default the one `make train` fills, so a retrain after
+    # an edit restores what the edit did not touch (the judgement detectors above all).
+    train_cache_dir: Path = ROOT / TRAIN_CACHE_DIR
 
     min_examples: int = 10
     # Share of each edited FAQ's training examples held out for the evaluation gate.
