@@ -236,10 +236,11 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         same data before are restored (:mod:`bot.judgement_memo`).
         """
         key = judgement_memo.memo_key(self.config, self.fingerprint_addon(self.config) or "")
-        with self._model_storage.write_to(self._resource) as directory:
-            if judgement_memo.restore(key, directory):
-                logger.info(f"{type(self).__name__}: restored the detectors trained before ({key})")
-                return self._resource
+        if judgement_memo.has(key):
+            with self._model_storage.write_to(self._resource) as directory:
+                if judgement_memo.restore(key, directory):
+                    logger.info(f"{type(self).__name__}: restored the detectors of {key}")
+                    return self._resource
         folder = Path(self.config["data_path"])
         examples = {d: judgement_data.load(folder, d) for d in judgement_data.DETECTORS}
         if not any(examples.values()):

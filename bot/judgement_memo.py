@@ -47,6 +47,11 @@ def memo_key(config: dict[str, Any], addon: str) -> str:
     return digest.hexdigest()[:24]
 
 
+def has(key: str) -> bool:
+    """Whether a model is kept under ``key``."""
+    return (memo_dir() / key).is_dir()
+
+
 def restore(key: str, directory: Path) -> bool:
     """Copy the model kept under ``key`` into ``directory``; False when there is none."""
     kept = memo_dir() / key
