@@ -12,13 +12,19 @@ changed) and acts only when
 * the bot's previous turn answered a FAQ (the slot ``last_faq`` was set in
   it: that key is the *topic*), and
 * the message would not be answered on its own: the intent is ``faq`` with no
-  answer confident enough for the FAQ reply (common/faq.py), ``out_of_scope``, or any
-  intent below the fallback threshold (the engine would say ``nlu_fallback``),
-  or any other intent below :data:`UNSURE` that is not one the dialogue must
-  honour (a request for a person, fraud, thanks...); an
-  out-of-scope message must also point back (:func:`points_back`: "那…呢",
-  "怎么办", "and …?", "then what?", or at most :data:`SHORT` words), or it is
-  a new subject, not a follow-up.
+  answer confident enough for the FAQ reply (common/faq.py) or below the
+  fallback threshold, ``out_of_scope``, or any intent below the fallback
+  threshold (the engine would say ``nlu_fallback``), or any other intent
+  below :data:`UNSURE` that is not one the dialogue must honour (a request for
+  a person, fraud, thanks...); an out-of-scope message must also point back
+  (:func:`points_back`: "那…呢", "怎么办", "and …?", "then what?", or at most
+  :data:`SHORT` words), or it is a new subject, not a follow-up;
+* or the message points back, asks about something an FAQ answers (its own
+  FAQ ranking reaches :data:`ASKS`), and its intent is only a small-talk or
+  account reading the classifier is not sure of (:data:`REREAD`, below
+  :data:`REREAD_SURE`): "补一张要钱不" is no "不", "do they expire?" no greeting,
+  "and to my sister in Canada?" no request for someone's details. A bare "no"
+  or "hi" asks about nothing and keeps its intent.
 
 Then every FAQ answer ``k`` is scored
 
@@ -31,11 +37,18 @@ the previous question's ranking, which also holds the topics next to it
 ("转账手续费" → the remittance FAQ for "那境外呢"). When the best answer's
 share reaches ``threshold``, the message becomes that FAQ question: intent
 ``faq`` with that confidence, the new FAQ ranking, and ``followup`` =
-``{"topic", "key", "confidence", "reworded"}`` in the parse data (the
-escalation tracking reads it: a follow-up on the topic just answered is not
-the same need asked again, unless the customer says it is the same thing in
-other words: "就是…", "basically…"). Otherwise nothing changes. The parameters were chosen on the
-development set's follow-ups (``python -m bankbot.dialogue_eval``).
+``{"topic", "key", "confidence"}`` in the parse data (the escalation tracking
+reads it: a follow-up on the topic just answered is not the same need asked
+again). An answer the message's own words also rank first, confidently
+enough for the FAQ reply, is taken below ``threshold`` too ("and if I need
+more cash than that?" after the ATM limit, which the classifier was unsure
+was a question at all). A customer who says it is the same thing in other
+words ("就是…", "basically…") is never given the answer just given again on
+the strength of the context: the message keeps its own reading (a miss: the
+customer is asked what they meant) and only ``followup`` =
+``{"topic", "reworded": true}``, which the escalation tracking counts as that
+need asked again. Otherwise nothing changes. The parameters were
+chosen on the development set's follow-ups (``python -m bankbot.dialogue_eval``).
 """
 
 from __future__ import annotations
@@ -88,6 +101,24 @@ only gives way to a *different* answer (the same one again tells nothing more).
 Nor is ``complain``: an unsure one right after an answer is more often a
 follow-up ("and if I've already tapped the link?") than a complaint, which
 customers state plainly."""
+
+REREAD: frozenset[str] = frozenset(
+    {
+        "greet", "goodbye", "affirm", "deny", "cancel", "bot_challenge", "resend_code",
+        "third_party_info", "share_credentials",
+    }
+)  # fmt: skip
+"""Honoured intents a follow-up is often mistaken for ("要钱不" for ``deny``, "do they
+expire?" for ``greet``): re-read when the message asks about an FAQ. A request for
+a person, a specialist topic, fraud, thanks, a language switch, a code or the
+customer's own accounts stay as they are whatever the context."""
+
+REREAD_SURE = 0.9
+"""At or above this the classifier's reading of a :data:`REREAD` intent stands."""
+
+ASKS = 0.3
+"""A message whose own best FAQ answer has this share asks about something an FAQ
+answers; "no", "hi" or "ok" spread their FAQ ranking thin."""
 
 MORE = "more"
 
@@ -151,11 +182,22 @@ def would_miss(intent: dict[str, Any], ranking: dict[str, float]) -> bool:
     """Whether the message, read alone, would not be answered (see the module docs)."""
     name = str(intent.get("name") or "")
     confidence = float(intent.get("confidence") or 0.0)
-    if name == RETRIEVAL_INTENT:
-        return max(ranking.values(), default=0.0) < ANSWER_THRESHOLD
+    if name == RETRIEVAL_INTENT:  # below FALLBACK the engine would not answer it either
+        return confidence < FALLBACK or max(ranking.values(), default=0.0) < ANSWER_THRESHOLD
     if name in ("out_of_scope", MORE) or not name or confidence < FALLBACK:
         return True  # below FALLBACK the engine would say nlu_fallback, whatever the name
     return confidence < UNSURE and name not in HONOURED
+
+
+def misread(text: str, intent: dict[str, Any], ranking: dict[str, float]) -> bool:
+    """Whether an honoured intent is a follow-up the classifier mistook (see module docs)."""
+    name = str(intent.get("name") or "")
+    return (
+        name in REREAD
+        and float(intent.get("confidence") or 0.0) < REREAD_SURE
+        and max(ranking.values(), default=0.0) >= ASKS
+        and points_back(text)
+    )
 
 
 def read_in_context(
@@ -235,19 +277,27 @@ class FollowUpReader(GraphComponent):
         text = str(message.get(TEXT) or "")
         intent = message.get(INTENT) or {}
         own = faq_ranking(message.as_dict())
-        if not text.strip() or text.lstrip().startswith("/") or not would_miss(intent, own):
+        if not text.strip() or text.lstrip().startswith("/"):
+            return
+        if not would_miss(intent, own) and not misread(text, intent, own):
             return
         if intent.get("name") == "out_of_scope" and not points_back(text):
             return  # a new subject the bot cannot help with ("那个黄色的东西是什么")
         key, share = read_in_context(own, faq_ranking(previous), topic, self.config)
         bare_more = intent.get("name") == MORE and not says_more_than_more(text)
-        if share < float(self.config["threshold"]) or (bare_more and key == topic):
+        agrees = own.get(key, 0.0) >= ANSWER_THRESHOLD  # the message's own first answer
+        unsure = share < float(self.config["threshold"]) and not agrees
+        if unsure or (bare_more and key == topic):
             return
-        self._set_faq(message, key, share, topic)
+        if key == topic and REWORDED.search(text):
+            # "就是…": the answer just given was not it, so not a second time; the
+            # need is still the same one asked again (common/escalation.py counts it)
+            message.set(FOLLOWUP, {"topic": topic, "reworded": True}, add_to_output=True)
+            return
+        self._set_faq(message, key, max(share, own.get(key, 0.0)), topic)
 
     def _set_faq(self, message: Message, key: str, share: float, topic: str) -> None:
         """The message becomes the FAQ question ``key``, read as a follow-up on ``topic``."""
         set_faq(message, key, share, int(self.config["ranking_length"]))
         reading = {"topic": topic, "key": key, "confidence": round(share, 4)}
-        reading["reworded"] = bool(REWORDED.search(str(message.get(TEXT) or "")))
         message.set(FOLLOWUP, reading, add_to_output=True)

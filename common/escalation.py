@@ -131,12 +131,13 @@ def need_of(message: Mapping[str, Any], known: Collection[str] = ()) -> str | No
 
     ``known``: the FAQ keys the live model answers (its ``utter_faq/<key>`` responses).
     """
+    followup = message.get("followup") or {}
+    if followup.get("reworded") and followup.get("topic"):
+        return f"faq/{followup['topic']}"  # "就是…": the answer just given, asked for again
     intent = intent_name(message)
     if intent is None or intent in NOT_A_NEED:
         return None
-    followup = message.get("followup") or {}
-    same = followup.get("key") and followup.get("key") == followup.get("topic")
-    if same and not followup.get("reworded"):
+    if followup.get("key") and followup.get("key") == followup.get("topic"):
         return None  # a follow-up on the answer just given (bot/followup.py), not asked again
     if intent == "choose_faq":
         key = entity_value(message, "faq_key")

@@ -191,14 +191,74 @@ def test_only_the_bots_last_turn_counts_as_the_topic() -> None:
     assert bare.get("followup") is None
 
 
-def test_the_same_need_in_other_words_is_marked_reworded() -> None:
+def test_the_same_need_in_other_words_is_not_given_the_same_answer_again() -> None:
     limits = parsed("怎么提高转账额度", "faq", 0.99, {"transfer_limits": 0.99})
     again = message(
         parsed("就是手机上给别人打钱，上限能不能调高一点", "faq", 0.35, {"transfer_limits": 0.35})
     )
     reader().process([again], after_answer(limits, "transfer_limits"))
-    assert again.get("followup")["key"] == "transfer_limits"
-    assert again.get("followup")["reworded"] is True
+    # its own reading stays (unsure: the customer is asked what they meant),
+    # marked as the need just answered, asked for again
+    assert again.get("followup") == {"topic": "transfer_limits", "reworded": True}
+    assert again.get("intent")["confidence"] == 0.35
     more = message(parsed("那周末呢", "faq", 0.4, {"transfer_limits": 0.4}))
     reader().process([more], after_answer(limits, "transfer_limits"))
-    assert more.get("followup")["reworded"] is False
+    assert more.get("followup")["key"] == "transfer_limits"
+
+
+def test_a_faq_question_the_classifier_doubted_is_answered_in_context() -> None:
+    # "and at the counter?" after the transfer fees: the FAQ answer is clear,
+    # but `faq` itself is below the fallback threshold (nlu_fallback before)
+    counter = message(parsed("and at the counter?", "faq", 0.3, {"transfer_fees": 0.77}))
+    reader().process([counter], after_answer(FIRST, "transfer_fees"))
+    assert counter.get("intent")["name"] == "faq"
+    assert counter.get("followup")["key"] == "transfer_fees"
+    assert counter.get("intent")["confidence"] >= followup.ANSWER_THRESHOLD
+
+
+def test_the_own_first_answer_is_taken_even_when_the_topic_pulls() -> None:
+    # "and if I need more cash than that?" after the ATM limit
+    atm = parsed("what's the ATM limit?", "faq", 0.95, {"atm_withdrawal": 0.9, "large_cash": 0.1})
+    more_cash = message(
+        parsed("and if I need more cash than that?", "faq", 0.3, {"large_cash": 0.82})
+    )
+    reader().process([more_cash], after_answer(atm, "atm_withdrawal"))
+    assert more_cash.get("followup")["key"] == "large_cash"
+    assert more_cash.get("intent")["confidence"] >= followup.ANSWER_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "answers", "topic"),
+    [
+        ("补一张要钱不", "deny", {"card_replacement": 0.6}, "card_lost_info"),
+        ("and to my sister?", "share_credentials", {"forex_remittance": 0.65}, "transfer_fees"),
+        ("do they expire?", "greet", {"card_replacement": 0.7}, "points_rewards"),
+    ],
+)
+def test_a_follow_up_mistaken_for_small_talk_is_read_in_context(
+    text: str, intent: str, answers: dict[str, float], topic: str
+) -> None:
+    first = parsed("the first question", "faq", 0.97, {topic: 0.8, "forex_remittance": 0.1})
+    made = message(parsed(text, intent, 0.6, answers))
+    reader().process([made], after_answer(first, topic))
+    assert made.get("intent")["name"] == "faq"
+    assert made.get("followup") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "answers"),
+    [
+        ("不", "deny", 0.6, {"card_replacement": 0.1, "hotline": 0.08}),  # asks about nothing
+        ("no thanks", "deny", 0.95, {"card_replacement": 0.5}),  # sure of itself
+        ("I want to talk to a person", "request_human", 0.6, {"hotline": 0.7}),  # honoured
+        ("what's my balance now", "check_balance", 0.7, {"account_fees": 0.5}),  # own accounts
+    ],
+)
+def test_small_talk_a_sure_reading_and_requests_for_a_person_keep_their_intent(
+    text: str, intent: str, confidence: float, answers: dict[str, float]
+) -> None:
+    first = parsed("银行卡丢了怎么办", "faq", 0.97, {"card_lost_info": 0.9})
+    made = message(parsed(text, intent, confidence, answers))
+    reader().process([made], after_answer(first, "card_lost_info"))
+    assert made.get("intent")["name"] == intent
+    assert made.get("followup") is None

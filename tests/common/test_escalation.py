@@ -204,16 +204,22 @@ def test_a_faq_added_in_the_content_tool_counts_too() -> None:
     assert need_of(message, {"new_thing"}) == "faq/new_thing"
 
 
-def test_a_follow_up_on_the_answer_is_not_asked_again_unless_reworded() -> None:
+def test_a_follow_up_on_the_answer_is_not_asked_again_but_the_same_words_again_are() -> None:
     talk = Talk()
     talk.faq("怎么提高转账额度", "transfer_limits")
     talk.track()
-    for text, reworded in [("那周末呢", False), ("就是上限能不能调高一点", True)]:
-        talk.faq(text, "transfer_limits")
-        talk.latest_message["followup"] = {
-            "topic": "transfer_limits",
-            "key": "transfer_limits",
-            "reworded": reworded,
-        }
-        talk.track()
+    talk.faq("那周末呢", "transfer_limits")
+    talk.latest_message["followup"] = {"topic": "transfer_limits", "key": "transfer_limits"}
+    talk.track()
+    assert talk.slots["need_counts"] == {"faq/transfer_limits": 1}
+    # "就是…" is never answered with the answer just given (bot/followup.py):
+    # it stays a miss, marked as that need asked again in other words
+    talk.user("就是手机上给别人打钱那个")  # nlu_fallback
+    talk.latest_message["followup"] = {"topic": "transfer_limits", "reworded": True}
+    talk.track()
     assert talk.slots["need_counts"] == {"faq/transfer_limits": 2}
+    # and when its own words ask for that answer, that is the same need again too
+    talk.faq("就是上限能不能调高一点", "transfer_limits")
+    talk.track()
+    assert talk.slots["need_counts"] == {"faq/transfer_limits": 3}
+    assert talk.slots["escalation"] == "repeated_question"
