@@ -208,7 +208,10 @@ def test_approved_answers_and_questions_reach_customers_without_an_export(
     fraud["answer"]["zh"] += f"（复核 {marker}）"
     change = editor1.call("PUT", "/faqs/fraud_prevention", json=fraud)
     editor2.call("POST", f"/changes/{change['id']}/approve", json={})
-    new_id = f"wallet_binding_{secrets.token_hex(2)}"
+    # A fixed id: the held-out share of a new FAQ's examples is chosen by its id
+    # (pipeline/build.py), so a random id made a different model in every run,
+    # and whether a vague question made it hesitate was a matter of luck.
+    new_id = "wallet_binding"
     payload = wallet_faq(new_id, marker)
     change = editor1.call("POST", "/faqs", json=payload)
     editor2.call("POST", f"/changes/{change['id']}/approve", json={})
