@@ -25,9 +25,13 @@ from typing import Any
 
 import numpy
 import sklearn
-from rasa.engine.caching import CACHE_LOCATION_ENV, DEFAULT_CACHE_LOCATION
 
 logger = logging.getLogger(__name__)
+
+CACHE_LOCATION_ENV = "RASA_CACHE_DIRECTORY"
+DEFAULT_CACHE_LOCATION = Path(".rasa", "cache")
+"""Where Rasa 3.6 keeps its training cache (``rasa.engine.caching``, not imported here:
+importing it declares its SQLAlchemy tables and warns about the 2.0 API)."""
 
 FOLDER = "bankbot-judgement"
 KEEP = 4

@@ -71,7 +71,7 @@ def judgement_detector(tmp_path_factory: pytest.TempPathFactory):
     # config.yml's settings (paths relative to the checkout, as `rasa train`
     # reads them) and the checkout's training cache: the model `make train`
     # trains next restores these detectors (bot/judgement_memo.py).
-    cache = import_engine_module("rasa.engine.caching").CACHE_LOCATION_ENV
+    cache = import_engine_module("bot.judgement_memo").CACHE_LOCATION_ENV
     before = os.environ.get(cache)
     os.environ[cache] = str(root / TRAIN_CACHE_DIR)
     try:

@@ -16,7 +16,13 @@ Resource = import_engine_module("rasa.engine.storage.resource").Resource
 graph = import_engine_module("rasa.engine.graph")
 TrainingData = import_engine_module("rasa.shared.nlu.training_data.training_data").TrainingData
 Message = import_engine_module("rasa.shared.nlu.training_data.message").Message
-CACHE_ENV = import_engine_module("rasa.engine.caching").CACHE_LOCATION_ENV
+CACHE_ENV = "RASA_CACHE_DIRECTORY"
+
+
+def test_the_memo_lives_where_rasa_keeps_its_cache() -> None:
+    caching = import_engine_module("rasa.engine.caching")
+    assert memo.CACHE_LOCATION_ENV == caching.CACHE_LOCATION_ENV
+    assert memo.DEFAULT_CACHE_LOCATION == caching.DEFAULT_CACHE_LOCATION
 
 pytestmark = pytest.mark.engine_env
 
