@@ -12,16 +12,16 @@ changed) and acts only when
 * the bot's previous turn answered a FAQ (the slot ``last_faq`` was set in
   it: that key is the *topic*), and
 * the message would not be answered on its own: the intent is ``faq`` with no
-  answer confident enough for the FAQ reply (common/faq.py) or below the
-  fallback threshold, ``out_of_scope``, or any intent below the fallback
-  threshold (the engine would say ``nlu_fallback``), or any other intent
-  below :data:`UNSURE` that is not one the dialogue must honour (a request for
-  a person, fraud, thanks...); an out-of-scope message must also point back
+  answer confident enough for the FAQ reply (common/faq.py), ``out_of_scope``,
+  or any intent (``faq`` included) below the fallback threshold (the engine
+  would say ``nlu_fallback``), or any other intent below :data:`UNSURE` that
+  is not one the dialogue must honour (a request for a person, fraud,
+  thanks...); an out-of-scope message must also point back
   (:func:`points_back`: "那…呢", "怎么办", "and …?", "then what?", or at most
   :data:`SHORT` words), or it is a new subject, not a follow-up;
 * or the message points back, asks about something an FAQ answers (its own
-  FAQ ranking reaches :data:`ASKS`), and its intent is only a small-talk or
-  account reading the classifier is not sure of (:data:`REREAD`, below
+  FAQ ranking reaches :data:`ASKS`), and its intent is only a small-talk
+  reading the classifier is not sure of (:data:`REREAD`, below
   :data:`REREAD_SURE`): "补一张要钱不" is no "不", "do they expire?" no greeting,
   "and to my sister in Canada?" no request for someone's details. A bare "no"
   or "hi" asks about nothing and keeps its intent.
