@@ -134,13 +134,15 @@ def report(met: list[Met]) -> None:
             counts[f"{m.item.label}:urgent"] += m.urgent_fraud
             answered = m.faq == "fraud_prevention" and not m.reason
             counts[f"{m.item.label}:faq"] += answered
+            counts[f"{m.item.label}:person"] += bool(m.reason or m.complaint_upset)
         print(
             f"{language}: upset to a person {percent(counts['upset:feelings'], counts['upset'])};"
             f" calm sent there {percent(counts['calm:feelings'], counts['calm'])};"
             f" victims urgent {percent(counts['victim:urgent'], counts['victim'])};"
             f" prevention not urgent"
             f" {percent(counts['prevention'] - counts['prevention:urgent'], counts['prevention'])},"
-            f" answered by the FAQ {percent(counts['prevention:faq'], counts['prevention'])}"
+            f" answered by the FAQ {percent(counts['prevention:faq'], counts['prevention'])},"
+            f" sent to a person at all {percent(counts['prevention:person'], counts['prevention'])}"
         )
     for m in met:
         wrong = {

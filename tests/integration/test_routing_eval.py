@@ -46,4 +46,5 @@ def test_a_prevention_question_and_a_calm_one_stay_with_the_bot(
     report([prevention, calm])
     printed = capsys.readouterr().out
     assert "answered by the FAQ 1/1 = 100.0%" in printed
+    assert "sent to a person at all 0/1 = 0.0%" in printed
     assert "calm sent there 0/1 = 0.0%" in printed
