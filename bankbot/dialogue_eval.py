@@ -112,16 +112,26 @@ class Conversation:
         self.say("/leave_queue")
 
 
-def last_faq_of_latest_turn(stack: Stack, conversation_id: str) -> str | None:
-    """The FAQ the bot answered to the customer's latest message (engine tracker)."""
+def tracker_of(stack: Stack, conversation_id: str) -> dict[str, Any]:
+    """The engine's tracker of one conversation (its slots and events)."""
     response = httpx.get(
         f"{stack.engine}/conversations/{conversation_id}/tracker",
         params={"token": stack.token},
         timeout=30,
     )
     response.raise_for_status()
+    return dict(response.json())
+
+
+def last_faq_of_latest_turn(stack: Stack, conversation_id: str) -> str | None:
+    """The FAQ the bot answered to the customer's latest message (engine tracker)."""
+    return answered_in_latest_turn(tracker_of(stack, conversation_id))
+
+
+def answered_in_latest_turn(tracker: dict[str, Any]) -> str | None:
+    """The FAQ a tracker shows answered to the customer's latest message."""
     answered = None
-    for event in response.json()["events"]:
+    for event in tracker["events"]:
         if event.get("event") == "user":
             answered = None
         elif event.get("event") == "slot" and event.get("name") == "last_faq":

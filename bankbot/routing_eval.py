@@ -27,12 +27,20 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import yaml
 
-from bankbot.dialogue_eval import LANGUAGES, SETS, Conversation, Stack, own_stack, percent
+from bankbot.dialogue_eval import (
+    LANGUAGES,
+    SETS,
+    Conversation,
+    Stack,
+    answered_in_latest_turn,
+    own_stack,
+    percent,
+    tracker_of,
+)
 from common.handoffs import HandoffReason, Priority
 
 FOR_FEELINGS = frozenset({HandoffReason.emotion, HandoffReason.fraud_risk, HandoffReason.complaint})
@@ -90,28 +98,13 @@ def labelled(folder: Path) -> Iterator[Labelled]:
                     yield Labelled(detector, language, str(item["text"]), str(item["label"]))
 
 
-def slots_after(stack: Stack, conversation_id: str) -> dict[str, Any]:
-    """The engine's slots and the FAQ answered to the latest message."""
-    response = httpx.get(
-        f"{stack.engine}/conversations/{conversation_id}/tracker",
-        params={"token": stack.token},
-        timeout=30,
-    )
-    response.raise_for_status()
-    tracker = response.json()
-    faq = None
-    for event in tracker["events"]:
-        if event.get("event") == "slot" and event.get("name") == "last_faq":
-            faq = event.get("value")
-    return {**(tracker.get("slots") or {}), "answered": faq}
-
-
 def play(stack: Stack, client: httpx.Client, item: Labelled) -> Met:
     """The message as the first of a new conversation."""
     conversation = Conversation(client, item.language)
     turn = conversation.say(item.text)
     handoff = turn.get("handoff") or {}
-    slots = slots_after(stack, conversation.id)
+    tracker = tracker_of(stack, conversation.id)
+    slots = tracker.get("slots") or {}
     if turn["state"] == "queued":
         conversation.leave()
     return Met(
@@ -119,7 +112,7 @@ def play(stack: Stack, client: httpx.Client, item: Labelled) -> Met:
         handoff.get("reason"),
         handoff.get("priority"),
         bool(slots.get("complaint_upset")) and not handoff,
-        slots.get("answered"),
+        answered_in_latest_turn(tracker),
     )
 
 
