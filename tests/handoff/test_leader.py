@@ -77,6 +77,30 @@ async def test_a_shutdown_ends_when_redis_hangs(redis_server: RedisServer) -> No
         redis_server.process.send_signal(signal.SIGCONT)
 
 
+async def test_a_shutdown_ends_when_a_renewal_swallows_the_cancel(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Redis client can turn a cancel that lands mid-call into a connection error."""
+    lock = LeaderLock(redis_server.url, ttl_s=0.3)
+    await lock.start()
+    assert await lock.acquire("sweep")
+    in_call = asyncio.Event()
+
+    async def renewal_that_eats_the_cancel(job: str) -> bool:
+        in_call.set()
+        try:
+            await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            return False  # what `acquire` makes of the client's error
+        return True
+
+    monkeypatch.setattr(lock, "acquire", renewal_that_eats_the_cancel)
+    await asyncio.wait_for(in_call.wait(), timeout=5)
+    began = time.monotonic()
+    await asyncio.wait_for(lock.stop(), timeout=10)
+    assert time.monotonic() - began < STOP_WITHIN_S + 1.0
+
+
 async def test_without_redis_the_only_gateway_leads() -> None:
     alone = LeaderLock(None)
     await alone.start()
