@@ -28,6 +28,8 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from typing import Any
 
+from handoff.services.background import stop_task
+
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "bankbot:events:"
@@ -93,10 +95,7 @@ class EventHub:
         if self._sender is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._sender), timeout=5.0)
-        if self._listener:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        await stop_task(self._listener)
         if self._redis is not None:
             await self._redis.aclose()
 

@@ -19,6 +19,8 @@ import logging
 import secrets
 from typing import Any
 
+from handoff.services.background import stop_task
+
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "bankbot:leader:"
@@ -53,7 +55,6 @@ class LeaderLock:
         self.token = secrets.token_hex(8)
         self._held: set[str] = set()
         self._renewer: asyncio.Task[None] | None = None
-        self._stopping = False
 
     async def start(self) -> None:
         """Connect to Redis (when configured) and keep held keys alive."""
@@ -61,7 +62,6 @@ class LeaderLock:
             return
         import redis.asyncio as redis
 
-        self._stopping = False
 
         self._redis = redis.from_url(
             self._redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
@@ -70,14 +70,8 @@ class LeaderLock:
 
     async def stop(self) -> None:
         """Give up every job we lead (another gateway takes over at once) and disconnect."""
-        self._stopping = True
-        if self._renewer is not None:
-            # A cancel that lands inside a Redis call can be turned into a
-            # connection error by the client and swallowed by `acquire`; the
-            # flag ends the loop then, and the wait is bounded either way.
-            self._renewer.cancel()
-            await asyncio.wait({self._renewer}, timeout=STOP_WITHIN_S)
-            self._renewer = None
+        await stop_task(self._renewer, STOP_WITHIN_S)
+        self._renewer = None
         if self._redis is None:
             return
         client, self._redis = self._redis, None
@@ -112,9 +106,7 @@ class LeaderLock:
         return led
 
     async def _renew_forever(self) -> None:
-        while not self._stopping:
+        while True:
             await asyncio.sleep(self.ttl_s / 3)
             for job in list(self._held):
-                if self._stopping:
-                    return
                 await self.acquire(job)

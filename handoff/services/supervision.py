@@ -15,7 +15,6 @@ idempotent, so a brief overlap during a change of leader does no harm.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from handoff.services import (
     retention,
     staff,
 )
+from handoff.services.background import stop_task
 from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.events import conversation_topic
@@ -216,8 +216,7 @@ class DeskRuntime:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
         self._tasks = []
 
     async def stop(self) -> None:

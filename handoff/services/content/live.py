@@ -18,7 +18,6 @@ worker knows when a deploy has reached every engine.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from typing import Any
@@ -27,6 +26,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.models import ContentGateway, ContentLive
+from handoff.services.background import stop_task
 from handoff.services.clock import clock
 from handoff.services.content import model_server
 from handoff.services.context import AppContext
@@ -52,11 +52,8 @@ class LiveEngineFollower:
 
     async def stop(self) -> None:
         """Stop polling."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
 
     async def _loop(self) -> None:
         while True:
