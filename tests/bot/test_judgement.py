@@ -348,31 +348,47 @@ def test_the_snapshot_of_plain_questions_is_read_back_as_written(tmp_path) -> No
     ]
 
 
-def test_training_ignores_the_live_nlu_data(judgement_detector, tmp_path: Path) -> None:
-    """A content edit (new NLU examples) must not move the detectors."""
+class _FitCalled(Exception):
+    """Stops a training at the fit, once its inputs are seen."""
+
+
+def test_training_ignores_the_live_nlu_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A content edit (new NLU examples) must not move the detectors.
+
+    The fit is deterministic (a fixed seed; the memo tests compare a restore
+    with a fit), so equal inputs make equal detectors: the fit is stopped and
+    its inputs compared, without and with the repository's NLU data.
+    """
     storage_module = import_engine_module("rasa.engine.storage.local_model_storage")
     resource_module = import_engine_module("rasa.engine.storage.resource")
     graph = import_engine_module("rasa.engine.graph")
     loading = import_engine_module("rasa.shared.nlu.training_data.loading")
-    (tmp_path / "storage").mkdir()
-    storage = storage_module.LocalModelStorage(tmp_path / "storage")
+    training_data = import_engine_module("rasa.shared.nlu.training_data.training_data")
+    seen: list[tuple[object, object]] = []
+
+    def fit(examples: object, settings: object) -> None:
+        seen.append((examples, settings))
+        raise _FitCalled
+
+    monkeypatch.setattr(judgement, "train", fit)
+    monkeypatch.setattr(judgement.judgement_memo, "has", lambda key: False)
+    storage = storage_module.LocalModelStorage(tmp_path)
     context = graph.ExecutionContext(graph.GraphSchema({}), "test")
     config = {
         **judgement.JudgementDetector.get_default_config(),
         "data_path": str(ROOT / "data" / "judgement"),
     }
-    other = judgement.JudgementDetector.create(
-        config, storage, resource_module.Resource("j"), context
-    )
-    other.train(loading.load_data(str(ROOT / "data" / "nlu")))
-    texts = [
-        "垃圾银行，几点开门",
-        "how do I spot a phishing text?",
-        "I gave him the code",
-        "thanks!",
-    ]
-    analysed = [features.analyse(t) for t in texts]
-    for name in ("upset", "fraud_victim"):
-        ours = judgement_detector.model.heads[name].probability(analysed)
-        theirs = other.model.heads[name].probability(analysed)
-        assert np.allclose(ours, theirs)
+    nlu = loading.load_data(str(ROOT / "data" / "nlu"))
+    assert nlu.intent_examples  # the live data is there to be ignored
+    for index, data in enumerate((training_data.TrainingData(), nlu)):
+        detector = judgement.JudgementDetector.create(
+            config, storage, resource_module.Resource(f"j{index}"), context
+        )
+        with pytest.raises(_FitCalled):
+            detector.train(data)
+    (examples, settings), (examples_with_nlu, settings_with_nlu) = seen
+    assert settings == settings_with_nlu
+    assert examples == examples_with_nlu
+    assert all(examples[name] for name in judgement_data.DETECTORS)
