@@ -62,7 +62,6 @@ class LeaderLock:
             return
         import redis.asyncio as redis
 
-
         self._redis = redis.from_url(
             self._redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
         )
