@@ -7,6 +7,7 @@ detector is the one ``rasa train`` makes from data/judgement (conftest).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,16 @@ FLOORS = figures_module.load_floors()
 CHECKED = sorted(name for name in FLOORS if (SETS / name).is_dir())
 
 
+@functools.cache
+def training_examples(source: str) -> tuple:
+    """The detector's training data, read once (seconds of YAML per read)."""
+    return tuple(judgement_data.load(ROOT / "data" / "judgement", source))
+
+
 def outcomes(detector, folder: Path, name: str) -> list:
     source = figures_module.DETECTOR_OF[name]
     examples = judgement_data.load(folder, source)
-    training = judgement_data.load(ROOT / "data" / "judgement", source)
-    seen = figures_module.overlap(examples, training)
+    seen = figures_module.overlap(examples, training_examples(source))
     out = []
     for example in examples:
         if example.text in seen:
