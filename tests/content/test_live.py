@@ -1,8 +1,9 @@
 """Edit to live for real: engine, action server, gateway and the training worker.
 
 One stack for the module (the repository's model, cached by content hash, is
-the first live model). Customers keep talking while models are swapped; not
-one of their messages may fail or get the system-failure apology.
+the first live model) and one training, shared by the tests that need it (a
+training costs about a minute). Customers keep talking while models are
+swapped; not one of their messages may fail or get the system-failure apology.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import secrets
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,22 +77,41 @@ def test_the_stack_model_is_live_at_first(
     assert tried["candidate"] is None
 
 
-def test_an_edit_and_a_new_faq_are_tried_go_live_with_no_failed_message_and_roll_back(
-    content_stack: RunningStack, editors: tuple[ContentClient, ContentClient]
-) -> None:
-    """One training (each costs about a minute of CI): tried first, then deployed under load.
+@dataclass
+class Training:
+    """The module's one training (each costs about a minute): four approved changes."""
 
-    Customers keep chatting from the training to the rollback and back; not one
-    of their messages may fail.
-    """
+    before: str  # the live model before it
+    marker: str  # in the opening hours' and the fraud warning's answers, the new FAQ's question
+    card: dict[str, Any]  # a new FAQ the live model does not know
+    wallet: dict[str, Any]  # another, whose vague questions make a model hesitate
+    final: dict[str, Any]  # the training job, ended
+    chatter: Chatter  # customers chatting from before the training to the module's end
+
+
+@pytest.fixture(scope="module")
+def training(
+    content_stack: RunningStack, editors: tuple[ContentClient, ContentClient]
+) -> Iterator[Training]:
+    """Approve an answer edit, a warning edit and two new FAQs; train once, not deployed."""
     editor1, editor2 = editors
     base = content_stack.gateway_url
     before = editor1.call("GET", "/training")["live"]["id"]
     marker = f"M{secrets.token_hex(3)}"
     approve_edit(editors, marker)
-    payload = new_faq_payload("card_activation")  # a fixed id: the same model every run
-    change = editor1.call("POST", "/faqs", json=payload)
+    fraud = editor1.faq("fraud_prevention")
+    fraud["answer"]["en"] += f" (Reviewed {marker}.)"
+    fraud["answer"]["zh"] += f"（复核 {marker}）"
+    change = editor1.call("PUT", "/faqs/fraud_prevention", json=fraud)
     editor2.call("POST", f"/changes/{change['id']}/approve", json={})
+    # Fixed ids: the held-out share of a new FAQ's examples is chosen by its id
+    # (pipeline/build.py), so a random id made a different model in every run,
+    # and whether a vague question made it hesitate was a matter of luck.
+    card = new_faq_payload("card_activation")
+    wallet = wallet_faq("wallet_binding", marker)
+    for payload in (card, wallet):
+        change = editor1.call("POST", "/faqs", json=payload)
+        editor2.call("POST", f"/changes/{change['id']}/approve", json={})
     with Chatter(base).running() as chatter:
         job = editor1.call("POST", "/training", json={"auto_deploy": False})
         busy = httpx.post(
@@ -100,38 +121,59 @@ def test_an_edit_and_a_new_faq_are_tried_go_live_with_no_failed_message_and_roll
         assert busy.status_code == 409  # one training at a time
         final = editor1.wait_job(job["id"])
         assert final["status"] == "succeeded" and "ready to deploy" in final["message"], final
-        gate = final["details"]["gate"]
-        assert gate["passed"] and gate["candidate"]["all"] >= 0.92
-        assert final["details"]["heldout"] > 0  # part of the edited FAQs was held out
+        yield Training(before, marker, card, wallet, final, chatter)
 
-        # Tried before it goes live: the candidate knows the new FAQ, the live model does not.
-        tried = editor1.call("POST", "/try", json={"text": "新卡片如何激活"})
-        assert tried["candidate"]["faq"]["faq_id"] == payload["id"]
-        assert (tried["live"].get("faq") or {}).get("faq_id") != payload["id"]
-        assert marker not in ask(base, QUESTION["en"], "en")
 
-        deploy = editor1.call("POST", f"/models/{final['model_id']}/deploy")
-        assert editor1.wait_job(deploy["id"])["status"] == "succeeded"
-        assert marker in ask(base, QUESTION["en"], "en")
-        assert marker in ask(base, QUESTION["zh"], "zh")
-        live = editor1.call("POST", "/try", json={"text": "新卡片如何激活"})["live"]
-        assert live["faq"]["faq_id"] == payload["id"]
-        overview = editor1.call("GET", "/training")
-        assert overview["live"]["id"] == final["model_id"]
-        assert overview["not_live"] == []
-        assert before in [m["id"] for m in overview["rollback"]]
+def make_live(editor: ContentClient, model_id: str) -> None:
+    """Deploy the candidate, or roll forward to it if it was live and rolled back."""
+    overview = editor.call("GET", "/training")
+    if overview["live"]["id"] == model_id:
+        return
+    rollbacks = [m["id"] for m in overview["rollback"]]
+    action = "rollback" if model_id in rollbacks else "deploy"
+    job = editor.call("POST", f"/models/{model_id}/{action}")
+    assert editor.wait_job(job["id"])["status"] == "succeeded"
 
-        back = editor2.call("POST", f"/models/{before}/rollback")
-        assert editor2.wait_job(back["id"])["status"] == "succeeded"
-        assert marker not in ask(base, QUESTION["en"], "en")
-        # The model rolled back from is one rollback away: live again without a training.
-        rollbacks = [m["id"] for m in editor1.call("GET", "/training")["rollback"]]
-        assert final["model_id"] in rollbacks
-        again = editor1.call("POST", f"/models/{final['model_id']}/rollback")
-        assert editor1.wait_job(again["id"])["status"] == "succeeded"
-        assert marker in ask(base, QUESTION["en"], "en")
-    assert chatter.sent > 20
-    assert chatter.failures == []
+
+def test_an_edit_and_a_new_faq_are_tried_go_live_with_no_failed_message_and_roll_back(
+    content_stack: RunningStack, editors: tuple[ContentClient, ContentClient], training: Training
+) -> None:
+    """Tried first, then deployed, rolled back and forward while customers keep chatting."""
+    editor1, editor2 = editors
+    base = content_stack.gateway_url
+    final, marker, card = training.final, training.marker, training.card
+    gate = final["details"]["gate"]
+    assert gate["passed"] and gate["candidate"]["all"] >= 0.92
+    assert final["details"]["heldout"] > 0  # part of the edited FAQs was held out
+
+    # Tried before it goes live: the candidate knows the new FAQ, the live model does not.
+    tried = editor1.call("POST", "/try", json={"text": "新卡片如何激活"})
+    assert tried["candidate"]["faq"]["faq_id"] == card["id"]
+    assert (tried["live"].get("faq") or {}).get("faq_id") != card["id"]
+    assert marker not in ask(base, QUESTION["en"], "en")
+
+    deploy = editor1.call("POST", f"/models/{final['model_id']}/deploy")
+    assert editor1.wait_job(deploy["id"])["status"] == "succeeded"
+    assert marker in ask(base, QUESTION["en"], "en")
+    assert marker in ask(base, QUESTION["zh"], "zh")
+    live = editor1.call("POST", "/try", json={"text": "新卡片如何激活"})["live"]
+    assert live["faq"]["faq_id"] == card["id"]
+    overview = editor1.call("GET", "/training")
+    assert overview["live"]["id"] == final["model_id"]
+    assert overview["not_live"] == []
+    assert training.before in [m["id"] for m in overview["rollback"]]
+
+    back = editor2.call("POST", f"/models/{training.before}/rollback")
+    assert editor2.wait_job(back["id"])["status"] == "succeeded"
+    assert marker not in ask(base, QUESTION["en"], "en")
+    # The model rolled back from is one rollback away: live again without a training.
+    rollbacks = [m["id"] for m in editor1.call("GET", "/training")["rollback"]]
+    assert final["model_id"] in rollbacks
+    again = editor1.call("POST", f"/models/{final['model_id']}/rollback")
+    assert editor1.wait_job(again["id"])["status"] == "succeeded"
+    assert marker in ask(base, QUESTION["en"], "en")
+    assert training.chatter.sent > 20
+    assert training.chatter.failures == []
     audit = [row["action"] for row in editor1.call("GET", "/audit")["items"]]
     for action in ("approve", "train_requested", "trained", "deploy", "rollback"):
         assert action in audit, audit
@@ -197,7 +239,7 @@ def unsure_about(editor: ContentClient, faq_id: str) -> tuple[str, str]:
 
 
 def test_approved_answers_and_questions_reach_customers_without_an_export(
-    content_stack: RunningStack, editors: tuple[ContentClient, ContentClient]
+    content_stack: RunningStack, editors: tuple[ContentClient, ContentClient], training: Training
 ) -> None:
     """The content tool is the source of truth at run time, through the live model's domain.
 
@@ -205,25 +247,11 @@ def test_approved_answers_and_questions_reach_customers_without_an_export(
     and a new FAQ's question (a "did you mean" button) reach customers once the
     model is deployed, although nobody exported anything to the repository.
     """
-    editor1, editor2 = editors
+    editor1 = editors[0]
     base = content_stack.gateway_url
-    marker = f"S{secrets.token_hex(3)}"
-    fraud = editor1.faq("fraud_prevention")
-    fraud["answer"]["en"] += f" (Reviewed {marker}.)"
-    fraud["answer"]["zh"] += f"（复核 {marker}）"
-    change = editor1.call("PUT", "/faqs/fraud_prevention", json=fraud)
-    editor2.call("POST", f"/changes/{change['id']}/approve", json={})
-    # A fixed id: the held-out share of a new FAQ's examples is chosen by its id
-    # (pipeline/build.py), so a random id made a different model in every run,
-    # and whether a vague question made it hesitate was a matter of luck.
-    new_id = "wallet_binding"
-    payload = wallet_faq(new_id, marker)
-    change = editor1.call("POST", "/faqs", json=payload)
-    editor2.call("POST", f"/changes/{change['id']}/approve", json={})
-
-    job = editor1.call("POST", "/training", json={"auto_deploy": True})
-    final = editor1.wait_job(job["id"])
-    assert final["status"] == "succeeded", final
+    marker, payload = training.marker, training.wallet
+    new_id = payload["id"]
+    make_live(editor1, training.final["model_id"])
 
     with httpx.Client(base_url=base, timeout=30) as http:
         customer = Customer(http, language="en")
