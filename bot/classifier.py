@@ -62,6 +62,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
 
+from common.identifiers import as_read
 from common.text import has_words
 
 logger = logging.getLogger(__name__)
@@ -330,7 +331,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         scores = np.asarray(features @ self.coef.T)
         probabilities = softmax(self.config["temperature"] * scores)
         empty = np.asarray(features.getnnz(axis=1) == 0)
-        wordless = np.array([not has_words(m.get(TEXT) or "") for m in messages])
+        wordless = np.array([not has_words(as_read(m.get(TEXT) or "")) for m in messages])
         probabilities[empty | wordless] = 0.0
         if self.vocabulary:
             # only character n-grams in common ("wertyu" ~ "we", "er", "yu"):

@@ -36,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.normalise import normalise
+from common.identifiers import as_read
 from common.text import CJK_RE
 
 if TYPE_CHECKING:  # spaCy is imported lazily
@@ -193,7 +194,9 @@ def detect(text: str, vocabulary: frozenset[str] | None = None) -> Detection:
     ``vocabulary``: known English words (see :func:`_counts`), so that a
     keyboard mash in Latin letters does not switch a Chinese conversation.
     """
-    text = normalise(text or "").strip()
+    # A sealed phone number's random letters can spell a word ("...-my"): read
+    # the stand-in digits instead, so typing a number never switches language.
+    text = normalise(as_read(text or "")).strip()
     if not text or text.startswith("/"):  # empty, or an intent payload (button)
         return Detection(None, 0.0, 0, 0, 0, 0)
     cjk_chars, latin_letters, cjk_words, latin_words = _counts(text, vocabulary)

@@ -173,7 +173,16 @@ def test_softmax_rows_sum_to_one() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["12345678", "😀😀😀", "？？？！！！", "https://www.example.com/login?x=1", "   ", "\n\t"],
+    [
+        "12345678",
+        "😀😀😀",
+        "？？？！！！",
+        "https://www.example.com/login?x=1",
+        "   ",
+        "\n\t",
+        # a phone number as the engine receives it: sealed by the gateway
+        "PHONE_82O8k6aePF8f60VtU04aJflgBqMURFFGwsWDQPTA1cQu2zO3b-my",
+    ],
 )
 def test_messages_without_words_have_no_confidence(trained, text: str) -> None:
     _, ask = trained

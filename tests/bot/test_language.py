@@ -119,6 +119,22 @@ def test_with_a_vocabulary_only_known_words_are_english() -> None:
     assert language.detect_language("APP登不上", vocabulary) == "zh"
 
 
+@pytest.mark.parametrize(
+    "token",
+    [
+        # sealed phone numbers whose random letters spell a word ("-my", "-IT-")
+        "PHONE_82O8k6aePF8f60VtU04aJflgBqMURFFGwsWDQPTA1cQu2zO3b-my",
+        "PHONE_Dws8480szx2x0IHMVdUjd16ZnNgQvC3Lb81vpfyDUjjg-IT-JJxx",
+    ],
+)
+def test_a_sealed_phone_number_is_no_evidence_of_english(token: str) -> None:
+    # A Chinese customer answering "your phone number?" must stay in Chinese.
+    vocabulary = language.english_vocabulary(["what is my card limit", "is it open"])
+    assert language.detect_language(token, vocabulary) is None
+    assert language.detect_language(f"号码是{token}", vocabulary) == "zh"
+    assert language.detect_language(f"my number is {token}", vocabulary) == "en"
+
+
 def test_trained_component_keeps_a_mash_neutral(tmp_path) -> None:
     graph = import_engine_module("rasa.engine.graph")
     storage = import_engine_module("rasa.engine.storage.local_model_storage").LocalModelStorage(
