@@ -142,7 +142,7 @@ def report(met: list[Met]) -> None:
             "upset": not m.for_feelings,
             "calm": m.for_feelings,
             "victim": not m.urgent_fraud,
-            "prevention": m.urgent_fraud,
+            "prevention": m.faq != "fraud_prevention" or bool(m.reason),
         }.get(m.item.label, False)
         if wrong:
             print(m)

@@ -56,7 +56,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import judgement_data, judgement_memo
 from bot.emotion import ANGER, DISTRESS, THRESHOLD, read_emotion
-from bot.judgement_borrowed import complaint_path, from_calm, from_complaints
+from bot.judgement_borrowed import complaint_path, from_calm, from_complaints, from_prevention
 from bot.judgement_features import analyse
 from bot.judgement_model import JudgementModel, TrainingSettings, train
 from bot.judgement_nlu import nlu_examples, read_plain
@@ -246,6 +246,8 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         if not any(examples.values()):
             logger.warning(f"{type(self).__name__}: no labelled sets in '{folder}'; rules only.")
             return self._resource
+        weight = float(self.config["borrowed_weight"])
+        prevention = from_prevention(examples[judgement_data.FRAUD], weight) if weight > 0 else []
         extra = nlu_examples(
             read_plain(folder),
             self.config["calm_intents"],
@@ -255,11 +257,11 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         )
         for detector, more in extra.items():
             examples[detector] = examples[detector] + more
-        weight = float(self.config["borrowed_weight"])
         if weight > 0:
             examples[judgement_data.FRAUD] += from_complaints(
                 Path(self.config["complaints_path"]), weight
             ) + from_calm(examples[judgement_data.UPSET], weight)
+            examples[judgement_data.UPSET] += prevention
         settings = TrainingSettings(
             C=float(self.config["C"]),
             kind_C=float(self.config["kind_C"]),

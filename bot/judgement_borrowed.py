@@ -1,4 +1,4 @@
-"""Messages labelled for one purpose that also teach the fraud-victim detector what is not fraud.
+"""Messages labelled for one detector that also teach the other one.
 
 The fraud sets hold victims, prevention questions and a thin ``other``: lost
 cards, own mistakes, known purchases. Measured on the development set, the
@@ -21,10 +21,21 @@ Both become fraud ``other`` examples of kind ``borrowed:<origin>``, counting
 :data:`WEIGHT` of a labelled fraud example each, so they teach the
 boundary without drowning the fraud sets; like the NLU snapshot they are left
 out of the cross-validated rates, which are about the fraud sets themselves.
+
+The other way round, the upset detector took matter-of-fact accounts of a
+scam attempt the customer turned down ("a 'prosecutor' called my mum, she
+hung up, should she report it?") for distress, and sent customers who only
+asked the prevention question to a person. The fraud sets' ``prevention``
+messages (a scam refused, a contact to check, how to stay safe) become upset
+``calm`` examples of kind ``borrowed:prevention``, at the same weight. The
+guidelines make a message upset whatever else it holds, so one written in
+fear stays upset: the few prevention messages that say they are afraid
+(:data:`FEELING_WORDS`) are not borrowed.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -40,6 +51,11 @@ CALM_KINDS = frozenset(
      "others_feelings", "positive"}
 )  # fmt: skip
 WEIGHT = 0.5
+FEELING_WORDS = re.compile(
+    r"怕|吓|慌|急死|崩溃|哭|担心|害怕|气死|scared|terrified|panic|worried|afraid|freak|[!！]{2}|😭|😱",
+    re.IGNORECASE,
+)
+"""A prevention message saying this may be upset too: not borrowed as calm."""
 MIN_CHARACTERS = 6
 """Category answers like "服务态度" are no story: only messages at least this long."""
 
@@ -74,4 +90,16 @@ def from_calm(upset_examples: list[Example], weight: float = WEIGHT) -> list[Exa
         Example(e.text, e.language, "other", f"{BORROWED_KIND}calm", FRAUD, weight)
         for e in upset_examples
         if e.detector == UPSET and e.label == "calm" and e.kind in CALM_KINDS
+    ]
+
+
+def from_prevention(fraud_examples: list[Example], weight: float = WEIGHT) -> list[Example]:
+    """Prevention messages of the fraud sets (see the module docs) as upset ``calm``.
+
+    ``fraud_examples``: the labelled sets only, before any NLU or borrowed examples.
+    """
+    return [
+        Example(e.text, e.language, "calm", f"{BORROWED_KIND}prevention", UPSET, weight)
+        for e in fraud_examples
+        if e.detector == FRAUD and e.label == "prevention" and not FEELING_WORDS.search(e.text)
     ]

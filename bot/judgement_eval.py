@@ -320,7 +320,27 @@ def evaluate_set(
         else:
             print_block("old rule (top intent report_fraud):", name,
                         intent_outcomes(kept, parses), False)  # fmt: skip
+            print_upset_on_prevention(kept, parses)
     return found
+
+
+def print_upset_on_prevention(
+    examples: Sequence[Example], parses: Sequence[Parse], out: Any = None
+) -> None:
+    """How many prevention questions the upset detector flags: each would go to a person."""
+    out = out or sys.stdout
+    print("  the upset detector on the prevention questions (a flag sends them to a person):",
+          file=out)  # fmt: skip
+    for language in LANGUAGES:
+        asked = [
+            p for e, p in zip(examples, parses, strict=True)
+            if e.label == "prevention" and e.language == language
+        ]  # fmt: skip
+        if asked:
+            flagged = sum(bool(((p.get("judgement") or {}).get("upset") or {}).get("flag"))
+                          for p in asked)  # fmt: skip
+            share = f"{flagged / len(asked):.1%} ({flagged}/{len(asked)})"
+            print(f"    {language}: {share} flagged upset", file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,10 +1,10 @@
-"""bot/judgement_borrowed.py: which labelled messages also teach the fraud detector "no fraud"."""
+"""bot/judgement_borrowed.py: which labelled messages of one detector also teach the other."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot.judgement_borrowed import BORROWED_KIND, from_calm, from_complaints
+from bot.judgement_borrowed import BORROWED_KIND, from_calm, from_complaints, from_prevention
 from bot.judgement_data import FRAUD, UPSET, Example
 
 STORIES = """
@@ -41,3 +41,24 @@ def test_only_calm_everyday_kinds_of_the_upset_sets() -> None:
     ]
     borrowed = from_calm(upset, weight=0.5)
     assert [(e.text, e.label, e.detector) for e in borrowed] == [("转账失败了", "other", FRAUD)]
+
+
+def test_prevention_questions_are_calm_unless_they_say_they_are_afraid() -> None:
+    fraud = [
+        Example(
+            "有人打电话说是警察，我挂了，要报警吗", "zh", "prevention", "refused_attempt", FRAUD
+        ),
+        Example(
+            "A 'bank' called about a charge, I said no. Real?", "en", "prevention", None, FRAUD
+        ),
+        Example(
+            "吓死我了，有人说我涉嫌洗钱，我没理他", "zh", "prevention", "refused_attempt", FRAUD
+        ),
+        Example("I'm so scared, someone has my card number", "en", "prevention", "general", FRAUD),
+        Example("我转了五万到安全账户", "zh", "victim", "safe_account", FRAUD),
+        Example("跨行取款收费吗", "zh", "other", "fees_limits", FRAUD),
+    ]
+    examples = from_prevention(fraud, weight=0.5)
+    assert [e.text[:8] for e in examples] == ["有人打电话说是警", "A 'bank'"]
+    assert {(e.detector, e.label, e.weight) for e in examples} == {(UPSET, "calm", 0.5)}
+    assert all(e.kind == f"{BORROWED_KIND}prevention" for e in examples)

@@ -80,3 +80,26 @@ def test_plain_questions_of_the_held_out_nlu_set_stay_calm(judgement_detector) -
     found = [figures_module.figures(outcomes, "upset", lang) for lang in ("zh", "en")]
     assert all(f.negatives >= 300 for f in found)
     assert figures_module.below_floors(found, FLOORS["nlu"]) == []
+
+
+def test_prevention_questions_are_not_taken_for_upset(judgement_detector) -> None:
+    """A scam turned down, told calmly, gets the prevention answer, not a person for emotion.
+
+    Over every checked set's prevention questions, in each language, at most
+    3% flagged upset (the detector trained without the fraud sets' prevention
+    questions as calm examples flagged 24-32% in Chinese, 15-19% in English).
+    """
+    for language in ("zh", "en"):
+        asked = [
+            example
+            for name in CHECKED
+            for example in judgement_data.load(SETS / name, "fraud")
+            if example.label == "prevention" and example.language == language
+        ]
+        flagged = [
+            e.text
+            for e in asked
+            if judgement_detector.judge(Message(data={"text": e.text}))["upset"]["flag"]
+        ]
+        assert len(asked) >= 300
+        assert len(flagged) <= 0.03 * len(asked), (language, len(flagged), len(asked), flagged[:5])
