@@ -13,7 +13,9 @@ Protocol: every parsed message carries ``judgement`` in its parse data (the
       "upset": {"score": 0.93, "flag": true, "kind": "anger", "threshold": 0.6,
                 "source": "model"},
       "fraud_victim": {"score": 0.08, "flag": false, "threshold": 0.5,
-                       "source": "model"}
+                       "source": "model"},
+      "fraud_prevention": {"score": 0.02, "flag": false, "threshold": 0.8,
+                           "source": "model"}
     }
 
 * ``score``: calibrated probability (0..1) that the message is upset / a fraud
@@ -21,6 +23,9 @@ Protocol: every parsed message carries ``judgement`` in its parse data (the
 * ``flag``: ``score >= threshold``; the threshold is per detector and per
   language (``zh`` when the message has Chinese characters, otherwise ``en``),
   set in ``config.yml`` and chosen on cross-validation and the development set;
+* ``fraud_prevention``: a question about avoiding fraud, before any loss
+  (:mod:`bot.prevention_reading` answers it with the prevention FAQ); only
+  from a model that has that head, never from the rules;
 * ``kind`` (``upset`` only): ``anger`` | ``distress`` | ``despair`` |
   ``bot_frustration`` when flagged, otherwise ``null``;
 * ``source``: ``"model"``, or ``"rules"`` when the model failed at run time or
@@ -68,6 +73,7 @@ logger = logging.getLogger(__name__)
 JUDGEMENT = "judgement"
 UPSET = "upset"
 FRAUD_VICTIM = "fraud_victim"
+FRAUD_PREVENTION = "fraud_prevention"
 EMOTION_OF_KIND = {
     "anger": ANGER,
     "bot_frustration": ANGER,
@@ -128,6 +134,7 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             "thresholds": {
                 UPSET: {"zh": 0.5, "en": 0.5},
                 FRAUD_VICTIM: {"zh": 0.5, "en": 0.5},
+                FRAUD_PREVENTION: {"zh": 0.8, "en": 0.8},
             },
             # logistic regression regularisation (larger = less smoothing)
             "C": 30.0,
@@ -337,15 +344,17 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         language = language_of(text)
         analysed = [analyse(text)]
         out: dict[str, dict[str, Any]] = {}
-        for name in (UPSET, FRAUD_VICTIM):
+        for name in (UPSET, FRAUD_VICTIM, FRAUD_PREVENTION):
             head = self.model.heads.get(name)
             threshold = float(self.config["thresholds"][name][language])
+            if head is None and name == FRAUD_PREVENTION:
+                continue  # a model trained before that head: the intent classifier alone
             if head is None:
                 raise ValueError(f"the model has no '{name}' detector")
             score = float(head.probability(analysed)[0])
-            # a victim's report needs words: digits alone (a phone number, the
-            # ID's last four, read as "0000") tell no story, whatever they score
-            told = name != FRAUD_VICTIM or has_words(text)
+            # a victim's report or a question needs words: digits alone (a phone
+            # number, the ID's last four, read as "0000") tell nothing, whatever they score
+            told = name == UPSET or has_words(text)
             out[name] = {
                 "score": round(score, 4),
                 "flag": score >= threshold and told,

@@ -1,6 +1,6 @@
 """The judgement detectors' model: calibrated linear heads over shared features.
 
-Three heads, over the features of :mod:`bot.judgement_features` (each
+Four heads, over the features of :mod:`bot.judgement_features` (each
 message is analysed once; each detector has its own vocabulary and weights,
 learnt from its own training texts, which measured better on the development
 set than one vocabulary for both):
@@ -8,7 +8,11 @@ set than one vocabulary for both):
 * ``upset``: upset vs calm (logistic regression);
 * ``kind``: which kind of upset (anger, distress, despair, bot_frustration),
   trained on the upset examples only and read only when ``upset`` is flagged;
-* ``fraud_victim``: victim vs not (prevention questions and other messages).
+* ``fraud_victim``: victim vs not (prevention questions and other messages);
+* ``fraud_prevention``: prevention question vs not (victims and other
+  messages), from the same examples: a question about staying safe that the
+  intent classifier left unsure or gave another answer still gets the
+  prevention answer (:mod:`bot.prevention_reading`).
 
 Why logistic regression: about 3,000 short labelled texts, a second or two to
 fit on 2 cores (the content team retrains after each FAQ edit), and a score
@@ -43,8 +47,14 @@ from bot.judgement_features import Featuriser, Vector, analyse
 Analysed = dict[str, list[str]]
 """Feature names of one message by group (:func:`bot.judgement_features.analyse`)."""
 
-HEADS: dict[str, str] = {"upset": UPSET, "fraud_victim": FRAUD}
+HEADS: dict[str, str] = {"upset": UPSET, "fraud_victim": FRAUD, "fraud_prevention": FRAUD}
 """Output name -> the labelled sets it is trained on."""
+POSITIVE_LABEL: dict[str, str] = {
+    "upset": "upset",
+    "fraud_victim": "victim",
+    "fraud_prevention": "prevention",
+}
+"""Output name -> the label it flags."""
 
 ARRAYS = "judgement.npz"
 META = "judgement.json"
@@ -173,17 +183,21 @@ def _logistic(C: float, seed: int, balanced: bool = True) -> Any:
 
 
 def fit_head(
-    examples: Sequence[Example], analysed: Sequence[Analysed], settings: TrainingSettings
+    examples: Sequence[Example],
+    analysed: Sequence[Analysed],
+    settings: TrainingSettings,
+    positive: str | None = None,
 ) -> Head:
     """One calibrated binary head: out-of-fold scores, a sigmoid on them, then the full fit.
 
     Each fold learns its own vocabulary too, so the out-of-fold scores are what
-    a model would give a message it never saw.
+    a model would give a message it never saw. ``positive``: the label flagged
+    (default: the detector's own).
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
-    y = np.array([e.positive for e in examples], dtype=int)
+    y = np.array([e.label == positive if positive else e.positive for e in examples], dtype=int)
     weights = np.array([e.weight for e in examples], dtype=np.float64)
     strata = [f"{e.language}:{e.label}" for e in examples]
     smallest = min(strata.count(s) for s in set(strata))
@@ -233,12 +247,15 @@ def train(examples: Mapping[str, Sequence[Example]], settings: TrainingSettings)
     started = time.monotonic()
     heads: dict[str, Head] = {}
     kind = None
+    analysed_of: dict[str, list[Analysed]] = {}
     for name, detector in HEADS.items():
         subset = list(examples.get(detector, []))
-        if len({e.positive for e in subset}) < 2:
+        if len({e.label == POSITIVE_LABEL[name] for e in subset}) < 2:
             continue  # nothing to learn from
-        analysed = [analyse(e.text) for e in subset]
-        heads[name] = fit_head(subset, analysed, settings)
+        if detector not in analysed_of:  # both fraud heads read the same texts
+            analysed_of[detector] = [analyse(e.text) for e in subset]
+        analysed = analysed_of[detector]
+        heads[name] = fit_head(subset, analysed, settings, POSITIVE_LABEL[name])
         if detector == UPSET:
             kind = fit_kind(subset, heads[name].featuriser.transform(analysed), settings)
     info = {

@@ -105,6 +105,37 @@ def test_a_fraud_victim_is_flagged_and_a_prevention_question_is_not(
     assert fraud["flag"] is victim, fraud
 
 
+@pytest.mark.parametrize(
+    ("text", "prevention"),
+    [
+        ("有陌生人打电话问我要验证码，我没给，以后怎么防这种骗局", True),
+        ("How can I tell if a text message from the bank is a scam?", True),
+        ("对方让我把钱转到安全账户，我已经转了五万", False),  # a victim
+        ("I gave my PIN to a man who called saying he was from the bank", False),
+        ("跨行转账手续费多少", False),
+        ("what are your opening hours", False),
+    ],
+)
+def test_the_prevention_head_flags_questions_about_staying_safe(
+    judgement_detector, text: str, prevention: bool
+) -> None:
+    judged = parse(judgement_detector, text)["judgement"]["fraud_prevention"]
+    assert judged["flag"] is prevention, judged
+    assert judged["source"] == "model"
+
+
+def test_a_model_without_the_prevention_head_still_judges(judgement_detector) -> None:
+    """A model trained before the head: no prevention reading, the rest unchanged."""
+    heads = judgement_detector.model.heads
+    kept = heads.pop("fraud_prevention")
+    try:
+        judged = parse(judgement_detector, "怎么识别诈骗短信？")["judgement"]
+    finally:
+        heads["fraud_prevention"] = kept
+    assert "fraud_prevention" not in judged
+    assert judged["fraud_victim"]["source"] == "model"
+
+
 def test_sealed_numbers_read_as_numbers_not_as_noise(judgement_detector) -> None:
     """Phone numbers and ID digits reach the engine as tokens (common.identifiers)."""
     seal = import_engine_module("common.identifiers")

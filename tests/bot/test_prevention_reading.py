@@ -1,4 +1,4 @@
-"""bot/prevention_reading.py: a cleared ``report_fraud`` is a prevention question.
+"""bot/prevention_reading.py: a cleared ``report_fraud``, or a flagged question, is a prevention question.
 
 The messages carry the classifier's and the detectors' output as the real
 pipeline leaves them; the component must only touch the contradicted ones.
@@ -74,3 +74,74 @@ def test_another_intent_is_left_alone() -> None:
     message = parsed("what are your opening hours", flag=False)
     message.set("intent", {"name": "faq", "confidence": 0.9}, add_to_output=True)
     assert run(message)["intent"] == {"name": "faq", "confidence": 0.9}
+
+
+def asked(
+    text: str,
+    intent: str,
+    confidence: float,
+    prevention: float,
+    *,
+    answer: str = "transfer_limits",
+    victim: bool = False,
+    upset: bool = False,
+) -> Any:
+    """A message the classifier read as ``intent``; the prevention head scored it ``prevention``."""
+    data = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": f"faq/{answer}", "confidence": 0.9}]}
+        },
+        "judgement": {
+            "upset": {"score": 0.9 if upset else 0.1, "flag": upset, "source": "model"},
+            "fraud_victim": {"score": 0.9 if victim else 0.1, "flag": victim, "source": "model"},
+            "fraud_prevention": {"score": prevention, "flag": prevention >= 0.7,
+                                 "source": "model"},
+        },
+    }  # fmt: skip
+    return message_module.Message(data=data)
+
+
+@pytest.mark.parametrize(
+    ("intent", "confidence", "prevention"),
+    [
+        ("out_of_scope", 0.9, 0.75),  # "please rephrase" before
+        ("faq", 0.4, 0.75),  # an unsure answer
+        ("check_card_status", 0.5, 0.75),  # an unsure other intent
+        ("faq", 0.95, 0.85),  # another answer, sure, but the head is surer still
+    ],
+)
+def test_a_flagged_question_gets_the_prevention_answer(
+    intent: str, confidence: float, prevention: float
+) -> None:
+    out = run(asked("光知道我的卡号没有密码，能盗走钱吗", intent, confidence, prevention))
+    assert out["intent"]["full_retrieval_intent_name"] == "faq/fraud_prevention"
+    assert out["intent"]["confidence"] == pytest.approx(prevention)
+    assert out["response_selector"]["faq"]["ranking"][0]["intent_response_key"] == (
+        "faq/fraud_prevention"
+    )
+
+
+@pytest.mark.parametrize(
+    ("intent", "confidence", "prevention", "victim", "upset"),
+    [
+        ("faq", 0.4, 0.6, False, False),  # not flagged
+        ("faq", 0.95, 0.75, False, False),  # a sure other answer, the head not sure enough
+        ("check_balance", 0.9, 0.95, False, False),  # a sure intent that is no answer
+        ("out_of_scope", 0.9, 0.9, True, False),  # a victim: the warning comes first
+        ("out_of_scope", 0.9, 0.9, False, True),  # upset: a person comes first
+    ],
+)
+def test_otherwise_the_classifier_stands(
+    intent: str, confidence: float, prevention: float, victim: bool, upset: bool
+) -> None:
+    message = asked("hmm", intent, confidence, prevention, victim=victim, upset=upset)
+    before = dict(message.get("intent"))
+    assert run(message)["intent"] == before
+
+
+def test_the_prevention_answer_already_chosen_is_kept_as_it_is() -> None:
+    message = asked("is it a scam?", "faq", 0.6, 0.9, answer="fraud_prevention")
+    assert run(message)["intent"] == {"name": "faq", "confidence": 0.6}

@@ -67,4 +67,4 @@ def test_odd_messages_are_judged_without_error(stack: RunningStack, text: str) -
     with engine(stack) as client:
         response = client.post("/model/parse", json={"text": text})
     assert response.status_code == 200, response.text
-    assert set(response.json()["judgement"]) == {"upset", "fraud_victim"}
+    assert set(response.json()["judgement"]) == {"upset", "fraud_victim", "fraud_prevention"}
