@@ -1,4 +1,4 @@
-"""bot/prevention_reading.py: a cleared ``report_fraud``, or a flagged question, is a prevention question.
+"""bot/prevention_reading.py: a cleared ``report_fraud`` or a flagged question is prevention.
 
 The messages carry the classifier's and the detectors' output as the real
 pipeline leaves them; the component must only touch the contradicted ones.
