@@ -9,6 +9,10 @@ the engine's endpoints) does the same, and renders the FAQ reply
 
 * an answer: ``utter_faq/<key>`` and the payload naming it
   (:func:`common.payloads.faq_answered`, counted by the quality figures);
+  the fraud-prevention answer also gets a button for a customer who has
+  already lost money or shared a code (:data:`VICTIM_BUTTON`, payload
+  ``/report_fraud``: the warning and an urgent handoff), so a victim the
+  detector did not recognise is one tap from a person;
 * "did you mean…": ``utter_faq_clarify`` with a button per FAQ offered (its
   question in the customer's language, from the same domain: the content
   workflow renders it into ``utter_faq/<key>``) before the response's own
@@ -35,6 +39,7 @@ from rasa.utils.endpoints import EndpointConfig
 from bot.faq import ACTION
 from bot.history import message_dict
 from common import evidence
+from common.escalation import FRAUD_FAQ
 from common.faq import ANSWER, CLARIFY, HANDOFF, REPHRASE, REPLY_SLOT, Reply, choice_button
 from common.handoffs import HandoffReason, Priority
 from common.languages import DEFAULT_LANGUAGE, LANGUAGES
@@ -45,6 +50,10 @@ from common.payloads import (
     handoff_request,
     turn_outcome,
 )
+
+VICTIM_BUTTON = "utter_fraud_prevention_victim_button"
+"""The response whose text is the title of the fraud-prevention answer's victim button."""
+VICTIM_PAYLOAD = "/report_fraud"
 
 
 class BankNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
@@ -77,6 +86,11 @@ class BankNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             language = language if language in LANGUAGES else DEFAULT_LANGUAGE
             offered = [choice_button(self.responses, key, language) for key in reply.suggestions]
             message["buttons"] = offered + list(message.get("buttons") or [])
+        if reply.kind == ANSWER and reply.key == FRAUD_FAQ:
+            title = await super().generate(VICTIM_BUTTON, tracker, output_channel, **kwargs)
+            if title and title.get("text"):
+                button = {"title": title["text"], "payload": VICTIM_PAYLOAD}
+                message["buttons"] = list(message.get("buttons") or []) + [button]
         custom = _payload(reply, tracker)
         if custom is not None:
             message["custom"] = custom
@@ -103,4 +117,3 @@ def _payload(reply: Reply, tracker: DialogueStateTracker) -> dict[str, Any] | No
         )
         return handoff_request(reason, Priority.normal, why)
     return None
-

@@ -184,3 +184,16 @@ def test_the_rules_predict_the_engines_reply() -> None:
         assert "action_answer_faq" not in path.read_text(encoding="utf-8"), path
     assert faq.ACTION in DOMAIN.responses
     assert "action_answer_faq" not in DOMAIN.action_names_or_texts
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_fraud_prevention_answer_offers_a_victim_a_person_at_one_tap(language: str) -> None:
+    answer = {"kind": "answer", "key": "fraud_prevention", "suggestions": []}
+    engine_tracker = tracker("faq_confident_zh.json", faq_reply=answer, language=language)
+    message = asyncio.run(NLG.generate(faq.ACTION, engine_tracker, "rest"))
+    assert message["text"] == text_of("utter_faq/fraud_prevention", language)
+    assert message["buttons"] == [
+        {"title": text_of("utter_fraud_prevention_victim_button", language),
+         "payload": "/report_fraud"}
+    ]  # fmt: skip
+    assert message["custom"] == {"faq": "fraud_prevention"}

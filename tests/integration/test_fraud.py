@@ -75,6 +75,30 @@ def test_a_prevention_question_gets_the_faq_and_stays_with_the_bot(
     assert WARNING[language] in said and PREVENTION_ANSWER[language] in said, said
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("zh", "怎么防范电信诈骗"),
+        ("en", "how can I protect myself from phone scams?"),
+    ],
+)
+def test_under_the_prevention_answer_a_victim_is_one_tap_from_a_person(
+    gateway: httpx.Client,
+    supervisor: dict[str, str],  # noqa: F811 - the fixture
+    language: str,
+    text: str,
+) -> None:
+    """A victim the detector did not recognise presses the button and is queued urgently."""
+    customer = Customer(gateway, language=language)
+    turn = customer.say(text)
+    buttons = [b for r in turn["replies"] for b in r["buttons"]]
+    assert [b["payload"] for b in buttons] == ["/report_fraud"], buttons
+    turn = customer.say(buttons[0]["payload"])
+    said = reply_text(turn)
+    assert WARNING[language] in said and HANDOFF_SAID[language] in said, said
+    assert_queued(gateway, supervisor, customer, turn, "fraud_risk", "urgent", language)
+
+
 def test_a_victim_during_verification_is_queued_urgently(
     gateway: httpx.Client,
     supervisor: dict[str, str],  # noqa: F811 - the fixture
