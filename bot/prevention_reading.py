@@ -84,8 +84,8 @@ def asked_prevention(parse: dict[str, Any]) -> float | None:
     """The prevention head's score when the message should get the prevention answer.
 
     ``None``: no flag, no model reading, a victim or an upset customer, the
-    prevention answer already chosen, or an intent the classifier is sure of
-    that is no answer at all.
+    prevention answer already chosen with confidence, or an intent the
+    classifier is sure of that is no answer at all.
     """
     if str(parse.get(TEXT) or "").lstrip().startswith("/"):
         return None
@@ -101,7 +101,8 @@ def asked_prevention(parse: dict[str, Any]) -> float | None:
     if name == RETRIEVAL_INTENT:
         ranked = faq_ranking(parse)
         if ranked and ranked[0].key == FRAUD_FAQ:
-            return None
+            # the right answer, but maybe too unsure to be given: the head vouches for it
+            return score if ranked[0].confidence < SURE else None
         if score >= OVER_AN_ANSWER:
             return score
     if name == OUT_OF_SCOPE or float(intent.get("confidence") or 0.0) < SURE:

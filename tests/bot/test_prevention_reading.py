@@ -142,6 +142,16 @@ def test_otherwise_the_classifier_stands(
     assert run(message)["intent"] == before
 
 
-def test_the_prevention_answer_already_chosen_is_kept_as_it_is() -> None:
-    message = asked("is it a scam?", "faq", 0.6, 0.9, answer="fraud_prevention")
-    assert run(message)["intent"] == {"name": "faq", "confidence": 0.6}
+def test_the_prevention_answer_already_chosen_with_confidence_is_kept_as_it_is() -> None:
+    message = asked("is it a scam?", "faq", 0.8, 0.9, answer="fraud_prevention")
+    message.get("response_selector")["faq"]["ranking"][0]["confidence"] = 0.8
+    assert run(message)["intent"] == {"name": "faq", "confidence": 0.8}
+
+
+def test_the_prevention_answer_chosen_too_unsure_to_be_given_gets_the_heads_score() -> None:
+    message = asked("how do I spot a fake investment site?", "faq", 0.5, 0.9,
+                    answer="fraud_prevention")  # fmt: skip
+    message.get("response_selector")["faq"]["ranking"][0]["confidence"] = 0.5
+    out = run(message)
+    assert out["intent"]["full_retrieval_intent_name"] == "faq/fraud_prevention"
+    assert out["intent"]["confidence"] == pytest.approx(0.9)
