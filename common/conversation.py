@@ -41,8 +41,11 @@ SOFT_UPSET = 0.5
 EARLIER_UPSET = 0.2
 """An earlier message of the window at this share of the threshold starts the rise."""
 
-STEERING = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "cancel", "more"})
-"""Intents of messages that steer the dialogue ("yes", "never mind", "算了")."""
+STEERING = frozenset(
+    {"greet", "goodbye", "thank", "affirm", "deny", "cancel", "more", "change_language"}
+)
+"""Intents of messages that steer the dialogue ("yes", "never mind", "算了", "please
+answer in English": the widget's language toggle sends that one)."""
 
 MISSED = frozenset({"out_of_scope", "nlu_fallback"})
 """Intents that mean the bot did not understand the message."""

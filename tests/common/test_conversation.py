@@ -83,6 +83,18 @@ def test_a_message_that_only_steers_the_dialogue_starts_no_rise() -> None:
     assert [turn["upset"] for turn in talk.slots["recent_turns"]] == [0.0, 0.0, 0.738]
 
 
+def test_switching_language_starts_no_rise() -> None:
+    """The widget's toggle sends "please answer in English": it says nothing about the mood."""
+    talk = Talk()
+    say(talk, "你们几点开门", "faq", 0.01, faq="opening_hours")
+    talk.due()
+    say(talk, "please answer in English", "change_language", 0.19)
+    assert talk.due() is None
+    say(talk, "what are your opening hours", "faq", 0.34, faq="opening_hours")
+    assert talk.due() is None
+    assert [turn["upset"] for turn in talk.slots["recent_turns"]][1] == 0.0
+
+
 def test_a_calm_multi_topic_conversation_stays_with_the_bot() -> None:
     talk = Talk()
     for text, key, upset in [
