@@ -26,10 +26,10 @@ message the detector did not read (it fell back to the rules, whose flag is
 that intent).
 
 The second reading: the classifier knows the prevention answer from the FAQ's
-few dozen phrasings, while customers ask around it ("光知道我的卡号没有密码，
-能盗走钱吗", "is it safe to share my screen with the banking app open?") and
-got "please rephrase" or a neighbouring answer (transfer limits, password
-reset). The fraud sets' thousand-odd prevention questions train a head of
+few dozen phrasings, while customers ask around it ("别人只拿到我的卡号，
+能刷走钱吗", "should I worry about a text asking me to confirm my card
+expiry date?") and got "please rephrase" or a neighbouring answer (transfer
+limits, password reset). The fraud sets' thousand-odd prevention questions train a head of
 their own, and a message it flags becomes the prevention question, at its
 calibrated score, unless the customer is a victim by the detector (the
 warning comes first), is upset (a person comes first), or the classifier is
@@ -62,11 +62,12 @@ SURE = 0.7
 OVER_AN_ANSWER = 0.8
 """A prevention score this high replaces another FAQ answer however sure it was.
 
-Measured on the seen blind sets and the held-out NLU phrasings
-(tests/nlu): the prevention head at 0.7 with these two bars gave the
-prevention answer to 89.5% / 89.1% (zh / en) of the sets' prevention
-questions (73% / 84% from the classifier alone), took one of 709 held-out
-phrasings of other answers and none of the sets' 556 "other" messages.
+Measured at parse level on the seen blind sets (dev, test6-9, test12,
+test13) and the held-out NLU phrasings (tests/nlu): with the prevention head
+at 0.7 and these two bars, 88.4% / 88.1% (zh / en) of the sets' prevention
+questions (those not read as ``report_fraud``) get the prevention answer,
+67.0% / 81.2% from the classifier alone; the reading took 1 of 693 held-out
+phrasings of other answers and 1 of the sets' 556 "other" messages.
 """
 
 
