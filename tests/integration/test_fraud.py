@@ -11,6 +11,8 @@ the prevention FAQ and stays with the bot.
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -22,6 +24,22 @@ pytestmark = pytest.mark.integration
 WARNING = {"zh": "安全账户", "en": "safe account"}
 HANDOFF_SAID = {"zh": "优先转接人工客服", "en": "with priority"}
 PREVENTION_ANSWER = {"zh": "验证码", "en": "code"}
+
+
+def assert_warned_then_queued(
+    gateway: httpx.Client,
+    supervisor: dict[str, str],  # noqa: F811 - the fixture's value
+    customer: Customer,
+    turn: dict[str, Any],
+    language: str,
+) -> None:
+    """The fraud warning, then the person's words, and the conversation queued urgently."""
+    said = reply_text(turn)
+    assert WARNING[language] in said and HANDOFF_SAID[language] in said, said
+    assert said.index(WARNING[language]) < said.index(HANDOFF_SAID[language])
+    # the warning without the FAQ's "did that help?": nothing to answer, a person comes
+    assert "有帮助吗" not in said and "did that answer" not in said.lower()
+    assert_queued(gateway, supervisor, customer, turn, "fraud_risk", "urgent", language)
 
 
 @pytest.mark.parametrize(
@@ -49,13 +67,7 @@ def test_a_victim_is_warned_then_queued_urgently(
     text: str,
 ) -> None:
     customer = Customer(gateway, language=language)
-    turn = customer.say(text)
-    said = reply_text(turn)
-    assert WARNING[language] in said and HANDOFF_SAID[language] in said, said
-    assert said.index(WARNING[language]) < said.index(HANDOFF_SAID[language])
-    # the warning without the FAQ's "did that help?": nothing to answer, a person comes
-    assert "有帮助吗" not in said and "did that answer" not in said.lower()
-    assert_queued(gateway, supervisor, customer, turn, "fraud_risk", "urgent", language)
+    assert_warned_then_queued(gateway, supervisor, customer, customer.say(text), language)
 
 
 @pytest.mark.parametrize(
@@ -94,9 +106,7 @@ def test_under_the_prevention_answer_a_victim_is_one_tap_from_a_person(
     buttons = [b for r in turn["replies"] for b in r["buttons"]]
     assert [b["payload"] for b in buttons] == ["/report_fraud"], buttons
     turn = customer.say(buttons[0]["payload"])
-    said = reply_text(turn)
-    assert WARNING[language] in said and HANDOFF_SAID[language] in said, said
-    assert_queued(gateway, supervisor, customer, turn, "fraud_risk", "urgent", language)
+    assert_warned_then_queued(gateway, supervisor, customer, turn, language)
 
 
 def test_a_victim_during_verification_is_queued_urgently(
