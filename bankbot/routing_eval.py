@@ -15,6 +15,12 @@ action server, and reads what the customer got:
 * **a prevention question answered by the FAQ**: the fraud-prevention answer,
   no handoff.
 
+A calm customer reporting a fraud (kind ``fraud_report_calm`` in the upset
+sets) is a victim: the warning and the urgent queue are the fraud rule at
+work, not a false alarm on their mood. Such a message counts among "calm
+sent there" only when it is queued for anything but fraud, and its own
+figure (queued as a victim) is printed beside.
+
 ``python -m bankbot.routing_eval --set test9`` (``--workers`` conversations at
 a time) prints per language the issue's four figures and the messages missed.
 """
@@ -41,6 +47,7 @@ from bankbot.dialogue_eval import (
     percent,
     tracker_of,
 )
+from common.escalation import CALM_FRAUD_REPORT
 from common.handoffs import HandoffReason, Priority
 
 FOR_FEELINGS = frozenset({HandoffReason.emotion, HandoffReason.fraud_risk, HandoffReason.complaint})
@@ -55,6 +62,7 @@ class Labelled:
     language: str
     text: str
     label: str  # upset | calm; victim | prevention | other
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,12 @@ class Met:
         """Given the warning and queued urgently."""
         return self.reason == HandoffReason.fraud_risk
 
+    @property
+    def calm_false_alarm(self) -> bool:
+        """A calm customer sent to a person for their mood (a calm victim's fraud queue is not)."""
+        calm_victim = self.item.kind == CALM_FRAUD_REPORT and self.urgent_fraud
+        return self.for_feelings and not calm_victim
+
     def __str__(self) -> str:
         got = (
             f"handoff {self.reason}/{self.priority}"
@@ -95,7 +109,13 @@ def labelled(folder: Path) -> Iterator[Labelled]:
             if path.exists():
                 data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
                 for item in data.get("examples") or []:
-                    yield Labelled(detector, language, str(item["text"]), str(item["label"]))
+                    yield Labelled(
+                        detector,
+                        language,
+                        str(item["text"]),
+                        str(item["label"]),
+                        str(item.get("kind") or ""),
+                    )
 
 
 def play(stack: Stack, client: httpx.Client, item: Labelled) -> Met:
@@ -124,13 +144,19 @@ def report(met: list[Met]) -> None:
         for m in mine:
             counts[m.item.label] += 1
             counts[f"{m.item.label}:feelings"] += m.for_feelings
+            counts["calm:false_alarm"] += m.item.label == "calm" and m.calm_false_alarm
+            if m.item.kind == CALM_FRAUD_REPORT:
+                counts["calm_victim"] += 1
+                counts["calm_victim:urgent"] += m.urgent_fraud
             counts[f"{m.item.label}:urgent"] += m.urgent_fraud
             answered = m.faq == "fraud_prevention" and not m.reason
             counts[f"{m.item.label}:faq"] += answered
             counts[f"{m.item.label}:person"] += bool(m.reason or m.complaint_upset)
         print(
             f"{language}: upset to a person {percent(counts['upset:feelings'], counts['upset'])};"
-            f" calm sent there {percent(counts['calm:feelings'], counts['calm'])};"
+            f" calm sent there {percent(counts['calm:false_alarm'], counts['calm'])}"
+            f" (calm fraud reports queued as victims"
+            f" {percent(counts['calm_victim:urgent'], counts['calm_victim'])});"
             f" victims urgent {percent(counts['victim:urgent'], counts['victim'])};"
             f" prevention not urgent"
             f" {percent(counts['prevention'] - counts['prevention:urgent'], counts['prevention'])},"
@@ -140,7 +166,7 @@ def report(met: list[Met]) -> None:
     for m in met:
         wrong = {
             "upset": not m.for_feelings,
-            "calm": m.for_feelings,
+            "calm": m.calm_false_alarm,
             "victim": not m.urgent_fraud,
             "prevention": m.faq != "fraud_prevention" or bool(m.reason),
         }.get(m.item.label, False)

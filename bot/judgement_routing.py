@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bot.judgement_figures import Outcome
-from common.escalation import emotion_of, track
+from common.escalation import CALM_FRAUD_REPORT, emotion_of, track
 from common.parse import faq_ranking, intent_name
 
 URGENT = "urgent"
@@ -61,14 +61,20 @@ def routed_outcomes(
 ) -> list[Outcome]:
     """Outcomes whose flag is the route the detector's question is about.
 
-    ``upset``: sent to a person for their feelings (:data:`FOR_FEELINGS`);
+    ``upset``: sent to a person for their feelings (:data:`FOR_FEELINGS`), except
+    a calm fraud report sent urgently: that is the fraud rule, right for a
+    victim, and no flag on the customer's mood;
     ``fraud_victim``: sent to a person urgently, with the warning.
     """
     known = known_faqs(parses)
     out = []
     for example, parse in zip(examples, parses, strict=True):
         where = route(parse, known)
-        flag = where == URGENT if name == "fraud_victim" else where in FOR_FEELINGS
+        if name == "fraud_victim":
+            flag = where == URGENT
+        else:
+            calm_victim = example.kind == CALM_FRAUD_REPORT and where == URGENT
+            flag = where in FOR_FEELINGS and not calm_victim
         verdict = (parse.get("judgement") or {}).get(name) or {}
         out.append(Outcome(example, float(verdict.get("score") or 0.0), flag, verdict.get("kind")))
     return out

@@ -77,6 +77,10 @@ COMPLAINT_SURE = 0.6
 ("急死我了，工资卡被冻结了" read as ``complain`` at 0.38) is an upset customer
 first: the emotion handoff, not the complaint form."""
 FRAUD_FAQ = "fraud_prevention"
+CALM_FRAUD_REPORT = "fraud_report_calm"
+"""The labelled upset sets' kind for a calm customer reporting a fraud: a
+victim, for whom the warning and the urgent queue are right (the evaluations
+do not count that queue as a false alarm on the customer's mood)."""
 
 VICTIM_SURE = 0.95
 """A fraud-victim score this high is a victim whatever else the message shows."""

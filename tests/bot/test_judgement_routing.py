@@ -50,3 +50,22 @@ def parse(text: str, intent: str, *, upset: float = 0.01, fraud: float = 0.01,
 )  # fmt: skip
 def test_each_message_goes_where_the_engine_sends_it(message: dict[str, Any], where: str) -> None:
     assert route(message, {"opening_hours", "fraud_prevention"}) == where
+
+
+def test_a_calm_fraud_report_queued_urgently_is_no_false_alarm_on_the_mood() -> None:
+    from bot.judgement_data import Example
+    from bot.judgement_routing import routed_outcomes
+
+    reported = "two card payments last night were not mine, please block the card"
+    calm_victim = Example(reported, "en", "calm", "fraud_report_calm", "upset")
+    calm_other = Example("the app is stuck on loading", "en", "calm", "app_error", "upset")
+    upset_victim = Example("THEY STOLE MY MONEY!!! 5000 GONE", "en", "upset", "anger", "upset")
+    parses = [
+        parse(reported, "report_fraud", fraud=0.9),
+        parse(calm_other.text, "faq", fraud=0.97),  # a fraud flag on a calm app error
+        parse(upset_victim.text, "faq", upset=0.99, fraud=0.99, kind="anger"),
+    ]
+    outcomes = routed_outcomes([calm_victim, calm_other, upset_victim], parses, "upset")
+    assert [o.flag for o in outcomes] == [False, True, True]
+    victims = routed_outcomes([calm_victim], parses[:1], "fraud_victim")
+    assert victims[0].flag

@@ -48,3 +48,16 @@ def test_a_prevention_question_and_a_calm_one_stay_with_the_bot(
     assert "answered by the FAQ 1/1 = 100.0%" in printed
     assert "sent to a person at all 0/1 = 0.0%" in printed
     assert "calm sent there 0/1 = 0.0%" in printed
+
+
+def test_a_calm_fraud_report_is_a_victim_queued_not_a_false_alarm(
+    played, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    text = "A stranger called, I gave him my card PIN and now 5000 is gone. Please block the card."
+    met = played(Labelled("upset", "en", text, "calm", "fraud_report_calm"))
+    assert met.urgent_fraud and met.priority == "urgent"
+    assert met.for_feelings and not met.calm_false_alarm
+    report([met])
+    printed = capsys.readouterr().out
+    assert "calm sent there 0/1 = 0.0% (calm fraud reports queued as victims 1/1" in printed
+    assert "[calm]" not in printed  # not listed as a miss
