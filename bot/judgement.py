@@ -343,15 +343,15 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
         assert self.model is not None
         language = language_of(text)
         analysed = [analyse(text)]
+        scores = self.model.score(analysed)
         out: dict[str, dict[str, Any]] = {}
         for name in (UPSET, FRAUD_VICTIM, FRAUD_PREVENTION):
-            head = self.model.heads.get(name)
             threshold = float(self.config["thresholds"][name][language])
-            if head is None and name == FRAUD_PREVENTION:
+            if name not in scores.probability and name == FRAUD_PREVENTION:
                 continue  # a model trained before that head: the intent classifier alone
-            if head is None:
+            if name not in scores.probability:
                 raise ValueError(f"the model has no '{name}' detector")
-            score = float(head.probability(analysed)[0])
+            score = float(scores.probability[name][0])
             # a victim's report or a question needs words: digits alone (a phone
             # number, the ID's last four, read as "0000") tell nothing, whatever they score
             told = name == UPSET or has_words(text)
@@ -361,7 +361,8 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
                 "threshold": threshold,
                 "source": "model",
             }
-        kind = self.model.kind_of(analysed)[0] if out[UPSET]["flag"] else None
+        flagged = out[UPSET]["flag"]
+        kind = self.model.kind_of(analysed, scores.upset_vectors)[0] if flagged else None
         out[UPSET] = {**out[UPSET], "kind": kind}
         return out
 

@@ -3,7 +3,8 @@
 Four heads, over the features of :mod:`bot.judgement_features` (each
 message is analysed once; each detector has its own vocabulary and weights,
 learnt from its own training texts, which measured better on the development
-set than one vocabulary for both):
+set than one vocabulary for both; the two fraud heads read the same texts,
+so they share one vocabulary, learnt and applied once):
 
 * ``upset``: upset vs calm (logistic regression);
 * ``kind``: which kind of upset (anger, distress, despair, bot_frustration),
@@ -78,9 +79,11 @@ class Head:
 
     def probability(self, analysed: Sequence[Analysed]) -> np.ndarray:
         """Calibrated probability per analysed message."""
-        decision = np.array(
-            [values @ self.coef[columns] for columns, values in self.featuriser.vectors(analysed)]
-        )
+        return self.probability_of(self.featuriser.vectors(analysed))
+
+    def probability_of(self, vectors: Sequence[Vector]) -> np.ndarray:
+        """Calibrated probability per message, from its featuriser's vectors."""
+        decision = np.array([values @ self.coef[columns] for columns, values in vectors])
         a, b = self.platt
         return sigmoid(a * (decision + self.intercept) + b)
 
@@ -101,29 +104,62 @@ class KindHead:
         ]
 
 
+@dataclass(frozen=True)
+class Scores:
+    """Every head's probabilities for a batch of messages, each featuriser applied once."""
+
+    probability: dict[str, np.ndarray]
+    upset_vectors: list[Vector]
+    """the upset head's vectors, which the kind head reads too"""
+
+
 @dataclass
 class JudgementModel:
-    """The fitted heads."""
+    """The fitted heads (the two fraud heads share one featuriser: they read the same texts)."""
 
     heads: dict[str, Head]
     kind: KindHead | None
     info: dict[str, Any] = field(default_factory=dict)
 
-    def kind_of(self, analysed: Sequence[Analysed]) -> list[str]:
-        """The kind of upset of each message (read only when it is flagged)."""
+    def score(self, analysed: Sequence[Analysed]) -> Scores:
+        """Every head's probability, each distinct featuriser's vectors computed once."""
+        vectors: dict[int, list[Vector]] = {}
+        probability = {}
+        for name, head in self.heads.items():
+            key = id(head.featuriser)
+            if key not in vectors:
+                vectors[key] = head.featuriser.vectors(analysed)
+            probability[name] = head.probability_of(vectors[key])
+        upset = self.heads.get("upset")
+        return Scores(probability, vectors[id(upset.featuriser)] if upset is not None else [])
+
+    def kind_of(
+        self, analysed: Sequence[Analysed], vectors: Sequence[Vector] | None = None
+    ) -> list[str]:
+        """The kind of upset of each message (read only when it is flagged).
+
+        ``vectors``: the upset head's, when :meth:`score` has computed them.
+        """
         if self.kind is None or "upset" not in self.heads:
             return []
-        return self.kind.predict(self.heads["upset"].featuriser.vectors(analysed))
+        if vectors is None:
+            vectors = self.heads["upset"].featuriser.vectors(analysed)
+        return self.kind.predict(vectors)
 
     def save(self, directory: Path) -> None:
-        """Arrays and JSON into ``directory``."""
+        """Arrays and JSON into ``directory``; a shared featuriser is stored once."""
         arrays: dict[str, np.ndarray] = {}
-        meta: dict[str, Any] = {"info": self.info, "heads": {}}
+        meta: dict[str, Any] = {"info": self.info, "heads": {}, "featurisers": {}}
+        stored: dict[int, str] = {}
         for name, head in self.heads.items():
+            key = id(head.featuriser)
+            if key not in stored:
+                stored[key] = name
+                arrays[f"{name}_idf"] = head.featuriser.idf
+                meta["featurisers"][name] = head.featuriser.to_json()
             arrays[f"{name}_coef"] = head.coef
-            arrays[f"{name}_idf"] = head.featuriser.idf
             meta["heads"][name] = {
-                "featuriser": head.featuriser.to_json(),
+                "featuriser": stored[key],
                 "intercept": head.intercept,
                 "platt": list(head.platt),
                 "cv": head.cv,
@@ -140,9 +176,20 @@ class JudgementModel:
         """Restore what :meth:`save` wrote."""
         arrays = np.load(directory / ARRAYS)
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
+        featurisers = {
+            name: Featuriser.from_json(data, arrays[f"{name}_idf"])
+            for name, data in (meta.get("featurisers") or {}).items()
+        }
+
+        def featuriser_of(name: str, stored: str | dict[str, Any]) -> Featuriser:
+            if isinstance(stored, str):
+                return featurisers[stored]
+            # an archive from before the fraud heads shared one: each head its own
+            return Featuriser.from_json(stored, arrays[f"{name}_idf"])
+
         heads = {
             name: Head(
-                Featuriser.from_json(h["featuriser"], arrays[f"{name}_idf"]),
+                featuriser_of(name, h["featuriser"]),
                 arrays[f"{name}_coef"],
                 float(h["intercept"]),
                 tuple(h["platt"]),
@@ -182,49 +229,88 @@ def _logistic(C: float, seed: int, balanced: bool = True) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class Fold:
+    """One cross-validation fold: its rows, and their features by the fold's own vocabulary."""
+
+    train: np.ndarray
+    test: np.ndarray
+    train_features: csr_matrix
+    test_features: csr_matrix
+
+
+@dataclass(frozen=True)
+class Featured:
+    """One detector's training texts as features, shared by every head trained on them.
+
+    The folds are stratified by language and label, which the heads of one
+    detector share, so each fold's vocabulary, and the full one, is learnt once.
+    """
+
+    folds: list[Fold]
+    featuriser: Featuriser
+    features: csr_matrix
+
+
+def featured(
+    examples: Sequence[Example], analysed: Sequence[Analysed], settings: TrainingSettings
+) -> Featured:
+    """The folds' and the full featurisers, and the features they give.
+
+    Each fold learns its own vocabulary too, so the out-of-fold scores are what
+    a model would give a message it never saw.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    strata = [f"{e.language}:{e.label}" for e in examples]
+    smallest = min(strata.count(s) for s in set(strata))
+    count = max(2, min(settings.folds, smallest))
+    splitter = StratifiedKFold(count, shuffle=True, random_state=settings.random_seed)
+    folds = []
+    for train, test in splitter.split(np.zeros(len(strata)), strata):
+        fold_featuriser = Featuriser(min_df=settings.min_df).fit([analysed[i] for i in train])
+        folds.append(
+            Fold(
+                train,
+                test,
+                fold_featuriser.transform([analysed[i] for i in train]),
+                fold_featuriser.transform([analysed[i] for i in test]),
+            )
+        )
+    featuriser = Featuriser(min_df=settings.min_df).fit(analysed)
+    return Featured(folds, featuriser, featuriser.transform(analysed))
+
+
 def fit_head(
     examples: Sequence[Example],
-    analysed: Sequence[Analysed],
+    data: Featured,
     settings: TrainingSettings,
     positive: str | None = None,
 ) -> Head:
     """One calibrated binary head: out-of-fold scores, a sigmoid on them, then the full fit.
 
-    Each fold learns its own vocabulary too, so the out-of-fold scores are what
-    a model would give a message it never saw. ``positive``: the label flagged
-    (default: the detector's own).
+    ``positive``: the label flagged (default: the detector's own).
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
 
     y = np.array([e.label == positive if positive else e.positive for e in examples], dtype=int)
     weights = np.array([e.weight for e in examples], dtype=np.float64)
-    strata = [f"{e.language}:{e.label}" for e in examples]
-    smallest = min(strata.count(s) for s in set(strata))
-    folds = max(2, min(settings.folds, smallest))
     out_of_fold = np.zeros(len(examples))
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=settings.random_seed)
-    for train, test in splitter.split(np.zeros(len(y)), strata):
-        featuriser = Featuriser(min_df=settings.min_df).fit([analysed[i] for i in train])
+    for fold in data.folds:
         model = _logistic(settings.C, settings.random_seed).fit(
-            featuriser.transform([analysed[i] for i in train]), y[train], weights[train]
+            fold.train_features, y[fold.train], weights[fold.train]
         )
-        out_of_fold[test] = model.decision_function(
-            featuriser.transform([analysed[i] for i in test])
-        )
+        out_of_fold[fold.test] = model.decision_function(fold.test_features)
     platt = LogisticRegression(C=1e4).fit(out_of_fold[:, None], y)
     a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    featuriser = Featuriser(min_df=settings.min_df).fit(analysed)
-    final = _logistic(settings.C, settings.random_seed).fit(
-        featuriser.transform(analysed), y, weights
-    )
+    final = _logistic(settings.C, settings.random_seed).fit(data.features, y, weights)
     probabilities = sigmoid(a * out_of_fold + b)
     cv = [
         {"language": e.language, "label": e.label, "kind": e.kind, "p": round(float(p), 4)}
         for e, p in zip(examples, probabilities, strict=True)
     ]
     coef = np.asarray(final.coef_[0], dtype=np.float64)
-    return Head(featuriser, coef, float(final.intercept_[0]), (a, b), cv)
+    return Head(data.featuriser, coef, float(final.intercept_[0]), (a, b), cv)
 
 
 def fit_kind(
@@ -243,21 +329,22 @@ def fit_kind(
 
 
 def train(examples: Mapping[str, Sequence[Example]], settings: TrainingSettings) -> JudgementModel:
-    """Analyse every text once, then fit each head on its own examples."""
+    """Analyse and featurise each detector's texts once, then fit each head on them."""
     started = time.monotonic()
     heads: dict[str, Head] = {}
     kind = None
-    analysed_of: dict[str, list[Analysed]] = {}
+    featured_of: dict[str, Featured] = {}
     for name, detector in HEADS.items():
         subset = list(examples.get(detector, []))
         if len({e.label == POSITIVE_LABEL[name] for e in subset}) < 2:
             continue  # nothing to learn from
-        if detector not in analysed_of:  # both fraud heads read the same texts
-            analysed_of[detector] = [analyse(e.text) for e in subset]
-        analysed = analysed_of[detector]
-        heads[name] = fit_head(subset, analysed, settings, POSITIVE_LABEL[name])
+        if detector not in featured_of:  # both fraud heads read the same texts
+            analysed = [analyse(e.text) for e in subset]
+            featured_of[detector] = featured(subset, analysed, settings)
+        data = featured_of[detector]
+        heads[name] = fit_head(subset, data, settings, POSITIVE_LABEL[name])
         if detector == UPSET:
-            kind = fit_kind(subset, heads[name].featuriser.transform(analysed), settings)
+            kind = fit_kind(subset, data.features, settings)
     info = {
         "examples": {name: len(examples.get(d, [])) for name, d in HEADS.items()},
         "features": {name: head.featuriser.size for name, head in heads.items()},

@@ -7,6 +7,7 @@ The detector is trained once per session on data/judgement (conftest's
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -423,3 +424,40 @@ def test_training_ignores_the_live_nlu_data(
     assert settings == settings_with_nlu
     assert examples == examples_with_nlu
     assert all(examples[name] for name in judgement_data.DETECTORS)
+
+
+def test_the_fraud_heads_share_one_featuriser_stored_once(judgement_detector, tmp_path) -> None:
+    """Both fraud heads read the same texts: one vocabulary, learnt, stored and applied once."""
+    model = judgement_detector.model
+    assert model.heads["fraud_victim"].featuriser is model.heads["fraud_prevention"].featuriser
+    assert model.heads["upset"].featuriser is not model.heads["fraud_victim"].featuriser
+    model.save(tmp_path)
+    again = judgement.JudgementModel.load(tmp_path)
+    assert again.heads["fraud_victim"].featuriser is again.heads["fraud_prevention"].featuriser
+    analysed = [features.analyse(t) for t in ("他让我把验证码念给他", "how do I spot a scam call?")]
+    scores = again.score(analysed)
+    for name, head in again.heads.items():
+        assert np.allclose(scores.probability[name], head.probability(analysed))
+    assert again.kind_of(analysed, scores.upset_vectors) == again.kind_of(analysed)
+
+
+def test_an_archive_from_before_the_shared_featuriser_still_loads(
+    judgement_detector, tmp_path
+) -> None:
+    """A rollback to a model trained before the fraud heads shared one must not lose them."""
+    model = judgement_detector.model
+    model.save(tmp_path)
+    meta_path = tmp_path / "judgement.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    arrays = dict(np.load(tmp_path / "judgement.npz"))
+    for name, head in meta["heads"].items():  # the earlier layout: each head its own
+        owner = head["featuriser"]
+        head["featuriser"] = meta["featurisers"][owner]
+        arrays[f"{name}_idf"] = arrays[f"{owner}_idf"]
+    del meta["featurisers"]
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    np.savez_compressed(tmp_path / "judgement.npz", **arrays)
+    old = judgement.JudgementModel.load(tmp_path)
+    analysed = [features.analyse("有人让我把钱转到安全账户，我转了两万")]
+    for name, head in model.heads.items():
+        assert np.allclose(old.heads[name].probability(analysed), head.probability(analysed))
