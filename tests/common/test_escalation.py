@@ -119,6 +119,32 @@ def test_an_upset_message_is_due_whatever_it_asks() -> None:
     assert talk.due() is None  # cleared on the next calm message
 
 
+def upset_reading(talk: Talk, intent: str, confidence: float, score: float) -> None:
+    """The latest message as the engine reads it: sure of ``intent``, upset at ``score``."""
+    talk.latest_message["intent"] = {"name": intent, "confidence": confidence}
+    talk.latest_message["judgement"] = {"upset": {"score": score, "flag": True, "source": "model"}}
+
+
+def test_a_pleasantry_the_classifier_is_sure_of_needs_a_sure_upset_flag() -> None:
+    talk = Talk()
+    talk.user("Hello! Hope you're doing well today.", "greet", emotion="anger")
+    upset_reading(talk, "greet", 0.99, 0.65)
+    assert talk.due() is None  # a friendly greeting stays with the bot
+    talk.user("bye then, have a GREAT day with my money", "goodbye", emotion="anger")
+    upset_reading(talk, "goodbye", 0.95, 0.91)
+    assert talk.due() == "emotion"  # sure enough to be an upset customer's goodbye
+    talk.user("hello?? is anyone actually there??", "greet", emotion="anger")
+    upset_reading(talk, "greet", 0.6, 0.7)
+    assert talk.due() == "emotion"  # the classifier is unsure it is only a greeting
+
+
+def test_sarcastic_thanks_stay_upset() -> None:
+    talk = Talk()
+    talk.user("谢谢你们啊，什么都没做", "thank", emotion="anger")
+    upset_reading(talk, "thank", 0.99, 0.66)
+    assert talk.due() == "emotion"
+
+
 def test_an_upset_complaint_is_left_to_the_complaint_form() -> None:
     """It is registered with what it says first, then a person takes over."""
     talk = Talk()
