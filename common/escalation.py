@@ -101,7 +101,7 @@ flagged at 0.15-0.78."""
 PLEASANTRIES = frozenset({"greet", "goodbye", "affirm"})
 """Intents whose upset flag is doubtful when the classifier is sure of them
 (at least :data:`PLEASANTRY_SURE`): the flag then counts from
-:data:`DOUBTFUL_SURE`. A friendly "Hello! Hope you're having a good day." was
+:data:`DOUBTFUL_SURE`. A friendly hello that wished the bank a good day was
 read as upset at 0.65 (sarcastic wishes of a nice day are how angry
 customers often sign off) and sent to a person. Thanks are not among them:
 "thanks for nothing" is an upset customer's thanks."""
