@@ -47,6 +47,17 @@ STEERING = frozenset(
 """Intents of messages that steer the dialogue ("yes", "never mind", "算了", "please
 answer in English": the widget's language toggle sends that one)."""
 
+PLEASANTRIES = frozenset({"greet", "goodbye", "affirm"})
+"""Intents whose upset reading is doubtful when the classifier is sure of them
+(at least :data:`PLEASANTRY_SURE`) and the score is under
+:data:`PLEASANTRY_UPSET_SURE`: such a message is neither upset on its own nor
+the start of a rise. A friendly hello that wished the bank a good day was
+read as upset at 0.65 (sarcastic wishes of a nice day are how angry
+customers often sign off) and sent to a person. Thanks are not among them:
+"thanks for nothing" is an upset customer's thanks."""
+PLEASANTRY_SURE = 0.9
+PLEASANTRY_UPSET_SURE = 0.8
+
 MISSED = frozenset({"out_of_scope", "nlu_fallback"})
 """Intents that mean the bot did not understand the message."""
 
@@ -76,6 +87,19 @@ def misunderstood(message: Mapping[str, Any], known: Collection[str]) -> bool:
     return False
 
 
+def doubtful_pleasantry(message: Mapping[str, Any]) -> bool:
+    """An upset reading on a greeting, goodbye or yes not to be believed (:data:`PLEASANTRIES`)."""
+    intent = message.get("intent") or {}
+    if intent.get("name") not in PLEASANTRIES:
+        return False
+    if float(intent.get("confidence") or 0.0) < PLEASANTRY_SURE:
+        return False
+    upset = (message.get("judgement") or {}).get("upset") or {}
+    return upset.get("source") == "model" and float(upset.get("score") or 0.0) < (
+        PLEASANTRY_UPSET_SURE
+    )
+
+
 def reading(message: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
     """What one message adds to the history: ``{"upset": share, "miss": bool}``.
 
@@ -83,11 +107,12 @@ def reading(message: Mapping[str, Any], known: Collection[str]) -> dict[str, Any
     share: its few words say little about the customer's mood, and the
     detector's score on them is noise ("never mind" at a quarter of the
     threshold, "not now" at over half). Flagged, it is upset all the same:
-    that is the single-message rule.
+    that is the single-message rule, unless the flag is a doubtful one on a
+    pleasantry (:func:`doubtful_pleasantry`).
     """
     share = upset_share(message)
     name = str((message.get("intent") or {}).get("name") or "")
-    if name in STEERING and share < 1.0:
+    if (name in STEERING and share < 1.0) or doubtful_pleasantry(message):
         share = 0.0
     return {"upset": share, "miss": misunderstood(message, known)}
 

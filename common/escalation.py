@@ -98,15 +98,6 @@ of them (at least :data:`COMPLAINT_SURE`): on the development set, thanks after 
 scare ("you literally saved me, I thought that money was gone forever") were
 flagged at 0.15-0.78."""
 
-PLEASANTRIES = frozenset({"greet", "goodbye", "affirm"})
-"""Intents whose upset flag is doubtful when the classifier is sure of them
-(at least :data:`PLEASANTRY_SURE`): the flag then counts from
-:data:`DOUBTFUL_SURE`. A friendly hello that wished the bank a good day was
-read as upset at 0.65 (sarcastic wishes of a nice day are how angry
-customers often sign off) and sent to a person. Thanks are not among them:
-"thanks for nothing" is an upset customer's thanks."""
-PLEASANTRY_SURE = 0.9
-
 DESPAIR_SURE = 0.9
 """The bar for a customer who sounds in despair: a hint of self-harm ("80k on
 credit cards, I lie awake wanting it all to end", 0.80 on the development set)
@@ -266,15 +257,12 @@ def emotion_of(message: Mapping[str, Any]) -> str | None:
 
 
 def felt(message: Mapping[str, Any]) -> str | None:
-    """The customer's emotion, but not a doubtful flag on a pleasantry (:data:`PLEASANTRIES`)."""
-    emotion = emotion_of(message)
-    intent = message.get("intent") or {}
-    sure = float(intent.get("confidence") or 0.0) >= PLEASANTRY_SURE
-    if emotion and intent.get("name") in PLEASANTRIES and sure:
-        upset = (message.get("judgement") or {}).get("upset") or {}
-        if upset.get("source") == "model" and float(upset.get("score") or 0.0) < DOUBTFUL_SURE:
-            return None
-    return emotion
+    """The customer's emotion, but not a doubtful flag on a pleasantry.
+
+    (:func:`common.conversation.doubtful_pleasantry`, which keeps it out of
+    the rise over the last messages too.)
+    """
+    return None if conversation.doubtful_pleasantry(message) else emotion_of(message)
 
 
 # --------------------------------------------------------------------------- the turn before

@@ -122,7 +122,9 @@ def test_an_upset_message_is_due_whatever_it_asks() -> None:
 def upset_reading(talk: Talk, intent: str, confidence: float, score: float) -> None:
     """The latest message as the engine reads it: sure of ``intent``, upset at ``score``."""
     talk.latest_message["intent"] = {"name": intent, "confidence": confidence}
-    talk.latest_message["judgement"] = {"upset": {"score": score, "flag": True, "source": "model"}}
+    talk.latest_message["judgement"] = {
+        "upset": {"score": score, "flag": score >= 0.62, "threshold": 0.62, "source": "model"}
+    }
 
 
 def test_a_pleasantry_the_classifier_is_sure_of_needs_a_sure_upset_flag() -> None:
@@ -136,6 +138,17 @@ def test_a_pleasantry_the_classifier_is_sure_of_needs_a_sure_upset_flag() -> Non
     talk.user("hello?? is anyone actually there??", "greet", emotion="anger")
     upset_reading(talk, "greet", 0.6, 0.7)
     assert talk.due() == "emotion"  # the classifier is unsure it is only a greeting
+
+
+def test_a_doubted_pleasantry_starts_no_rise_of_frustration() -> None:
+    """The greeting's doubtful flag must not come back one message later as a rise."""
+    talk = Talk()
+    talk.user("Good morning, hope your week is going well!", "greet", emotion="anger")
+    upset_reading(talk, "greet", 0.99, 0.65)
+    assert talk.due() is None
+    talk.faq("what does a transfer to Singapore cost?", "transfer_fees")
+    upset_reading(talk, "faq", 0.95, 0.35)  # half the threshold and more: could end a rise
+    assert talk.due() is None
 
 
 def test_sarcastic_thanks_stay_upset() -> None:
