@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from common import logjson
 from handoff.api.cors import CustomerCorsMiddleware
+from handoff.api.deps import conversation_expiry
 from handoff.api.errors import install_error_handlers
 from handoff.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from handoff.api.routes import (
@@ -40,6 +41,7 @@ from handoff.services.locks import ConversationLocks
 from handoff.services.metrics import Metrics
 from handoff.services.ratelimit import Counters
 from handoff.services.supervision import DeskRuntime
+from handoff.services.turn_store import TurnStore
 
 
 def build_context(settings: Settings, metrics: Metrics | None = None) -> AppContext:
@@ -60,6 +62,7 @@ def build_context(settings: Settings, metrics: Metrics | None = None) -> AppCont
         ),
         hub=EventHub(settings.redis_url),
         locks=ConversationLocks(settings.redis_url),
+        turn_store=TurnStore(settings.database_url, conversation_expiry(settings)),
         counters=Counters(settings.redis_url),
         leader=LeaderLock(settings.redis_url),
         metrics=metrics,

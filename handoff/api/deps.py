@@ -20,6 +20,7 @@ from handoff.services.clock import clock
 from handoff.services.context import AppContext
 from handoff.services.ratelimit import client_key
 from handoff.services.supervision import DeskRuntime
+from handoff.services.turn_store import Opened
 
 
 async def get_context(request: Request) -> AppContext:
@@ -89,6 +90,23 @@ async def customer_conversation(
 
 
 CustomerConversation = Annotated[Conversation, Depends(customer_conversation)]
+
+
+async def customer_turn_conversation(
+    ctx: ContextDep,
+    conversation_id: Annotated[str, Path(max_length=64)],
+    token: Annotated[str | None, Depends(bearer_token)],
+) -> Opened:
+    """As `customer_conversation`, for a customer's message: let in, or 404 / 401.
+
+    The same rule (`access.check_customer_token`), from the token facts the
+    gateway keeps; the turn checks again with the database's, under the
+    conversation's lock (`services/turn_store.py`, `services/known_tokens.py`).
+    """
+    return await ctx.turn_store.authenticate(conversation_id, token)
+
+
+CustomerTurn = Annotated[Opened, Depends(customer_turn_conversation)]
 
 # An integer id in a path: bounded, so a huge number is a 422, not a driver overflow.
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -7,12 +7,13 @@ operators give one `DATABASE_URL` and never name a driver.
 from __future__ import annotations
 
 import select
-from collections.abc import AsyncIterator
-from typing import Any
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,6 +24,10 @@ from sqlalchemy.pool import PoolResetState
 
 from common import sqlite
 from handoff.core.sqlite_driver import one_trip_dbapi
+
+T = TypeVar("T")
+LOCKED_RETRY_S = 0.0005
+"""How long a blocking writer waits before trying a locked SQLite database again."""
 
 
 def async_url(url: str) -> str:
@@ -68,6 +73,51 @@ def make_engine(url: str) -> AsyncEngine:
     return engine
 
 
+def make_sync_engine(url: str) -> Engine:
+    """A blocking engine on the same database, for work run whole on a worker thread.
+
+    `services/turn_store.py` runs a customer turn's transactions this way.
+    SQLite: the same pragmas as the async engine's connections, except that a
+    locked database fails at once (the caller retries, `retry_when_locked`),
+    and a connection may be used by whichever worker thread takes it.
+    PostgreSQL: the same check of a pooled connection as the async engine's.
+    """
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(sync_url(url), connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", sqlite.on_connect)
+        event.listen(engine, "connect", _fail_when_locked)
+    else:
+        engine = create_engine(sync_url(url))
+        event.listen(engine.pool, "checkout", server_hung_up)
+    return engine
+
+
+def _fail_when_locked(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout=0")
+    finally:
+        cursor.close()
+
+
+def retry_when_locked(work: Callable[[], T], within_s: float = 10.0) -> T:
+    """Run `work` (a whole transaction) again while SQLite says the database is locked.
+
+    SQLite's own wait sleeps 1, 2, 5, 10 … up to 100 ms between tries; a
+    thread that writes every customer turn would stall them all that long
+    once another connection holds the lock. Trying again every half
+    millisecond ends the wait as soon as the lock is free.
+    """
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            return work()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(LOCKED_RETRY_S)
+
+
 def rollback_if_open(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
     """The pool's reset of a SQLite connection, without the needless rollback after a commit.
 
@@ -90,7 +140,7 @@ def server_hung_up(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     unlike a `SELECT 1` on every checkout; `DisconnectionError` makes the pool
     replace the connection and check out again.
     """
-    raw = dbapi_connection.driver_connection
+    raw = getattr(dbapi_connection, "driver_connection", dbapi_connection)  # async: adapted
     try:
         if raw.closed or raw.broken:
             raise DisconnectionError("the connection is closed")

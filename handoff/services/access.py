@@ -18,6 +18,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,15 +54,57 @@ async def access_conversation_as_customer(
     expiry: Expiry | None = None,
     now: datetime | None = None,
 ) -> Conversation:
-    """The conversation, if `token` is its own and has not expired; 404 if unknown, else 401.
+    """The conversation, if `token` is its own and has not expired; 404 if unknown, else 401."""
+    require_token(token)
+    conversation = await session.get(Conversation, conversation_id)
+    return check_customer_token(conversation, token, expiry, now)
+
+
+def require_token(token: str | None) -> str:
+    """The token; 401 before any look-up when none came with the request."""
+    if not token:
+        raise Unauthorized("A conversation token is required (Authorization: Bearer <token>).")
+    return token
+
+
+class TokenHolder(Protocol):
+    """What the token check reads of a conversation (an ORM object or a Core row)."""
+
+    @property
+    def token_hash(self) -> str:
+        """SHA-256 of the customer's token (`hash_token`)."""
+
+    @property
+    def keep_open_until(self) -> datetime | None:
+        """Until when an answer left for the customer keeps the token working."""
+
+    @property
+    def updated_at(self) -> datetime:
+        """The last message (the idle timeout counts from it)."""
+
+    @property
+    def created_at(self) -> datetime:
+        """The start (the longest a token works counts from it)."""
+
+
+Holder = TypeVar("Holder", bound=TokenHolder)
+
+
+def check_customer_token(
+    conversation: Holder | None,
+    token: str | None,
+    expiry: Expiry | None = None,
+    now: datetime | None = None,
+) -> Holder:
+    """`conversation` as looked up by id, if `token` is its own and has not expired.
 
     A conversation expires after `expiry.idle` without a message, and
     `expiry.max_age` after it began; the token then stops working and the
-    widget starts a new conversation.
+    widget starts a new conversation. The one rule for both look-ups: the
+    routes' (`access_conversation_as_customer`) and the turn's
+    (`services/turn_store.py`).
     """
-    if not token:
-        raise Unauthorized("A conversation token is required (Authorization: Bearer <token>).")
-    conversation = await session.get(Conversation, conversation_id)
+    token = require_token(token)
     if conversation is None:
         raise NotFound("No such conversation.")
     if not hmac.compare_digest(conversation.token_hash, hash_token(token)):

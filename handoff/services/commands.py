@@ -11,39 +11,37 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import bindparam, select
 
 from handoff.models import Message, Sender
 
 _RECENT = 10
 
 
-async def offered_payloads(session: AsyncSession, conversation_id: str) -> set[str]:
-    """Button payloads the bot or staff offered since the customer last wrote."""
-    recent = await session.scalars(
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(Message.seq.desc())
-        .limit(_RECENT)
-    )
+_MESSAGES = Message.__table__
+RECENT_MESSAGES = (
+    select(_MESSAGES.c.sender, _MESSAGES.c.buttons)
+    .where(_MESSAGES.c.conversation_id == bindparam("cid"))
+    .order_by(_MESSAGES.c.seq.desc())
+    .limit(_RECENT)
+)
+"""Who wrote the conversation's last messages and their buttons, newest first (`cid`)."""
+
+
+def offered_payloads(recent: Iterable[Any]) -> set[str]:
+    """Button payloads the bot or staff offered since the customer last wrote.
+
+    `recent`: the rows `RECENT_MESSAGES` reads, newest first.
+    """
     payloads: set[str] = set()
     for message in recent:
         if message.sender == Sender.customer:
             break
         payloads.update(b.get("payload", "") for b in message.buttons or [])
     return payloads
-
-
-async def as_engine_command(session: AsyncSession, conversation_id: str, text: str) -> str:
-    """What the engine may receive for `text` (before the message itself is stored).
-
-    Only a message starting with `/` needs the offered buttons, so only then is
-    the transcript read: a plain message costs no query.
-    """
-    if not text.startswith("/"):
-        return text
-    return neutralise_command(text, await offered_payloads(session, conversation_id))
 
 
 def neutralise_command(text: str, offered: set[str]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handoff.core.config import Settings
+from handoff.services.after_reply import AfterReply
 from handoff.services.engine import EngineClient
 from handoff.services.events import EventHub
 from handoff.services.leader import LeaderLock
@@ -14,6 +15,7 @@ from handoff.services.locks import ConversationLocks
 from handoff.services.metrics import Metrics
 from handoff.services.ratelimit import Counters
 from handoff.services.sms_outbox import SmsOutbox
+from handoff.services.turn_store import TurnStore
 
 
 @dataclass
@@ -26,11 +28,15 @@ class AppContext:
     engine: EngineClient
     hub: EventHub
     locks: ConversationLocks
+    # Customer turns' token check and first transaction, on worker threads.
+    turn_store: TurnStore
     leader: LeaderLock = field(default_factory=lambda: LeaderLock(None))
     metrics: Metrics = field(default_factory=Metrics)
     sms_outbox: SmsOutbox = field(default_factory=SmsOutbox)
     # Rate-limit and login counters (Redis-shared when configured).
     counters: Counters = field(default_factory=Counters)
+    # Bot turns still being stored after their answer (`services/relay.py`).
+    after_reply: AfterReply = field(default_factory=AfterReply)
 
     async def start(self) -> None:
         """Connect to Redis when configured."""
@@ -40,7 +46,9 @@ class AppContext:
         await self.leader.start()
 
     async def stop(self) -> None:
-        """Close every connection the context opened."""
+        """Close every connection the context opened (turns still being stored first)."""
+        await self.after_reply.stop()
+        self.turn_store.close()
         await self.engine.aclose()
         await self.leader.stop()
         await self.hub.stop()

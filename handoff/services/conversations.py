@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Row, Table, Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,10 +24,11 @@ _TAKE_SEQS = (
     .values(last_seq=_CONVERSATIONS.c.last_seq + bindparam("count"), updated_at=bindparam("now"))
     .returning(*_CONVERSATIONS.c)
 )
+
 _TAKE_SEQS_AND_CHANGE = _TAKE_SEQS.values(
     language=bindparam("language"), expecting=bindparam("expecting")
 )
-_INSERT_MESSAGES = insert(_MESSAGES)
+INSERT_MESSAGES = insert(_MESSAGES)
 TURN_CHANGES = frozenset({"language", "expecting"})
 """The conversation's columns a customer's turn changes (`claim_seqs` writes them)."""
 
@@ -40,7 +41,21 @@ async def create_conversation(
     *,
     browser_hash: str | None = None,
 ) -> tuple[Conversation, str]:
-    """A new conversation in bot mode and the customer's token for it.
+    """A new conversation in bot mode and the customer's token for it (flushed)."""
+    conversation, token = new_conversation(channel, language, client, browser_hash=browser_hash)
+    session.add(conversation)
+    await session.flush()
+    return conversation, token
+
+
+def new_conversation(
+    channel: Channel,
+    language: str | None,
+    client: str | None = None,
+    *,
+    browser_hash: str | None = None,
+) -> tuple[Conversation, str]:
+    """A new conversation in bot mode (not yet stored) and the customer's token for it.
 
     `client` is the keyed digest of the creator's address (never the address).
     """
@@ -53,8 +68,6 @@ async def create_conversation(
         client_key=client,
         browser_hash=browser_hash,
     )
-    session.add(conversation)
-    await session.flush()
     return conversation, token
 
 
@@ -106,15 +119,40 @@ async def claim_seqs(
     """
     if session.dirty or session.new:
         await session.flush()
+    statement, params = seq_claim(conversation, count, changed=changed)
+    return took_seqs(conversation, (await session.execute(statement, params)).one())
+
+
+def seq_claim(
+    conversation: Conversation, count: int, *, changed: bool = False
+) -> tuple[Update, dict[str, Any]]:
+    """The statement and parameters of `claim_seqs` (also run on a worker thread)."""
     params: dict[str, Any] = {"cid": conversation.id, "count": count, "now": utcnow()}
     statement = _TAKE_SEQS
     if changed:
         statement = _TAKE_SEQS_AND_CHANGE
         params.update(language=conversation.language, expecting=conversation.expecting)
-    row = (await session.execute(statement, params)).one()
+    return statement, params
+
+
+def took_seqs(conversation: Conversation, row: Row[Any]) -> int:
+    """Set `conversation` to the row a seq claim returned; the last seq taken."""
     for name, value in row._mapping.items():
         set_committed_value(conversation, name, value)
     return int(row.last_seq)
+
+
+def note_change(
+    conversation: Conversation, changes: dict[str, Any], name: str, value: Any
+) -> None:
+    """Note a change of the conversation for the turn's UPDATE (seen at once, never flushed).
+
+    Only `TURN_CHANGES` columns: `claim_seqs` writes those (`changed=True`).
+    """
+    assert name in TURN_CHANGES
+    if getattr(conversation, name) != value or name in changes:
+        set_committed_value(conversation, name, value)
+        changes[name] = value
 
 
 async def insert_messages(
@@ -129,10 +167,21 @@ async def insert_messages(
     One INSERT, no unit of work; the returned messages are detached copies for
     the answer and the fan-out.
     """
-    if not items:
-        return []
+    rows = message_rows(conversation_id, first_seq, sender, items)
+    if rows:
+        await session.execute(INSERT_MESSAGES, rows)
+    return [Message(**row) for row in rows]
+
+
+def message_rows(
+    conversation_id: str,
+    first_seq: int,
+    sender: Sender,
+    items: list[tuple[str, list[dict[str, str]]]],
+) -> list[dict[str, Any]]:
+    """The rows `insert_messages` writes with `INSERT_MESSAGES`."""
     now = utcnow()
-    rows: list[dict[str, Any]] = [
+    return [
         {
             "conversation_id": conversation_id,
             "seq": first_seq + index,
@@ -144,8 +193,6 @@ async def insert_messages(
         }
         for index, (text, buttons) in enumerate(items)
     ]
-    await session.execute(_INSERT_MESSAGES, rows)
-    return [Message(**row) for row in rows]
 
 
 async def messages_after(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Insert, Table, Update, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,14 +46,23 @@ async def reserve(
     One INSERT ... ON CONFLICT DO NOTHING (both backends) is the look-up and the
     reservation at once; it commits together with the customer's message.
     """
-    statement = _RESERVE[session.get_bind().dialect.name]
+    statement, params = reservation(
+        session.get_bind().dialect.name, conversation_id, client_message_id
+    )
+    return (await session.execute(statement, params)).scalar_one_or_none()
+
+
+def reservation(
+    dialect: str, conversation_id: str, client_message_id: str
+) -> tuple[Insert, dict[str, Any]]:
+    """The statement and parameters of `reserve` (also run on a worker thread)."""
     params = {
         "conversation_id": conversation_id,
         "client_message_id": client_message_id,
         "response": dict(PENDING),
         "created_at": utcnow(),
     }
-    return (await session.execute(statement, params)).scalar_one_or_none()
+    return _RESERVE[dialect], params
 
 
 async def earlier(
@@ -72,7 +81,12 @@ async def earlier(
 
 async def remember_reply(session: AsyncSession, record_id: int, response: dict[str, Any]) -> None:
     """Keep the answer on the reserved row, so a retry gets it instead of a second bot turn."""
-    await session.execute(_REMEMBER, {"rid": record_id, "response": response})
+    await session.execute(*remembering(record_id, response))
+
+
+def remembering(record_id: int, response: dict[str, Any]) -> tuple[Update, dict[str, Any]]:
+    """The statement and parameters of `remember_reply` (also run on a worker thread)."""
+    return _REMEMBER, {"rid": record_id, "response": response}
 
 
 async def purge_expired(session: AsyncSession, retention_days: int) -> int:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import Table, insert, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, Update, insert, update
 
 from common import payloads
 from common.handoffs import HandoffReason
@@ -28,7 +27,7 @@ OUT_OF_SCOPE_MARKERS = ("超出了我能为您解答的范围", "outside what i 
 
 MAX_TEXT = 500
 _OUTCOMES: Table = TurnOutcome.__table__  # type: ignore[assignment]
-_INSERT_OUTCOME = insert(_OUTCOMES)  # built once: building costs more than running it
+INSERT_OUTCOME = insert(_OUTCOMES)  # built once: building costs more than running it
 
 
 def outcome_of(
@@ -57,26 +56,25 @@ def outcome_of(
     return Outcome.other, None
 
 
-async def record_turn(
-    session: AsyncSession,
+def outcome_row(
     conversation: Conversation,
     seq: int,
     shown_text: str,
     replies: list[BotReply],
     handoff_reason: HandoffReason | None,
-) -> None:
-    """Store the outcome of the bot's answer to the customer message ``seq``.
+) -> dict[str, Any] | None:
+    """How the bot answered the customer message ``seq``: a row of `INSERT_OUTCOME`.
 
     One-time codes are not recorded; a button press only when it was answered
     with a FAQ (a "did you mean…" button: the question it picked counts).
-    One INSERT on the turn's transaction (no unit of work).
+    None: nothing to record.
     """
     if not shown_text.strip():
-        return
+        return None
     outcome, faq_key = outcome_of(replies, handoff_reason)
     if shown_text.startswith("/") and outcome != Outcome.answered:
-        return
-    row = {
+        return None
+    return {
         "conversation_id": conversation.id,
         "seq": seq,
         "started_at": conversation.created_at,
@@ -89,27 +87,30 @@ async def record_turn(
         "handled_change_id": None,
         "created_at": utcnow(),
     }
-    await session.execute(_INSERT_OUTCOME, [row])
 
 
-async def note_customer(
-    session: AsyncSession, conversation: Conversation, custom: dict[str, Any] | None
-) -> None:
-    """Remember the verified customer's pseudonym (repeat contacts are counted per customer).
-
-    The conversation's earlier turns are re-keyed to the customer too.
-    """
+def verified_customer(custom: dict[str, Any] | None) -> str | None:
+    """The verified customer's pseudonym a payload reports, if well formed."""
     verified = (custom or {}).get(payloads.VERIFIED)
     if not isinstance(verified, dict):
-        return
+        return None
     ref = verified.get("customer")
     if isinstance(ref, str) and 8 <= len(ref) <= 64 and ref.isalnum():
-        conversation.customer_ref = ref
-        await session.execute(
-            update(TurnOutcome)
-            .where(TurnOutcome.conversation_id == conversation.id)
-            .values(customer_key=ref)
-        )
+        return ref
+    return None
+
+
+def keyed_to_customer(conversation_id: str, ref: str) -> list[Update]:
+    """Remember the customer on the conversation and re-key its earlier turns to them.
+
+    Repeat contacts are counted per customer.
+    """
+    return [
+        update(Conversation).where(Conversation.id == conversation_id).values(customer_ref=ref),
+        update(TurnOutcome)
+        .where(TurnOutcome.conversation_id == conversation_id)
+        .values(customer_key=ref),
+    ]
 
 
 def browser_hash(browser_id: str | None) -> str | None:

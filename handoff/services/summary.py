@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from common import payloads
 from common.redaction import redact
@@ -54,7 +55,7 @@ async def facts_for(session: AsyncSession, conversation_id: str) -> Conversation
     return facts
 
 
-def add_facts(session: AsyncSession, conversation_id: str) -> ConversationFacts:
+def add_facts(session: Session | AsyncSession, conversation_id: str) -> ConversationFacts:
     """A new, empty facts row (the caller knows there is none); written with the turn."""
     facts = ConversationFacts(conversation_id=conversation_id, intents=[], faq_keys=[])
     session.add(facts)

@@ -48,7 +48,12 @@ PUBLIC = {
     ("POST", "/api/dev/sms"),
 }
 
-AUTH_DEPENDENCIES = {deps.customer_conversation, deps.current_staff_session, deps.current_staff}
+AUTH_DEPENDENCIES = {
+    deps.customer_conversation,
+    deps.customer_turn_conversation,
+    deps.current_staff_session,
+    deps.current_staff,
+}
 # WebSockets authenticate with the first frame (tokens never go in URLs).
 SELF_AUTHENTICATING_WS = {"/ws/conversations/{conversation_id}", "/ws/agent"}
 

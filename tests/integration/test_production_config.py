@@ -9,6 +9,7 @@ import dataclasses
 import json
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,12 +90,16 @@ def test_answers_with_everything_on_postgres_and_redis(scaled_out: ScaledOut) ->
     with httpx.Client(base_url=scaled_out.stack.gateway_url, timeout=30) as client:
         customer = Customer(client, language="zh")
         assert "09:00" in reply_text(customer.say("你们几点开门"))
-    with psycopg.connect(
-        scaled_out.database_url.replace("postgresql://", "postgresql://", 1)
-    ) as conn:
-        stored = conn.execute(
-            "SELECT count(*) FROM messages WHERE conversation_id = %s", (customer.id,)
-        ).fetchone()
+    # The bot's reply is stored just after the answer went out (services/after_reply.py).
+    deadline = time.monotonic() + 5
+    with psycopg.connect(scaled_out.database_url, autocommit=True) as conn:
+        while True:
+            stored = conn.execute(
+                "SELECT count(*) FROM messages WHERE conversation_id = %s", (customer.id,)
+            ).fetchone()
+            if (stored and stored[0] >= 3) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         tracked = conn.execute(
             "SELECT count(*) FROM events WHERE sender_id = %s", (customer.id,)
         ).fetchone()

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 
-from handoff.api.deps import ContextDep, CustomerConversation, SessionDep, client_of
+from handoff.api.deps import (
+    ContextDep,
+    CustomerConversation,
+    CustomerTurn,
+    SessionDep,
+    client_of,
+)
 from handoff.core.errors import InvalidInput
-from handoff.models import Channel, CsatRating, CsatScore, Sender
+from handoff.models import Channel, CsatRating, CsatScore
 from handoff.schemas.bounds import MAX_COUNT
 from handoff.schemas.conversations import (
     ConversationCreated,
@@ -20,9 +26,8 @@ from handoff.schemas.conversations import (
     TurnResult,
 )
 from handoff.services import customer_limits, relay, summary
+from handoff.services.after_reply import settled
 from handoff.services.conversations import (
-    append_message,
-    create_conversation,
     message_view,
     messages_after,
 )
@@ -34,38 +39,36 @@ router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
-async def create(
-    body: CreateConversation, session: SessionDep, ctx: ContextDep, request: Request
-) -> dict[str, Any]:
-    """Start a conversation; the reply carries the greeting and the customer's token."""
+async def create(body: CreateConversation, ctx: ContextDep, request: Request) -> dict[str, Any]:
+    """Start a conversation; the reply carries the greeting and the customer's token.
+
+    Stored on the gateway's writer thread, like every customer turn
+    (`services/turn_store.py`).
+    """
     client = client_of(request)
     await customer_limits.new_conversation(ctx, client)
-    conversation, token = await create_conversation(
-        session, Channel(body.channel), body.language, client,
-        browser_hash=browser_hash(body.browser),
+    greeting = phrase("greeting", body.language)
+    conversation, token = await ctx.turn_store.start_conversation(
+        Channel(body.channel), body.language, client, browser_hash(body.browser), greeting
     )
-    greeting = await append_message(
-        session, conversation, Sender.bot, phrase("greeting", body.language)
-    )
-    await session.commit()
     return {
         "conversation_id": conversation.id,
         "token": token,
         "state": conversation.state.value,
-        "replies": [{"text": greeting.text, "buttons": []}],
+        "replies": [{"text": greeting, "buttons": []}],
     }
 
 
 @router.post("/{conversation_id}/messages", response_model=TurnResult)
 async def post_message(
     body: PostMessage,
-    conversation: CustomerConversation,
-    session: SessionDep,
+    opened: CustomerTurn,
     ctx: ContextDep,
     request: Request,
+    background: BackgroundTasks,
 ) -> dict[str, Any]:
     """Send the customer's message to whoever answers now (bot or agent)."""
-    await customer_limits.new_message(ctx, conversation.id, client_of(request))
+    await customer_limits.new_message(ctx, opened.conversation_id, client_of(request))
     text = clean_text(body.text)
     if not text:
         raise InvalidInput("The message is empty.", code="empty_message")
@@ -74,18 +77,24 @@ async def post_message(
             f"The message is over {ctx.settings.max_message_chars} characters.",
             code="message_too_long",
         )
-    return await relay.handle_customer_message(
-        ctx, session, conversation, text, body.client_message_id
-    )
+    answer = await relay.handle_customer_message(ctx, opened, text, body.client_message_id)
+    if answer.storing is not None:  # sent first; stored before the request ends
+        background.add_task(settled, answer.storing)
+    return answer.body
 
 
 @router.get("/{conversation_id}/messages", response_model=MessageList)
 async def list_messages(
     conversation: CustomerConversation,
     session: SessionDep,
+    ctx: ContextDep,
     after: int = Query(0, ge=0, le=MAX_COUNT),
 ) -> dict[str, Any]:
-    """Messages after `seq` in order: how a reconnecting widget catches up."""
+    """Messages after `seq` in order: how a reconnecting widget catches up.
+
+    The bot's last replies included: a turn answered on this gateway is stored first.
+    """
+    await ctx.after_reply.settled_for(conversation.id)
     messages = await messages_after(session, conversation.id, after)
     return {"messages": [message_view(m) for m in messages]}
 
