@@ -1,10 +1,12 @@
 """Stored answers for retried customer messages.
 
 The record is created *pending* in the same commit as the customer's message
-and completed with the answer in the commit that stores the replies. A retry
-that finds a pending record knows the first attempt died between the two
-commits: it must not run the turn a second time (the engine may already have
-acted on it), so the relay apologises instead (`relay._interrupted_turn`).
+and completed with the answer in the commit that stores the replies (for a
+bot turn, just after its answer went out: `services/after_reply.py`). A
+retry that finds a pending record knows the first attempt died between the
+two commits, or failed to store its answer: it must not run the turn a
+second time (the engine may already have acted on it), so the relay
+apologises instead (`relay._interrupted_turn`).
 """
 
 from __future__ import annotations
