@@ -24,7 +24,6 @@ _TAKE_SEQS = (
     .values(last_seq=_CONVERSATIONS.c.last_seq + bindparam("count"), updated_at=bindparam("now"))
     .returning(*_CONVERSATIONS.c)
 )
-
 _TAKE_SEQS_AND_CHANGE = _TAKE_SEQS.values(
     language=bindparam("language"), expecting=bindparam("expecting")
 )
