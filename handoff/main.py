@@ -57,6 +57,8 @@ def build_context(settings: Settings, metrics: Metrics | None = None) -> AppCont
             settings.engine_token.get_secret_value(),
             connect_timeout=settings.engine_connect_timeout_s,
             read_timeout=settings.engine_read_timeout_s,
+            max_in_flight=settings.engine_max_in_flight,
+            queue_timeout=settings.engine_queue_timeout_s,
             action_server_url=settings.action_server_url,
             timing=metrics.observe_call,
         ),

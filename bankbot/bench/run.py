@@ -53,7 +53,7 @@ async def measure(stack: BenchStack, plan: Plan, label: str) -> Figures:
         if "overhead" in wanted:
             await _overhead(gateway, engine, scripts, plan, values)
         if "closed" in wanted:
-            await _closed_and_open(gateway, scripts, plan, values, "open" in wanted)
+            await _closed_and_open(gateway, engine, scripts, plan, values, "open" in wanted)
         handoffs = gateway.handoffs + engine.handoffs
         if handoffs:
             print(f"  note: {handoffs} turns handed the customer to a person")
@@ -111,14 +111,27 @@ async def _overhead(
 
 async def _closed_and_open(
     gateway: GatewayPath,
+    engine: EnginePath,
     scripts: list[Script],
     plan: Plan,
     values: dict[str, float],
     open_loop: bool,
 ) -> None:
+    """Closed loop through the gateway, then straight to the engine; then the open loop.
+
+    The engine's own closed loop tells whose queue an overload tail is: the
+    gateway's, or the engine's that the gateway only passes on.
+    """
     print(f"closed loop: {plan.users} concurrent conversations for {plan.seconds:.0f} s:")
     closed = await load.closed_loop(gateway, scripts, plan.users, plan.seconds)
     print(line("through the gateway", closed))
+    direct = await load.closed_loop(engine, scripts, plan.users, plan.seconds)
+    print(line("straight to the engine", direct))
+    print(
+        f"  through the gateway / straight: throughput x{ratio(closed.rate, direct.rate):.2f}, "
+        f"p50 x{ratio(closed.ms(50), direct.ms(50)):.2f}, "
+        f"p99 x{ratio(closed.ms(99), direct.ms(99)):.2f}"
+    )
     values["closed_rate"], values["closed_p50"] = closed.rate, closed.ms(50)
     if "nlu_rate" in values:
         share = ratio(closed.rate, values["nlu_rate"])

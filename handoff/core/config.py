@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # and within 30 s in any case (rule 1).
     engine_connect_timeout_s: float = 1.0
     engine_read_timeout_s: float = 25.0
+    # Turns one engine works on at once; the rest wait their turn here, in
+    # order, at most `engine_queue_timeout_s` (services/engine.py).
+    engine_max_in_flight: int = Field(8, ge=1, le=1000)
+    engine_queue_timeout_s: float = Field(5.0, gt=0)
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 2000
     idempotency_retention_days: int = 7

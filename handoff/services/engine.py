@@ -10,6 +10,17 @@ new session, whose `action_session_start` failed, gets only the engine's
 fallback (`utter_default`). Only then is the action server probed, not on
 every turn: an answer the engine gave from its domain alone is a real answer.
 
+Each engine works on at most `max_in_flight` turns at once; later turns wait
+their turn in the gateway, first come first served, and a turn that cannot
+get a place within `queue_timeout` is answered as if the engine were down.
+The engine is one process busy with the CPU: past a few turns at once it
+gets no faster, and under overload its event loop went round all of them
+before it read any one answer from the action server, so a conversation's
+first turn (its session start asks the action server) waited many such
+rounds while the others went by: through the gateway or straight to the
+engine, the slowest turns under overload took ten times the median
+(``make bench``, closed loop).
+
 The client is aiohttp's: a keep-alive POST with a JSON answer costs about
 0.14 ms with aiohttp and 0.52 ms with httpx (``python -m
 bankbot.bench.http_client``), and this call is on every turn's path.
@@ -17,6 +28,7 @@ bankbot.bench.http_client``), and this call is on every turn's path.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import zlib
@@ -97,6 +109,8 @@ class EngineClient:
         *,
         connect_timeout: float,
         read_timeout: float,
+        max_in_flight: int = 8,
+        queue_timeout: float = 5.0,
         action_server_url: str | None = None,
         timing: Callable[[str, bool, float], None] | None = None,
     ) -> None:
@@ -111,6 +125,9 @@ class EngineClient:
         )
         self._timeout = aiohttp.ClientTimeout(sock_connect=connect_timeout, sock_read=read_timeout)
         self._session: aiohttp.ClientSession | None = None  # made in the event loop that uses it
+        self._max_in_flight = max_in_flight
+        self._queue_timeout = queue_timeout
+        self._places: dict[str, asyncio.Semaphore] = {}  # per engine URL, made in the loop
 
     def _client(self) -> aiohttp.ClientSession:
         """The pooled session (connections kept open between turns)."""
@@ -161,11 +178,27 @@ class EngineClient:
             raise EngineUnavailable("action server unavailable", replies)
         return replies
 
+    def _place(self, url: str) -> asyncio.Semaphore:
+        """The places of one engine's turns (asyncio's semaphore serves waiters in order)."""
+        place = self._places.get(url)
+        if place is None:
+            place = self._places[url] = asyncio.Semaphore(self._max_in_flight)
+        return place
+
     async def _post_message(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> Any:
         started = time.perf_counter()
+        url = self.url_for(conversation_id)
+        place = self._place(url)
+        try:
+            async with asyncio.timeout(self._queue_timeout):
+                await place.acquire()
+        except TimeoutError as exc:
+            self._timing("engine", False, time.perf_counter() - started)
+            log.warning("engine busy: no place within %.1f s", self._queue_timeout)
+            raise EngineUnavailable("engine busy") from exc
         try:
             async with self._client().post(
-                f"{self.url_for(conversation_id)}/webhooks/rest/webhook",
+                f"{url}/webhooks/rest/webhook",
                 json={"sender": conversation_id, "message": text, "metadata": metadata},
             ) as response:
                 response.raise_for_status()
@@ -174,6 +207,8 @@ class EngineClient:
             self._timing("engine", False, time.perf_counter() - started)
             log.warning("engine unavailable: %s", type(exc).__name__)
             raise EngineUnavailable(str(exc)) from exc
+        finally:
+            place.release()
         self._timing("engine", True, time.perf_counter() - started)
         return answer
 
