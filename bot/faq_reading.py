@@ -1,4 +1,4 @@
-"""Making a message read as one FAQ question, for the components that re-read messages.
+"""Making a message read as one FAQ question (or as none), for the components that re-read messages.
 
 The follow-up reader (a short follow-up read against the topic just answered)
 and the prevention reading (a ``report_fraud`` the fraud detector contradicts)
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_NAME_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from common.parse import faq_ranking as parse_ranking
@@ -62,3 +62,40 @@ def set_faq(message: Message, key: str, share: float, ranking_length: int = 10) 
         },
     }
     message.set(RESPONSE_SELECTOR, selector, add_to_output=True)
+
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def withdraw_faq(message: Message, key: str) -> None:
+    """The classifier's answer ``key`` is withdrawn: the message reads as not understood.
+
+    The intent becomes ``nlu_fallback`` at the confidence ``faq`` had (so the
+    FAQ turn asks "did you mean…" or "please rephrase", never answers), and
+    the other answers share the ranking ``key`` held, in their own proportions,
+    as the suggestions to offer.
+    """
+    intent = message.get(INTENT) or {}
+    confidence = float(intent.get("confidence") or 0.0)
+    own = faq_ranking(message.as_dict())
+    own.pop(key, None)
+    total = sum(own.values())
+    answers = sorted(((k, c / total) for k, c in own.items()), key=lambda kv: -kv[1]) if total else []
+    message.set(
+        INTENT, {INTENT_NAME_KEY: FALLBACK_INTENT, "confidence": confidence}, add_to_output=True
+    )
+    selector = message.get(RESPONSE_SELECTOR) or {}
+    faq = dict(selector.get(RETRIEVAL_INTENT) or {})
+    faq["ranking"] = [
+        {"intent_response_key": f"{RETRIEVAL_INTENT}/{k}", "confidence": c} for k, c in answers
+    ]
+    if answers:
+        label = f"{RETRIEVAL_INTENT}/{answers[0][0]}"
+        faq["response"] = {
+            **(faq.get("response") or {}),
+            "confidence": answers[0][1],
+            "intent_response_key": label,
+            "utter_action": f"utter_{label}",
+            "template_name": f"utter_{label}",
+        }
+    message.set(RESPONSE_SELECTOR, {**selector, RETRIEVAL_INTENT: faq}, add_to_output=True)

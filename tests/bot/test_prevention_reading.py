@@ -155,3 +155,57 @@ def test_the_prevention_answer_chosen_too_unsure_to_be_given_gets_the_heads_scor
     out = run(message)
     assert out["intent"]["full_retrieval_intent_name"] == "faq/fraud_prevention"
     assert out["intent"]["confidence"] == pytest.approx(0.9)
+
+
+def answered_prevention(text: str, prevention: float, victim: float, *, source: str = "model") -> Any:
+    """The classifier gave the prevention answer; the fraud heads scored the words."""
+    data = {
+        "text": text,
+        "intent": {"name": "faq", "confidence": 0.93},
+        "intent_ranking": [{"name": "faq", "confidence": 0.93},
+                           {"name": "freeze_card", "confidence": 0.05}],
+        "response_selector": {"faq": {"ranking": [
+            {"intent_response_key": "faq/fraud_prevention", "confidence": 0.9},
+            {"intent_response_key": "faq/card_lost_info", "confidence": 0.06},
+            {"intent_response_key": "faq/card_replacement", "confidence": 0.04},
+        ]}},
+        "judgement": {
+            "upset": {"score": 0.1, "flag": False, "source": source},
+            "fraud_victim": {"score": victim, "flag": victim >= 0.5, "source": source},
+            "fraud_prevention": {"score": prevention, "flag": prevention >= 0.7, "source": source},
+        },
+    }  # fmt: skip
+    return message_module.Message(data=data)
+
+
+def test_a_prevention_answer_both_fraud_heads_deny_is_withdrawn_for_a_question() -> None:
+    out = run(answered_prevention("left my card at the office, can I lock it till tomorrow", 0.01,
+                                  0.03))  # fmt: skip
+    assert out["intent"] == {"name": "nlu_fallback", "confidence": 0.93}
+    ranking = out["response_selector"]["faq"]["ranking"]
+    assert [r["intent_response_key"] for r in ranking] == ["faq/card_lost_info",
+                                                           "faq/card_replacement"]  # fmt: skip
+    assert [r["confidence"] for r in ranking] == pytest.approx([0.6, 0.4])
+    # the FAQ turn then asks what they meant, offering the other answers
+    faq = import_engine_module("common.faq")
+    reply, _ = faq.decide(out, {}, [], {"fraud_prevention", "card_lost_info", "card_replacement"})
+    assert (reply.kind, reply.suggestions) == ("clarify", ("card_lost_info", "card_replacement"))
+
+
+@pytest.mark.parametrize(
+    ("text", "prevention", "victim", "source"),
+    [
+        ("how do scammers get card numbers", 0.03, 0.03, "model"),  # the head is not sure enough
+        ("someone else paid with my card", 0.01, 0.2, "model"),  # maybe a victim: keep the button
+        ("/faq{\"faq_key\": \"fraud_prevention\"}", 0.01, 0.03, "model"),  # a button
+        ("骗子", 0.01, 0.03, "rules"),  # the detectors failed: the classifier stands
+    ],
+)
+def test_otherwise_the_prevention_answer_stands(
+    text: str, prevention: float, victim: float, source: str
+) -> None:
+    out = run(answered_prevention(text, prevention, victim, source=source))
+    assert out["intent"] == {"name": "faq", "confidence": 0.93}
+    assert out["response_selector"]["faq"]["ranking"][0]["intent_response_key"] == (
+        "faq/fraud_prevention"
+    )
