@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_NAME_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from common.parse import faq_ranking as parse_ranking
@@ -80,7 +80,8 @@ def withdraw_faq(message: Message, key: str) -> None:
     own = faq_ranking(message.as_dict())
     own.pop(key, None)
     total = sum(own.values())
-    answers = sorted(((k, c / total) for k, c in own.items()), key=lambda kv: -kv[1]) if total else []
+    shares = [(k, c / total) for k, c in own.items()] if total else []
+    answers = sorted(shares, key=lambda kv: -kv[1])
     message.set(
         INTENT, {INTENT_NAME_KEY: FALLBACK_INTENT, "confidence": confidence}, add_to_output=True
     )

@@ -157,7 +157,9 @@ def test_the_prevention_answer_chosen_too_unsure_to_be_given_gets_the_heads_scor
     assert out["intent"]["confidence"] == pytest.approx(0.9)
 
 
-def answered_prevention(text: str, prevention: float, victim: float, *, source: str = "model") -> Any:
+def answered_prevention(
+    text: str, prevention: float, victim: float, *, source: str = "model"
+) -> Any:
     """The classifier gave the prevention answer; the fraud heads scored the words."""
     data = {
         "text": text,
