@@ -13,7 +13,8 @@ action server, and reads what the customer got:
   ``complaint_upset`` set (the ticket is registered, then a person takes over);
 * **a victim queued urgently**: a ``fraud_risk`` handoff;
 * **a prevention question answered by the FAQ**: the fraud-prevention answer,
-  no handoff.
+  no handoff; and how many of the fraud sets' *other* messages (a lost card,
+  a payment to the wrong account) got that answer all the same.
 
 A calm customer reporting a fraud (kind ``fraud_report_calm`` in the upset
 sets) is a victim: the warning and the urgent queue are the fraud rule at
@@ -161,7 +162,10 @@ def report(met: list[Met]) -> None:
             f" prevention not urgent"
             f" {percent(counts['prevention'] - counts['prevention:urgent'], counts['prevention'])},"
             f" answered by the FAQ {percent(counts['prevention:faq'], counts['prevention'])},"
-            f" sent to a person at all {percent(counts['prevention:person'], counts['prevention'])}"
+            f" sent to a person at all"
+            f" {percent(counts['prevention:person'], counts['prevention'])};"
+            f" other messages given the prevention answer"
+            f" {percent(counts['other:faq'], counts['other'])}"
         )
     for m in met:
         wrong = {

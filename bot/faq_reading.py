@@ -70,18 +70,17 @@ FALLBACK_INTENT = "nlu_fallback"
 def withdraw_faq(message: Message, key: str) -> None:
     """The classifier's answer ``key`` is withdrawn: the message reads as not understood.
 
-    The intent becomes ``nlu_fallback`` at the confidence ``faq`` had (so the
-    FAQ turn asks "did you mean…" or "please rephrase", never answers), and
-    the other answers share the ranking ``key`` held, in their own proportions,
-    as the suggestions to offer.
+    The intent becomes ``nlu_fallback`` at the confidence ``faq`` had, so the
+    FAQ turn asks "did you mean…" or "please rephrase" and never answers. The
+    other answers keep their own confidences (not scaled up into the share
+    ``key`` held): only those the classifier itself found plausible are
+    offered, and a message it read as nothing else gets "please rephrase".
     """
     intent = message.get(INTENT) or {}
     confidence = float(intent.get("confidence") or 0.0)
     own = faq_ranking(message.as_dict())
     own.pop(key, None)
-    total = sum(own.values())
-    shares = [(k, c / total) for k, c in own.items()] if total else []
-    answers = sorted(shares, key=lambda kv: -kv[1])
+    answers = sorted(own.items(), key=lambda kv: -kv[1])
     message.set(
         INTENT, {INTENT_NAME_KEY: FALLBACK_INTENT, "confidence": confidence}, add_to_output=True
     )

@@ -47,7 +47,7 @@ not refund) and 24 of 262 in Chinese, a warning about "safe accounts" in
 answer to a question it did not answer. When the prevention head scores
 such a message below :data:`NOT_ASKED` and the victim head below
 :data:`NO_VICTIM`, the answer is withdrawn: the customer is asked what they
-meant ("did you mean…" with the other answers, or "please rephrase"). On
+meant ("did you mean…" with the other answers it found plausible, or "please rephrase"). On
 those sets that took it from 70 of the English and 18 of the Chinese
 messages, and from none of their 813 prevention questions or 1,340 victims,
 nor from any of the 709 held-out phrasings (tests/nlu). The two bars were

@@ -187,11 +187,15 @@ def test_a_prevention_answer_both_fraud_heads_deny_is_withdrawn_for_a_question()
     ranking = out["response_selector"]["faq"]["ranking"]
     assert [r["intent_response_key"] for r in ranking] == ["faq/card_lost_info",
                                                            "faq/card_replacement"]  # fmt: skip
-    assert [r["confidence"] for r in ranking] == pytest.approx([0.6, 0.4])
-    # the FAQ turn then asks what they meant, offering the other answers
+    assert [r["confidence"] for r in ranking] == pytest.approx([0.06, 0.04])  # as they were
+    # the FAQ turn then asks what they meant, offering what the classifier found plausible
     faq = import_engine_module("common.faq")
-    reply, _ = faq.decide(out, {}, [], {"fraud_prevention", "card_lost_info", "card_replacement"})
-    assert (reply.kind, reply.suggestions) == ("clarify", ("card_lost_info", "card_replacement"))
+    known = {"fraud_prevention", "card_lost_info", "card_replacement"}
+    reply, _ = faq.decide(out, {}, [], known)
+    assert (reply.kind, reply.suggestions) == ("clarify", ("card_lost_info",))
+    # nothing plausible left: "please rephrase"
+    out["response_selector"]["faq"]["ranking"] = ranking[1:]
+    assert faq.decide(out, {}, [], known)[0].kind == "rephrase"
 
 
 @pytest.mark.parametrize(

@@ -61,3 +61,14 @@ def test_a_calm_fraud_report_is_a_victim_queued_not_a_false_alarm(
     printed = capsys.readouterr().out
     assert "calm sent there 0/1 = 0.0% (calm fraud reports queued as victims 1/1" in printed
     assert "[calm]" not in printed  # not listed as a miss
+
+
+def test_an_ordinary_problem_does_not_get_the_fraud_warning(
+    played, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    # the classifier reads this as the prevention question; both fraud heads say it is not
+    text = "I sent 200 to my landlord but typed one digit of his account wrong, can I get it back?"
+    met = played(Labelled("fraud", "en", text, "other"))
+    assert met.reason is None and met.faq != "fraud_prevention"
+    report([met])
+    assert "other messages given the prevention answer 0/1 = 0.0%" in capsys.readouterr().out
