@@ -18,8 +18,8 @@ gets no faster, and under overload its event loop went round all of them
 before it read any one answer from the action server, so a conversation's
 first turn (its session start asks the action server) waited many such
 rounds while the others went by: through the gateway or straight to the
-engine, the slowest turns under overload took ten times the median
-(``make bench``, closed loop).
+engine, the slowest turns under overload took more than ten times the
+median (``make bench``, closed loop).
 
 The client is aiohttp's: a keep-alive POST with a JSON answer costs about
 0.14 ms with aiohttp and 0.52 ms with httpx (``python -m
@@ -146,6 +146,7 @@ class EngineClient:
     def base_url(self, url: str) -> None:
         """Send every conversation to this engine from now on (a model swap)."""
         self.base_urls = [url.rstrip("/")]
+        self._places = {}  # turns still at the old engine keep and give back their own place
 
     def url_for(self, conversation_id: str) -> str:
         """The engine this conversation's turns go to."""
