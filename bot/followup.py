@@ -18,7 +18,9 @@ changed) and acts only when
   is not one the dialogue must honour (a request for a person, fraud,
   thanks...); an out-of-scope message must also point back
   (:func:`points_back`: "那…呢", "怎么办", "and …?", "then what?", or at most
-  :data:`SHORT` words), or it is a new subject, not a follow-up;
+  :data:`SHORT` words), or it is a new subject, not a follow-up; a message
+  the prevention head alone made the prevention question, less sure than the
+  classifier's own bar (``bot.prevention_reading.HEAD_READING``), is read too;
 * or the message points back, asks about something an FAQ answers (its own
   FAQ ranking reaches :data:`ASKS`), and its intent is only a small-talk
   reading the classifier is not sure of (:data:`REREAD`, below
@@ -68,6 +70,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.faq_reading import RETRIEVAL_INTENT, faq_ranking, set_faq
+from bot.prevention_reading import HEAD_READING, SURE
 from common.text import count_cjk
 
 logger = logging.getLogger(__name__)
@@ -279,7 +282,8 @@ class FollowUpReader(GraphComponent):
         own = faq_ranking(message.as_dict())
         if not text.strip() or text.lstrip().startswith("/"):
             return
-        if not would_miss(intent, own) and not misread(text, intent, own):
+        unsure_head = float(message.get(HEAD_READING) or 1.0) < SURE
+        if not would_miss(intent, own) and not misread(text, intent, own) and not unsure_head:
             return
         if intent.get("name") == "out_of_scope" and not points_back(text):
             return  # a new subject the bot cannot help with ("那个黄色的东西是什么")

@@ -90,6 +90,15 @@ phrasings of other answers and 1 of the sets' 556 "other" messages.
 """
 
 
+HEAD_READING = "prevention_head"
+"""Parse data of a message the prevention head gave the prevention answer: its score.
+
+``bot.followup.FollowUpReader`` (after this component) may read such a message
+in context when the score is below :data:`SURE`: a short follow-up to the
+answer just given ("那境外呢" after transfer limits) is no prevention question,
+and only the conversation shows it.
+"""
+
 NOT_ASKED = 0.02
 """Below this prevention score the classifier's prevention answer is withdrawn (module docs)."""
 NO_VICTIM = 0.1
@@ -182,6 +191,7 @@ class PreventionReading(GraphComponent):
                     set_faq(message, FRAUD_FAQ, min(1.0, fraud_context(parse)))
                 elif (score := asked_prevention(parse)) is not None:
                     set_faq(message, FRAUD_FAQ, min(1.0, score))
+                    message.set(HEAD_READING, round(score, 4), add_to_output=True)
                 elif unasked_prevention(parse):
                     withdraw_faq(message, FRAUD_FAQ)
             except Exception:  # noqa: BLE001 - a second reading must never fail a turn

@@ -262,3 +262,18 @@ def test_small_talk_a_sure_reading_and_requests_for_a_person_keep_their_intent(
     reader().process([made], after_answer(first, "card_lost_info"))
     assert made.get("intent")["name"] == intent
     assert made.get("followup") is None
+
+
+@pytest.mark.parametrize(("head", "read_in_context"), [(0.62, True), (0.85, False)])
+def test_a_prevention_answer_the_head_gave_unsure_is_read_in_context(
+    head: float, read_in_context: bool
+) -> None:
+    # "and to another bank?" after the fee answer: the prevention head alone made
+    # it the prevention question, at `head`; below the classifier's bar the topic wins
+    data = parsed("那跨行呢", "faq", head, {"fraud_prevention": head, "transfer_fees": 0.2})
+    follow = message(data)
+    follow.set("prevention_head", head, add_to_output=True)
+    reader().process([follow], after_answer(FIRST, "transfer_fees"))
+    top = follow.get("response_selector")["faq"]["ranking"][0]["intent_response_key"]
+    assert top == ("faq/transfer_fees" if read_in_context else "faq/fraud_prevention")
+    assert (follow.get("followup") is not None) == read_in_context

@@ -119,6 +119,7 @@ def test_a_flagged_question_gets_the_prevention_answer(
     out = run(asked("光知道我的卡号没有密码，能盗走钱吗", intent, confidence, prevention))
     assert out["intent"]["full_retrieval_intent_name"] == "faq/fraud_prevention"
     assert out["intent"]["confidence"] == pytest.approx(prevention)
+    assert out["prevention_head"] == pytest.approx(prevention)  # the follow-up reader may re-read
     assert out["response_selector"]["faq"]["ranking"][0]["intent_response_key"] == (
         "faq/fraud_prevention"
     )
