@@ -44,24 +44,7 @@ def set_faq(message: Message, key: str, share: float, ranking_length: int = 10) 
     answers = [(key, share)] + sorted(
         ((k, c * (1 - share) / rest_share) for k, c in own.items()), key=lambda kv: -kv[1]
     )
-    utter = f"utter_{label}"
-    selector = {
-        "all_retrieval_intents": [RETRIEVAL_INTENT],
-        RETRIEVAL_INTENT: {
-            "response": {
-                "responses": [],
-                "confidence": share,
-                "intent_response_key": label,
-                "utter_action": utter,
-                "template_name": utter,
-            },
-            "ranking": [
-                {"intent_response_key": f"{RETRIEVAL_INTENT}/{k}", "confidence": c}
-                for k, c in answers[:ranking_length]
-            ],
-        },
-    }
-    message.set(RESPONSE_SELECTOR, selector, add_to_output=True)
+    _set_answers(message, answers[:ranking_length])
 
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -84,18 +67,25 @@ def withdraw_faq(message: Message, key: str) -> None:
     message.set(
         INTENT, {INTENT_NAME_KEY: FALLBACK_INTENT, "confidence": confidence}, add_to_output=True
     )
-    selector = message.get(RESPONSE_SELECTOR) or {}
-    faq = dict(selector.get(RETRIEVAL_INTENT) or {})
-    faq["ranking"] = [
-        {"intent_response_key": f"{RETRIEVAL_INTENT}/{k}", "confidence": c} for k, c in answers
-    ]
+    _set_answers(message, answers)
+
+
+def _set_answers(message: Message, answers: list[tuple[str, float]]) -> None:
+    """The FAQ ranking (best first) and top answer, as the classifier sets them."""
+    faq: dict[str, Any] = {
+        "ranking": [
+            {"intent_response_key": f"{RETRIEVAL_INTENT}/{k}", "confidence": c} for k, c in answers
+        ]
+    }
     if answers:
         label = f"{RETRIEVAL_INTENT}/{answers[0][0]}"
+        utter = f"utter_{label}"
         faq["response"] = {
-            **(faq.get("response") or {}),
+            "responses": [],
             "confidence": answers[0][1],
             "intent_response_key": label,
-            "utter_action": f"utter_{label}",
-            "template_name": f"utter_{label}",
+            "utter_action": utter,
+            "template_name": utter,
         }
-    message.set(RESPONSE_SELECTOR, {**selector, RETRIEVAL_INTENT: faq}, add_to_output=True)
+    selector = {"all_retrieval_intents": [RETRIEVAL_INTENT], RETRIEVAL_INTENT: faq}
+    message.set(RESPONSE_SELECTOR, selector, add_to_output=True)

@@ -216,3 +216,14 @@ def test_otherwise_the_prevention_answer_stands(
     assert out["response_selector"]["faq"]["ranking"][0]["intent_response_key"] == (
         "faq/fraud_prevention"
     )
+
+
+def test_a_withdrawn_answer_that_was_the_only_one_leaves_nothing_to_offer() -> None:
+    message = answered_prevention("my gym took a payment after it closed", 0.01, 0.03)
+    message.get("response_selector")["faq"]["ranking"] = [
+        {"intent_response_key": "faq/fraud_prevention", "confidence": 0.9}
+    ]
+    out = run(message)
+    assert out["response_selector"]["faq"] == {"ranking": []}  # not even in "response"
+    faq = import_engine_module("common.faq")
+    assert faq.decide(out, {}, [], {"fraud_prevention"})[0].kind == "rephrase"
