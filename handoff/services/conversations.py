@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -134,11 +135,12 @@ def seq_claim(
     return statement, params
 
 
-def took_seqs(conversation: Conversation, row: Row[Any]) -> int:
+def took_seqs(conversation: Conversation, row: Row[Any] | Mapping[str, Any]) -> int:
     """Set `conversation` to the row a seq claim returned; the last seq taken."""
-    for name, value in row._mapping.items():
+    values = row._mapping if isinstance(row, Row) else row
+    for name, value in values.items():
         set_committed_value(conversation, name, value)
-    return int(row.last_seq)
+    return int(values["last_seq"])
 
 
 def note_change(

@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import enum
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,7 +49,7 @@ from handoff.models import (
     Message,
     Sender,
 )
-from handoff.services import commands, idempotency, outcomes, summary
+from handoff.services import commands, idempotency, outcomes, summary, turn_opening
 from handoff.services.access import Expiry, check_customer_token, require_token
 from handoff.services.clock import clock
 from handoff.services.conversations import (
@@ -249,32 +249,76 @@ def _begin(
 ) -> Started:
     conversation_id = opened.conversation_id
     with engine.connect() as connection:
-        found = connection.execute(TOKEN_CHECK, {"cid": conversation_id}).one_or_none()
-        check_customer_token(found, opened.token, expiry, now)
-        statement, params = idempotency.reservation(
-            engine.dialect.name, conversation_id, client_message_id
-        )
-        reserved = connection.execute(statement, params).scalar_one_or_none()
-        if reserved is None:
-            return Started(Kind.duplicate, conversation_id)
-        if text.strip() in CSAT_SCORES and connection.execute(
-            RATING_AWAITED, {"cid": conversation_id}
-        ).scalar():
-            connection.commit()
-            return Started(Kind.rating, conversation_id, reserved, text=text.strip())
+        if engine.dialect.name == "postgresql" and text.strip() not in CSAT_SCORES:
+            opened_as = _open_at_once(connection, opened, expiry, now, text, client_message_id)
+        else:
+            opened_as = _open_step_by_step(connection, opened, expiry, now, text, client_message_id)
+        if isinstance(opened_as, Started):  # a retry, or a rating
+            return opened_as
+        reserved, claimed, stored = opened_as
         conversation = Conversation(id=conversation_id)
-        claim, claimed = seq_claim(conversation, 1)
-        seq = took_seqs(conversation, connection.execute(claim, claimed).one())
+        seq = took_seqs(conversation, claimed)
         make_transient_to_detached(conversation)
         if conversation.state == ConversationState.closed:
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
         started = _read_text(connection, conversation, text, key)
         started.reserved, started.seq = reserved, seq
         rows = message_rows(conversation_id, seq, Sender.customer, [(started.shown, [])])
-        connection.execute(INSERT_MESSAGES, rows)
+        if stored is None:
+            connection.execute(INSERT_MESSAGES, rows)
+        elif stored != started.shown:  # the two readings of the message must agree
+            raise RuntimeError("the message was stored as it must not be shown")
         connection.commit()
     started.stored = Message(**rows[0])
     return started
+
+
+Claimed = tuple[int, Mapping[Any, Any], str | None]
+"""The reservation's id, the conversation as claimed, the message as stored (None: not yet)."""
+
+
+def _open_at_once(
+    connection: Connection,
+    opened: Opened,
+    expiry: Expiry,
+    now: datetime,
+    text: str,
+    client_message_id: str,
+) -> Claimed | Started:
+    """PostgreSQL: token, reservation, claim and (mostly) the message in one statement."""
+    shown = None if text.startswith("/") else redact(text)
+    params = turn_opening.parameters(opened.conversation_id, client_message_id, shown)
+    opening = turn_opening.read(connection.execute(turn_opening.OPENING, params).one_or_none())
+    check_customer_token(opening.token, opened.token, expiry, now)
+    if opening.reserved is None or opening.claimed is None:
+        return Started(Kind.duplicate, opened.conversation_id)
+    return opening.reserved, opening.claimed, shown if opening.stored else None
+
+
+def _open_step_by_step(
+    connection: Connection,
+    opened: Opened,
+    expiry: Expiry,
+    now: datetime,
+    text: str,
+    client_message_id: str,
+) -> Claimed | Started:
+    """SQLite, and a satisfaction score typed (a rating when one is awaited)."""
+    conversation_id = opened.conversation_id
+    found = connection.execute(TOKEN_CHECK, {"cid": conversation_id}).one_or_none()
+    check_customer_token(found, opened.token, expiry, now)
+    dialect = connection.dialect.name
+    statement, params = idempotency.reservation(dialect, conversation_id, client_message_id)
+    reserved = connection.execute(statement, params).scalar_one_or_none()
+    if reserved is None:
+        return Started(Kind.duplicate, conversation_id)
+    if text.strip() in CSAT_SCORES and connection.execute(
+        RATING_AWAITED, {"cid": conversation_id}
+    ).scalar():
+        connection.commit()
+        return Started(Kind.rating, conversation_id, reserved, text=text.strip())
+    claim, params = seq_claim(Conversation(id=conversation_id), 1)
+    return reserved, connection.execute(claim, params).one()._mapping, None
 
 
 def _finish(engine: Engine, started: Started, answered: Answered) -> list[Message]:

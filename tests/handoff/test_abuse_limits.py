@@ -39,6 +39,17 @@ async def redis_url(request: pytest.FixtureRequest) -> AsyncIterator[str | None]
     if request.param == "memory":
         yield None
         return
+    yield await _cleared_redis()
+
+
+@pytest.fixture(name="real_redis")
+async def real_redis_fixture() -> str:
+    """The real Redis (marked `postgres`, like every test of the production services)."""
+    return await _cleared_redis()
+
+
+async def _cleared_redis() -> str:
+    """The test Redis with the limits' keys cleared; the test fails if there is none."""
     import redis.asyncio as redis
 
     client = redis.from_url(REDIS_URL)
@@ -51,7 +62,7 @@ async def redis_url(request: pytest.FixtureRequest) -> AsyncIterator[str | None]
     if keys:
         await client.delete(*keys)
     await client.aclose()
-    yield REDIS_URL
+    return REDIS_URL
 
 
 def limits(redis_url: str | None, **overrides: object) -> dict[str, Any]:
@@ -198,3 +209,27 @@ async def test_limits_still_count_in_the_gateway_while_redis_is_unreachable(
         await counters.stop()
     warnings = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
     assert len(warnings) == 1  # one line per outage, not one per request
+
+
+@pytest.mark.postgres
+async def test_a_shared_window_starts_at_its_first_hit_and_ends_on_time(real_redis: str) -> None:
+    """Two gateways' counters share one count; a window is not stretched by later hits."""
+    from handoff.services.ratelimit import Counters
+
+    first, second = Counters(real_redis), Counters(real_redis)
+    await first.start()
+    await second.start()
+    try:
+        name = f"window:{secrets.token_hex(4)}"
+        assert await first.hit_all([(name, 3, 1), (name + ":long", 9, 60)])
+        await asyncio.sleep(0.6)
+        assert await second.hit_all([(name, 3, 1), (name + ":long", 9, 60)])
+        assert await first.count(name) == 2 and await second.count(name + ":long") == 2
+        await asyncio.sleep(0.6)  # 1.2 s after the first hit: the 1 s window has ended
+        assert await first.count(name) == 0
+        assert await second.count(name + ":long") == 2  # its own window runs on
+        counted = [await second.hit_all([(name, 1, 1)]) for _ in range(2)]
+        assert counted == [True, False]  # a new window, limited again
+    finally:
+        await first.stop()
+        await second.stop()
