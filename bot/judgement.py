@@ -173,6 +173,8 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             "victim_intents": ["report_fraud"],
             # ... each counting this much of a labelled example
             "nlu_weight": 0.1,
+            # ... but this much for the fraud detector (None: `nlu_weight`)
+            "fraud_nlu_weight": None,
             # complaint stories (of this folder's categories.yml) and the upset
             # sets' calm everyday messages as fraud `other`, at this weight
             # (bot/judgement_borrowed.py); 0 turns it off
@@ -261,6 +263,7 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             self.config["prevention_intents"],
             self.config["victim_intents"],
             float(self.config["nlu_weight"]),
+            _optional_float(self.config.get("fraud_nlu_weight")),
         )
         for detector, more in extra.items():
             examples[detector] = examples[detector] + more
@@ -395,3 +398,7 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             "extractor": type(self).__name__,
         }
         message.set(ENTITIES, message.get(ENTITIES, []) + [entity], add_to_output=True)
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -78,20 +78,25 @@ def nlu_examples(
     prevention: Iterable[str],
     victim: Iterable[str],
     weight: float = 1.0,
+    fraud_weight: float | None = None,
 ) -> dict[str, list[Example]]:
-    """Extra examples per detector from plain (text, intent, language), counting ``weight`` each."""
+    """Extra examples per detector from plain (text, intent, language).
+
+    Each counts ``weight``; the fraud detector's ``fraud_weight`` when given.
+    """
     calm, prevention, victim = list(calm), list(prevention), list(victim)
+    fraud = weight if fraud_weight is None else fraud_weight
     out: dict[str, list[Example]] = {UPSET: [], FRAUD: []}
     for text, intent, language in plain:
         kind = NLU_KIND + intent
         if _matches(intent, calm) and not _matches(intent, victim):
             out[UPSET].append(Example(text, language, "calm", kind, UPSET, weight))
         if _matches(intent, prevention):
-            out[FRAUD].append(Example(text, language, "prevention", kind, FRAUD, weight))
+            out[FRAUD].append(Example(text, language, "prevention", kind, FRAUD, fraud))
         elif _matches(intent, victim):
-            out[FRAUD].append(Example(text, language, "victim", kind, FRAUD, weight))
+            out[FRAUD].append(Example(text, language, "victim", kind, FRAUD, fraud))
         elif _matches(intent, calm):
-            out[FRAUD].append(Example(text, language, "other", kind, FRAUD, weight))
+            out[FRAUD].append(Example(text, language, "other", kind, FRAUD, fraud))
     return out
 
 

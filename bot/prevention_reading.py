@@ -75,6 +75,10 @@ logger = logging.getLogger(__name__)
 
 REPORT_FRAUD = "report_fraud"
 OUT_OF_SCOPE = "out_of_scope"
+REPLIES = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "cancel", "more"})
+"""Intents that move a conversation along ("sure thing", "no thanks"): when the
+classifier ranks one first, however unsure, the message is no question about
+fraud, and the prevention head is not asked."""
 SURE = 0.7
 """From this confidence the classifier's reading stands (but see :data:`OVER_AN_ANSWER`)."""
 OVER_AN_ANSWER = 0.8
@@ -132,6 +136,8 @@ def asked_prevention(parse: dict[str, Any]) -> float | None:
         return None
     intent = parse.get(INTENT) or {}
     name = intent.get("name")
+    if name in REPLIES:
+        return None
     score = float(prevention.get("score") or 0.0)
     if name == RETRIEVAL_INTENT:
         ranked = faq_ranking(parse)

@@ -360,6 +360,20 @@ def test_plain_questions_of_calm_intents_are_calm_and_fraud_intents_keep_their_s
         ("i got conned", "victim"),
     ]
     assert all(e.kind.startswith("nlu:") for e in out["upset"] + out["fraud"])
+    assert {e.weight for e in out["upset"] + out["fraud"]} == {1.0}
+
+
+def test_the_fraud_detector_may_count_plain_questions_more_than_the_upset_detector() -> None:
+    nlu = import_engine_module("bot.judgement_nlu")
+    plain = [
+        ("几点开门", "faq/hours", "zh"),
+        ("is a safe account real", "faq/fraud_prevention", "en"),
+    ]
+    out = nlu.nlu_examples(
+        plain, ["faq"], ["faq/fraud_prevention"], ["report_fraud"], 0.1, fraud_weight=0.3
+    )
+    assert [e.weight for e in out["upset"]] == [0.1, 0.1]
+    assert [e.weight for e in out["fraud"]] == [0.3, 0.3]
 
 
 def test_the_snapshot_of_plain_questions_is_read_back_as_written(tmp_path) -> None:

@@ -133,6 +133,9 @@ def test_a_flagged_question_gets_the_prevention_answer(
         ("check_balance", 0.9, 0.95, False, False),  # a sure intent that is no answer
         ("out_of_scope", 0.9, 0.9, True, False),  # a victim: the warning comes first
         ("out_of_scope", 0.9, 0.9, False, True),  # upset: a person comes first
+        ("affirm", 0.6, 0.8, False, False),  # a reply, however unsure: no question
+        ("deny", 0.4, 0.9, False, False),
+        ("thank", 0.5, 0.75, False, False),
     ],
 )
 def test_otherwise_the_classifier_stands(
