@@ -249,10 +249,7 @@ def _begin(
 ) -> Started:
     conversation_id = opened.conversation_id
     with engine.connect() as connection:
-        if engine.dialect.name == "postgresql" and text.strip() not in CSAT_SCORES:
-            opened_as = _open_at_once(connection, opened, expiry, now, text, client_message_id)
-        else:
-            opened_as = _open_step_by_step(connection, opened, expiry, now, text, client_message_id)
+        opened_as = _open(connection, opened, expiry, now, text, client_message_id)
         if isinstance(opened_as, Started):  # a retry, or a rating
             return opened_as
         reserved, claimed, stored = opened_as
@@ -277,7 +274,7 @@ Claimed = tuple[int, Mapping[Any, Any], str | None]
 """The reservation's id, the conversation as claimed, the message as stored (None: not yet)."""
 
 
-def _open_at_once(
+def _open(
     connection: Connection,
     opened: Opened,
     expiry: Expiry,
@@ -285,26 +282,22 @@ def _open_at_once(
     text: str,
     client_message_id: str,
 ) -> Claimed | Started:
-    """PostgreSQL: token, reservation, claim and (mostly) the message in one statement."""
-    shown = None if text.startswith("/") else redact(text)
-    params = turn_opening.parameters(opened.conversation_id, client_message_id, shown)
-    opening = turn_opening.read(connection.execute(turn_opening.OPENING, params).one_or_none())
-    check_customer_token(opening.token, opened.token, expiry, now)
-    if opening.reserved is None or opening.claimed is None:
-        return Started(Kind.duplicate, opened.conversation_id)
-    return opening.reserved, opening.claimed, shown if opening.stored else None
+    """The token, the reservation and the claim: a retry or a rating ends the turn here.
 
-
-def _open_step_by_step(
-    connection: Connection,
-    opened: Opened,
-    expiry: Expiry,
-    now: datetime,
-    text: str,
-    client_message_id: str,
-) -> Claimed | Started:
-    """SQLite, and a satisfaction score typed (a rating when one is awaited)."""
+    PostgreSQL: one statement, which also stores most messages
+    (`turn_opening.py`). SQLite, and a satisfaction score typed (a rating
+    when one is awaited): step by step.
+    """
     conversation_id = opened.conversation_id
+    rating_sent = text.strip() in CSAT_SCORES
+    if connection.dialect.name == "postgresql" and not rating_sent:
+        shown = None if text.startswith("/") else redact(text)
+        params = turn_opening.parameters(conversation_id, client_message_id, shown)
+        opening = turn_opening.read(connection.execute(turn_opening.OPENING, params).one_or_none())
+        check_customer_token(opening.token, opened.token, expiry, now)
+        if opening.reserved is None or opening.claimed is None:
+            return Started(Kind.duplicate, conversation_id)
+        return opening.reserved, opening.claimed, shown if opening.stored else None
     found = connection.execute(TOKEN_CHECK, {"cid": conversation_id}).one_or_none()
     check_customer_token(found, opened.token, expiry, now)
     dialect = connection.dialect.name
@@ -312,9 +305,7 @@ def _open_step_by_step(
     reserved = connection.execute(statement, params).scalar_one_or_none()
     if reserved is None:
         return Started(Kind.duplicate, conversation_id)
-    if text.strip() in CSAT_SCORES and connection.execute(
-        RATING_AWAITED, {"cid": conversation_id}
-    ).scalar():
+    if rating_sent and connection.execute(RATING_AWAITED, {"cid": conversation_id}).scalar():
         connection.commit()
         return Started(Kind.rating, conversation_id, reserved, text=text.strip())
     claim, params = seq_claim(Conversation(id=conversation_id), 1)
