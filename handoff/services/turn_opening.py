@@ -24,6 +24,7 @@ SQLite they cost about 0.1 ms each).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ from sqlalchemy.dialects import postgresql
 from common import payloads
 from handoff.models import Conversation, IdempotentReply, Message, Sender
 from handoff.services import idempotency
+from handoff.services.access import TokenHolder
 from handoff.services.conversations import seq_claim
 from handoff.services.known_tokens import TokenFacts
 
@@ -120,17 +122,17 @@ OPENING = _statement()
 
 @dataclass(frozen=True)
 class Opening:
-    """What the opening statement found.
+    """What opening a turn found, by this statement or step by step (`turn_store._open`).
 
     The token's facts (None: no such conversation), the reservation's id
     (None: the message id was taken before), the conversation as claimed
-    (None unless reserved), and whether the message was stored.
+    (None unless reserved), and the message as stored (None: not yet).
     """
 
-    token: TokenFacts | None
+    token: TokenHolder | None
     reserved: int | None
-    claimed: dict[str, Any] | None
-    stored: bool = False
+    claimed: Mapping[Any, Any] | None
+    stored: str | None = None
 
 
 def parameters(conversation_id: str, client_message_id: str, shown: str | None) -> dict[str, Any]:
@@ -154,8 +156,8 @@ def parameters(conversation_id: str, client_message_id: str, shown: str | None) 
     }
 
 
-def read(row: Row[Any] | None) -> Opening:
-    """The opening's row, taken apart."""
+def read(row: Row[Any] | None, shown: str | None) -> Opening:
+    """The opening's row, taken apart; `shown` as given to `parameters`."""
     if row is None:
         return Opening(None, None, None)
     values = row._mapping
@@ -166,4 +168,4 @@ def read(row: Row[Any] | None) -> Opening:
     claimed = {
         name[len(_CLAIMED):]: value for name, value in values.items() if name.startswith(_CLAIMED)
     }
-    return Opening(token, int(reserved), claimed, stored=values["stored"] is not None)
+    return Opening(token, int(reserved), claimed, shown if values["stored"] is not None else None)

@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import enum
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,6 +64,7 @@ from handoff.services.desk import CSAT_SCORES
 from handoff.services.engine import BotReply
 from handoff.services.known_tokens import KnownTokens, TokenFacts
 from handoff.services.language import guess_language
+from handoff.services.turn_opening import Opening
 
 THREADS = {"sqlite": 1, "postgresql": 4}
 """Worker threads by backend. SQLite lets one connection write at a time and makes the
@@ -252,26 +253,22 @@ def _begin(
         opened_as = _open(connection, opened, expiry, now, text, client_message_id)
         if isinstance(opened_as, Started):  # a retry, or a rating
             return opened_as
-        reserved, claimed, stored = opened_as
+        assert opened_as.reserved is not None and opened_as.claimed is not None
         conversation = Conversation(id=conversation_id)
-        seq = took_seqs(conversation, claimed)
+        seq = took_seqs(conversation, opened_as.claimed)
         make_transient_to_detached(conversation)
         if conversation.state == ConversationState.closed:
             raise Conflict("This conversation has ended; please start a new one.", code="closed")
         started = _read_text(connection, conversation, text, key)
-        started.reserved, started.seq = reserved, seq
+        started.reserved, started.seq = opened_as.reserved, seq
         rows = message_rows(conversation_id, seq, Sender.customer, [(started.shown, [])])
-        if stored is None:
+        if opened_as.stored is None:
             connection.execute(INSERT_MESSAGES, rows)
-        elif stored != started.shown:  # the two readings of the message must agree
+        elif opened_as.stored != started.shown:  # the two readings of the message must agree
             raise RuntimeError("the message was stored as it must not be shown")
         connection.commit()
     started.stored = Message(**rows[0])
     return started
-
-
-Claimed = tuple[int, Mapping[Any, Any], str | None]
-"""The reservation's id, the conversation as claimed, the message as stored (None: not yet)."""
 
 
 def _open(
@@ -281,7 +278,7 @@ def _open(
     now: datetime,
     text: str,
     client_message_id: str,
-) -> Claimed | Started:
+) -> Opening | Started:
     """The token, the reservation and the claim: a retry or a rating ends the turn here.
 
     PostgreSQL: one statement, which also stores most messages
@@ -293,11 +290,12 @@ def _open(
     if connection.dialect.name == "postgresql" and not rating_sent:
         shown = None if text.startswith("/") else redact(text)
         params = turn_opening.parameters(conversation_id, client_message_id, shown)
-        opening = turn_opening.read(connection.execute(turn_opening.OPENING, params).one_or_none())
+        row = connection.execute(turn_opening.OPENING, params).one_or_none()
+        opening = turn_opening.read(row, shown)
         check_customer_token(opening.token, opened.token, expiry, now)
         if opening.reserved is None or opening.claimed is None:
             return Started(Kind.duplicate, conversation_id)
-        return opening.reserved, opening.claimed, shown if opening.stored else None
+        return opening
     found = connection.execute(TOKEN_CHECK, {"cid": conversation_id}).one_or_none()
     check_customer_token(found, opened.token, expiry, now)
     dialect = connection.dialect.name
@@ -309,7 +307,7 @@ def _open(
         connection.commit()
         return Started(Kind.rating, conversation_id, reserved, text=text.strip())
     claim, params = seq_claim(Conversation(id=conversation_id), 1)
-    return reserved, connection.execute(claim, params).one()._mapping, None
+    return Opening(found, reserved, connection.execute(claim, params).one()._mapping)
 
 
 def _finish(engine: Engine, started: Started, answered: Answered) -> list[Message]:
