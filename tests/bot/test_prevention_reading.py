@@ -18,7 +18,7 @@ message_module = import_engine_module("rasa.shared.nlu.training_data.message")
 pytestmark = pytest.mark.engine_env
 
 
-def parsed(text: str, *, flag: bool, source: str = "model", fraud: float = 0.8) -> Any:
+def parsed(text: str, *, flag: bool, source: str = "model", fraud: float = 0.6) -> Any:
     """A message the classifier read as ``report_fraud`` at ``fraud``, then judged."""
     data = {
         "text": text,
@@ -51,7 +51,7 @@ def test_a_cleared_report_becomes_the_prevention_question() -> None:
     assert out["intent"]["name"] == "faq"
     assert out["intent"]["full_retrieval_intent_name"] == "faq/fraud_prevention"
     # the fraud either way round: report_fraud plus the prevention answer's share of faq
-    assert out["intent"]["confidence"] == pytest.approx(0.8 + 0.2 * 0.7)
+    assert out["intent"]["confidence"] == pytest.approx(0.6 + 0.4 * 0.7)
     ranking = out["response_selector"]["faq"]["ranking"]
     assert ranking[0]["intent_response_key"] == "faq/fraud_prevention"
     assert [i["name"] for i in out["intent_ranking"]][:1] == ["faq"]
@@ -68,6 +68,14 @@ def test_a_cleared_report_becomes_the_prevention_question() -> None:
 def test_a_victim_a_button_and_a_fallback_stay(text: str, flag: bool, source: str) -> None:
     out = run(parsed(text, flag=flag, source=source))
     assert out["intent"]["name"] == "report_fraud"
+
+
+@pytest.mark.parametrize("fraud", [0.7, 0.95, 1.0])
+def test_a_report_the_classifier_is_sure_of_stands_whatever_the_detector_says(
+    fraud: float,
+) -> None:
+    out = run(parsed("someone used my card without permission", flag=False, fraud=fraud))
+    assert out["intent"] == {"name": "report_fraud", "confidence": fraud}
 
 
 def test_another_intent_is_left_alone() -> None:
@@ -111,6 +119,8 @@ def asked(
         ("faq", 0.4, 0.75),  # an unsure answer
         ("check_card_status", 0.5, 0.75),  # an unsure other intent
         ("faq", 0.95, 0.85),  # another answer, sure, but the head is surer still
+        ("complain", 0.9, 0.85),  # a scam turned down, told as a story: no complaint form
+        ("complex_topic", 0.95, 0.8),
     ],
 )
 def test_a_flagged_question_gets_the_prevention_answer(
@@ -131,6 +141,9 @@ def test_a_flagged_question_gets_the_prevention_answer(
         ("faq", 0.4, 0.6, False, False),  # not flagged
         ("faq", 0.95, 0.75, False, False),  # a sure other answer, the head not sure enough
         ("check_balance", 0.9, 0.95, False, False),  # a sure intent that is no answer
+        ("complain", 0.9, 0.75, False, False),  # a complaint, the head not sure enough
+        ("complain", 0.9, 0.95, False, True),  # an upset complainant: the form, then a person
+        ("report_lost_card", 0.9, 0.95, False, False),  # a lost card's own flow stands
         ("out_of_scope", 0.9, 0.9, True, False),  # a victim: the warning comes first
         ("out_of_scope", 0.9, 0.9, False, True),  # upset: a person comes first
         ("affirm", 0.6, 0.8, False, False),  # a reply, however unsure: no question
