@@ -81,9 +81,10 @@ TELLING = frozenset({"complain", "complex_topic"})
 again, ignored it, are you aware?"): a complaint form or a specialist, where the prevention
 answer was wanted. Only a head at :data:`OVER_AN_ANSWER` outweighs the classifier here.
 
-On the seen blind sets (dev, test, test2-4, test8-11, test21-25), with the head at 0.8 or more and no
-victim or upset flag, the classifier was sure of one of these for 9 prevention questions
-and 2 calm reports of a refused scam, and for no other message or held-out phrasing."""
+On the seen blind sets (dev, test, test2-4, test8-11, test21-25), with the head at 0.8
+or more and no victim or upset flag, the classifier was sure of one of these for 9
+prevention questions and 2 calm reports of a refused scam, and for no other message or
+held-out phrasing."""
 """Intents that move a conversation along ("sure thing", "no thanks"): when the
 classifier ranks one first, however unsure, the message is no question about
 fraud, and the prevention head is not asked."""
