@@ -119,21 +119,26 @@ NO_VICTIM = 0.1
 
 
 def contradicted(parse: dict[str, Any]) -> bool:
-    """The classifier says ``report_fraud``, unsure; the detector read the words and says no victim.
+    """The classifier says ``report_fraud``; the detector read the words and says no victim.
 
-    A report the classifier is sure of (:data:`SURE`) stands whatever the detector
-    says: "someone used my card without permission" (a held-out phrasing, at 1.0)
-    must not turn into a prevention answer because the detector scored it just
-    under its bar. On the seen blind sets every prevention question this reading
-    took from ``report_fraud`` was below 0.7.
+    A report the classifier is sure of (:data:`SURE`) stands unless the detector
+    is sure too (a score under :data:`NO_VICTIM`): "someone used my card without
+    permission" (a held-out phrasing, ``report_fraud`` at 1.0, scored 0.15 with
+    the victim bar at 0.2) must not become a prevention answer, while "批了之后多久
+    有人联系我" (a calm follow-up about a mortgage, ``report_fraud`` at 0.93,
+    scored 0.01) must not become a fraud warning. On the seen blind sets every
+    prevention question this reading took from ``report_fraud`` was below 0.7.
     """
     intent = parse.get(INTENT) or {}
-    if intent.get("name") != REPORT_FRAUD or float(intent.get("confidence") or 0.0) >= SURE:
+    if intent.get("name") != REPORT_FRAUD:
         return False
     if str(parse.get(TEXT) or "").lstrip().startswith("/"):
         return False
     victim = (parse.get(JUDGEMENT) or {}).get(FRAUD_VICTIM) or {}
-    return victim.get("source") == "model" and not victim.get("flag")
+    if victim.get("source") != "model" or victim.get("flag"):
+        return False
+    sure = float(intent.get("confidence") or 0.0) >= SURE
+    return not sure or float(victim.get("score") or 0.0) < NO_VICTIM
 
 
 def asked_prevention(parse: dict[str, Any]) -> float | None:

@@ -71,11 +71,15 @@ def test_a_victim_a_button_and_a_fallback_stay(text: str, flag: bool, source: st
 
 
 @pytest.mark.parametrize("fraud", [0.7, 0.95, 1.0])
-def test_a_report_the_classifier_is_sure_of_stands_whatever_the_detector_says(
+def test_a_report_the_classifier_is_sure_of_stands_unless_the_detector_is_sure_too(
     fraud: float,
 ) -> None:
-    out = run(parsed("someone used my card without permission", flag=False, fraud=fraud))
-    assert out["intent"] == {"name": "report_fraud", "confidence": fraud}
+    victim = parsed("someone used my card without permission", flag=False, fraud=fraud)
+    victim.get("judgement")["fraud_victim"]["score"] = 0.15  # just under the bar
+    assert run(victim)["intent"] == {"name": "report_fraud", "confidence": fraud}
+    calm = parsed("批了之后多久有人联系我", flag=False, fraud=fraud)
+    calm.get("judgement")["fraud_victim"]["score"] = 0.01
+    assert run(calm)["intent"]["full_retrieval_intent_name"] == "faq/fraud_prevention"
 
 
 def test_another_intent_is_left_alone() -> None:
