@@ -76,6 +76,9 @@ logger = logging.getLogger(__name__)
 REPORT_FRAUD = "report_fraud"
 OUT_OF_SCOPE = "out_of_scope"
 REPLIES = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "cancel", "more"})
+"""Intents that move a conversation along ("sure thing", "no thanks"): when the
+classifier ranks one first, however unsure, the message is no question about
+fraud, and the prevention head is not asked."""
 TELLING = frozenset({"complain", "complex_topic"})
 """Intents a customer's story of a scam turned down is often read as ("fake courier text
 again, ignored it, are you aware?"): a complaint form or a specialist, where the prevention
@@ -85,9 +88,6 @@ On the seen blind sets (dev, test, test2-4, test8-11, test21-25), with the head 
 or more and no victim or upset flag, the classifier was sure of one of these for 9
 prevention questions and 2 calm reports of a refused scam, and for no other message or
 held-out phrasing."""
-"""Intents that move a conversation along ("sure thing", "no thanks"): when the
-classifier ranks one first, however unsure, the message is no question about
-fraud, and the prevention head is not asked."""
 SURE = 0.7
 """From this confidence the classifier's reading stands (but see :data:`OVER_AN_ANSWER`)."""
 OVER_AN_ANSWER = 0.8
