@@ -140,6 +140,16 @@ def test_a_pleasantry_the_classifier_is_sure_of_needs_a_sure_upset_flag() -> Non
     assert talk.due() == "emotion"  # the classifier is unsure it is only a greeting
 
 
+def test_a_plain_request_for_a_person_is_handed_over_as_asked_not_for_a_mood() -> None:
+    talk = Talk()
+    talk.user("我要转人工", "request_human", emotion="anger")
+    upset_reading(talk, "request_human", 1.0, 0.63)
+    assert talk.due() is None  # the request's own rule hands over (request_human)
+    talk.user("GET ME A HUMAN NOW, this bot is useless", "request_human", emotion="anger")
+    upset_reading(talk, "request_human", 0.97, 0.95)
+    assert talk.due() == "emotion"  # sure enough: a person at high priority
+
+
 def test_a_doubted_pleasantry_starts_no_rise_of_frustration() -> None:
     """The greeting's doubtful flag must not come back one message later as a rise."""
     talk = Talk()
