@@ -47,18 +47,18 @@ STEERING = frozenset(
 """Intents of messages that steer the dialogue ("yes", "never mind", "算了", "please
 answer in English": the widget's language toggle sends that one)."""
 
-PLEASANTRIES = frozenset({"greet", "goodbye", "affirm", "request_human"})
+UPSET_DOUBTED_INTENTS = frozenset({"greet", "goodbye", "affirm", "request_human"})
 """Intents whose upset reading is doubtful when the classifier is sure of them
-(at least :data:`PLEASANTRY_SURE`) and the score is under
-:data:`PLEASANTRY_UPSET_SURE`: such a message is neither upset on its own nor
+(at least :data:`DOUBTED_INTENT_SURE`) and the score is under
+:data:`DOUBTED_UPSET_SURE`: such a message is neither upset on its own nor
 the start of a rise. A friendly hello that wished the bank a good day was
 read as upset at 0.65 (sarcastic wishes of a nice day are how angry
 customers often sign off) and sent to a person. A plain request for a person
 ("我要转人工", read as upset at 0.63 once test21-22 were training data) is
 handed over as asked, not for the customer's mood. Thanks are not among them:
 "thanks for nothing" is an upset customer's thanks."""
-PLEASANTRY_SURE = 0.9
-PLEASANTRY_UPSET_SURE = 0.8
+DOUBTED_INTENT_SURE = 0.9
+DOUBTED_UPSET_SURE = 0.8
 
 MISSED = frozenset({"out_of_scope", "nlu_fallback"})
 """Intents that mean the bot did not understand the message."""
@@ -89,16 +89,16 @@ def misunderstood(message: Mapping[str, Any], known: Collection[str]) -> bool:
     return False
 
 
-def doubtful_pleasantry(message: Mapping[str, Any]) -> bool:
-    """An upset reading on a greeting, goodbye or yes not to be believed (:data:`PLEASANTRIES`)."""
+def doubtful_upset(message: Mapping[str, Any]) -> bool:
+    """An upset reading not to be believed on a message of :data:`UPSET_DOUBTED_INTENTS`."""
     intent = message.get("intent") or {}
-    if intent.get("name") not in PLEASANTRIES:
+    if intent.get("name") not in UPSET_DOUBTED_INTENTS:
         return False
-    if float(intent.get("confidence") or 0.0) < PLEASANTRY_SURE:
+    if float(intent.get("confidence") or 0.0) < DOUBTED_INTENT_SURE:
         return False
     upset = (message.get("judgement") or {}).get("upset") or {}
     return upset.get("source") == "model" and float(upset.get("score") or 0.0) < (
-        PLEASANTRY_UPSET_SURE
+        DOUBTED_UPSET_SURE
     )
 
 
@@ -110,11 +110,11 @@ def reading(message: Mapping[str, Any], known: Collection[str]) -> dict[str, Any
     detector's score on them is noise ("never mind" at a quarter of the
     threshold, "not now" at over half). Flagged, it is upset all the same:
     that is the single-message rule, unless the flag is a doubtful one on a
-    pleasantry (:func:`doubtful_pleasantry`).
+    greeting, a yes or a plain request for a person (:func:`doubtful_upset`).
     """
     share = upset_share(message)
     name = str((message.get("intent") or {}).get("name") or "")
-    if (name in STEERING and share < 1.0) or doubtful_pleasantry(message):
+    if (name in STEERING and share < 1.0) or doubtful_upset(message):
         share = 0.0
     return {"upset": share, "miss": misunderstood(message, known)}
 

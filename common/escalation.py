@@ -257,12 +257,12 @@ def emotion_of(message: Mapping[str, Any]) -> str | None:
 
 
 def felt(message: Mapping[str, Any]) -> str | None:
-    """The customer's emotion, but not a doubtful flag on a pleasantry.
+    """The customer's emotion, but not a doubtful flag.
 
-    (:func:`common.conversation.doubtful_pleasantry`, which keeps it out of
-    the rise over the last messages too.)
+    (:func:`common.conversation.doubtful_upset`, which keeps it out of the
+    rise over the last messages too.)
     """
-    return None if conversation.doubtful_pleasantry(message) else emotion_of(message)
+    return None if conversation.doubtful_upset(message) else emotion_of(message)
 
 
 # --------------------------------------------------------------------------- the turn before

@@ -127,7 +127,7 @@ def upset_reading(talk: Talk, intent: str, confidence: float, score: float) -> N
     }
 
 
-def test_a_pleasantry_the_classifier_is_sure_of_needs_a_sure_upset_flag() -> None:
+def test_a_greeting_the_classifier_is_sure_of_needs_a_sure_upset_flag() -> None:
     talk = Talk()
     talk.user("Hello! Hope you're doing well today.", "greet", emotion="anger")
     upset_reading(talk, "greet", 0.99, 0.65)
@@ -150,7 +150,7 @@ def test_a_plain_request_for_a_person_is_handed_over_as_asked_not_for_a_mood() -
     assert talk.due() == "emotion"  # sure enough: a person at high priority
 
 
-def test_a_doubted_pleasantry_starts_no_rise_of_frustration() -> None:
+def test_a_doubted_upset_flag_starts_no_rise_of_frustration() -> None:
     """The greeting's doubtful flag must not come back one message later as a rise."""
     talk = Talk()
     talk.user("Good morning, hope your week is going well!", "greet", emotion="anger")
