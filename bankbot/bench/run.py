@@ -27,7 +27,7 @@ class Plan:
     nlu_seconds: float = 10.0
     long_turns: int = 64
     overhead_turns: int = 60
-    overhead_rounds: int = 1
+    overhead_rounds: int = 5
     sections: tuple[str, ...] = SECTIONS
 
 
