@@ -117,6 +117,18 @@ FRAUD_CONTEXT = 0.15
 """How much the classifier must see fraud in a message (``report_fraud`` plus the
 prevention FAQ) for a middling victim score to count against another reading."""
 
+FORM_SURE = 0.7
+"""Inside the complaint form the customer is answering its questions about a
+grievance with the bank: there the classifier's fraud reading counts when it
+is sure, at this much, and then hands over even without the detector's flag.
+Privacy complaints answered "which kind is it?" with "我的隐私被当众说出来了"
+or "My personal details have been passed on without my consent" (read as
+``report_fraud`` at 0.56 and 0.53, victim scores 0.33 and 0.28) and got the
+fraud warning instead of their reference number; a victim's own words
+("有人盗刷了我的卡", "I was scammed, I sent them money") are read as
+``report_fraud`` at 1.0. The form's answers take ``report_fraud`` text
+(``domain/complaints.yml``), so this is where a victim in the form is found."""
+
 SHORT_MESSAGE = 8
 """Words (a Chinese character counts as one) in a message too short to tell a
 story the classifier does not see as fraud at all ("it was about 2pm today")."""
@@ -187,8 +199,12 @@ def victim_signal(
     too (:func:`fraud_context`). The intent ``report_fraud`` is the signal when the
     detector could not read the words: it fell back to the rules (then its
     flag *is* that intent), the message has no judgement, or it is a button
-    payload (``/report_fraud``). A message without words, or one character
-    repeated, is no report at all.
+    payload (``/report_fraud``). Inside the complaint form
+    (``in_complaint``) the classifier's fraud reading must be sure
+    (:data:`FORM_SURE`), and a sure ``report_fraud`` is the signal even where
+    the detector read the words: outside the form the rule for that intent
+    hands over, inside it the form takes the message as an answer. A message
+    without words, or one character repeated, is no report at all.
     """
     text = str(message.get("text") or "")
     if not has_words(text) or len({c for c in text if c.isalnum()}) < 2:
@@ -203,12 +219,15 @@ def victim_signal(
             small_talk=small_talk,
         )  # fmt: skip
         score = float(victim.get("score") or 0.0)
-        if score >= bar or fraud_context(message) >= FRAUD_CONTEXT:
+        context_bar = FORM_SURE if in_complaint else FRAUD_CONTEXT
+        if score >= bar or fraud_context(message) >= context_bar:
             return "detector"
         return None
     read_by_model = victim.get("source") == "model" and not text.lstrip().startswith("/")
-    if intent_name(message) == "report_fraud" and not read_by_model:
-        return "intent"
+    if intent_name(message) == "report_fraud":
+        sure = float((message.get("intent") or {}).get("confidence") or 0.0) >= FORM_SURE
+        if not read_by_model or (in_complaint and sure):
+            return "intent"
     return None
 
 

@@ -22,6 +22,7 @@ from bankbot.complaints_eval import asked, question_texts
 from bankbot.local_stack import RunningStack
 from corebank.db import make_engine
 from tests.integration.test_escalation import assert_queued, login
+from tests.integration.test_fraud import WARNING, assert_warned_then_queued
 from tests.support.customer import Customer, reply_text
 
 pytestmark = pytest.mark.integration
@@ -172,6 +173,70 @@ def test_a_free_text_answer_to_the_category_question_is_understood(
     assert questions == ["phone", "category"]  # asked once, never refused
     found = ticket(core_bank, reply_text(turn))
     assert found.category == "service_attitude" and "河西支行" in found.when_where
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "answers"),
+    [
+        (
+            "zh",
+            "我要投诉，上周三下午在人民广场支行发生的事",
+            {"phone": "不用了", "category": "我的隐私被当众说出来了"},
+        ),
+        (
+            "en",
+            "I want to make a complaint",
+            {
+                "what": "My personal details have been passed on without my consent.",
+                "category": "My personal details have been passed on without my consent.",
+                "when_where": "last Tuesday, at the Jing'an branch",
+                "phone": "/deny",
+            },
+        ),
+    ],
+)
+def test_a_privacy_answer_to_the_form_is_an_answer(
+    gateway: httpx.Client, core_bank: str, language: str, first: str, answers: dict[str, str]
+) -> None:
+    """Read half as fraud by the classifier, it is still the answer: the reference, no warning."""
+    customer = Customer(gateway, language=language)
+    turn, questions = answer_until_registered(customer, customer.say(first), answers, limit=4)
+    assert {"what", "category"} & set(questions), questions
+    assert WARNING[language] not in reply_text(turn)
+    assert ticket(core_bank, reply_text(turn)).category == "information_security"
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "phone", "victim"),
+    [
+        (
+            "zh",
+            "我要投诉，上周三下午在人民广场支行发生的事",
+            "不用了",
+            "有人冒充客服骗走了我的验证码，卡里少了五千",
+        ),
+        (
+            "en",
+            "I want to make a complaint",
+            "/deny",
+            "someone used my card without permission, 3 payments I never made",
+        ),
+    ],
+)
+def test_a_victim_inside_the_complaint_form_is_warned_then_queued_urgently(
+    gateway: httpx.Client,
+    supervisor: dict[str, str],
+    language: str,
+    first: str,
+    phone: str,
+    victim: str,
+) -> None:
+    customer = Customer(gateway, language=language)
+    turn = customer.say(first)
+    while asked(reply_text(turn), QUESTIONS) == "phone":
+        turn = customer.say(phone)
+    assert asked(reply_text(turn), QUESTIONS) is not None, reply_text(turn)
+    assert_warned_then_queued(gateway, supervisor, customer, customer.say(victim), language)
 
 
 def test_an_english_product_complaint_without_a_number(
