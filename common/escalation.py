@@ -46,6 +46,7 @@ from common.parse import (
     answered_faq,
     entity_value,
     faq_ranking,
+    intent_confidence,
     intent_name,
     is_button,
 )
@@ -212,8 +213,9 @@ def victim_signal(
     judgement = message.get("judgement") or {}
     victim = judgement.get("fraud_victim") or {}
     if victim.get("flag"):
-        sure_of = float((message.get("intent") or {}).get("confidence") or 0.0)
-        small_talk = intent_name(message) in SMALL_TALK and sure_of >= COMPLAINT_SURE
+        small_talk = (
+            intent_name(message) in SMALL_TALK and intent_confidence(message) >= COMPLAINT_SURE
+        )
         bar = victim_bar(
             judgement, text, in_complaint=in_complaint, opening=opening_complaint,
             small_talk=small_talk,
@@ -225,7 +227,7 @@ def victim_signal(
         return None
     read_by_model = victim.get("source") == "model" and not text.lstrip().startswith("/")
     if intent_name(message) == "report_fraud":
-        sure = float((message.get("intent") or {}).get("confidence") or 0.0) >= FORM_SURE
+        sure = intent_confidence(message) >= FORM_SURE
         if not read_by_model or (in_complaint and sure):
             return "intent"
     return None
@@ -357,7 +359,7 @@ def track(
         active_loop is None
         and intent_name(message) == "complain"
         and not is_button(message)
-        and float((message.get("intent") or {}).get("confidence") or 0.0) >= COMPLAINT_SURE
+        and intent_confidence(message) >= COMPLAINT_SURE
         and emotion != "distress"
     )
     # a victim goes to a person whatever else the message says, form or not

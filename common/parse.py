@@ -36,6 +36,11 @@ def intent_name(message: Mapping[str, Any]) -> str | None:
     return str(name) if name else None
 
 
+def intent_confidence(message: Mapping[str, Any]) -> float:
+    """How sure the classifier was of that intent (0 without one)."""
+    return float((message.get("intent") or {}).get("confidence") or 0.0)
+
+
 def is_button(message: Mapping[str, Any]) -> bool:
     """A button's payload (``/choose_faq{...}``) rather than words typed."""
     return str(message.get("text") or "").lstrip().startswith("/")

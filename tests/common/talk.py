@@ -41,11 +41,13 @@ class Talk:
         self.active_loop: str | None = None
         self.known = KNOWN if known is None else known
 
-    def user(self, text: str, intent: str = "nlu_fallback", **entities: str) -> None:
-        """A customer message (confidence 0.9) with its entities."""
+    def user(
+        self, text: str, intent: str = "nlu_fallback", confidence: float = 0.9, **entities: str
+    ) -> None:
+        """A customer message, the classifier this sure of its intent, with its entities."""
         self.latest_message = {
             "text": text,
-            "intent": {"name": intent, "confidence": 0.9},
+            "intent": {"name": intent, "confidence": confidence},
             "entities": [{"entity": k, "value": v} for k, v in entities.items()],
         }
         self.events.append({"event": "user", "text": text})

@@ -164,8 +164,7 @@ def test_in_the_form_a_half_read_fraud_answer_stays_an_answer() -> None:
     """A privacy complaint's answer to "which kind is it?" is no fraud report."""
     talk = Talk()
     talk.active_loop = "complaint_form"
-    talk.user("我的隐私被当众说出来了", "report_fraud")
-    talk.latest_message["intent"]["confidence"] = 0.56
+    talk.user("我的隐私被当众说出来了", "report_fraud", confidence=0.56)
     judged(talk, victim=True, score=0.33)
     assert talk.due() is None
 
@@ -175,16 +174,14 @@ def test_in_the_form_a_sure_report_fraud_hands_over() -> None:
     for flagged, score in ((True, 0.33), (False, 0.15)):
         talk = Talk()
         talk.active_loop = "complaint_form"
-        talk.user("someone used my card without permission", "report_fraud")
-        talk.latest_message["intent"]["confidence"] = 1.0
+        talk.user("someone used my card without permission", "report_fraud", confidence=1.0)
         judged(talk, victim=flagged, score=score)
         assert talk.due() == "fraud_risk", (flagged, score)
 
 
 def test_outside_the_form_an_unflagged_report_fraud_is_left_to_its_rule() -> None:
     talk = Talk()
-    talk.user("someone used my card without permission", "report_fraud")
-    talk.latest_message["intent"]["confidence"] = 1.0
+    talk.user("someone used my card without permission", "report_fraud", confidence=1.0)
     judged(talk, victim=False, score=0.15)
     assert talk.due() is None
 
