@@ -68,7 +68,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.faq_reading import RETRIEVAL_INTENT, set_faq, withdraw_faq
 from bot.judgement import FRAUD_PREVENTION, FRAUD_VICTIM, JUDGEMENT, UPSET
-from common.escalation import FRAUD_FAQ, fraud_context
+from common.escalation import FRAUD_FAQ, fraud_context, weak_victim_flag
 from common.parse import faq_ranking
 
 logger = logging.getLogger(__name__)
@@ -144,7 +144,8 @@ def contradicted(parse: dict[str, Any]) -> bool:
 def asked_prevention(parse: dict[str, Any]) -> float | None:
     """The prevention head's score when the message should get the prevention answer.
 
-    ``None``: no flag, no model reading, a victim or an upset customer, the
+    ``None``: no flag, no model reading, a victim (but not by a weak flag:
+    ``common.escalation.weak_victim_flag``) or an upset customer, the
     prevention answer already chosen with confidence, or an intent the
     classifier is sure of that is no answer at all (but see :data:`TELLING`).
     """
@@ -154,7 +155,8 @@ def asked_prevention(parse: dict[str, Any]) -> float | None:
     prevention = judgement.get(FRAUD_PREVENTION) or {}
     if not prevention.get("flag") or prevention.get("source") != "model":
         return None
-    if (judgement.get(FRAUD_VICTIM) or {}).get("flag") or (judgement.get(UPSET) or {}).get("flag"):
+    victim = (judgement.get(FRAUD_VICTIM) or {}).get("flag") and not weak_victim_flag(parse)
+    if victim or (judgement.get(UPSET) or {}).get("flag"):
         return None
     intent = parse.get(INTENT) or {}
     name = intent.get("name")

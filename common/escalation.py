@@ -118,6 +118,25 @@ FRAUD_CONTEXT = 0.15
 """How much the classifier must see fraud in a message (``report_fraud`` plus the
 prevention FAQ) for a middling victim score to count against another reading."""
 
+WEAK_FLAG = 0.35
+"""Below this victim score a flag is doubtful too: it counts only when the
+classifier sees fraud as well (:data:`FRAUD_CONTEXT`). The flag's own bars
+(0.2 in English, 0.28 in Chinese, ``config.yml``) are low so that no victim
+whose story the classifier reads as fraud is lost. Calm orders and ordinary
+problems were flagged at such scores while the classifier saw no fraud in
+them at all: "Freeze everything please, no card payments at all for the next
+month while I'm travelling" (0.23, fraud context 0.01), "Terminate the direct
+debit to the phone company immediately." (0.26), "iPad上的APP显示不全" (0.32),
+"why did i pay 15 yuan for a transfer" (0.23). On the seen blind sets (dev,
+test23-29, each message the first of a conversation) this bar took 11 calm,
+prevention and other messages out of the urgent queue, and one upset
+customer's the upset detector had missed (a card declined at a roadside
+breakdown), and lost no victim: every victim flagged
+under 0.35 was read as fraud by the classifier too (context 0.5 or more),
+and the victims it did not read so (a card used abroad while in the
+customer's pocket, a password changed by someone else) scored 0.40 or more.
+At 0.4 three more calm messages would have left the queue, with that margin gone."""
+
 FORM_SURE = 0.7
 """Inside the complaint form the customer is answering its questions about a
 grievance with the bank: there the classifier's fraud reading counts when it
@@ -188,6 +207,22 @@ def fraud_context(message: Mapping[str, Any]) -> float:
     return ranking.get("report_fraud", 0.0) + ranking.get("faq", 0.0) * prevention
 
 
+def weak_victim_flag(message: Mapping[str, Any]) -> bool:
+    """A fraud-victim flag under :data:`WEAK_FLAG` on words the classifier reads as no fraud.
+
+    Such a flag makes no victim here, and no victim for the prevention
+    reading either (``bot/prevention_reading.py``): a prevention question
+    flagged so ("万一在网上输了卡号和CVV，第一时间该做什么", 0.33) gets the
+    prevention answer.
+    """
+    victim = (message.get("judgement") or {}).get("fraud_victim") or {}
+    return (
+        bool(victim.get("flag"))
+        and float(victim.get("score") or 0.0) < WEAK_FLAG
+        and fraud_context(message) < FRAUD_CONTEXT
+    )
+
+
 def victim_signal(
     message: Mapping[str, Any], *, in_complaint: bool = False, opening_complaint: bool = False
 ) -> str | None:
@@ -243,7 +278,7 @@ def victim_bar(
 ) -> float:
     """The victim score a flagged message needs when the classifier does not see fraud.
 
-    Not doubtful: the flag itself (0). Doubtful: an upset customer (who goes
+    Not doubtful: :data:`WEAK_FLAG`. Doubtful: an upset customer (who goes
     to a person anyway, with the apology) or one the classifier is sure is
     small talk (:data:`SMALL_TALK`), :data:`DOUBTFUL_SURE` (:data:`DESPAIR_SURE`
     in despair); a message of at most :data:`SHORT_MESSAGE` words (too short to
@@ -261,7 +296,7 @@ def victim_bar(
     prints these routes for every set).
     """
     upset = judgement.get("upset") or {}
-    bar = 0.0
+    bar = WEAK_FLAG
     if upset.get("flag") or small_talk:
         bar = DESPAIR_SURE if upset.get("kind") == "despair" else DOUBTFUL_SURE
     if word_count(text) <= SHORT_MESSAGE:

@@ -163,6 +163,22 @@ def test_otherwise_the_classifier_stands(
     assert run(message)["intent"] == before
 
 
+def test_a_weak_victim_flag_on_words_read_as_no_fraud_does_not_keep_the_answer_away() -> None:
+    # flagged at 0.33 (the flag's bar 0.28), the classifier seeing no fraud in it
+    message = asked("万一在网上输了卡号和CVV，第一时间该做什么", "nlu_fallback", 0.35, 0.75)
+    message.get("judgement")["fraud_victim"] = {"score": 0.33, "flag": True, "source": "model"}
+    out = run(message)
+    assert out["intent"]["full_retrieval_intent_name"] == "faq/fraud_prevention"
+    # the same flag on words the classifier reads as fraud is a victim's: the warning first
+    read_as_fraud = asked("万一在网上输了卡号和CVV，第一时间该做什么", "report_fraud", 0.35, 0.75)
+    read_as_fraud.get("judgement")["fraud_victim"] = {
+        "score": 0.33,
+        "flag": True,
+        "source": "model",
+    }
+    assert run(read_as_fraud)["intent"] == {"name": "report_fraud", "confidence": 0.35}
+
+
 def test_the_prevention_answer_already_chosen_with_confidence_is_kept_as_it_is() -> None:
     message = asked("is it a scam?", "faq", 0.8, 0.9, answer="fraud_prevention")
     message.get("response_selector")["faq"]["ranking"][0]["confidence"] = 0.8
@@ -224,7 +240,7 @@ def test_a_prevention_answer_both_fraud_heads_deny_is_withdrawn_for_a_question()
     [
         ("how do scammers get card numbers", 0.03, 0.03, "model"),  # the head is not sure enough
         ("someone else paid with my card", 0.01, 0.2, "model"),  # maybe a victim: keep the button
-        ("/faq{\"faq_key\": \"fraud_prevention\"}", 0.01, 0.03, "model"),  # a button
+        ('/faq{"faq_key": "fraud_prevention"}', 0.01, 0.03, "model"),  # a button
         ("骗子", 0.01, 0.03, "rules"),  # the detectors failed: the classifier stands
     ],
 )

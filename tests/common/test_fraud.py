@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.escalation import victim_signal, word_count
+from common.escalation import WEAK_FLAG, victim_signal, word_count
 from tests.common.talk import Talk
 
 
@@ -222,6 +222,38 @@ def test_a_short_message_with_no_fraud_in_it_needs_a_sure_score() -> None:
     talk.user("被骗了", "report_fraud")
     talk.latest_message["intent_ranking"] = [{"name": "report_fraud", "confidence": 0.9}]
     judged(talk, victim=True, score=0.8)
+    assert talk.due() == "fraud_risk"
+
+
+def test_a_weak_flag_on_a_calm_order_is_no_victim() -> None:
+    # flagged at 0.23 while the classifier saw no fraud in it at all
+    talk = Talk()
+    talk.user(
+        "Freeze everything please, no card payments at all for the next month while I'm travelling",
+        "freeze_card",
+        confidence=0.47,
+    )
+    judged(talk, victim=True, score=0.23)
+    assert talk.due() is None
+
+
+def test_a_weak_flag_counts_when_the_classifier_reads_fraud() -> None:
+    # a victim's story the classifier answers with the prevention FAQ, scored 0.21
+    talk = Talk()
+    prevention_faq(
+        talk, "Got a text saying reply with your card number to avoid suspension, so I did"
+    )
+    judged(talk, victim=True, score=0.21)
+    assert talk.due() == "fraud_risk"
+
+
+def test_a_flag_from_the_weak_bar_up_needs_no_fraud_reading() -> None:
+    # a card used abroad while in the customer's pocket: no fraud for the classifier
+    talk = Talk()
+    talk.user(
+        "收到一条境外消费2300元的提醒，我人在国内卡也在身上", "check_transactions", confidence=0.5
+    )
+    judged(talk, victim=True, score=WEAK_FLAG)
     assert talk.due() == "fraud_risk"
 
 
