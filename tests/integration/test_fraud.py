@@ -90,6 +90,27 @@ def test_a_prevention_question_gets_the_faq_and_stays_with_the_bot(
 @pytest.mark.parametrize(
     ("language", "text"),
     [
+        # weak victim flags (about 0.2-0.35) on words the classifier reads as no fraud
+        (
+            "en",
+            "Freeze everything please, no card payments at all for the next month"
+            " while I'm travelling",
+        ),
+        ("zh", "iPad上的APP显示不全，字都挤在一起"),
+    ],
+)
+def test_a_calm_order_or_an_app_glitch_gets_no_fraud_warning(
+    gateway: httpx.Client, language: str, text: str
+) -> None:
+    turn = Customer(gateway, language=language).say(text)
+    said = reply_text(turn)
+    assert turn["handoff"] is None and turn["state"] == "bot", said
+    assert WARNING[language] not in said, said
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
         ("zh", "怎么防范电信诈骗"),
         ("en", "how can I protect myself from phone scams?"),
     ],
