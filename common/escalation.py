@@ -106,14 +106,6 @@ gets the emotion handoff's caring words, while a victim who has lost
 everything ("I put 80,000 into an investment platform and now I can't withdraw
 anything", 0.92) gets the warning and the urgent handoff."""
 
-OPENING_SURE = 0.3
-"""A flag on a message the classifier reads as a complaint counts from this
-score. Victims tell their story as a grievance ("I'm standing at the ATM, the
-man on the phone wants me to transfer everything to his account", read as
-``complain`` at 0.96 with a victim score of 0.70). Chosen on the development
-set, where any bar from 0.15 to 0.3 handed over the same victims and left all
-but one or two of its 30 complaint openings per language to the form."""
-
 FRAUD_CONTEXT = 0.15
 """How much the classifier must see fraud in a message (``report_fraud`` plus the
 prevention FAQ) for a middling victim score to count against another reading."""
@@ -224,7 +216,7 @@ def weak_victim_flag(message: Mapping[str, Any]) -> bool:
 
 
 def victim_signal(
-    message: Mapping[str, Any], *, in_complaint: bool = False, opening_complaint: bool = False
+    message: Mapping[str, Any], *, in_complaint: bool = False
 ) -> str | None:
     """Why the message reads as a fraud victim's: ``detector``, ``intent`` or ``None``.
 
@@ -251,10 +243,7 @@ def victim_signal(
         small_talk = (
             intent_name(message) in SMALL_TALK and intent_confidence(message) >= COMPLAINT_SURE
         )
-        bar = victim_bar(
-            judgement, text, in_complaint=in_complaint, opening=opening_complaint,
-            small_talk=small_talk,
-        )  # fmt: skip
+        bar = victim_bar(judgement, text, in_complaint=in_complaint, small_talk=small_talk)
         score = float(victim.get("score") or 0.0)
         context_bar = FORM_SURE if in_complaint else FRAUD_CONTEXT
         if score >= bar or fraud_context(message) >= context_bar:
@@ -273,7 +262,6 @@ def victim_bar(
     text: str,
     *,
     in_complaint: bool,
-    opening: bool,
     small_talk: bool = False,
 ) -> float:
     """The victim score a flagged message needs when the classifier does not see fraud.
@@ -283,8 +271,13 @@ def victim_bar(
     small talk (:data:`SMALL_TALK`), :data:`DOUBTFUL_SURE` (:data:`DESPAIR_SURE`
     in despair); a message of at most :data:`SHORT_MESSAGE` words (too short to
     tell a story: "it was about 2pm today" scored 0.92) and an answer inside
-    the complaint form (a grievance with the bank), :data:`VICTIM_SURE`; a
-    complaint's opening, at least :data:`OPENING_SURE`.
+    the complaint form (a grievance with the bank), :data:`VICTIM_SURE`. A
+    complaint's opening needs no more than any flag: victims tell their story
+    as a grievance ("I'm standing at the ATM, the man on the phone wants me to
+    transfer everything to his account", read as ``complain`` at 0.96 with a
+    victim score of 0.70); on the development set any bar from 0.15 to 0.3
+    for openings handed over the same victims and left all but one or two of
+    its 30 complaint openings per language to the form.
 
     Measured on the development set (tests/judgement/sets/dev, each message
     the first of a conversation, as the engine routes it), with the intent
@@ -301,8 +294,6 @@ def victim_bar(
         bar = DESPAIR_SURE if upset.get("kind") == "despair" else DOUBTFUL_SURE
     if word_count(text) <= SHORT_MESSAGE:
         bar = VICTIM_SURE
-    if opening:
-        bar = max(bar, OPENING_SURE)
     return VICTIM_SURE if in_complaint else bar
 
 
@@ -398,9 +389,7 @@ def track(
         and emotion != "distress"
     )
     # a victim goes to a person whatever else the message says, form or not
-    signal = victim_signal(
-        message, in_complaint=active_loop == COMPLAINT_FORM, opening_complaint=opening_complaint
-    )
+    signal = victim_signal(message, in_complaint=active_loop == COMPLAINT_FORM)
     due: str | None = "fraud_risk" if signal else None
     recent_before = list(slots.get("recent_turns") or [])
     recent = [] if restart else list(recent_before)
