@@ -8,7 +8,10 @@ another in two ways and prints the time and the CPU per turn:
   session, as the gateway did before (the conversation read for the token
   check, the reservation, the seq, the message, the commit);
 - **on a thread**: ``TurnStore.begin``, the same statements as one blocking
-  transaction on the gateway's writer thread (the token checked inside it).
+  transaction on the gateway's writer thread (the token checked inside it);
+- **with the answer**: ``TurnStore.begin``, then ``TurnStore.finish`` storing a
+  one-line bot answer (its reply, the turn's outcome, the answer kept for
+  retries): a whole bot turn's database work.
 
 CPU is the whole process's (the worker threads included). It is why the
 gateway runs a turn's transactions on a thread (``handoff/services/turn_store.py``).
@@ -30,7 +33,8 @@ from handoff.models import Channel, Conversation, Sender
 from handoff.services import idempotency
 from handoff.services.access import Expiry
 from handoff.services.conversations import claim_seqs, create_conversation, insert_messages
-from handoff.services.turn_store import Opened, TurnStore
+from handoff.services.engine import BotReply
+from handoff.services.turn_store import Answered, Opened, TurnStore
 
 EXPIRY = Expiry(idle=timedelta(hours=1), max_age=timedelta(days=1))
 KEY = "k" * 32
@@ -73,10 +77,21 @@ async def _run(database_url: str, turns: int) -> None:
     async def threaded(number: int) -> None:
         await store.begin(opened[number % len(opened)], "hi", f"t{number}", KEY)
 
+    async def answered(number: int) -> None:
+        started = await store.begin(opened[number % len(opened)], "hi", f"f{number}", KEY)
+        said: list[tuple[str, list[dict[str, str]]]] = [("Hello, how can I help?", [])]
+        body = {"replies": [{"text": said[0][0], "buttons": []}], "state": "bot", "handoff": None}
+        await store.finish(started, Answered([BotReply(text=said[0][0])], None, said, body))
+
+    turns_measured = (
+        ("awaited (asyncio session)", awaited),
+        ("on a thread", threaded),
+        ("on a thread, with the answer", answered),
+    )
     try:
-        for name, turn in (("awaited (asyncio session)", awaited), ("on a thread", threaded)):
+        for name, turn in turns_measured:
             wall, cpu = await _measure(turn, turns)
-            print(f"  {name:28s} {wall:7.0f} µs per turn, CPU {cpu:7.0f} µs")
+            print(f"  {name:30s} {wall:7.0f} µs per turn, CPU {cpu:7.0f} µs")
     finally:
         store.close()
         await engine.dispose()

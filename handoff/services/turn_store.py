@@ -314,48 +314,55 @@ def _finish(engine: Engine, started: Started, answered: Answered) -> list[Messag
     conversation = started.conversation
     assert conversation is not None and started.reserved is not None
     outgoing = [(redact(text), buttons) for text, buttons in answered.outgoing]
-    with Session(engine, expire_on_commit=False) as session:
+    with engine.begin() as connection:  # plain statements: an ORM session only for facts
         if answered.replies is not None:
-            _record(session, conversation, started, answered.replies, answered.reason)
+            _record(connection, conversation, started, answered.replies, answered.reason)
         rows: list[dict[str, Any]] = []
         if outgoing or started.changes:
-            session.flush()  # the facts, before the conversation's row is read back
             claim, claimed = seq_claim(conversation, len(outgoing), changed=bool(started.changes))
-            last = took_seqs(conversation, session.execute(claim, claimed).one())
+            last = took_seqs(conversation, connection.execute(claim, claimed).one())
             rows = message_rows(conversation.id, last - len(outgoing) + 1, Sender.bot, outgoing)
             if rows:
-                session.execute(INSERT_MESSAGES, rows)
-        session.execute(*idempotency.remembering(started.reserved, answered.body))
-        session.commit()
+                connection.execute(INSERT_MESSAGES, rows)
+        connection.execute(*idempotency.remembering(started.reserved, answered.body))
     return [Message(**row) for row in rows]
 
 
 def _record(
-    session: Session,
+    connection: Connection,
     conversation: Conversation,
     started: Started,
     replies: list[BotReply],
     reason: HandoffReason | None,
 ) -> None:
-    """The facts the engine reported, and how the turn went (`services/outcomes.py`)."""
-    facts: ConversationFacts | None = None
-    for reply in replies:
-        if reply.custom is None or not summary.reports_facts(reply.custom):
-            continue
-        if facts is None:
+    """The facts the engine reported, and how the turn went (`services/outcomes.py`).
+
+    Most turns report no facts: their outcome is one plain statement. A
+    session joins the turn's transaction only for the facts row, which the
+    summary code updates as an object.
+    """
+    reported = [
+        reply.custom
+        for reply in replies
+        if reply.custom is not None and summary.reports_facts(reply.custom)
+    ]
+    if reported:
+        with Session(bind=connection) as session:  # joins the turn's transaction
             facts = session.get(ConversationFacts, conversation.id)
-        if facts is None:  # the conversation's first facts
-            facts = summary.add_facts(session, conversation.id)
-        summary.record_custom(facts, reply.custom)
-        ref = outcomes.verified_customer(reply.custom)
-        if ref is not None:
-            for statement in outcomes.keyed_to_customer(conversation.id, ref):
-                session.execute(statement)
-            set_committed_value(conversation, "customer_ref", ref)
+            if facts is None:  # the conversation's first facts
+                facts = summary.add_facts(session, conversation.id)
+            for custom in reported:
+                summary.record_custom(facts, custom)
+                ref = outcomes.verified_customer(custom)
+                if ref is not None:
+                    for statement in outcomes.keyed_to_customer(conversation.id, ref):
+                        session.execute(statement)
+                    set_committed_value(conversation, "customer_ref", ref)
+            session.flush()  # the facts, before the conversation's row is read back
     shown = "" if started.code_typed else started.shown
     row = outcomes.outcome_row(conversation, started.seq, shown, replies, reason)
     if row is not None:
-        session.execute(outcomes.INSERT_OUTCOME, [row])
+        connection.execute(outcomes.INSERT_OUTCOME, [row])
 
 
 def _read_text(
