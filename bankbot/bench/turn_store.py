@@ -11,7 +11,8 @@ another in two ways and prints the time and the CPU per turn:
   transaction on the gateway's writer thread (the token checked inside it);
 - **with the answer**: ``TurnStore.begin``, then ``TurnStore.finish`` storing a
   one-line bot answer (its reply, the turn's outcome, the answer kept for
-  retries): a whole bot turn's database work.
+  retries): a whole bot turn's database work; **with an FAQ answer**, the
+  same for an answer that reports the FAQ for the summary (the facts row).
 
 CPU is the whole process's (the worker threads included). It is why the
 gateway runs a turn's transactions on a thread (``handoff/services/turn_store.py``).
@@ -83,10 +84,18 @@ async def _run(database_url: str, turns: int) -> None:
         body = {"replies": [{"text": said[0][0], "buttons": []}], "state": "bot", "handoff": None}
         await store.finish(started, Answered([BotReply(text=said[0][0])], None, said, body))
 
+    async def faq_answered(number: int) -> None:
+        started = await store.begin(opened[number % len(opened)], "hi", f"q{number}", KEY)
+        said: list[tuple[str, list[dict[str, str]]]] = [("We open at 9.", [])]
+        body = {"replies": [{"text": said[0][0], "buttons": []}], "state": "bot", "handoff": None}
+        reply = BotReply(text=said[0][0], custom={"faq": "opening_hours"})
+        await store.finish(started, Answered([reply], None, said, body))
+
     turns_measured = (
         ("awaited (asyncio session)", awaited),
         ("on a thread", threaded),
         ("on a thread, with the answer", answered),
+        ("... with an FAQ answer", faq_answered),
     )
     try:
         for name, turn in turns_measured:

@@ -314,7 +314,7 @@ def _finish(engine: Engine, started: Started, answered: Answered) -> list[Messag
     conversation = started.conversation
     assert conversation is not None and started.reserved is not None
     outgoing = [(redact(text), buttons) for text, buttons in answered.outgoing]
-    with engine.begin() as connection:  # plain statements: an ORM session only for facts
+    with engine.begin() as connection:  # plain statements; an ORM session for facts only
         if answered.replies is not None:
             _record(connection, conversation, started, answered.replies, answered.reason)
         rows: list[dict[str, Any]] = []
@@ -337,9 +337,10 @@ def _record(
 ) -> None:
     """The facts the engine reported, and how the turn went (`services/outcomes.py`).
 
-    Most turns report no facts: their outcome is one plain statement. A
-    session joins the turn's transaction only for the facts row, which the
-    summary code updates as an object.
+    A turn whose replies report no facts (a clarification, a form's question,
+    a handoff) is stored with plain statements only. An FAQ answer or a
+    verification reports facts: a session joins the turn's transaction for
+    the facts row, which the summary code updates as an object.
     """
     reported = [
         reply.custom
