@@ -123,11 +123,11 @@ debit to the phone company immediately." (0.26), "iPad上的APP显示不全" (0.
 test23-29, each message the first of a conversation) this bar took 11 calm,
 prevention and other messages out of the urgent queue, and one upset
 customer's the upset detector had missed (a card declined at a roadside
-breakdown), and lost no victim: every victim flagged
-under 0.35 was read as fraud by the classifier too (context 0.5 or more),
-and the victims it did not read so (a card used abroad while in the
-customer's pocket, a password changed by someone else) scored 0.40 or more.
-At 0.4 three more calm messages would have left the queue, with that margin gone."""
+breakdown), and lost no victim: every victim flagged under 0.35 was read as
+fraud by the classifier too (context 0.5 or more), and the victims it did not
+read so (a card used abroad while in the customer's pocket, a password changed
+by someone else) scored 0.40 or more. At 0.4 three more calm messages would
+have left the queue, with that margin gone."""
 
 FORM_SURE = 0.7
 """Inside the complaint form the customer is answering its questions about a

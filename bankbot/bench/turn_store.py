@@ -78,18 +78,18 @@ async def _run(database_url: str, turns: int) -> None:
     async def threaded(number: int) -> None:
         await store.begin(opened[number % len(opened)], "hi", f"t{number}", KEY)
 
-    async def answered(number: int) -> None:
-        started = await store.begin(opened[number % len(opened)], "hi", f"f{number}", KEY)
-        said: list[tuple[str, list[dict[str, str]]]] = [("Hello, how can I help?", [])]
-        body = {"replies": [{"text": said[0][0], "buttons": []}], "state": "bot", "handoff": None}
-        await store.finish(started, Answered([BotReply(text=said[0][0])], None, said, body))
-
-    async def faq_answered(number: int) -> None:
-        started = await store.begin(opened[number % len(opened)], "hi", f"q{number}", KEY)
+    async def with_answer(message_id: str, number: int, custom: dict[str, str] | None) -> None:
+        started = await store.begin(opened[number % len(opened)], "hi", message_id, KEY)
         said: list[tuple[str, list[dict[str, str]]]] = [("We open at 9.", [])]
         body = {"replies": [{"text": said[0][0], "buttons": []}], "state": "bot", "handoff": None}
-        reply = BotReply(text=said[0][0], custom={"faq": "opening_hours"})
+        reply = BotReply(text=said[0][0], custom=custom)
         await store.finish(started, Answered([reply], None, said, body))
+
+    async def answered(number: int) -> None:
+        await with_answer(f"f{number}", number, None)
+
+    async def faq_answered(number: int) -> None:
+        await with_answer(f"q{number}", number, {"faq": "opening_hours"})
 
     turns_measured = (
         ("awaited (asyncio session)", awaited),
