@@ -39,7 +39,7 @@ def test_nlu_accuracy_on_held_out_phrasings_is_above_the_floor(trained_model: Pa
 # suite (tests/bot/test_judgement_floors.py); here two of them, as the engine
 # parses them from the trained archive: the development set and the newest
 # blind set with both detectors.
-ARCHIVE_SETS = ("tests/judgement/sets/dev", "tests/judgement/sets/test26")
+ARCHIVE_SETS = ("tests/judgement/sets/dev", "tests/judgement/sets/test33")
 
 
 def test_judgement_detectors_meet_their_floors(trained_model: Path) -> None:
@@ -48,7 +48,7 @@ def test_judgement_detectors_meet_their_floors(trained_model: Path) -> None:
     )
     print(result.stdout[-4000:])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    for name in ("dev", "test26"):
+    for name in ("dev", "test33"):
         assert f"[{name}] upset" in result.stdout and f"[{name}] fraud_victim" in result.stdout
 
 
