@@ -35,12 +35,17 @@ def test_no_complaint_file_no_examples(tmp_path: Path) -> None:
 def test_only_calm_everyday_kinds_of_the_upset_sets() -> None:
     upset = [
         Example("转账失败了", "zh", "calm", "failure", UPSET),
+        Example("the app shows a blank screen", "en", "calm", "app_error", UPSET),
         Example("phew, found the card, thanks", "en", "calm", "relief_thanks", UPSET),
         Example("block my card now", "en", "calm", "strong_words", UPSET),
+        Example("a charge I don't recognise", "en", "calm", "wrong_charge", UPSET),
         Example("垃圾银行", "zh", "upset", "anger", UPSET),
     ]
     borrowed = from_calm(upset, weight=0.5)
-    assert [(e.text, e.label, e.detector) for e in borrowed] == [("转账失败了", "other", FRAUD)]
+    assert [(e.text, e.label, e.detector) for e in borrowed] == [
+        ("转账失败了", "other", FRAUD),
+        ("the app shows a blank screen", "other", FRAUD),
+    ]
 
 
 def test_prevention_questions_are_calm_unless_they_say_they_are_afraid() -> None:

@@ -90,7 +90,9 @@ def test_a_prevention_question_gets_the_faq_and_stays_with_the_bot(
 @pytest.mark.parametrize(
     ("language", "text"),
     [
-        # weak victim flags (about 0.2-0.35) on words the classifier reads as no fraud
+        # a weak victim flag (about 0.3) on words the classifier reads as no fraud
+        # (common.escalation.WEAK_FLAG), and an app glitch: the fraud detector
+        # learns calm app errors from the upset sets (bot/judgement_borrowed.py)
         (
             "en",
             "Freeze everything please, no card payments at all for the next month"
