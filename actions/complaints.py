@@ -71,6 +71,7 @@ from actions.wording import (
     describe_notification,
 )
 from common.complaints import READING
+from common.escalation import felt
 from common.redaction import mask_phone
 from common.text import count_cjk, has_cjk
 from corebank.repository import normalise_phone
@@ -208,8 +209,12 @@ def clear_complaint() -> list[EventType]:
 
 
 def upset(message: dict[str, Any] | None) -> bool:
-    """Whether the engine found the customer upset in this message."""
-    return any(e.get("entity") == "emotion" for e in (message or {}).get("entities") or [])
+    """Whether the engine found the customer upset in this message, and not doubtfully.
+
+    A bare "我要投诉" read as upset just over the threshold is a plain request
+    (``common.conversation.CUE_INTENTS``): the form, and no person after it.
+    """
+    return felt(message or {}) is not None
 
 
 def person_after_ticket(message: dict[str, Any] | None) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bot.judgement_figures import Outcome
-from common.escalation import CALM_FRAUD_REPORT, emotion_of, track
+from common.escalation import CALM_FRAUD_REPORT, felt, track
 from common.parse import faq_ranking, intent_name
 
 URGENT = "urgent"
@@ -47,7 +47,7 @@ def route(parse: Mapping[str, Any], known: Collection[str]) -> str:
     if intent in HANDOFF_INTENTS:
         return ASKED_FOR
     if intent == "complain":
-        return COMPLAINT_THEN_PERSON if emotion_of(parse) else COMPLAINT
+        return COMPLAINT_THEN_PERSON if felt(parse) else COMPLAINT
     return BOT
 
 

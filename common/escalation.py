@@ -36,7 +36,6 @@ tracker's events as dicts (``{"event": "slot", "name": ..., "value": ...}``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -50,7 +49,7 @@ from common.parse import (
     intent_name,
     is_button,
 )
-from common.text import count_cjk, has_words
+from common.text import has_words, word_count
 
 REPEAT_LIMIT = 3
 """The third time the same need comes up, a person takes over."""
@@ -177,11 +176,6 @@ def need_of(message: Mapping[str, Any], known: Collection[str] = ()) -> str | No
     details = [f"{name}={entity_value(message, name)}" for name in NEED_ENTITIES]
     details = [d for d in details if not d.endswith("=None")]
     return "|".join([intent, *details])
-
-
-def word_count(text: str) -> int:
-    """Chinese characters plus Latin-script words: how much a message says."""
-    return count_cjk(text) + len(re.findall(r"[A-Za-z]+", text))
 
 
 def fraud_context(message: Mapping[str, Any]) -> float:

@@ -66,6 +66,11 @@ def count_cjk(text: str) -> int:
     return len(CJK_RE.findall(text))
 
 
+def word_count(text: str) -> int:
+    """Chinese characters plus Latin-script words: how much a message says."""
+    return count_cjk(text) + len(re.findall(r"[A-Za-z]+", text))
+
+
 def ignored_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every link, e-mail address and piece of HTML markup.
 

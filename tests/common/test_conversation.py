@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from common.conversation import due_from_history, misunderstood
+from common.conversation import doubtful_upset, due_from_history, misunderstood
 from tests.common.talk import KNOWN, Talk
 
 
@@ -174,3 +174,26 @@ def test_rising_frustration_goes_to_a_person_even_as_a_complaint() -> None:
     talk.due()
     say(talk, "每次都说在处理中，有点烦了", "complain", 0.55)
     assert talk.due() == "emotion"
+
+
+def complaint(text: str, upset: float, sure: float = 0.99) -> dict[str, Any]:
+    """A message the classifier reads as ``complain``, with its upset reading (threshold 0.62)."""
+    return {
+        "text": text,
+        "intent": {"name": "complain", "confidence": sure},
+        "judgement": {"upset": {"score": upset, "flag": upset >= 0.62, "source": "model"}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("message", "doubted"),
+    [
+        (complaint("我要投诉", 0.62), True),  # a bare cue just over the threshold
+        (complaint("I want to complain", 0.7), True),
+        (complaint("我要投诉", 0.85), False),  # sure enough
+        (complaint("我要投诉", 0.62, sure=0.6), False),  # the classifier unsure of the cue
+        (complaint("服务太烂了 我要投诉", 0.62), False),  # more than a cue
+    ],
+)
+def test_a_bare_complaint_cue_is_no_upset_customer(message: dict[str, Any], doubted: bool) -> None:
+    assert doubtful_upset(message) is doubted

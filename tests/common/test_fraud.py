@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from common.escalation import WEAK_FLAG, victim_signal, word_count
+from common.escalation import WEAK_FLAG, victim_signal
+from common.text import word_count
 from tests.common.talk import Talk
 
 
