@@ -29,7 +29,8 @@ holds hundreds of such messages, labelled by people for other models:
   (a seen set's floor, since become training data, fell by a message).
 
 Both become fraud ``other`` examples of kind ``borrowed:<origin>``, counting
-:data:`WEIGHT` of a labelled fraud example each, so they teach the
+:data:`WEIGHT` of a labelled fraud example each (``borrowed_weight`` in
+``config.yml``, 0.75 there), so they teach the
 boundary without drowning the fraud sets; like the NLU snapshot they are left
 out of the cross-validated rates, which are about the fraud sets themselves.
 
