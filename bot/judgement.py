@@ -61,7 +61,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import judgement_data, judgement_memo
 from bot.emotion import ANGER, DISTRESS, THRESHOLD, read_emotion
-from bot.judgement_borrowed import complaint_path, from_calm, from_complaints, from_prevention
+from bot.judgement_borrowed import (
+    WEIGHT,
+    complaint_path,
+    from_calm,
+    from_complaints,
+    from_prevention,
+)
 from bot.judgement_features import analyse
 from bot.judgement_model import JudgementModel, TrainingSettings, train
 from bot.judgement_nlu import nlu_examples, read_plain
@@ -179,7 +185,7 @@ class JudgementDetector(GraphComponent, EntityExtractorMixin):
             # sets' calm everyday messages as fraud `other`, at this weight
             # (bot/judgement_borrowed.py); 0 turns it off
             "complaints_path": "data/complaints",
-            "borrowed_weight": 0.5,
+            "borrowed_weight": WEIGHT,
             # entity added for a flagged upset message (the current dialogue reads it)
             "entity": "emotion",
         }

@@ -29,8 +29,8 @@ holds hundreds of such messages, labelled by people for other models:
   (a seen set's floor, since become training data, fell by a message).
 
 Both become fraud ``other`` examples of kind ``borrowed:<origin>``, counting
-:data:`WEIGHT` of a labelled fraud example each (``borrowed_weight`` in
-``config.yml``, 0.75 there), so they teach the
+:data:`WEIGHT` of a labelled fraud example each (the component's
+``borrowed_weight``, which ``config.yml`` sets to the same), so they teach the
 boundary without drowning the fraud sets; like the NLU snapshot they are left
 out of the cross-validated rates, which are about the fraud sets themselves.
 
@@ -64,7 +64,7 @@ CALM_KINDS = frozenset(
      "failed_transfer", "lost_card", "app_error", "forgotten_password", "rejected_payment",
      "calm_urgency", "positive_excitement", "small_talk"}
 )  # fmt: skip
-WEIGHT = 0.5
+WEIGHT = 0.75
 FEELING_WORDS = re.compile(
     r"怕|吓|慌|急死|崩溃|哭|担心|害怕|气死|scared|terrified|panic|worried|afraid|freak|[!！]{2}|😭|😱",
     re.IGNORECASE,
