@@ -14,9 +14,9 @@ holds hundreds of such messages, labelled by people for other models:
   the guidelines);
 * the calm messages of the upset sets whose kind is an everyday problem or
   question (:data:`CALM_KINDS`): a failed transfer, a fee, a locked card,
-  mild dissatisfaction. Not ``relief_thanks`` (often after a scare) nor
-  ``strong_words`` ("block my card now" may be a victim's), nor
-  ``wrong_charge`` (a charge the customer does not recognise is a victim's,
+  mild dissatisfaction, a calm order in strong words ("kill the standing
+  order", "freeze everything while I travel"). Not ``relief_thanks`` (often
+  after a scare), nor ``wrong_charge`` (a charge the customer does not recognise is a victim's,
   by the guidelines) or ``product_question`` (it holds questions about
   staying safe). The kinds are the first writers' names and those of
   ``docs/judgement/writers-format.md``. With the latter left out, the fraud
@@ -27,6 +27,15 @@ holds hundreds of such messages, labelled by people for other models:
   630, prevention questions queued urgently 4 -> 6 and 7 -> 6 of about 410,
   victims unchanged. Tried before with nineteen writers' data and not kept
   (a seen set's floor, since become training data, fell by a message).
+  ``strong_words`` was left out at first, for fear that "block my card now"
+  might be a victim's; none of its 730 training messages tells of anything
+  that left the customer's control, and the detector flagged such orders as
+  victims' at 0.2-0.8 ("Terminate the direct debit to the old phone company",
+  "把我的理财全部赎回，一分不留"). Borrowed, on test29-35 (in-process, as the
+  engine routes each message) calm customers sent to a person went 17 -> 16
+  (zh) and 17 -> 11 (en) of about 890, victims queued urgently 965 -> 966 and
+  964 -> 964 of about 975, prevention questions queued urgently 11 -> 12 and
+  10 -> 11 of about 580.
 
 Both become fraud ``other`` examples of kind ``borrowed:<origin>``, counting
 :data:`WEIGHT` of a labelled fraud example each (the component's
@@ -62,7 +71,7 @@ CALM_KINDS = frozenset(
     {"failure", "fees", "locked_card", "mild_dissatisfaction", "ordinary", "urgency",
      "others_feelings", "positive",
      "failed_transfer", "lost_card", "app_error", "forgotten_password", "rejected_payment",
-     "calm_urgency", "positive_excitement", "small_talk"}
+     "calm_urgency", "positive_excitement", "small_talk", "strong_words"}
 )  # fmt: skip
 WEIGHT = 0.75
 FEELING_WORDS = re.compile(

@@ -37,7 +37,7 @@ def test_only_calm_everyday_kinds_of_the_upset_sets() -> None:
         Example("转账失败了", "zh", "calm", "failure", UPSET),
         Example("the app shows a blank screen", "en", "calm", "app_error", UPSET),
         Example("phew, found the card, thanks", "en", "calm", "relief_thanks", UPSET),
-        Example("block my card now", "en", "calm", "strong_words", UPSET),
+        Example("kill the standing order to the gym", "en", "calm", "strong_words", UPSET),
         Example("a charge I don't recognise", "en", "calm", "wrong_charge", UPSET),
         Example("垃圾银行", "zh", "upset", "anger", UPSET),
     ]
@@ -45,6 +45,7 @@ def test_only_calm_everyday_kinds_of_the_upset_sets() -> None:
     assert [(e.text, e.label, e.detector) for e in borrowed] == [
         ("转账失败了", "other", FRAUD),
         ("the app shows a blank screen", "other", FRAUD),
+        ("kill the standing order to the gym", "other", FRAUD),
     ]
 
 
