@@ -77,8 +77,11 @@ REPORT_FRAUD = "report_fraud"
 OUT_OF_SCOPE = "out_of_scope"
 REPLIES = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "cancel", "more"})
 """Intents that move a conversation along ("sure thing", "no thanks"): when the
-classifier ranks one first, however unsure, the message is no question about
-fraud, and the prevention head is not asked."""
+classifier ranks one first, the message is no question about fraud, and the
+prevention head is not asked, unless the classifier was unsure (under
+:data:`SURE`) and the head is at :data:`OVER_AN_ANSWER`: "万一我手机里不小心装了
+木马软件，我能从哪些迹象看出来" was ranked ``thank`` at 0.33 with the head at 0.95,
+and got "please rephrase"."""
 TELLING = frozenset({"complain", "complex_topic"})
 """Intents a customer's story of a scam turned down is often read as ("fake courier text
 again, ignored it, are you aware?"): a complaint form or a specialist, where the prevention
@@ -160,9 +163,10 @@ def asked_prevention(parse: dict[str, Any]) -> float | None:
         return None
     intent = parse.get(INTENT) or {}
     name = intent.get("name")
-    if name in REPLIES:
-        return None
     score = float(prevention.get("score") or 0.0)
+    sure = float(intent.get("confidence") or 0.0) >= SURE
+    if name in REPLIES and (sure or score < OVER_AN_ANSWER):
+        return None
     if name == RETRIEVAL_INTENT:
         ranked = faq_ranking(parse)
         if ranked and ranked[0].key == FRAUD_FAQ:
@@ -170,7 +174,7 @@ def asked_prevention(parse: dict[str, Any]) -> float | None:
             return score if ranked[0].confidence < SURE else None
         if score >= OVER_AN_ANSWER:
             return score
-    if name == OUT_OF_SCOPE or float(intent.get("confidence") or 0.0) < SURE:
+    if name == OUT_OF_SCOPE or not sure:
         return score
     if name in TELLING and score >= OVER_AN_ANSWER:
         return score

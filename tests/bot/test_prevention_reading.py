@@ -125,6 +125,8 @@ def asked(
         ("faq", 0.95, 0.85),  # another answer, sure, but the head is surer still
         ("complain", 0.9, 0.85),  # a scam turned down, told as a story: no complaint form
         ("complex_topic", 0.95, 0.8),
+        ("thank", 0.33, 0.95),  # "万一我手机里不小心装了木马软件…" read as thanks, unsure
+        ("greet", 0.4, 0.88),
     ],
 )
 def test_a_flagged_question_gets_the_prevention_answer(
@@ -150,9 +152,10 @@ def test_a_flagged_question_gets_the_prevention_answer(
         ("report_lost_card", 0.9, 0.95, False, False),  # a lost card's own flow stands
         ("out_of_scope", 0.9, 0.9, True, False),  # a victim: the warning comes first
         ("out_of_scope", 0.9, 0.9, False, True),  # upset: a person comes first
-        ("affirm", 0.6, 0.8, False, False),  # a reply, however unsure: no question
-        ("deny", 0.4, 0.9, False, False),
+        ("affirm", 0.6, 0.75, False, False),  # an unsure reply, the head not sure enough
+        ("deny", 0.4, 0.79, False, False),
         ("thank", 0.5, 0.75, False, False),
+        ("affirm", 0.8, 0.95, False, False),  # a reply the classifier is sure of
     ],
 )
 def test_otherwise_the_classifier_stands(
