@@ -63,7 +63,7 @@ DOUBTED_UPSET_SURE = 0.8
 CUE_INTENTS = frozenset({"complain"})
 """Intents whose bare cue, at most :data:`CUE_WORDS` words, is doubtful as upset in the
 same way: "我要投诉" alone scored 0.59-0.62 against a threshold of 0.62 across
-this session's models, so whether a customer who only asked to complain
+models trained on the same data, so whether a customer who only asked to complain
 got the complaint form or, after it, a person turned on the third decimal.
 On the seen labelled sets no upset message is a sure complaint that short
 with a score under :data:`DOUBTED_UPSET_SURE`; "服务太烂了 我要投诉" is longer and
