@@ -39,7 +39,7 @@ holds hundreds of such messages, labelled by people for other models:
 
 Both become fraud ``other`` examples of kind ``borrowed:<origin>``, counting
 :data:`WEIGHT` of a labelled fraud example each (the component's
-``borrowed_weight``, which ``config.yml`` sets to the same), so they teach the
+``borrowed_weight``, left at this default in ``config.yml``), so they teach the
 boundary without drowning the fraud sets; like the NLU snapshot they are left
 out of the cross-validated rates, which are about the fraud sets themselves.
 

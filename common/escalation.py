@@ -202,11 +202,18 @@ def weak_victim_flag(message: Mapping[str, Any]) -> bool:
     prevention answer.
     """
     victim = (message.get("judgement") or {}).get("fraud_victim") or {}
-    return (
-        bool(victim.get("flag"))
-        and float(victim.get("score") or 0.0) < WEAK_FLAG
-        and fraud_context(message) < FRAUD_CONTEXT
-    )
+    return bool(victim.get("flag")) and not _flag_stands(message, WEAK_FLAG, FRAUD_CONTEXT)
+
+
+def _flag_stands(message: Mapping[str, Any], bar: float, context_bar: float) -> bool:
+    """A victim flag stands on its own score (``bar``) or on the classifier's fraud reading.
+
+    The one test behind :func:`weak_victim_flag` and :func:`victim_signal`,
+    which differ only in the bars they pass.
+    """
+    victim = (message.get("judgement") or {}).get("fraud_victim") or {}
+    score = float(victim.get("score") or 0.0)
+    return score >= bar or fraud_context(message) >= context_bar
 
 
 def victim_signal(
@@ -238,11 +245,8 @@ def victim_signal(
             intent_name(message) in SMALL_TALK and intent_confidence(message) >= COMPLAINT_SURE
         )
         bar = victim_bar(judgement, text, in_complaint=in_complaint, small_talk=small_talk)
-        score = float(victim.get("score") or 0.0)
         context_bar = FORM_SURE if in_complaint else FRAUD_CONTEXT
-        if score >= bar or fraud_context(message) >= context_bar:
-            return "detector"
-        return None
+        return "detector" if _flag_stands(message, bar, context_bar) else None
     read_by_model = victim.get("source") == "model" and not text.lstrip().startswith("/")
     if intent_name(message) == "report_fraud":
         sure = intent_confidence(message) >= FORM_SURE
