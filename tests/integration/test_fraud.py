@@ -90,18 +90,14 @@ def test_a_prevention_question_gets_the_faq_and_stays_with_the_bot(
 @pytest.mark.parametrize(
     ("language", "text"),
     [
-        # a weak victim flag (about 0.3) on words the classifier reads as no fraud
-        # (common.escalation.WEAK_FLAG), and an app glitch: the fraud detector
-        # learns calm app errors from the upset sets (bot/judgement_borrowed.py)
-        (
-            "en",
-            "Freeze everything please, no card payments at all for the next month"
-            " while I'm travelling",
-        ),
-        ("zh", "iPad上的APP显示不全，字都挤在一起"),
+        # a weak victim flag (about 0.3) on words the classifier reads as no
+        # fraud (common.escalation.WEAK_FLAG): a code that does not arrive and
+        # an app glitch, calm problems of the seen blind sets test39 and test32
+        ("en", "I'm not getting the SMS code to reset my password. My number hasn't changed."),
+        ("zh", "手机银行登录时一直卡在“安全检测中”，等了五分钟都没反应"),
     ],
 )
-def test_a_calm_order_or_an_app_glitch_gets_no_fraud_warning(
+def test_a_weak_victim_flag_on_a_calm_problem_gets_no_fraud_warning(
     gateway: httpx.Client, language: str, text: str
 ) -> None:
     turn = Customer(gateway, language=language).say(text)
