@@ -18,8 +18,8 @@ holds hundreds of such messages, labelled by people for other models:
   order", "freeze everything while I travel"). Not ``relief_thanks`` (often
   after a scare), nor ``wrong_charge`` (a charge the customer does not
   recognise is a victim's, by the guidelines) or ``product_question`` (it
-  holds questions about staying safe). The kinds are the first writers' names and those of
-  ``docs/judgement/writers-format.md``. With the latter left out, the fraud
+  holds questions about staying safe). The kinds are the first writers'
+  names and those of ``docs/judgement/writers-format.md``. With the latter left out, the fraud
   detector never saw a calm app error and flagged "iPad上的APP显示不全，字都
   挤在一起" at 0.46 once test23-28 were training data; with them, 0.04, and on
   the seen sets test29-33 (in-process, as the engine routes each message)
